@@ -1,0 +1,329 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// AuditEvent is one entry of the append-only, hash-chained audit trail.
+type AuditEvent struct {
+	ID         int64
+	Time       time.Time // set by AppendAudit from the database clock
+	ActorID    *int64
+	ActorName  string // "system" for jobs/CLI without a user
+	IP         string
+	UserAgent  string
+	RequestID  string
+	Action     string // e.g. "auth.login"
+	TargetType string
+	TargetID   string
+	Outcome    string // "success" | "failure" | "denied"
+	// Details is JSON, already redacted by the caller; nil means {}.
+	// AppendAudit stores (and hashes) it compacted.
+	Details  json.RawMessage
+	PrevHash string // hex; "" for the first event of the chain
+	Hash     string // hex SHA-256, see AuditHash
+}
+
+// Audit outcomes.
+const (
+	OutcomeSuccess = "success"
+	OutcomeFailure = "failure"
+	OutcomeDenied  = "denied"
+)
+
+// SystemActor is the ActorName of events without a user (jobs, CLI).
+const SystemActor = "system"
+
+// auditChainLock is the pg_advisory_xact_lock key serialising appends on
+// Postgres ("purser" + 0x0001).
+const auditChainLock int64 = 0x7075727365720001
+
+// auditHashVersion opens the canonical encoding; a future change of the
+// encoding gets a new version string (and a column to say which applies).
+const auditHashVersion = "purser.audit.v1"
+
+// auditTimeLayout is the canonical time encoding: UTC, exactly microseconds.
+const auditTimeLayout = "2006-01-02T15:04:05.000000Z"
+
+type auditRow struct {
+	ID         int64 `gorm:"primaryKey;autoIncrement:false"`
+	Time       time.Time
+	ActorID    *int64
+	ActorName  string
+	IP         string `gorm:"column:ip"`
+	UserAgent  string
+	RequestID  string
+	Action     string
+	TargetType string
+	TargetID   string
+	Outcome    string
+	Details    []byte
+	PrevHash   string
+	Hash       string
+}
+
+func (auditRow) TableName() string { return "audit_events" }
+
+func (r auditRow) event() AuditEvent {
+	return AuditEvent{
+		ID: r.ID, Time: r.Time.UTC(), ActorID: r.ActorID, ActorName: r.ActorName,
+		IP: r.IP, UserAgent: r.UserAgent, RequestID: r.RequestID, Action: r.Action,
+		TargetType: r.TargetType, TargetID: r.TargetID, Outcome: r.Outcome,
+		Details: json.RawMessage(r.Details), PrevHash: r.PrevHash, Hash: r.Hash,
+	}
+}
+
+// AuditHash returns the hex SHA-256 of e's canonical encoding, v1:
+//
+//	field(s) = uint64 big-endian byte length of s, then the bytes of s
+//	hash     = SHA-256( field("purser.audit.v1") field(id) field(time)
+//	                    field(actor_id) field(actor_name) field(ip)
+//	                    field(user_agent) field(request_id) field(action)
+//	                    field(target_type) field(target_id) field(outcome)
+//	                    field(details) field(prev_hash) )
+//
+// id and actor_id are base-10 ("" when actor_id is NULL); time is UTC
+// "2006-01-02T15:04:05.000000Z" (microseconds, as stored); details are the
+// exact stored JSON bytes ("{}" when empty); prev_hash is the predecessor's hex
+// hash ("" for the first event). Length prefixes make the encoding
+// unambiguous whatever the fields contain.
+func AuditHash(e AuditEvent) string {
+	h := sha256.New()
+	field := func(s string) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	writeAudit(field, e)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func writeAudit(field func(string), e AuditEvent) {
+	actor := ""
+	if e.ActorID != nil {
+		actor = strconv.FormatInt(*e.ActorID, 10)
+	}
+	details := string(e.Details)
+	if len(e.Details) == 0 {
+		details = "{}"
+	}
+	field(auditHashVersion)
+	field(strconv.FormatInt(e.ID, 10))
+	field(e.Time.UTC().Format(auditTimeLayout))
+	field(actor)
+	field(e.ActorName)
+	field(e.IP)
+	field(e.UserAgent)
+	field(e.RequestID)
+	field(e.Action)
+	field(e.TargetType)
+	field(e.TargetID)
+	field(e.Outcome)
+	field(details)
+	field(e.PrevHash)
+}
+
+// normalizeDetails validates and compacts JSON details; empty means {}.
+func normalizeDetails(d json.RawMessage) (json.RawMessage, error) {
+	if len(bytes.TrimSpace(d)) == 0 {
+		return json.RawMessage("{}"), nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, d); err != nil {
+		return nil, fmt.Errorf("details are not valid JSON: %w", err)
+	}
+	return json.RawMessage(buf.Bytes()), nil
+}
+
+// AppendAudit appends e to the chain and sets e.ID, e.Time, e.Details
+// (compacted), e.PrevHash and e.Hash.
+//
+// Called on a transaction-bound DB (inside InTx) it writes in that
+// transaction, so the event commits or rolls back with the change it records;
+// otherwise it opens its own. Appends are serialised on the chain head:
+// Postgres takes pg_advisory_xact_lock(auditChainLock) before reading the head;
+// on SQLite every transaction begins IMMEDIATE, i.e. already holds the single
+// write lock. The id is head+1 (gap-free), the time is the database clock, and
+// the hash is computed before the one INSERT, because UPDATE is refused.
+// A unique index on prev_hash makes a fork impossible even if the lock were
+// bypassed.
+func (db *DB) AppendAudit(ctx context.Context, e *AuditEvent) error {
+	if e.ActorName == "" && e.ActorID == nil {
+		e.ActorName = SystemActor
+	}
+	switch {
+	case e.Action == "":
+		return errors.New("store: append audit: empty action")
+	case e.ActorName == "":
+		return errors.New("store: append audit: empty actor name")
+	case e.Outcome != OutcomeSuccess && e.Outcome != OutcomeFailure && e.Outcome != OutcomeDenied:
+		return fmt.Errorf("store: append audit: invalid outcome %q", e.Outcome)
+	}
+	details, err := normalizeDetails(e.Details)
+	if err != nil {
+		return fmt.Errorf("store: append audit: %w", err)
+	}
+	return db.InTx(ctx, func(tx *DB) error {
+		g := tx.gorm.WithContext(ctx)
+		if tx.dialect == DialectPostgres {
+			if err := g.Exec("SELECT pg_advisory_xact_lock(?)", auditChainLock).Error; err != nil {
+				return fmt.Errorf("store: append audit: lock chain: %w", err)
+			}
+		}
+		var head []auditRow
+		if err := g.Select("id", "hash").Order("id DESC").Limit(1).Find(&head).Error; err != nil {
+			return translate("append audit: read head", err)
+		}
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return err
+		}
+		ev := *e
+		ev.ID, ev.PrevHash, ev.Time, ev.Details = 1, "", now, details
+		if len(head) == 1 {
+			ev.ID, ev.PrevHash = head[0].ID+1, head[0].Hash
+		}
+		ev.Hash = AuditHash(ev)
+		row := auditRow{
+			ID: ev.ID, Time: ev.Time, ActorID: ev.ActorID, ActorName: ev.ActorName,
+			IP: ev.IP, UserAgent: ev.UserAgent, RequestID: ev.RequestID, Action: ev.Action,
+			TargetType: ev.TargetType, TargetID: ev.TargetID, Outcome: ev.Outcome,
+			Details: []byte(ev.Details), PrevHash: ev.PrevHash, Hash: ev.Hash,
+		}
+		if err := g.Create(&row).Error; err != nil {
+			return translate("append audit", err)
+		}
+		*e = ev
+		return nil
+	})
+}
+
+// AuditFilter selects audit events; zero fields do not filter.
+type AuditFilter struct {
+	Action     string
+	ActorName  string
+	TargetType string
+	TargetID   string
+	Outcome    string
+	Since      time.Time // time >= Since
+	Until      time.Time // time < Until
+	BeforeID   int64     // keyset cursor: only events with id < BeforeID
+	Limit      int       // default 50, at most 500
+}
+
+// Audit list page sizes.
+const (
+	AuditDefaultLimit = 50
+	AuditMaxLimit     = 500
+)
+
+// ListAudit returns matching events, newest first. Page with BeforeID = the
+// last returned ID.
+func (db *DB) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = AuditDefaultLimit
+	}
+	limit = min(limit, AuditMaxLimit)
+	q := db.gorm.WithContext(ctx).Model(&auditRow{})
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if f.ActorName != "" {
+		q = q.Where("actor_name = ?", f.ActorName)
+	}
+	if f.TargetType != "" {
+		q = q.Where("target_type = ?", f.TargetType)
+	}
+	if f.TargetID != "" {
+		q = q.Where("target_id = ?", f.TargetID)
+	}
+	if f.Outcome != "" {
+		q = q.Where("outcome = ?", f.Outcome)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where(`"time" >= ?`, utc(f.Since))
+	}
+	if !f.Until.IsZero() {
+		q = q.Where(`"time" < ?`, utc(f.Until))
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("id < ?", f.BeforeID)
+	}
+	var rows []auditRow
+	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate("list audit", err)
+	}
+	out := make([]AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out, nil
+}
+
+// AuditVerification is the result of VerifyAudit. When OK is false, BrokenID
+// is the first event that fails (or, for a deleted event, the first missing
+// id) and Reason says why; Checked counts the events verified before it.
+type AuditVerification struct {
+	Checked  int64
+	OK       bool
+	BrokenID int64
+	Reason   string
+}
+
+// auditVerifyBatch bounds memory: the chain is streamed in id order.
+const auditVerifyBatch = 1000
+
+// VerifyAudit recomputes the whole chain in id order, in batches (constant
+// memory), and reports the first broken event: a missing id (ids are
+// gap-free from 1), a prev_hash that is not the predecessor's hash, or a hash
+// that does not match the event's content. Removing events from the end of
+// the chain cannot be detected from the chain alone; compare Checked and the
+// last hash with a copy kept elsewhere for that.
+func (db *DB) VerifyAudit(ctx context.Context) (AuditVerification, error) {
+	var (
+		v        AuditVerification
+		lastID   int64
+		lastHash string
+	)
+	for {
+		var rows []auditRow
+		if err := db.gorm.WithContext(ctx).Where("id > ?", lastID).Order("id").
+			Limit(auditVerifyBatch).Find(&rows).Error; err != nil {
+			return AuditVerification{}, translate("verify audit", err)
+		}
+		for _, r := range rows {
+			e := r.event()
+			switch {
+			case e.ID != lastID+1:
+				v.BrokenID = lastID + 1
+				v.Reason = fmt.Sprintf("event %d is missing (next present event is %d)", lastID+1, e.ID)
+			case e.PrevHash != lastHash:
+				v.BrokenID = e.ID
+				v.Reason = fmt.Sprintf("prev_hash of event %d does not match the hash of event %d", e.ID, lastID)
+			case AuditHash(e) != e.Hash:
+				v.BrokenID = e.ID
+				v.Reason = fmt.Sprintf("hash of event %d does not match its content", e.ID)
+			}
+			if v.BrokenID != 0 {
+				return v, nil
+			}
+			v.Checked++
+			lastID, lastHash = e.ID, e.Hash
+		}
+		if len(rows) < auditVerifyBatch {
+			v.OK = true
+			return v, nil
+		}
+	}
+}

@@ -1,0 +1,232 @@
+// Package storetest gives tests fresh, migrated databases: SQLite in a temp
+// directory, and Postgres databases cloned from a per-process migrated
+// template on the server named by PORTAL_TEST_POSTGRES_URL.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/purser-finance/purser/internal/store"
+)
+
+// EnvPostgresURL names the variable holding the test Postgres server's URL.
+const EnvPostgresURL = "PORTAL_TEST_POSTGRES_URL"
+
+const skipNotice = EnvPostgresURL + " not set: skipping Postgres tests"
+
+// SQLite returns a fresh migrated SQLite database in t.TempDir(), closed at cleanup.
+func SQLite(t testing.TB) *store.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "portal.db")
+	db, err := store.Open(context.Background(), "sqlite://"+path, nil)
+	if err != nil {
+		t.Fatalf("storetest: open sqlite: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("storetest: migrate sqlite: %v", err)
+	}
+	return db
+}
+
+// Postgres returns a fresh migrated Postgres database of its own, created
+// from this process's template and dropped at cleanup. It skips the test
+// (visibly) when PORTAL_TEST_POSTGRES_URL is unset.
+func Postgres(t testing.TB) *store.DB {
+	t.Helper()
+	base := baseURL(t)
+	tmpl, err := template(base)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	name := newName("t")
+	createMu.Lock()
+	// Postgres refuses to copy a template that has other connections, which
+	// includes a concurrent CREATE DATABASE from the same template.
+	err = adminExec(base, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, quoteIdent(name), quoteIdent(tmpl)))
+	createMu.Unlock()
+	if err != nil {
+		t.Fatalf("storetest: create database: %v", err)
+	}
+	u := withDatabase(base, name)
+	db, err := store.Open(context.Background(), u, nil)
+	if err != nil {
+		dropDatabase(base, name)
+		t.Fatalf("storetest: open postgres: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = db.Close()
+		dropDatabase(base, name)
+	})
+	return db
+}
+
+// PostgresURL returns the URL of a fresh, empty (unmigrated) Postgres
+// database, dropped at cleanup; for migration tests and for running the
+// portal binary against Postgres. Skips when PORTAL_TEST_POSTGRES_URL is unset.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := baseURL(t)
+	sweepOnce.Do(func() { sweepStale(base) })
+	name := newName("t")
+	if err := adminExec(base, fmt.Sprintf(`CREATE DATABASE %s`, quoteIdent(name))); err != nil {
+		t.Fatalf("storetest: create database: %v", err)
+	}
+	t.Cleanup(func() { dropDatabase(base, name) })
+	return withDatabase(base, name)
+}
+
+// Each runs fn as the subtests "sqlite" and "postgres", each with a fresh
+// migrated database. The postgres subtest skips when the server is not configured.
+func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+}
+
+func baseURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(EnvPostgresURL)
+	if u == "" {
+		t.Skip(skipNotice)
+	}
+	return u
+}
+
+var (
+	createMu   sync.Mutex
+	tmplOnce   sync.Once
+	tmplName   string
+	tmplErr    error
+	sweepOnce  sync.Once
+	processTag = newProcessTag()
+)
+
+// Database names: purser_<kind>_<host>_<pid>_<random>. Host and pid let a
+// later run drop what a crashed run left behind (see sweepStale).
+func newProcessTag() string {
+	h, _ := os.Hostname()
+	sum := 0
+	for _, c := range h {
+		sum = (sum*31 + int(c)) % 1000000
+	}
+	return fmt.Sprintf("%06d_%d", sum, os.Getpid())
+}
+
+func newName(kind string) string {
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("purser_%s_%s_%s", kind, processTag, hex.EncodeToString(b[:]))
+}
+
+// template creates and migrates this process's template database once.
+// Every test binary (package) has its own, so packages tested in parallel
+// never share one.
+func template(base string) (string, error) {
+	tmplOnce.Do(func() {
+		sweepOnce.Do(func() { sweepStale(base) })
+		name := newName("tmpl")
+		if err := adminExec(base, fmt.Sprintf(`CREATE DATABASE %s`, quoteIdent(name))); err != nil {
+			tmplErr = fmt.Errorf("create template: %w", err)
+			return
+		}
+		db, err := store.Open(context.Background(), withDatabase(base, name), nil)
+		if err != nil {
+			tmplErr = fmt.Errorf("open template: %w", err)
+			return
+		}
+		err = db.Migrate(context.Background())
+		// Close before cloning: a template must have no connections.
+		if cerr := db.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err != nil {
+			tmplErr = fmt.Errorf("migrate template: %w", err)
+			return
+		}
+		tmplName = name
+	})
+	return tmplName, tmplErr
+}
+
+var staleName = regexp.MustCompile(`^purser_(?:t|tmpl)_(\d{6})_(\d+)_[0-9a-f]+$`)
+
+// sweepStale drops test databases left by processes of this host that no
+// longer run (a killed test binary never runs its cleanups). Templates of
+// live processes and other hosts' databases are left alone.
+func sweepStale(base string) {
+	names, err := adminQueryStrings(base, `SELECT datname FROM pg_database WHERE datname LIKE 'purser\_%'`)
+	if err != nil {
+		return
+	}
+	host := strings.SplitN(processTag, "_", 2)[0]
+	for _, n := range names {
+		m := staleName.FindStringSubmatch(n)
+		if m == nil || m[1] != host {
+			continue
+		}
+		pid, err := strconv.Atoi(m[2])
+		if err != nil || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		dropDatabase(base, n)
+	}
+}
+
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || err == syscall.EPERM
+}
+
+func dropDatabase(base, name string) {
+	_ = adminExec(base, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, quoteIdent(name)))
+}
+
+// adminExec runs one statement on the server's maintenance database (the
+// one in PORTAL_TEST_POSTGRES_URL) over a short-lived connection.
+func adminExec(base, stmt string) error {
+	db, err := store.Open(context.Background(), base, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close() }()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return db.Gorm().WithContext(ctx).Exec(stmt).Error
+}
+
+func adminQueryStrings(base, q string) ([]string, error) {
+	db, err := store.Open(context.Background(), base, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = db.Close() }()
+	var out []string
+	err = db.Gorm().Raw(q).Scan(&out).Error
+	return out, err
+}
+
+func withDatabase(base, name string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		panic(fmt.Sprintf("storetest: bad %s: %v", EnvPostgresURL, err))
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
