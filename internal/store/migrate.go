@@ -42,7 +42,9 @@ func (db *DB) provider() (*goose.Provider, error) {
 	switch db.dialect {
 	case DialectPostgres:
 		dialect, fsys = goose.DialectPostgres, migrations.Postgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// Retry every second (goose's default is 5 s) for up to 5 minutes: a
+		// second replica waits for the first one's migrations, then finds nothing to do.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("store: migration lock: %w", err)
 		}
