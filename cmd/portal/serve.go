@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/config"
+	"github.com/purser-finance/purser/internal/secretbox"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/users"
+	"github.com/purser-finance/purser/internal/web"
+)
+
+func runServe(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	getenv := configFlags(fs, e.getenv)
+	if err := parse(fs, args, e.stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+	if generated, err := config.EnsureSecretKey(&cfg); err != nil {
+		return err
+	} else if generated {
+		log.Warn("PORTAL_SECRET_KEY is not set: generated a new key into the data directory; set it explicitly when running several replicas or on Postgres",
+			"file", cfg.DataDir+"/"+config.SecretKeyFile)
+	}
+
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	reg := prometheus.NewRegistry()
+	upstream, closeUpstream, err := startUpstream(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer closeUpstream()
+
+	if cfg.Sandbox() {
+		svc, err := userService(cfg, db)
+		if err != nil {
+			return err
+		}
+		seeded, err := svc.SeedDemo(ctx, cfg.DemoPassword, cfg.DemoTOTPSecret)
+		if err != nil {
+			return err
+		}
+		if seeded {
+			log.Info("demo mode: created users admin, finance, approver, approver2, auditor, viewer (password and TOTP secret: see README)")
+		}
+	}
+
+	srv, err := web.New(web.Deps{Config: cfg, DB: db, Upstream: upstream, Log: log, Metrics: reg, Version: version})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Purser %s listening on %s\n", version, cfg.PublicURL)
+	return srv.Serve(ctx, cfg.Addr)
+}
+
+// startUpstream builds the BSS client: against the in-process sandbox in sandbox mode
+// (the same client and HTTP path as production), or against the configured endpoint.
+func startUpstream(ctx context.Context, cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (web.Pinger, func(), error) {
+	if cfg.Sandbox() {
+		opts := sandbox.DefaultOptions()
+		opts.Seed, opts.SubAccounts, opts.Logger = cfg.SandboxSeed, cfg.SandboxSubAccounts, log.With("component", "sandbox")
+		// Fresh credentials per process: nothing else on this machine can sign requests to
+		// the in-process sandbox.
+		opts.AK, opts.SK = randomHex(10), randomHex(20)
+		running, err := sandbox.Start(ctx, "127.0.0.1:0", opts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("start sandbox: %w", err)
+		}
+		client, err := bss.New(bss.Config{
+			Endpoint: running.URL(), AK: opts.AK, SK: opts.SK, DomainID: opts.DomainID,
+			Generation: cfg.UpstreamAPI, Logger: log.With("component", "bss"), Metrics: reg,
+		})
+		if err != nil {
+			running.Close()
+			return nil, nil, err
+		}
+		return client, func() { running.Close() }, nil
+	}
+	if cfg.HWAK == "" {
+		log.Warn("no upstream credentials (PORTAL_HW_AK/PORTAL_HW_SK/PORTAL_HW_DOMAIN_ID): /readyz reports the upstream as not configured")
+		return nil, func() {}, nil
+	}
+	client, err := bss.New(bss.Config{
+		Endpoint: cfg.Upstream, AK: cfg.HWAK, SK: cfg.HWSK, DomainID: cfg.HWDomainID,
+		Generation: cfg.UpstreamAPI, Logger: log.With("component", "bss"), Metrics: reg,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return client, func() {}, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// userService is the user-management use case over db, for serve and the CLI.
+func userService(cfg config.Config, db *store.DB) (*users.Service, error) {
+	box, err := secretbox.New(cfg.SecretKey, "totp")
+	if err != nil {
+		return nil, err
+	}
+	return &users.Service{DB: db, Passwords: web.PasswordHasher(), TOTPSecrets: box}, nil
+}

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/web/templates/pages"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// httpError is an error with the status and the message id a user sees.
+type httpError struct {
+	status  int
+	code    string // JSON API error code
+	message string // i18n message id
+}
+
+func (e *httpError) Error() string { return e.code }
+
+var (
+	errNotFound         = &httpError{http.StatusNotFound, "not_found", "error.not_found"}
+	errMethodNotAllowed = &httpError{http.StatusMethodNotAllowed, "method_not_allowed", "error.method_not_allowed"}
+	errUnauthorized     = &httpError{http.StatusUnauthorized, "unauthorized", "error.unauthorized"}
+	errForbidden        = &httpError{http.StatusForbidden, "forbidden", "error.forbidden"}
+	errBadRequest       = &httpError{http.StatusBadRequest, "bad_request", "error.bad_request"}
+	errUnavailable      = &httpError{http.StatusServiceUnavailable, "unavailable", "error.unavailable"}
+	errInternal         = &httpError{http.StatusInternalServerError, "internal", "error.internal"}
+)
+
+// fail is the one error exit: it maps err to a status and a safe, translated message,
+// logs unexpected errors once with the request id, and renders the error page (JSON under
+// /api/). err.Error() never reaches the user.
+func (s *Server) fail(c *gin.Context, err error) {
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+	case errors.Is(err, context.Canceled):
+		c.Abort()
+		return
+	case errors.Is(err, context.DeadlineExceeded):
+		he = errUnavailable
+		s.log.Warn("request timed out", "error", err, "request_id", requestID(c))
+	default:
+		he = errInternal
+		s.log.Error("request failed", "error", err, "request_id", requestID(c), "path", c.Request.URL.Path)
+	}
+	tr := s.i18n.For(lang(c))
+	if isAPI(c) {
+		c.AbortWithStatusJSON(he.status, gin.H{"error": gin.H{"code": he.code, "message": tr.T(he.message)}})
+		return
+	}
+	ch := s.chrome(c, "error.title")
+	if signedIn(c) == nil {
+		ch.User, ch.Nav = nil, nil
+	}
+	s.render(c, he.status, pages.Error(ch, view.ErrorPage{
+		Status: he.status, Heading: tr.T("error.title"), Message: tr.T(he.message), RequestID: requestID(c),
+	}))
+	c.Abort()
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/purser-finance/purser/internal/authz"
+)
+
+// route is one entry of the route table. Every route names the permission it needs; a
+// route cannot be registered without one, so nothing is reachable by accident.
+type route struct {
+	method string
+	path   string
+	action authz.Action
+	// enrolling: reachable by a user who must still set up a second factor.
+	enrolling bool
+	handle    gin.HandlerFunc
+}
+
+// RouteInfo describes a registered route, for the authorisation matrix tests.
+type RouteInfo struct {
+	Method, Path string
+	Action       authz.Action
+}
+
+// Routes lists every registered route.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, 0, len(s.routes))
+	for _, r := range s.routes {
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Action: r.action})
+	}
+	return out
+}
+
+// table is every route of the portal, in one place.
+func (s *Server) table() []route {
+	return []route{
+		// Probes and assets.
+		{method: "GET", path: "/healthz", action: authz.ViewHealth, handle: s.healthz},
+		{method: "GET", path: "/readyz", action: authz.ViewHealth, handle: s.readyz},
+		{method: "GET", path: "/metrics", action: authz.ViewHealth, handle: s.metricsHandler},
+		{method: "GET", path: "/static/*file", action: authz.AuthenticatePublic, handle: s.staticFile},
+		{method: "GET", path: "/favicon.ico", action: authz.AuthenticatePublic, handle: s.favicon},
+
+		// Signing in and out.
+		{method: "GET", path: "/login", action: authz.AuthenticatePublic, handle: s.loginPage},
+		{method: "POST", path: "/login", action: authz.AuthenticatePublic, handle: s.loginSubmit},
+		{method: "GET", path: "/login/totp", action: authz.AuthenticatePublic, handle: s.codePage},
+		{method: "POST", path: "/login/totp", action: authz.AuthenticatePublic, handle: s.codeSubmit},
+		{method: "POST", path: "/logout", action: authz.AuthenticatePublic, handle: s.logout},
+		{method: "POST", path: "/lang", action: authz.AuthenticatePublic, handle: s.setLanguage},
+
+		// Own profile and second factor.
+		{method: "GET", path: "/profile", action: authz.ManageOwnProfile, handle: s.profilePage},
+		{method: "GET", path: "/profile/totp", action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolPage},
+		{method: "POST", path: "/profile/totp", action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolSubmit},
+
+		// Areas.
+		{method: "GET", path: "/", action: authz.ViewDashboard, handle: s.dashboard},
+		{method: "GET", path: "/sub-accounts", action: authz.ViewSubAccounts, handle: s.placeholder("nav.sub_accounts")},
+		{method: "GET", path: "/coupons", action: authz.ViewBilling, handle: s.placeholder("nav.coupons")},
+		{method: "GET", path: "/cards", action: authz.ViewBilling, handle: s.placeholder("nav.cards")},
+		{method: "GET", path: "/resources", action: authz.ViewBilling, handle: s.placeholder("nav.resources")},
+		{method: "GET", path: "/packages", action: authz.ViewBilling, handle: s.placeholder("nav.packages")},
+		{method: "GET", path: "/catalog", action: authz.ViewBilling, handle: s.placeholder("nav.catalog")},
+		{method: "GET", path: "/operations", action: authz.ViewOperations, handle: s.placeholder("nav.operations")},
+		{method: "GET", path: "/approvals", action: authz.ViewApprovals, handle: s.placeholder("nav.approvals")},
+		{method: "GET", path: "/audit", action: authz.ViewAudit, handle: s.placeholder("nav.audit")},
+		{method: "GET", path: "/admin", action: authz.ViewAdmin, handle: s.placeholder("nav.admin")},
+
+		// JSON API.
+		{method: "GET", path: "/api/v1/me", action: authz.ManageOwnProfile, handle: s.apiMe},
+	}
+}
+
+func (s *Server) buildRouter(reg prometheus.Registerer) error {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = true
+	e.ForwardedByClientIP = len(s.cfg.TrustedProxies) > 0
+	e.RemoteIPHeaders = []string{"X-Forwarded-For", "X-Real-IP"}
+	proxies := make([]string, 0, len(s.cfg.TrustedProxies))
+	for _, p := range s.cfg.TrustedProxies {
+		proxies = append(proxies, p.String())
+	}
+	if err := e.SetTrustedProxies(proxies); err != nil {
+		return err
+	}
+	// Order matters: the request id first so that everything after can log it; recovery
+	// early so a panic anywhere becomes the error page; sessions before authorisation.
+	e.Use(s.requestID, s.accessLog, s.recovery, s.securityHeaders, s.observe, s.language, s.loadUser)
+
+	s.routes = s.table()
+	for _, r := range s.routes {
+		if r.action == "" {
+			panic("web: route without a permission: " + r.method + " " + r.path)
+		}
+		e.Handle(r.method, r.path, s.crossOrigin, s.authorize(r), r.handle)
+	}
+	e.NoRoute(func(c *gin.Context) { s.fail(c, errNotFound) })
+	e.NoMethod(func(c *gin.Context) { s.fail(c, errMethodNotAllowed) })
+	s.engine = e
+	return nil
+}
+
+func (s *Server) healthz(c *gin.Context) { c.String(http.StatusOK, "ok") }

@@ -1,0 +1,175 @@
+// Package web is Purser's HTTP transport: the gin router, middleware, handlers and the
+// view models they build. Handlers are thin: parse, authorise, call one use case, render.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/purser-finance/purser/internal/auth"
+	"github.com/purser-finance/purser/internal/config"
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/secretbox"
+	"github.com/purser-finance/purser/internal/session"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/web/static"
+)
+
+// Pinger is what readiness asks of the upstream.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are the server's collaborators, built in cmd/portal.
+type Deps struct {
+	Config   config.Config
+	DB       *store.DB
+	Upstream Pinger
+	Log      *slog.Logger
+	Metrics  *prometheus.Registry // nil: a fresh registry
+	Version  string
+	Now      func() time.Time // nil: time.Now
+}
+
+// Server serves the portal.
+type Server struct {
+	cfg      config.Config
+	db       *store.DB
+	upstream Pinger
+	log      *slog.Logger
+	version  string
+	now      func() time.Time
+
+	auth     *auth.Service
+	sessions *session.Store
+	totpBox  *secretbox.Box
+	i18n     *i18n.Bundle
+	metrics  *metrics
+	assets   map[string]string
+	cop      *http.CrossOriginProtection
+	engine   *gin.Engine
+	routes   []route
+}
+
+// New builds the server and its router.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Metrics == nil {
+		d.Metrics = prometheus.NewRegistry()
+	}
+	bundle, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	totpBox, err := secretbox.New(d.Config.SecretKey, "totp")
+	if err != nil {
+		return nil, err
+	}
+	assets, err := static.Versions()
+	if err != nil {
+		return nil, err
+	}
+	m, err := newMetrics(d.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: d.Config, db: d.DB, upstream: d.Upstream, log: d.Log, version: d.Version, now: d.Now,
+		i18n: bundle, totpBox: totpBox, metrics: m, assets: assets,
+	}
+	s.auth = &auth.Service{
+		DB: d.DB, Passwords: PasswordHasher(), TOTPSecrets: totpBox, Log: d.Log, Now: d.Now,
+		MaxFailures: d.Config.LoginMaxFailures, Window: d.Config.LoginLockout, Lockout: d.Config.LoginLockout,
+	}
+	s.sessions = session.NewStore(d.DB, session.Options{
+		SecretKey: d.Config.SecretKey, Secure: d.Config.SecureCookies(),
+		Idle: d.Config.SessionIdleTimeout, Absolute: d.Config.SessionAbsoluteTimeout, Log: d.Log,
+	})
+	s.sessions.Now = d.Now
+	s.cop = http.NewCrossOriginProtection()
+	if d.Config.PublicURL != "" {
+		// Behind a proxy the Host header may not be the public name; the public origin is
+		// always same-site.
+		if err := s.cop.AddTrustedOrigin(d.Config.PublicURL); err != nil {
+			return nil, fmt.Errorf("PORTAL_PUBLIC_URL as trusted origin: %w", err)
+		}
+	}
+	if err := s.buildRouter(d.Metrics); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+var hasher = auth.NewPasswords(2)
+
+// PasswordHasher is the process-wide password hasher: one bound on concurrent argon2id
+// work for the web server and the CLI alike.
+func PasswordHasher() *auth.Passwords { return hasher }
+
+// Handler is the whole portal as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Sessions exposes the session store (tests move its clock).
+func (s *Server) Sessions() *session.Store { return s.sessions }
+
+// Serve listens on addr until ctx ends, then shuts down gracefully: requests in flight get
+// up to 20 seconds to finish.
+func (s *Server) Serve(ctx context.Context, addr string) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second, // CSV uploads
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	s.log.Info("serving", "addr", addr, "url", s.cfg.PublicURL)
+	go s.sweepSessions(ctx)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s.log.Info("shutting down")
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// sweepSessions deletes expired session rows every few minutes; expired sessions are
+// already refused on use, this only keeps the table small.
+func (s *Server) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.db.DeleteExpiredSessions(ctx, s.now()); err != nil {
+				s.log.Warn("session sweep failed", "error", err)
+			} else if n > 0 {
+				s.log.Debug("expired sessions removed", "count", n)
+			}
+		}
+	}
+}
