@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,13 +13,7 @@ import (
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
-func TestMain(m *testing.M) {
-	if os.Getenv(storetest.EnvPostgresURL) == "" {
-		// Visible even without -v: the Postgres half of every test is skipped.
-		os.Stderr.WriteString("NOTICE: " + storetest.EnvPostgresURL + " not set: skipping Postgres tests\n")
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // emptyDB opens a fresh, unmigrated database of the dialect.
 func emptyDB(t *testing.T, dialect string) *store.DB {

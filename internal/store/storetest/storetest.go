@@ -230,3 +230,18 @@ func withDatabase(base, name string) string {
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// Main is an optional TestMain body: it runs the package's tests, prints a
+// notice when Postgres tests are skipped, drops this process's template
+// database, and exits. Without it the template is dropped by the next run
+// (see sweepStale).
+func Main(m *testing.M) {
+	if os.Getenv(EnvPostgresURL) == "" {
+		fmt.Fprintln(os.Stderr, "NOTICE: "+skipNotice)
+	}
+	code := m.Run()
+	if base := os.Getenv(EnvPostgresURL); base != "" && tmplName != "" {
+		dropDatabase(base, tmplName)
+	}
+	os.Exit(code)
+}
