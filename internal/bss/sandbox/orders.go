@@ -117,11 +117,11 @@ func (s *Server) showOrder(r *http.Request) (any, *apiError) {
 }
 
 type freeResourceV3 struct {
-	FreeResourceID string      `json:"free_resource_id"`
-	UsageTypeName  string      `json:"usage_type_name"`
-	Amount         json.Number `json:"amount"`
-	OriginalAmount json.Number `json:"original_amount"`
-	MeasureID      int         `json:"measure_id"`
+	FreeResourceID string `json:"free_resource_id"`
+	UsageTypeName  string `json:"usage_type_name"`
+	Amount         string `json:"amount"` // a string here, a number in the usage details (as the SDK models them)
+	OriginalAmount string `json:"original_amount"`
+	MeasureID      int    `json:"measure_id"`
 }
 
 // listPackages answers ListFreeResourceInfos (POST /v3/payments/free-resources/query).
@@ -188,7 +188,7 @@ func (s *Server) listPackages(r *http.Request) (any, *apiError) {
 		pj := packageV3{p.instanceID, p.orderID, p.productID, p.productName, fmtTime(p.effective), fmtTime(p.expire), packageStatus(p, now),
 			p.serviceType, p.serviceTypeName, p.region, 1, 1, nil}
 		for _, f := range p.free {
-			pj.FreeResources = append(pj.FreeResources, freeResourceV3{f.id, f.usageTypeName, num(f.remaining(now)), num(f.original), f.measureID})
+			pj.FreeResources = append(pj.FreeResources, freeResourceV3{f.id, f.usageTypeName, f.remaining(now).StringFixed(2), f.original.StringFixed(2), f.measureID})
 		}
 		out = append(out, pj)
 	}

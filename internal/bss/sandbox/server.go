@@ -31,7 +31,9 @@ type Options struct {
 	AK, SK      string
 	DomainID    string // the master account's id
 	Logger      *slog.Logger
-	Now         func() time.Time // clock for signatures, expiry and usage; time.Now by default
+	// Now is the business clock (expiry, usage, order times); time.Now by default. Signatures
+	// are always checked against the wall clock, which is what clients sign with.
+	Now func() time.Time
 }
 
 // MaxSubAccounts bounds the generated data.
@@ -53,6 +55,7 @@ type Server struct {
 	opts   Options
 	log    *slog.Logger
 	now    func() time.Time
+	wall   func() time.Time // signature dates
 	mux    *http.ServeMux
 	mu     sync.Mutex // guards st
 	st     *state
@@ -78,7 +81,7 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, log: log, now: opts.Now, faults: newFaults(opts.Seed)}
+	s := &Server{opts: opts, log: log, now: opts.Now, wall: time.Now, faults: newFaults(opts.Seed)}
 	s.st = generate(opts, opts.Now())
 	s.mux = http.NewServeMux()
 	s.routes()
@@ -108,7 +111,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "CBC.0100", "request body too large")
 		return
 	}
-	if err := verifySignature(r, body, s.opts.AK, s.opts.SK, s.now()); err != nil {
+	if err := verifySignature(r, body, s.opts.AK, s.opts.SK, s.wall()); err != nil {
 		s.log.Info("sandbox: refused signature", "path", r.URL.Path, "request_id", reqID, "reason", err.Error())
 		writeError(w, http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: "+err.Error())
 		return
@@ -119,7 +122,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
-	decision := s.faults.decide(r.URL.Path, s.now())
+	decision := s.faults.decide(r.URL.Path, s.wall())
 	if decision.latency > 0 {
 		select {
 		case <-time.After(decision.latency):
