@@ -199,8 +199,8 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 	c.LoginLockout = r.duration("PORTAL_LOGIN_LOCKOUT", time.Second, 24*time.Hour)
 
 	c.DemoPassword = r.str("PORTAL_DEMO_PASSWORD")
-	if len(c.DemoPassword) < 8 {
-		r.bad("PORTAL_DEMO_PASSWORD", "must be at least 8 characters")
+	if len([]rune(c.DemoPassword)) < 10 { // users.MinPasswordLength: the demo users must be creatable
+		r.bad("PORTAL_DEMO_PASSWORD", "must be at least 10 characters")
 	}
 	c.DemoTOTPSecret = strings.ToUpper(strings.ReplaceAll(r.str("PORTAL_DEMO_TOTP_SECRET"), " ", ""))
 	if !validBase32Secret(c.DemoTOTPSecret) {

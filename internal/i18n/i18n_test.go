@@ -1,0 +1,154 @@
+package i18n
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func load(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := locales.ReadFile("locales/" + lang + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestCatalogsMatch: every message exists in both languages, and the Chinese text is not
+// a copy of the English one (a forgotten translation).
+func TestCatalogsMatch(t *testing.T) {
+	en, zh := load(t, "en"), load(t, "zh")
+	for k, v := range en {
+		z, ok := zh[k]
+		if !ok {
+			t.Errorf("%s missing in zh.json", k)
+			continue
+		}
+		if z == v && !strings.Contains(v, "{{") {
+			t.Errorf("%s is not translated: %q", k, v)
+		}
+		if strings.Count(v, "{{") != strings.Count(z, "{{") {
+			t.Errorf("%s: placeholders differ between languages", k)
+		}
+	}
+	for k := range zh {
+		if _, ok := en[k]; !ok {
+			t.Errorf("%s missing in en.json", k)
+		}
+	}
+}
+
+// TestEveryUsedKeyExists scans the code and templates for message ids and checks each
+// exists, so no page shows "[some.key]".
+func TestEveryUsedKeyExists(t *testing.T) {
+	en := load(t, "en")
+	used := regexp.MustCompile(`\bT\("([a-z_]+\.[a-z0-9_.]+)"`)
+	keyArg := regexp.MustCompile(`"((?:nav|login|totp|enrol|profile|dashboard|error|area|audit|layout)\.[a-z0-9_.]+)"`)
+	var files []string
+	for _, dir := range []string{"../web", "../../web/templates", "../auth", "../users"} {
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".templ")) &&
+				!strings.HasSuffix(p, "_test.go") && !strings.HasSuffix(p, "_templ.go") {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	if len(files) < 10 {
+		t.Fatalf("scanned only %d files", len(files))
+	}
+	seen := 0
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		for _, re := range []*regexp.Regexp{used, keyArg} {
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				seen++
+				if _, ok := en[m[1]]; !ok {
+					t.Errorf("%s uses %q, which has no message", f, m[1])
+				}
+			}
+		}
+	}
+	if seen < 50 {
+		t.Fatalf("found only %d message uses: the scan is broken", seen)
+	}
+	// Ids built at run time: roles, outcomes and audit actions.
+	for _, k := range []string{"role.admin", "role.approver", "role.finance", "role.auditor", "role.viewer",
+		"outcome.success", "outcome.failure", "outcome.denied"} {
+		if _, ok := en[k]; !ok {
+			t.Errorf("%s missing", k)
+		}
+	}
+}
+
+// TestActionsTranslated: every audit action of CONTRACTS.md has a label.
+func TestActionsTranslated(t *testing.T) {
+	en := load(t, "en")
+	actions := strings.Fields(`auth.login auth.login_failed auth.logout auth.totp_failed user.create user.update
+		user.disable role.grant role.revoke policy.update upstream_account.create upstream_account.update
+		upstream_account.delete operation.create operation.submit operation.approve operation.reject
+		operation.cancel operation.expire operation.execute operation.succeed operation.fail operation.unknown
+		operation.reconcile sync.run export.download access.denied`)
+	for _, a := range actions {
+		if _, ok := en["action."+a]; !ok {
+			t.Errorf("action %s has no label", a)
+		}
+	}
+}
+
+func TestTranslate(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.For("zh").T("dashboard.greeting", map[string]any{"Name": "李娜"}); got != "欢迎，李娜。" {
+		t.Fatalf("zh: %q", got)
+	}
+	if got := b.For("en").T("action.auth.login"); got != "Signed in" {
+		t.Fatalf("dotted id: %q", got)
+	}
+	if got := b.For("xx").T("login.title"); got != "Sign in" {
+		t.Fatalf("unknown language falls back to English: %q", got)
+	}
+	if got := b.For("en").T("no.such.key"); got != "[no.such.key]" {
+		t.Fatalf("missing: %q", got)
+	}
+}
+
+func TestPick(t *testing.T) {
+	cases := []struct{ cookie, accept, want string }{
+		{"", "", "en"},
+		{"", "zh-CN,zh;q=0.9", "zh"},
+		{"", "zh-TW", "zh"},
+		{"", "fr-FR,en;q=0.5", "en"},
+		{"", "de", "en"},
+		{"en", "zh-CN", "en"},
+		{"zh", "en-US", "zh"},
+		{"xx", "zh", "zh"},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("GET", "/", nil)
+		if c.accept != "" {
+			r.Header.Set("Accept-Language", c.accept)
+		}
+		if c.cookie != "" {
+			r.Header.Set("Cookie", CookieName+"="+c.cookie)
+		}
+		if got := Pick(r); got != c.want {
+			t.Errorf("cookie %q accept %q: %s, want %s", c.cookie, c.accept, got, c.want)
+		}
+	}
+	if !slices.ContainsFunc(Supported, func(s struct{ Code, Name string }) bool { return s.Name == "简体中文" }) {
+		t.Fatal("the switch must offer 简体中文")
+	}
+}

@@ -1,0 +1,227 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/purser-finance/purser/internal/auth"
+	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/config"
+	"github.com/purser-finance/purser/internal/secretbox"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/users"
+	"github.com/purser-finance/purser/internal/web"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+const (
+	testPassword = "correct horse battery"
+	testSecret   = "JBSWY3DPEHPK3PXP"
+)
+
+// clock is a settable clock shared by the server, sessions and the TOTP checks.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// portal is a real server (router, middleware, store, sandbox upstream) for one test.
+type portal struct {
+	t     *testing.T
+	db    *store.DB
+	srv   *web.Server
+	http  *httptest.Server
+	clock *clock
+	users *users.Service
+	cfg   config.Config
+}
+
+func newPortal(t *testing.T, db *store.DB, env map[string]string) *portal {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.SecretKey = bytes.Repeat([]byte{42}, 32)
+	running, err := sandbox.Start(context.Background(), "127.0.0.1:0", sandbox.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { running.Close() })
+	opts := sandbox.DefaultOptions()
+	client, err := bss.New(bss.Config{Endpoint: running.URL(), AK: opts.AK, SK: opts.SK, DomainID: opts.DomainID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	srv, err := web.New(web.Deps{Config: cfg, DB: db, Upstream: client, Now: clk.Now, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	box, _ := secretbox.New(cfg.SecretKey, "totp")
+	return &portal{t: t, db: db, srv: srv, http: hs, clock: clk, cfg: cfg,
+		users: &users.Service{DB: db, Passwords: web.PasswordHasher(), TOTPSecrets: box}}
+}
+
+// addUser creates a user; secret "" means no second factor.
+func (p *portal) addUser(name, secret string, roles ...string) *store.User {
+	p.t.Helper()
+	u, err := p.users.Create(context.Background(), users.NewUser{Username: name, Password: testPassword, Roles: roles, TOTPSecret: secret}, systemMeta())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return u
+}
+
+// browser is a cookie-keeping client that does not follow redirects, so tests see them.
+type browser struct {
+	p      *portal
+	client *http.Client
+	lang   string
+}
+
+func (p *portal) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{p: p, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type response struct {
+	status   int
+	header   http.Header
+	body     string
+	location string
+}
+
+func (r response) doc(t *testing.T) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (r response) testid(t *testing.T, id string) string {
+	t.Helper()
+	return strings.TrimSpace(r.doc(t).Find(`[data-testid="` + id + `"]`).Text())
+}
+
+func (r response) has(t *testing.T, id string) bool {
+	t.Helper()
+	return r.doc(t).Find(`[data-testid="`+id+`"]`).Length() > 0
+}
+
+func (b *browser) do(req *http.Request) response {
+	b.p.t.Helper()
+	if b.lang != "" {
+		req.Header.Set("Accept-Language", b.lang)
+	}
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.p.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(body), location: res.Header.Get("Location")}
+}
+
+func (b *browser) get(path string) response {
+	req, _ := http.NewRequest(http.MethodGet, b.p.http.URL+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values, headers ...string) response {
+	req, _ := http.NewRequest(http.MethodPost, b.p.http.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return b.do(req)
+}
+
+// cookie returns the current session cookie value ("" when none).
+func (b *browser) cookie() string {
+	u, _ := url.Parse(b.p.http.URL)
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == b.p.srv.Sessions().CookieName() {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func (b *browser) setCookie(v string) {
+	u, _ := url.Parse(b.p.http.URL)
+	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: b.p.srv.Sessions().CookieName(), Value: v, Path: "/"}})
+}
+
+func (b *browser) code(secret string) string {
+	c, err := auth.Code(secret, b.p.clock.Now())
+	if err != nil {
+		b.p.t.Fatal(err)
+	}
+	return c
+}
+
+// signIn completes both steps and fails the test unless it lands on the dashboard.
+func (b *browser) signIn(username, secret string) {
+	t := b.p.t
+	t.Helper()
+	r := b.post("/login", url.Values{"username": {username}, "password": {testPassword}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("password step: status %d, body %s", r.status, r.body)
+	}
+	if secret != "" {
+		if !strings.HasPrefix(r.location, "/login/totp") {
+			t.Fatalf("password step redirected to %q, want /login/totp", r.location)
+		}
+		r = b.post("/login/totp", url.Values{"code": {b.code(secret)}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("code step: status %d", r.status)
+		}
+	}
+	if r.location != "/" {
+		t.Fatalf("sign-in ended at %q, want /", r.location)
+	}
+	if d := b.get("/"); d.status != http.StatusOK || !d.has(t, "dashboard-heading") {
+		t.Fatalf("dashboard after sign-in: status %d", d.status)
+	}
+}
+
+// events returns the audit events with an action, oldest first.
+func (p *portal) events(action string) []store.AuditEvent {
+	p.t.Helper()
+	evs, err := p.db.ListAudit(context.Background(), store.AuditFilter{Action: action, Limit: 500})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
+		evs[i], evs[j] = evs[j], evs[i]
+	}
+	return evs
+}
