@@ -331,3 +331,26 @@ func TestAPIToken(t *testing.T) {
 }
 
 var _ = web.RouteInfo{}
+
+// TestClientIPFromTrustedProxiesOnly: the audit trail records the forwarded client address
+// only when the request came through a configured proxy.
+func TestClientIPFromTrustedProxiesOnly(t *testing.T) {
+	for _, tc := range []struct {
+		proxies, want string
+	}{
+		{"", "127.0.0.1"},
+		{"127.0.0.1/32", "198.51.100.7"},
+	} {
+		p := newPortal(t, storetest.SQLite(t), map[string]string{"PORTAL_TRUSTED_PROXIES": tc.proxies})
+		b := p.browser()
+		b.post("/login", url.Values{"username": {"nobody"}, "password": {"whatever it is"}},
+			"X-Forwarded-For", "198.51.100.7", "X-Request-Id", "req-from-proxy-123")
+		ev := p.events(audit.AuthLoginFailed)
+		if len(ev) != 1 || ev[0].IP != tc.want {
+			t.Fatalf("proxies %q: ip %+v, want %s", tc.proxies, ev, tc.want)
+		}
+		if ev[0].RequestID != "req-from-proxy-123" {
+			t.Fatalf("request id %q", ev[0].RequestID)
+		}
+	}
+}
