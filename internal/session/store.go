@@ -29,10 +29,11 @@ const Name = "purser"
 
 // Keys of session values.
 const (
-	KeyUserID  = "uid"     // int64
-	KeyStage   = "stage"   // Stage
-	KeyAuthAt  = "auth_at" // int64 unix seconds of the password step
-	KeyPending = "pending" // sealed TOTP secret being enrolled
+	KeyUserID    = "uid"        // int64
+	KeyStage     = "stage"      // Stage
+	KeyAuthAt    = "auth_at"    // int64 unix seconds of the password step
+	KeyPending   = "pending"    // sealed TOTP secret being enrolled
+	KeyPrevLogin = "prev_login" // int64 unix seconds of the sign-in before this one, 0 = first
 )
 
 // Stage is how far a sign-in has come.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -79,7 +80,8 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	case res.NeedsEnrolment:
 		stage, to = session.StageEnrol, "/profile/totp"
 	}
-	if err := s.startStage(c, res.User.ID, stage); err != nil {
+	delete(sessionOf(c).Values, session.KeyPrevLogin) // a new sign-in, whatever the session held
+	if err := s.startStage(c, res.User.ID, stage, res.User.LastLoginAt); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -87,7 +89,8 @@ func (s *Server) loginSubmit(c *gin.Context) {
 }
 
 // startStage rotates the session id (against fixation) and records the sign-in stage.
-func (s *Server) startStage(c *gin.Context, userID int64, stage session.Stage) error {
+// prevLogin is the user's last sign-in as it was before this one, for the dashboard.
+func (s *Server) startStage(c *gin.Context, userID int64, stage session.Stage, prevLogin *time.Time) error {
 	sess := sessionOf(c)
 	if err := s.sessions.Rotate(c.Request.Context(), sess); err != nil {
 		return err
@@ -100,6 +103,13 @@ func (s *Server) startStage(c *gin.Context, userID int64, stage session.Stage) e
 		}
 	}
 	delete(sess.Values, session.KeyPending)
+	if _, kept := sess.Values[session.KeyPrevLogin]; !kept || stage != session.StageSigned {
+		var prev int64
+		if prevLogin != nil {
+			prev = prevLogin.Unix()
+		}
+		sess.Values[session.KeyPrevLogin] = prev
+	}
 	session.SetStage(sess, userID, stage, at)
 	return sess.Save(c.Request, c.Writer)
 }
@@ -135,7 +145,7 @@ func (s *Server) codeSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.startStage(c, u.ID, session.StageSigned); err != nil {
+	if err := s.startStage(c, u.ID, session.StageSigned, u.LastLoginAt); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -3,9 +3,11 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -29,8 +31,8 @@ func (s *Server) dashboard(c *gin.Context) {
 		}
 	}
 	last := tr.T("dashboard.first_sign_in")
-	if u.LastLoginAt != nil {
-		last = formatTime(*u.LastLoginAt, tr.Lang)
+	if prev, _ := sessionOf(c).Values[session.KeyPrevLogin].(int64); prev > 0 {
+		last = formatTime(time.Unix(prev, 0), tr.Lang)
 	}
 	v.Cards = []view.Card{
 		{Label: tr.T("dashboard.upstream"), Value: upstream, Test: "upstream"},

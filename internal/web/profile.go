@@ -108,7 +108,7 @@ func (s *Server) enrolSubmit(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		if err := s.startStage(c, u.ID, session.StageSigned); err != nil {
+		if err := s.startStage(c, u.ID, session.StageSigned, u.LastLoginAt); err != nil {
 			s.fail(c, err)
 			return
 		}

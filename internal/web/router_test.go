@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
@@ -217,7 +218,9 @@ func TestNotFoundAndStatic(t *testing.T) {
 	}
 	req, _ := http.NewRequest(http.MethodGet, p.http.URL+"/api/v1/nothing", nil)
 	r = b.do(req)
-	var body struct{ Error struct{ Code, Message string } }
+	var body struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.Unmarshal([]byte(r.body), &body); err != nil || r.status != 404 || body.Error.Code != "not_found" || body.Error.Message == "" {
 		t.Fatalf("API 404: %d %s", r.status, r.body)
 	}
@@ -273,6 +276,15 @@ func TestDashboardShowsUserAndNavigation(t *testing.T) {
 	}
 	if !d.has(t, "sandbox-banner") || !d.has(t, "nav-sub-accounts") || !d.has(t, "nav-operations") || d.has(t, "nav-admin") || d.has(t, "nav-audit") {
 		t.Fatal("finance navigation wrong")
+	}
+	if got := d.testid(t, "card-last-sign-in"); !strings.Contains(got, "first sign-in") {
+		t.Fatalf("first sign-in shows %q", got)
+	}
+	p.clock.Advance(time.Hour)
+	again := p.browser()
+	again.signIn("fiona", "")
+	if got := again.get("/").testid(t, "card-last-sign-in"); !strings.Contains(got, "2026-11-25 17:00:00") {
+		t.Fatalf("second sign-in must show the first one (09:00 UTC = 17:00 Beijing), got %q", got)
 	}
 	if !strings.Contains(d.testid(t, "recent-events"), "Signed in") {
 		t.Fatalf("recent activity lacks the sign-in: %q", d.testid(t, "recent-events"))
