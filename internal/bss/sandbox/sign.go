@@ -178,3 +178,14 @@ func escape(s string) string {
 	}
 	return b.String()
 }
+
+func hexSHA(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func hexHMAC(key, s string) string {
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte(s))
+	return hex.EncodeToString(mac.Sum(nil))
+}
