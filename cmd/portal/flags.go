@@ -31,15 +31,32 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func(string) stri
 
 func stripTicks(s string) string { return strings.ReplaceAll(s, "`", "") }
 
-// parse parses flags, mapping --help to errHelp and problems to usage errors.
+// parse parses flags anywhere among the arguments ("user token alice --name ci" as well
+// as "user token --name ci alice"), mapping --help to errHelp and problems to usage
+// errors. The positional arguments are left in fs.Args() order in positional.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return errHelp
+			}
+			return usagef("%s: %v", fs.Name(), err)
 		}
-		return usagef("%s: %v", fs.Name(), err)
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if rest[0] == "--" {
+			positional = append(positional, rest[1:]...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
+	// Leave the positional arguments where callers look for them.
+	_ = fs.Parse(append([]string{"--"}, positional...))
 	return nil
 }
 

@@ -58,7 +58,9 @@ Run 'portal COMMAND --help' for a command's flags.
 // run dispatches a command and turns its error into one line on stderr and an exit code.
 func run(ctx context.Context, args []string, e env) int {
 	cmd, rest := "serve", args
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		cmd = "help"
+	} else if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, rest = args[0], args[1:]
 	}
 	var err error
