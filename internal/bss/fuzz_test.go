@@ -62,17 +62,26 @@ func FuzzClientDecode(f *testing.F) {
 	v2, legacy := mk(GenerationV2), mk(GenerationLegacy)
 	ops := []func(ctx context.Context) error{
 		func(ctx context.Context) error { _, err := v2.ListSubAccounts(ctx, SubAccountQuery{}); return err },
-		func(ctx context.Context) error { _, err := v2.TransferableAmounts(ctx, BalanceCredit, Page{}); return err },
+		func(ctx context.Context) error {
+			_, err := v2.TransferableAmounts(ctx, BalanceCredit, Page{})
+			return err
+		},
 		func(ctx context.Context) error { _, err := legacy.ListSubAccounts(ctx, SubAccountQuery{}); return err },
 		func(ctx context.Context) error {
 			_, err := v2.Renew(ctx, RenewRequest{ResourceIDs: []ResourceID{"a"}, PeriodType: 2, PeriodNum: 1})
 			return err
 		},
 		func(ctx context.Context) error { _, err := v2.StoredValueCards(ctx, CardQuery{Status: 1}); return err },
-		func(ctx context.Context) error { _, err := legacy.TransferableAmounts(ctx, BalanceDebit, Page{}); return err },
+		func(ctx context.Context) error {
+			_, err := legacy.TransferableAmounts(ctx, BalanceDebit, Page{})
+			return err
+		},
 		func(ctx context.Context) error { _, err := v2.ResourcePackages(ctx, PackageQuery{}); return err },
 		func(ctx context.Context) error { _, err := legacy.OrderResources(ctx, "o", Page{}); return err },
-		func(ctx context.Context) error { _, err := v2.ToOnDemand(ctx, ToOnDemandRequest{Operation: "SET_UP", ResourceIDs: []ResourceID{"a"}}); return err },
+		func(ctx context.Context) error {
+			_, err := v2.ToOnDemand(ctx, ToOnDemandRequest{Operation: "SET_UP", ResourceIDs: []ResourceID{"a"}})
+			return err
+		},
 		func(ctx context.Context) error { _, err := v2.Order(ctx, "o", Page{}); return err },
 	}
 	f.Fuzz(func(t *testing.T, op uint8, st int, b []byte) {
