@@ -7,12 +7,16 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 )
 
+// Messages are split by area ("read.en.json", "audit.zh.json", …) so that areas can grow
+// independently; the language is the part before ".json".
+//
 //go:embed locales/*.json
 var locales embed.FS
 
@@ -37,7 +41,11 @@ type Bundle struct{ b *goi18n.Bundle }
 func New() (*Bundle, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, f := range []string{"locales/en.json", "locales/zh.json"} {
+	files, err := fs.Glob(locales, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
 		if _, err := b.LoadMessageFileFS(locales, f); err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", f, err)
 		}

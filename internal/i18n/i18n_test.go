@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"encoding/json"
+	"io/fs"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -11,15 +12,29 @@ import (
 	"testing"
 )
 
+// load merges every message file of a language; an id defined twice is an error.
 func load(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	b, err := locales.ReadFile("locales/" + lang + ".json")
-	if err != nil {
-		t.Fatal(err)
+	files, _ := fs.Glob(locales, "locales/*"+lang+".json")
+	if len(files) == 0 {
+		t.Fatalf("no message files for %s", lang)
 	}
 	m := map[string]string{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
+	for _, f := range files {
+		b, err := locales.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				t.Errorf("%s defines %s again", f, k)
+			}
+			m[k] = v
+		}
 	}
 	return m
 }

@@ -35,9 +35,11 @@ func (s *Server) Routes() []RouteInfo {
 	return out
 }
 
-// table is every route of the portal, in one place.
+// table is every route of the portal. The areas keep their routes in their own files
+// (readRoutes, operationRoutes, auditRoutes, adminRoutes) so that each area's table sits
+// beside its handlers; this function is still the one place they are all assembled.
 func (s *Server) table() []route {
-	return []route{
+	routes := []route{
 		// Probes and assets.
 		{method: "GET", path: "/healthz", action: authz.ViewHealth, handle: s.healthz},
 		{method: "GET", path: "/readyz", action: authz.ViewHealth, handle: s.readyz},
@@ -58,22 +60,15 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/profile/totp", action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolPage},
 		{method: "POST", path: "/profile/totp", action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolSubmit},
 
-		// Areas.
 		{method: "GET", path: "/", action: authz.ViewDashboard, handle: s.dashboard},
-		{method: "GET", path: "/sub-accounts", action: authz.ViewSubAccounts, handle: s.placeholder("nav.sub_accounts")},
-		{method: "GET", path: "/coupons", action: authz.ViewBilling, handle: s.placeholder("nav.coupons")},
-		{method: "GET", path: "/cards", action: authz.ViewBilling, handle: s.placeholder("nav.cards")},
-		{method: "GET", path: "/resources", action: authz.ViewBilling, handle: s.placeholder("nav.resources")},
-		{method: "GET", path: "/packages", action: authz.ViewBilling, handle: s.placeholder("nav.packages")},
-		{method: "GET", path: "/catalog", action: authz.ViewBilling, handle: s.placeholder("nav.catalog")},
-		{method: "GET", path: "/operations", action: authz.ViewOperations, handle: s.placeholder("nav.operations")},
-		{method: "GET", path: "/approvals", action: authz.ViewApprovals, handle: s.placeholder("nav.approvals")},
-		{method: "GET", path: "/audit", action: authz.ViewAudit, handle: s.placeholder("nav.audit")},
-		{method: "GET", path: "/admin", action: authz.ViewAdmin, handle: s.placeholder("nav.admin")},
-
 		// JSON API.
 		{method: "GET", path: "/api/v1/me", action: authz.ManageOwnProfile, handle: s.apiMe},
 	}
+	routes = append(routes, s.readRoutes()...)
+	routes = append(routes, s.operationRoutes()...)
+	routes = append(routes, s.auditRoutes()...)
+	routes = append(routes, s.adminRoutes()...)
+	return routes
 }
 
 func (s *Server) buildRouter(reg prometheus.Registerer) error {

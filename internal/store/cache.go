@@ -1,0 +1,232 @@
+package store
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/purser-finance/purser/internal/money"
+)
+
+// The synced cache: what Purser last read from the upstream, so that pages never wait
+// for it. Sync (internal/sync) writes these rows; pages and the JSON API read them. Every
+// row carries when it was synced; a failed refresh keeps the last good data and marks it
+// stale. Money columns are NUMERIC(20,2) (TEXT holding a decimal on SQLite).
+
+// Organization is one unit of the enterprise organisation tree.
+type Organization struct {
+	ID       string
+	Name     string
+	ParentID string // "" for the root
+	// Path lists the ids from the root down to this unit (inclusive); org scopes cover a
+	// unit and everything whose Path contains it.
+	Path     []string
+	Depth    int // root = 0
+	SyncedAt time.Time
+}
+
+// CreditLine is one credit ledger of an account: what can be recovered (or transferred)
+// from it, and when it expires (nil: never).
+type CreditLine struct {
+	Available    money.Amount
+	CreditAmount money.Amount
+	ExpireTime   *time.Time
+}
+
+// SubAccount is a cached enterprise sub-account with its recoverable balances.
+type SubAccount struct {
+	ID          string
+	Name        string
+	DisplayName string
+	Status      int // bss.SubAccountStatus values
+	OrgID       string
+	OrgName     string
+	OrgPath     []string // the unit's Path; empty when the unit is unknown
+
+	Debit    money.Amount // recoverable debit (cash) amount
+	Credit   money.Amount // sum of the recoverable credit lines
+	Total    money.Amount // Debit + Credit: what "sort by balance" sorts on
+	Currency string
+	Credits  []CreditLine // filled by SubAccountByID only
+
+	// LowBalanceThreshold is this sub-account's own alert level; nil uses the default.
+	LowBalanceThreshold *money.Amount
+
+	SyncedAt         time.Time  // the row (name, status, org) was last confirmed
+	BalancesSyncedAt *time.Time // nil until its balances were read once
+	Stale            bool       // the last refresh of its balances failed
+	LastError        string     // why, for the page (an upstream code, never a secret)
+}
+
+// Sub-account list sort orders.
+const (
+	SortName        = "name"
+	SortNameDesc    = "-name"
+	SortBalance     = "balance"
+	SortBalanceDesc = "-balance"
+)
+
+// SubAccountFilter selects sub-accounts for the list page and the JSON API.
+type SubAccountFilter struct {
+	Q      string // case-insensitive substring of name or display name
+	OrgID  string // this unit and every unit below it
+	Status int    // 0: any
+	// Scopes limits the result to these units and below; nil or empty: no limit. The web
+	// layer passes the user's scopes unless the user is an admin or auditor.
+	Scopes []string
+	Sort   string // SortName (default), SortNameDesc, SortBalance, SortBalanceDesc
+	Cursor string // opaque keyset cursor from a previous page's NextCursor
+	Limit  int    // default 25, at most 500
+}
+
+// SubAccountPage is one page of the list. Total counts every match of the filter.
+type SubAccountPage struct {
+	Items      []SubAccount
+	NextCursor string // "" on the last page
+	Total      int64
+}
+
+// AmountLine is one row of the master's transferable amounts.
+type AmountLine struct {
+	Available    money.Amount
+	Amount       money.Amount
+	CreditAmount money.Amount
+	ExpireTime   *time.Time
+}
+
+// MasterBalances are the master account's transferable amounts.
+type MasterBalances struct {
+	Debit    money.Amount // transferable cash
+	Credits  []AmountLine // transferable credit, one line per ledger
+	Credit   money.Amount // sum of Credits' Available
+	Currency string
+	SyncedAt *time.Time // nil before the first sync
+	Stale    bool
+}
+
+// BalanceSnapshot is one point of the balance history. SubAccountID "" is the total
+// over all sub-accounts at that sync.
+type BalanceSnapshot struct {
+	TakenAt      time.Time
+	SubAccountID string
+	Debit        money.Amount
+	Credit       money.Amount
+}
+
+// Coupon is a cached coupon: a master coupon that can be allocated (SubAccountID ""),
+// or a sub-coupon a sub-account holds and the master can recover.
+type Coupon struct {
+	CouponID     string
+	SubCouponID  string // "" for master coupons
+	SubAccountID string // "" for master coupons
+	PlanName     string
+	Balance      money.Amount
+	Effective    *time.Time
+	Expire       *time.Time
+	UseLimits    string // JSON of the upstream's use_limits, for display
+	SyncedAt     time.Time
+}
+
+// CouponFilter selects coupons.
+type CouponFilter struct {
+	SubAccountID string // "" and !AllHolders: master coupons only
+	AllHolders   bool   // master and every sub-account's coupons
+	Q            string // plan name substring
+	Scopes       []string
+	Offset       int
+	Limit        int
+}
+
+// StoredValueCard is a cached stored-value card of the master.
+type StoredValueCard struct {
+	CardID    string
+	Name      string
+	Status    int // 1 usable, 2 used up
+	FaceValue money.Amount
+	Balance   money.Amount
+	Effective *time.Time
+	Expire    *time.Time
+	SyncedAt  time.Time
+}
+
+// Resource is a cached yearly/monthly resource of an account that has credentials
+// (AccountID: the master's domain id, or a sub-account id).
+type Resource struct {
+	ResourceID       string
+	AccountID        string
+	Name             string
+	Region           string
+	ServiceType      string
+	ServiceTypeName  string
+	ResourceType     string
+	ResourceTypeName string
+	SpecDesc         string
+	ParentID         string
+	IsMain           bool
+	Status           int // bss.ResourceStatus values
+	Effective        *time.Time
+	Expire           *time.Time
+	ExpirePolicy     int // bss.ExpirePolicy values
+	SyncedAt         time.Time
+}
+
+// ResourceFilter selects resources.
+type ResourceFilter struct {
+	AccountID     string
+	ServiceType   string
+	Region        string
+	Status        int
+	ExpiringUntil *time.Time // expire ≤ this
+	MainOnly      bool
+	Q             string
+	Offset        int
+	Limit         int
+}
+
+// PackageUsage is a cached resource package's free resource with its usage.
+type PackageUsage struct {
+	FreeResourceID  string
+	PackageID       string // the package instance
+	ProductName     string
+	ServiceType     string
+	ServiceTypeName string
+	Region          string
+	UsageTypeName   string
+	Status          int
+	Original        decimal.Decimal
+	Remaining       decimal.Decimal
+	MeasureID       int
+	Effective       *time.Time
+	Expire          *time.Time
+	SyncedAt        time.Time
+}
+
+// CatalogEntry is one row of a catalogue in one language. Kind is "service_type",
+// "resource_type", "usage_type" or "service_resource"; Parent links a resource type to
+// its service type and a usage type or service resource to its resource type.
+type CatalogEntry struct {
+	Kind        string
+	Lang        string // "zh_CN" or "en_US"
+	Code        string
+	Name        string
+	Description string
+	Parent      string
+	Extra       string // abbreviation, owner service, …
+	SyncedAt    time.Time
+}
+
+// SyncRun records one run of the sync of an area.
+type SyncRun struct {
+	ID         int64
+	Area       string // "organizations", "sub_accounts", "balances", "master", "coupons", "cards", "resources", "packages", "catalog", "full"
+	Trigger    string // "schedule", "manual:<user>", "startup"
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Status     string // "running", "succeeded", "partial", "failed"
+	Items      int
+	Errors     int
+	Error      string
+	// Cursor lets a run resume where a crashed one stopped (e.g. the last sub-account
+	// whose balances were read).
+	Cursor string
+}
