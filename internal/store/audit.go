@@ -208,69 +208,6 @@ func (db *DB) AppendAudit(ctx context.Context, e *AuditEvent) error {
 	})
 }
 
-// AuditFilter selects audit events; zero fields do not filter.
-type AuditFilter struct {
-	Action     string
-	ActorName  string
-	TargetType string
-	TargetID   string
-	Outcome    string
-	Since      time.Time // time >= Since
-	Until      time.Time // time < Until
-	BeforeID   int64     // keyset cursor: only events with id < BeforeID
-	Limit      int       // default 50, at most 500
-}
-
-// Audit list page sizes.
-const (
-	AuditDefaultLimit = 50
-	AuditMaxLimit     = 500
-)
-
-// ListAudit returns matching events, newest first. Page with BeforeID = the
-// last returned ID.
-func (db *DB) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = AuditDefaultLimit
-	}
-	limit = min(limit, AuditMaxLimit)
-	q := db.gorm.WithContext(ctx).Model(&auditRow{})
-	if f.Action != "" {
-		q = q.Where("action = ?", f.Action)
-	}
-	if f.ActorName != "" {
-		q = q.Where("actor_name = ?", f.ActorName)
-	}
-	if f.TargetType != "" {
-		q = q.Where("target_type = ?", f.TargetType)
-	}
-	if f.TargetID != "" {
-		q = q.Where("target_id = ?", f.TargetID)
-	}
-	if f.Outcome != "" {
-		q = q.Where("outcome = ?", f.Outcome)
-	}
-	if !f.Since.IsZero() {
-		q = q.Where(`"time" >= ?`, utc(f.Since))
-	}
-	if !f.Until.IsZero() {
-		q = q.Where(`"time" < ?`, utc(f.Until))
-	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
-	var rows []auditRow
-	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, translate("list audit", err)
-	}
-	out := make([]AuditEvent, len(rows))
-	for i, r := range rows {
-		out[i] = r.event()
-	}
-	return out, nil
-}
-
 // AuditVerification is the result of VerifyAudit. When OK is false, BrokenID
 // is the first event that fails (or, for a deleted event, the first missing
 // id) and Reason says why; Checked counts the events verified before it.
@@ -282,24 +219,46 @@ type AuditVerification struct {
 }
 
 // auditVerifyBatch bounds memory: the chain is streamed in id order.
-const auditVerifyBatch = 1000
+const auditVerifyBatch = 5000
 
-// VerifyAudit recomputes the whole chain in id order, in batches (constant
-// memory), and reports the first broken event: a missing id (ids are
-// gap-free from 1), a prev_hash that is not the predecessor's hash, or a hash
-// that does not match the event's content. Removing events from the end of
-// the chain cannot be detected from the chain alone; compare Checked and the
-// last hash with a copy kept elsewhere for that.
+// VerifyAudit recomputes the whole chain; see VerifyAuditRange.
 func (db *DB) VerifyAudit(ctx context.Context) (AuditVerification, error) {
+	return db.VerifyAuditRange(ctx, 0, 0, nil)
+}
+
+// VerifyAuditRange recomputes the chain from event fromID to toID (0: from the first,
+// to the newest) in id order, in batches (constant memory), and reports the first broken
+// event: a missing id (ids are gap-free from 1), a prev_hash that is not the
+// predecessor's hash, or a hash that does not match the event's content. A range that
+// starts after 1 is anchored on the stored hash of the event before it. progress, when
+// set, is called after each batch with the number of events checked so far.
+//
+// Removing events from the end of the chain cannot be detected from the chain alone:
+// signed checkpoints (internal/audit) are compared for that.
+func (db *DB) VerifyAuditRange(ctx context.Context, fromID, toID int64, progress func(checked int64)) (AuditVerification, error) {
 	var (
 		v        AuditVerification
 		lastID   int64
 		lastHash string
 	)
+	g := db.gorm.WithContext(ctx)
+	if fromID > 1 {
+		var anchor auditRow
+		if err := g.Select("id", "hash").Where("id = ?", fromID-1).Take(&anchor).Error; err != nil {
+			if errors.Is(translate("", err), ErrNotFound) {
+				return AuditVerification{BrokenID: fromID - 1, Reason: fmt.Sprintf("event %d is missing", fromID-1)}, nil
+			}
+			return AuditVerification{}, translate("verify audit", err)
+		}
+		lastID, lastHash = anchor.ID, anchor.Hash
+	}
 	for {
+		q := g.Where("id > ?", lastID)
+		if toID > 0 {
+			q = q.Where("id <= ?", toID)
+		}
 		var rows []auditRow
-		if err := db.gorm.WithContext(ctx).Where("id > ?", lastID).Order("id").
-			Limit(auditVerifyBatch).Find(&rows).Error; err != nil {
+		if err := q.Order("id").Limit(auditVerifyBatch).Find(&rows).Error; err != nil {
 			return AuditVerification{}, translate("verify audit", err)
 		}
 		for _, r := range rows {
@@ -320,6 +279,9 @@ func (db *DB) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 			}
 			v.Checked++
 			lastID, lastHash = e.ID, e.Hash
+		}
+		if progress != nil {
+			progress(v.Checked)
 		}
 		if len(rows) < auditVerifyBatch {
 			v.OK = true

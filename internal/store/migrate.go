@@ -54,8 +54,11 @@ func (db *DB) provider() (*goose.Provider, error) {
 		// serialises concurrent migrators on the database's write lock.
 		dialect, fsys = goose.DialectSQLite3, migrations.SQLite
 	}
-	// Each provider keeps its own registry: no goose globals.
-	opts = append(opts, goose.WithDisableGlobalRegistry(true))
+	// Each provider keeps its own registry: no goose globals. Areas of the product get
+	// their own numbered files and are built in parallel, so a lower-numbered migration
+	// may land after a higher one was applied somewhere: apply it rather than refuse to
+	// start. Migrations never depend on a later-numbered one.
+	opts = append(opts, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	p, err := goose.NewProvider(dialect, sqlDB, fsys, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// AuditCheckpoint is a signed statement "the chain had Count events and its newest was
+// EventID with hash HeadHash". Signatures are made with a key kept outside the database
+// (internal/audit), so whoever can rewrite the table cannot forge one; a verification
+// that finds fewer events than a checkpoint names has found deleted events.
+type AuditCheckpoint struct {
+	ID         int64
+	CreatedAt  time.Time
+	EventID    int64
+	EventCount int64
+	HeadHash   string
+	PublicKey  string // hex Ed25519 public key that verifies Signature
+	Signature  string // hex
+}
+
+type auditCheckpointRow struct {
+	ID         int64     `gorm:"primaryKey"`
+	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
+	EventID    int64
+	EventCount int64
+	HeadHash   string
+	PublicKey  string
+	Signature  string
+}
+
+func (auditCheckpointRow) TableName() string { return "audit_checkpoints" }
+
+// CreateAuditCheckpoint stores a checkpoint; CreatedAt comes from the database clock.
+func (db *DB) CreateAuditCheckpoint(ctx context.Context, c *AuditCheckpoint) error {
+	now, err := db.Now(ctx)
+	if err != nil {
+		return err
+	}
+	row := auditCheckpointRow{CreatedAt: now, EventID: c.EventID, EventCount: c.EventCount,
+		HeadHash: c.HeadHash, PublicKey: c.PublicKey, Signature: c.Signature}
+	if err := db.gorm.WithContext(ctx).Create(&row).Error; err != nil {
+		return translate("create audit checkpoint", err)
+	}
+	c.ID, c.CreatedAt = row.ID, now
+	return nil
+}
+
+// ListAuditCheckpoints returns checkpoints, newest first.
+func (db *DB) ListAuditCheckpoints(ctx context.Context, limit int) ([]AuditCheckpoint, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	var rows []auditCheckpointRow
+	if err := db.gorm.WithContext(ctx).Order("event_id DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate("list audit checkpoints", err)
+	}
+	out := make([]AuditCheckpoint, len(rows))
+	for i, r := range rows {
+		out[i] = AuditCheckpoint{ID: r.ID, CreatedAt: r.CreatedAt.UTC(), EventID: r.EventID, EventCount: r.EventCount,
+			HeadHash: r.HeadHash, PublicKey: r.PublicKey, Signature: r.Signature}
+	}
+	return out, nil
+}
+
+// AuditVerificationRun is one verification started from the audit pages, with its
+// progress, so that any replica can show it.
+type AuditVerificationRun struct {
+	ID         int64
+	StartedBy  string
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	FromID     int64
+	ToID       int64
+	Total      int64
+	Checked    int64
+	Status     string // running, intact, broken, failed
+	BrokenID   *int64
+	Reason     string
+}
+
+type auditVerificationRow struct {
+	ID         int64     `gorm:"primaryKey"`
+	StartedBy  string
+	StartedAt  time.Time `gorm:"autoCreateTime:false"`
+	FinishedAt *time.Time
+	FromID     int64
+	ToID       int64
+	Total      int64
+	Checked    int64
+	Status     string
+	BrokenID   *int64
+	Reason     string
+}
+
+func (auditVerificationRow) TableName() string { return "audit_verifications" }
+
+func (r auditVerificationRow) run() AuditVerificationRun {
+	return AuditVerificationRun{ID: r.ID, StartedBy: r.StartedBy, StartedAt: r.StartedAt.UTC(), FinishedAt: utcPtr(r.FinishedAt),
+		FromID: r.FromID, ToID: r.ToID, Total: r.Total, Checked: r.Checked, Status: r.Status, BrokenID: r.BrokenID, Reason: r.Reason}
+}
+
+// CreateAuditVerificationRun records a verification that starts now.
+func (db *DB) CreateAuditVerificationRun(ctx context.Context, r *AuditVerificationRun) error {
+	now, err := db.Now(ctx)
+	if err != nil {
+		return err
+	}
+	row := auditVerificationRow{StartedBy: r.StartedBy, StartedAt: now, FromID: r.FromID, ToID: r.ToID,
+		Total: r.Total, Status: "running"}
+	if err := db.gorm.WithContext(ctx).Create(&row).Error; err != nil {
+		return translate("create audit verification", err)
+	}
+	*r = row.run()
+	return nil
+}
+
+// UpdateAuditVerificationProgress records how far a running verification got.
+func (db *DB) UpdateAuditVerificationProgress(ctx context.Context, id, checked int64) error {
+	err := db.gorm.WithContext(ctx).Model(&auditVerificationRow{}).Where("id = ? AND status = 'running'", id).
+		Update("checked", checked).Error
+	return translate("audit verification progress", err)
+}
+
+// FinishAuditVerificationRun records the outcome.
+func (db *DB) FinishAuditVerificationRun(ctx context.Context, id int64, status string, checked int64, brokenID *int64, reason string) error {
+	now, err := db.Now(ctx)
+	if err != nil {
+		return err
+	}
+	err = db.gorm.WithContext(ctx).Model(&auditVerificationRow{}).Where("id = ?", id).Updates(map[string]any{
+		"status": status, "checked": checked, "broken_id": brokenID, "reason": reason, "finished_at": now,
+	}).Error
+	return translate("finish audit verification", err)
+}
+
+// AuditVerificationRunByID returns one run.
+func (db *DB) AuditVerificationRunByID(ctx context.Context, id int64) (*AuditVerificationRun, error) {
+	var row auditVerificationRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate("audit verification", err)
+	}
+	r := row.run()
+	return &r, nil
+}
+
+// ListAuditVerificationRuns returns the newest runs first.
+func (db *DB) ListAuditVerificationRuns(ctx context.Context, limit int) ([]AuditVerificationRun, error) {
+	var rows []auditVerificationRow
+	if err := db.gorm.WithContext(ctx).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate("list audit verifications", err)
+	}
+	out := make([]AuditVerificationRun, len(rows))
+	for i, r := range rows {
+		out[i] = r.run()
+	}
+	return out, nil
+}
