@@ -217,16 +217,27 @@ type CatalogEntry struct {
 
 // SyncRun records one run of the sync of an area.
 type SyncRun struct {
-	ID         int64
-	Area       string // "organizations", "sub_accounts", "balances", "master", "coupons", "cards", "resources", "packages", "catalog", "full"
-	Trigger    string // "schedule", "manual:<user>", "startup"
-	StartedAt  time.Time
-	FinishedAt *time.Time
-	Status     string // "running", "succeeded", "partial", "failed"
-	Items      int
-	Errors     int
-	Error      string
+	ID   int64
+	Area string // "organizations", "sub_accounts", "balances", "master", "coupons", "cards", "resources", "packages", "catalog", "full"
+	// SubAccountID is set on a refresh of one sub-account's balances and coupons.
+	SubAccountID string
+	Trigger      string // "schedule", "manual:<user>", "startup"
+	StartedAt    time.Time
+	FinishedAt   *time.Time
+	Status       string // "running", "succeeded", "partial", "failed"
+	Items        int
+	Errors       int
+	Error        string
 	// Cursor lets a run resume where a crashed one stopped (e.g. the last sub-account
 	// whose balances were read).
 	Cursor string
+}
+
+// SubAccountStats summarises the cached sub-accounts (within scopes) for the dashboard.
+type SubAccountStats struct {
+	Total         int64
+	ByStatus      map[int]int64
+	Debit, Credit money.Amount
+	// OldestSync and NewestSync bound when the balances shown were read; nil when none was.
+	OldestSync, NewestSync *time.Time
 }

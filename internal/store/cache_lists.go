@@ -1,0 +1,375 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Coupons, stored-value cards, resources, resource-package usages and catalogues: lists
+// that sync replaces wholesale (rows not in the latest complete read are gone) and pages
+// read with offset paging (they are small next to the sub-account list).
+
+var (
+	couponCols   = []string{"coupon_id", "sub_coupon_id", "sub_account_id", "plan_name", "search_text", "balance", "effective_time", "expire_time", "use_limits", "synced_at"}
+	couponKey    = []string{"sub_account_id", "coupon_id", "sub_coupon_id"}
+	couponUpdate = []string{"plan_name", "search_text", "balance", "effective_time", "expire_time", "use_limits", "synced_at"}
+)
+
+func couponValues(c Coupon, at time.Time) []any {
+	limits := c.UseLimits
+	if limits == "" {
+		limits = "[]"
+	}
+	return []any{c.CouponID, c.SubCouponID, c.SubAccountID, c.PlanName, searchText(c.PlanName), c.Balance.String(),
+		nullTime(c.Effective), nullTime(c.Expire), limits, utc(at)}
+}
+
+// expireOrder sorts by expiry with "never" last on both dialects (SQLite puts NULL first).
+const expireOrder = "(expire_time IS NULL), expire_time"
+
+// ReplaceMasterCoupons replaces the master's transferable coupons.
+func (db *DB) ReplaceMasterCoupons(ctx context.Context, coupons []Coupon, at time.Time) error {
+	rows := make([][]any, len(coupons))
+	for i, c := range coupons {
+		c.SubAccountID, c.SubCouponID = "", ""
+		rows[i] = couponValues(c, at)
+	}
+	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM coupons WHERE sub_account_id = ''`).Error; err != nil {
+			return translate("clear master coupons", err)
+		}
+		return tx.upsert(ctx, "coupons", couponCols, couponKey, couponUpdate, rows)
+	})
+}
+
+// ListCoupons lists coupons by expiry (soonest first, "never" last). Scopes restrict the
+// sub-accounts' coupons; master coupons belong to no unit and are listed whenever asked for.
+func (db *DB) ListCoupons(ctx context.Context, f CouponFilter) ([]Coupon, int64, error) {
+	c := &conds{}
+	switch {
+	case f.SubAccountID != "":
+		c.add("sub_account_id = ?", f.SubAccountID)
+	case !f.AllHolders:
+		c.add("sub_account_id = ''")
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
+	}
+	if len(f.Scopes) > 0 {
+		cond, args, err := db.orgCondition(ctx, f.Scopes, "s.org_id", "s.org_path")
+		if err != nil {
+			return nil, 0, err
+		}
+		c.add("(sub_account_id = '' OR sub_account_id IN (SELECT s.id FROM sub_accounts s WHERE "+cond+"))", args...)
+	}
+	var rows []struct {
+		CouponID      string
+		SubCouponID   string
+		SubAccountID  string
+		PlanName      string
+		Balance       string
+		EffectiveTime *time.Time
+		ExpireTime    *time.Time
+		UseLimits     string
+		SyncedAt      time.Time
+	}
+	q := "SELECT coupon_id, sub_coupon_id, sub_account_id, plan_name, balance, effective_time, expire_time, use_limits, synced_at FROM coupons WHERE " +
+		c.sql() + " ORDER BY " + expireOrder + ", sub_account_id, coupon_id, sub_coupon_id LIMIT ? OFFSET ?"
+	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, clampLimit(f.Limit, defaultListLimit), clampOffset(f.Offset))...).Scan(&rows).Error; err != nil {
+		return nil, 0, translate("list coupons", err)
+	}
+	total, err := db.count(ctx, "count coupons", "SELECT COUNT(*) FROM coupons WHERE "+c.sql(), c.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Coupon, len(rows))
+	for i, r := range rows {
+		out[i] = Coupon{CouponID: r.CouponID, SubCouponID: r.SubCouponID, SubAccountID: r.SubAccountID, PlanName: r.PlanName,
+			Balance: amount(r.Balance, ""), Effective: utcPtr(r.EffectiveTime), Expire: utcPtr(r.ExpireTime), UseLimits: r.UseLimits, SyncedAt: r.SyncedAt.UTC()}
+	}
+	return out, total, nil
+}
+
+// ReplaceCards replaces the master's stored-value cards (usable and used up).
+func (db *DB) ReplaceCards(ctx context.Context, cards []StoredValueCard, at time.Time) error {
+	rows := make([][]any, len(cards))
+	for i, c := range cards {
+		rows[i] = []any{c.CardID, c.Name, c.Status, c.FaceValue.String(), c.Balance.String(), nullTime(c.Effective), nullTime(c.Expire), utc(at)}
+	}
+	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM stored_value_cards`).Error; err != nil {
+			return translate("clear cards", err)
+		}
+		return tx.upsert(ctx, "stored_value_cards", []string{"card_id", "name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at"},
+			[]string{"card_id"}, []string{"name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at"}, rows)
+	})
+}
+
+// ListCards lists stored-value cards (status 0: any) usable first, then by expiry.
+func (db *DB) ListCards(ctx context.Context, status, offset, limit int) ([]StoredValueCard, int64, error) {
+	c := &conds{}
+	if status != 0 {
+		c.add("status = ?", status)
+	}
+	var rows []struct {
+		CardID        string
+		Name          string
+		Status        int
+		FaceValue     string
+		Balance       string
+		EffectiveTime *time.Time
+		ExpireTime    *time.Time
+		SyncedAt      time.Time
+	}
+	q := "SELECT card_id, name, status, face_value, balance, effective_time, expire_time, synced_at FROM stored_value_cards WHERE " +
+		c.sql() + " ORDER BY status, " + expireOrder + ", card_id LIMIT ? OFFSET ?"
+	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, clampLimit(limit, defaultListLimit), clampOffset(offset))...).Scan(&rows).Error; err != nil {
+		return nil, 0, translate("list cards", err)
+	}
+	total, err := db.count(ctx, "count cards", "SELECT COUNT(*) FROM stored_value_cards WHERE "+c.sql(), c.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]StoredValueCard, len(rows))
+	for i, r := range rows {
+		out[i] = StoredValueCard{CardID: r.CardID, Name: r.Name, Status: r.Status, FaceValue: amount(r.FaceValue, ""), Balance: amount(r.Balance, ""),
+			Effective: utcPtr(r.EffectiveTime), Expire: utcPtr(r.ExpireTime), SyncedAt: r.SyncedAt.UTC()}
+	}
+	return out, total, nil
+}
+
+var resourceCols = []string{"account_id", "resource_id", "name", "search_text", "region", "service_type", "service_type_name", "resource_type",
+	"resource_type_name", "spec_desc", "parent_id", "is_main", "status", "effective_time", "expire_time", "expire_policy", "synced_at"}
+
+// ReplaceResources replaces the cached yearly/monthly resources of one account.
+func (db *DB) ReplaceResources(ctx context.Context, accountID string, resources []Resource, at time.Time) error {
+	rows := make([][]any, len(resources))
+	for i, r := range resources {
+		rows[i] = []any{accountID, r.ResourceID, r.Name, searchText(r.Name, r.ResourceID), r.Region, r.ServiceType, r.ServiceTypeName, r.ResourceType,
+			r.ResourceTypeName, r.SpecDesc, r.ParentID, r.IsMain, r.Status, nullTime(r.Effective), nullTime(r.Expire), r.ExpirePolicy, utc(at)}
+	}
+	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM resources WHERE account_id = ?`, accountID).Error; err != nil {
+			return translate("clear resources", err)
+		}
+		return tx.upsert(ctx, "resources", resourceCols, []string{"account_id", "resource_id"}, resourceCols[2:], rows)
+	})
+}
+
+// ListResources lists cached resources by expiry, soonest first.
+func (db *DB) ListResources(ctx context.Context, f ResourceFilter) ([]Resource, int64, error) {
+	c := &conds{}
+	if f.AccountID != "" {
+		c.add("account_id = ?", f.AccountID)
+	}
+	if f.ServiceType != "" {
+		c.add("service_type = ?", f.ServiceType)
+	}
+	if f.Region != "" {
+		c.add("region = ?", f.Region)
+	}
+	if f.Status != 0 {
+		c.add("status = ?", f.Status)
+	}
+	if f.ExpiringUntil != nil {
+		c.add("expire_time <= ?", utc(*f.ExpiringUntil))
+	}
+	if f.MainOnly {
+		c.add("is_main = ?", true)
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
+	}
+	var rows []struct {
+		AccountID        string
+		ResourceID       string
+		Name             string
+		Region           string
+		ServiceType      string
+		ServiceTypeName  string
+		ResourceType     string
+		ResourceTypeName string
+		SpecDesc         string
+		ParentID         string
+		IsMain           bool
+		Status           int
+		EffectiveTime    *time.Time
+		ExpireTime       *time.Time
+		ExpirePolicy     int
+		SyncedAt         time.Time
+	}
+	q := "SELECT account_id, resource_id, name, region, service_type, service_type_name, resource_type, resource_type_name, spec_desc, parent_id, is_main, status, effective_time, expire_time, expire_policy, synced_at FROM resources WHERE " +
+		c.sql() + " ORDER BY " + expireOrder + ", resource_id, account_id LIMIT ? OFFSET ?"
+	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, clampLimit(f.Limit, defaultListLimit), clampOffset(f.Offset))...).Scan(&rows).Error; err != nil {
+		return nil, 0, translate("list resources", err)
+	}
+	total, err := db.count(ctx, "count resources", "SELECT COUNT(*) FROM resources WHERE "+c.sql(), c.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Resource, len(rows))
+	for i, r := range rows {
+		out[i] = Resource{ResourceID: r.ResourceID, AccountID: r.AccountID, Name: r.Name, Region: r.Region, ServiceType: r.ServiceType,
+			ServiceTypeName: r.ServiceTypeName, ResourceType: r.ResourceType, ResourceTypeName: r.ResourceTypeName, SpecDesc: r.SpecDesc,
+			ParentID: r.ParentID, IsMain: r.IsMain, Status: r.Status, Effective: utcPtr(r.EffectiveTime), Expire: utcPtr(r.ExpireTime),
+			ExpirePolicy: r.ExpirePolicy, SyncedAt: r.SyncedAt.UTC()}
+	}
+	return out, total, nil
+}
+
+// ResourceFacets lists the distinct service types and regions of the cached resources.
+func (db *DB) ResourceFacets(ctx context.Context) (serviceTypes, regions []string, err error) {
+	g := db.gorm.WithContext(ctx)
+	if err := g.Raw(`SELECT DISTINCT service_type FROM resources WHERE service_type <> '' ORDER BY service_type`).Scan(&serviceTypes).Error; err != nil {
+		return nil, nil, translate("resource service types", err)
+	}
+	if err := g.Raw(`SELECT DISTINCT region FROM resources WHERE region <> '' ORDER BY region`).Scan(&regions).Error; err != nil {
+		return nil, nil, translate("resource regions", err)
+	}
+	return nonNil(serviceTypes), nonNil(regions), nil
+}
+
+var packageCols = []string{"free_resource_id", "package_id", "product_name", "search_text", "service_type", "service_type_name", "region",
+	"usage_type_name", "status", "original", "remaining", "measure_id", "effective_time", "expire_time", "synced_at"}
+
+// ReplacePackageUsages replaces the cached resource-package free resources and usage.
+func (db *DB) ReplacePackageUsages(ctx context.Context, usages []PackageUsage, at time.Time) error {
+	rows := make([][]any, len(usages))
+	for i, u := range usages {
+		rows[i] = []any{u.FreeResourceID, u.PackageID, u.ProductName, searchText(u.ProductName, u.UsageTypeName, u.ServiceTypeName), u.ServiceType,
+			u.ServiceTypeName, u.Region, u.UsageTypeName, u.Status, u.Original.String(), u.Remaining.String(), u.MeasureID,
+			nullTime(u.Effective), nullTime(u.Expire), utc(at)}
+	}
+	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM resource_package_usages`).Error; err != nil {
+			return translate("clear package usages", err)
+		}
+		return tx.upsert(ctx, "resource_package_usages", packageCols, []string{"free_resource_id"}, packageCols[1:], rows)
+	})
+}
+
+// ListPackageUsages lists resource-package free resources by expiry; q matches the
+// product, usage type or service name.
+func (db *DB) ListPackageUsages(ctx context.Context, q string, offset, limit int) ([]PackageUsage, int64, error) {
+	c := &conds{}
+	if q = strings.TrimSpace(q); q != "" {
+		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
+	}
+	var rows []struct {
+		FreeResourceID  string
+		PackageID       string
+		ProductName     string
+		ServiceType     string
+		ServiceTypeName string
+		Region          string
+		UsageTypeName   string
+		Status          int
+		Original        string
+		Remaining       string
+		MeasureID       int
+		EffectiveTime   *time.Time
+		ExpireTime      *time.Time
+		SyncedAt        time.Time
+	}
+	sq := "SELECT free_resource_id, package_id, product_name, service_type, service_type_name, region, usage_type_name, status, " +
+		castText(db, "original") + " AS original, " + castText(db, "remaining") + " AS remaining, measure_id, effective_time, expire_time, synced_at FROM resource_package_usages WHERE " +
+		c.sql() + " ORDER BY " + expireOrder + ", free_resource_id LIMIT ? OFFSET ?"
+	if err := db.gorm.WithContext(ctx).Raw(sq, append(c.args, clampLimit(limit, defaultListLimit), clampOffset(offset))...).Scan(&rows).Error; err != nil {
+		return nil, 0, translate("list package usages", err)
+	}
+	total, err := db.count(ctx, "count package usages", "SELECT COUNT(*) FROM resource_package_usages WHERE "+c.sql(), c.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]PackageUsage, len(rows))
+	for i, r := range rows {
+		out[i] = PackageUsage{FreeResourceID: r.FreeResourceID, PackageID: r.PackageID, ProductName: r.ProductName, ServiceType: r.ServiceType,
+			ServiceTypeName: r.ServiceTypeName, Region: r.Region, UsageTypeName: r.UsageTypeName, Status: r.Status,
+			Original: decimalOf(r.Original), Remaining: decimalOf(r.Remaining), MeasureID: r.MeasureID,
+			Effective: utcPtr(r.EffectiveTime), Expire: utcPtr(r.ExpireTime), SyncedAt: r.SyncedAt.UTC()}
+	}
+	return out, total, nil
+}
+
+func castText(db *DB, col string) string {
+	if db.isSQLite() {
+		return col
+	}
+	return col + "::text"
+}
+
+// Catalogue kinds.
+const (
+	CatalogServiceType     = "service_type"
+	CatalogResourceType    = "resource_type"
+	CatalogUsageType       = "usage_type"
+	CatalogServiceResource = "service_resource"
+)
+
+// ReplaceCatalog replaces one catalogue (kind) in one language.
+func (db *DB) ReplaceCatalog(ctx context.Context, kind, lang string, entries []CatalogEntry, at time.Time) error {
+	cols := []string{"kind", "lang", "code", "parent", "name", "description", "extra", "search_text", "synced_at"}
+	rows := make([][]any, len(entries))
+	for i, e := range entries {
+		rows[i] = []any{kind, lang, e.Code, e.Parent, e.Name, e.Description, e.Extra, searchText(e.Code, e.Name), utc(at)}
+	}
+	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM catalog_entries WHERE kind = ? AND lang = ?`, kind, lang).Error; err != nil {
+			return translate("clear catalogue", err)
+		}
+		return tx.upsert(ctx, "catalog_entries", cols, []string{"kind", "lang", "code", "parent"}, cols[4:], rows)
+	})
+}
+
+// ListCatalog lists one catalogue in one language by code; parent and q ("" = any)
+// narrow it (q matches code or name).
+func (db *DB) ListCatalog(ctx context.Context, kind, lang, parent, q string, offset, limit int) ([]CatalogEntry, int64, error) {
+	c := &conds{}
+	c.add("kind = ?", kind)
+	if lang != "" {
+		c.add("lang = ?", lang)
+	}
+	if parent != "" {
+		c.add("parent = ?", parent)
+	}
+	if q = strings.TrimSpace(q); q != "" {
+		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
+	}
+	var rows []struct {
+		Kind        string
+		Lang        string
+		Code        string
+		Parent      string
+		Name        string
+		Description string
+		Extra       string
+		SyncedAt    time.Time
+	}
+	sq := "SELECT kind, lang, code, parent, name, description, extra, synced_at FROM catalog_entries WHERE " + c.sql() + " ORDER BY code, parent, lang LIMIT ? OFFSET ?"
+	if err := db.gorm.WithContext(ctx).Raw(sq, append(c.args, clampLimit(limit, defaultListLimit), clampOffset(offset))...).Scan(&rows).Error; err != nil {
+		return nil, 0, translate("list catalogue", err)
+	}
+	total, err := db.count(ctx, "count catalogue", "SELECT COUNT(*) FROM catalog_entries WHERE "+c.sql(), c.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]CatalogEntry, len(rows))
+	for i, r := range rows {
+		out[i] = CatalogEntry{Kind: r.Kind, Lang: r.Lang, Code: r.Code, Parent: r.Parent, Name: r.Name, Description: r.Description, Extra: r.Extra, SyncedAt: r.SyncedAt.UTC()}
+	}
+	return out, total, nil
+}
+
+// CatalogSyncedAt is when the catalogues were last replaced (nil: never).
+func (db *DB) CatalogSyncedAt(ctx context.Context) (*time.Time, error) {
+	var ts []time.Time
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT synced_at FROM catalog_entries ORDER BY synced_at DESC LIMIT 1`).Scan(&ts).Error; err != nil {
+		return nil, translate("catalogue age", err)
+	}
+	if len(ts) == 0 {
+		return nil, nil
+	}
+	t := ts[0].UTC()
+	return &t, nil
+}

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+type orgRow struct {
+	ID       string
+	Name     string
+	ParentID string
+	Path     string
+	Depth    int
+	SyncedAt time.Time
+}
+
+func (r orgRow) org() Organization {
+	return Organization{ID: r.ID, Name: r.Name, ParentID: r.ParentID, Path: splitPath(r.Path), Depth: r.Depth, SyncedAt: r.SyncedAt.UTC()}
+}
+
+// joinPath encodes an org path as stored: "/root/unit/" (ids never contain '/').
+func joinPath(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return "/" + strings.Join(ids, "/") + "/"
+}
+
+func splitPath(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return []string{}
+	}
+	return strings.Split(p, "/")
+}
+
+// Organizations lists every cached unit in tree order (by path).
+func (db *DB) Organizations(ctx context.Context) ([]Organization, error) {
+	var rows []orgRow
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at FROM organizations ORDER BY path`).Scan(&rows).Error; err != nil {
+		return nil, translate("list organizations", err)
+	}
+	out := make([]Organization, len(rows))
+	for i, r := range rows {
+		out[i] = r.org()
+	}
+	return out, nil
+}
+
+// OrganizationByID returns one unit; ErrNotFound when it is not cached.
+func (db *DB) OrganizationByID(ctx context.Context, id string) (*Organization, error) {
+	var rows []orgRow
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at FROM organizations WHERE id = ?`, id).Scan(&rows).Error; err != nil {
+		return nil, translate("get organization", err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("store: get organization %q: %w", id, ErrNotFound)
+	}
+	o := rows[0].org()
+	return &o, nil
+}
+
+// ReplaceOrganizations stores the whole tree read by run runID: units are upserted, units
+// no longer in the tree are removed, and the sub-accounts' denormalised org paths follow.
+// Each unit's Path must be set (root first, the unit last).
+func (db *DB) ReplaceOrganizations(ctx context.Context, runID int64, orgs []Organization, at time.Time) error {
+	rows := make([][]any, len(orgs))
+	for i, o := range orgs {
+		rows[i] = []any{o.ID, o.Name, o.ParentID, joinPath(o.Path), len(o.Path) - 1, utc(at), runID}
+	}
+	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.upsert(ctx, "organizations",
+			[]string{"id", "name", "parent_id", "path", "depth", "synced_at", "seen_run"}, []string{"id"},
+			[]string{"name", "parent_id", "path", "depth", "synced_at", "seen_run"}, rows); err != nil {
+			return err
+		}
+		g := tx.gorm.WithContext(ctx)
+		if err := g.Exec(`DELETE FROM organizations WHERE seen_run <> ?`, runID).Error; err != nil {
+			return translate("remove vanished organizations", err)
+		}
+		err := g.Exec(`UPDATE sub_accounts SET org_path = COALESCE((SELECT o.path FROM organizations o WHERE o.id = sub_accounts.org_id), '')`).Error
+		return translate("update sub-account org paths", err)
+	})
+}

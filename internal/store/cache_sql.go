@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/purser-finance/purser/internal/money"
+)
+
+// Helpers shared by the cache repositories (cache_*.go): dialect-neutral SQL pieces,
+// batched upserts, and conversions between rows and domain values.
+
+// Page bounds of the cache lists.
+const (
+	defaultListLimit = 50
+	maxListLimit     = 500
+	// upsertMaxParams stays under SQLite's 32766 bound variables (Postgres allows 65535).
+	upsertMaxParams = 30000
+	upsertMaxRows   = 500
+)
+
+func clampLimit(limit, def int) int {
+	switch {
+	case limit <= 0:
+		return def
+	case limit > maxListLimit:
+		return maxListLimit
+	}
+	return limit
+}
+
+func clampOffset(offset int) int { return max(offset, 0) }
+
+// isSQLite reports whether amounts need their *_cents sort/sum columns (SQLite only).
+func (db *DB) isSQLite() bool { return db.dialect == DialectSQLite }
+
+// cents is an amount in integer cents: the SQLite sort and sum key. Amounts carry at most
+// two decimals, so nothing is lost.
+func cents(a money.Amount) int64 { return a.Decimal().Shift(2).Round(0).IntPart() }
+
+func fromCents(c int64, currency string) money.Amount {
+	return money.New(decimal.New(c, -2), currency)
+}
+
+// amount reads a stored decimal string; a malformed value (never written by Purser) is zero.
+func amount(s, currency string) money.Amount {
+	d, err := decimal.NewFromString(strings.TrimSpace(s))
+	if err != nil {
+		d = decimal.Zero
+	}
+	return money.New(d, currency)
+}
+
+func decimalOf(s string) decimal.Decimal {
+	d, err := decimal.NewFromString(strings.TrimSpace(s))
+	if err != nil {
+		return decimal.Zero
+	}
+	return d
+}
+
+// searchText is what the *_search_text columns hold: lower-cased with Go's Unicode rules
+// (SQLite's lower() only knows ASCII), so search behaves the same on both dialects.
+func searchText(parts ...string) string { return strings.ToLower(strings.Join(parts, "\x1f")) }
+
+// likeContains turns user input into a LIKE pattern matching it as a substring of a
+// searchText column (use with ESCAPE '\').
+func likeContains(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(q)) + "%"
+}
+
+// nullTime and nullAmount pass nullable values as SQL NULL.
+func nullTime(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return utc(*t)
+}
+
+// timePtr turns the upstream's zero time ("none") into nil.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := utc(t)
+	return &u
+}
+
+// conds collects AND-ed conditions with their arguments.
+type conds struct {
+	parts []string
+	args  []any
+}
+
+func (c *conds) add(cond string, args ...any) {
+	c.parts = append(c.parts, cond)
+	c.args = append(c.args, args...)
+}
+
+func (c *conds) sql() string {
+	if len(c.parts) == 0 {
+		return "1=1"
+	}
+	return strings.Join(c.parts, " AND ")
+}
+
+// orgCondition matches rows whose org (column orgIDCol, path column orgPathCol) lies in
+// one of the units ids or below them. Units found in the organisations table match by
+// path range (an index range scan: '/a/b/' ≤ path < '/a/b0', '0' being the byte after
+// '/'); every id also matches directly on the org id, for units not (yet) in the tree.
+func (db *DB) orgCondition(ctx context.Context, ids []string, orgIDCol, orgPathCol string) (string, []any, error) {
+	ids = uniqueSorted(ids)
+	if len(ids) == 0 {
+		return "1=0", nil, nil
+	}
+	var rows []struct {
+		ID   string
+		Path string
+	}
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT id, path FROM organizations WHERE id IN ?`, ids).Scan(&rows).Error; err != nil {
+		return "", nil, translate("org scope", err)
+	}
+	var parts []string
+	var args []any
+	for _, r := range rows {
+		parts = append(parts, fmt.Sprintf("(%s >= ? AND %s < ?)", orgPathCol, orgPathCol))
+		args = append(args, r.Path, strings.TrimSuffix(r.Path, "/")+"0")
+	}
+	parts = append(parts, orgIDCol+" IN ?")
+	args = append(args, ids)
+	return "(" + strings.Join(parts, " OR ") + ")", args, nil
+}
+
+// upsert inserts rows (each with len(cols) values) in batches; on a conflict on key the
+// columns update are overwritten with the new values. update nil: DO NOTHING.
+func (db *DB) upsert(ctx context.Context, table string, cols, key, update []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := min(upsertMaxRows, max(1, upsertMaxParams/len(cols)))
+	var tail string
+	if len(update) == 0 {
+		tail = fmt.Sprintf(" ON CONFLICT (%s) DO NOTHING", strings.Join(key, ", "))
+	} else {
+		sets := make([]string, len(update))
+		for i, c := range update {
+			sets[i] = c + " = excluded." + c
+		}
+		tail = fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s", strings.Join(key, ", "), strings.Join(sets, ", "))
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		var b strings.Builder
+		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+		args := make([]any, 0, len(chunk)*len(cols))
+		for i, r := range chunk {
+			if len(r) != len(cols) {
+				return fmt.Errorf("store: upsert %s: row has %d values for %d columns", table, len(r), len(cols))
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(one)
+			args = append(args, r...)
+		}
+		b.WriteString(tail)
+		if err := db.gorm.WithContext(ctx).Exec(b.String(), args...).Error; err != nil {
+			return translate("upsert "+table, err)
+		}
+	}
+	return nil
+}
+
+// count runs a COUNT(*) query.
+func (db *DB) count(ctx context.Context, op, query string, args ...any) (int64, error) {
+	var n int64
+	if err := db.gorm.WithContext(ctx).Raw(query, args...).Scan(&n).Error; err != nil {
+		return 0, translate(op, err)
+	}
+	return n, nil
+}
+
+// nullString reads a nullable text column.
+func nullString(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
+}

@@ -1,0 +1,353 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/purser-finance/purser/internal/money"
+)
+
+// subAccountCols are the columns read into subAccountRow.
+const subAccountCols = `id, name, display_name, status, org_id, org_name, org_path, debit, credit, total, currency,
+	low_balance_threshold, synced_at, balances_synced_at, stale, last_error`
+
+type subAccountRow struct {
+	ID                  string
+	Name                string
+	DisplayName         string
+	Status              int
+	OrgID               string
+	OrgName             string
+	OrgPath             string
+	Debit               string
+	Credit              string
+	Total               string
+	Currency            string
+	LowBalanceThreshold sql.NullString
+	SyncedAt            time.Time
+	BalancesSyncedAt    *time.Time
+	Stale               bool
+	LastError           string
+}
+
+func (r subAccountRow) subAccount() SubAccount {
+	s := SubAccount{
+		ID: r.ID, Name: r.Name, DisplayName: r.DisplayName, Status: r.Status,
+		OrgID: r.OrgID, OrgName: r.OrgName, OrgPath: splitPath(r.OrgPath),
+		Debit: amount(r.Debit, r.Currency), Credit: amount(r.Credit, r.Currency), Total: amount(r.Total, r.Currency),
+		Currency: r.Currency, SyncedAt: r.SyncedAt.UTC(), BalancesSyncedAt: utcPtr(r.BalancesSyncedAt),
+		Stale: r.Stale, LastError: r.LastError,
+	}
+	if s.Currency == "" {
+		s.Currency = money.DefaultCurrency
+	}
+	if t := nullString(r.LowBalanceThreshold); t != nil {
+		a := amount(*t, s.Currency)
+		s.LowBalanceThreshold = &a
+	}
+	return s
+}
+
+// subCursor is the decoded keyset cursor: the sort it belongs to, the last row's sort key
+// and id. It travels base64url-encoded; a cursor of another sort, or one that does not
+// decode, starts from the first page (a stale link never fails the page).
+type subCursor struct {
+	Sort string `json:"s"`
+	Key  string `json:"k"`
+	ID   string `json:"i"`
+}
+
+func encodeCursor(c subCursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s, sort string) (subCursor, bool) {
+	if s == "" {
+		return subCursor{}, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return subCursor{}, false
+	}
+	var c subCursor
+	if json.Unmarshal(b, &c) != nil || c.Sort != sort || c.ID == "" {
+		return subCursor{}, false
+	}
+	if sort == SortBalance || sort == SortBalanceDesc {
+		if _, err := money.ParseDecimal(c.Key); err != nil {
+			return subCursor{}, false
+		}
+	}
+	return c, true
+}
+
+func normalizeSort(s string) string {
+	switch s {
+	case SortNameDesc, SortBalance, SortBalanceDesc:
+		return s
+	}
+	return SortName
+}
+
+// subAccountWhere builds the filter's conditions (without the cursor).
+func (db *DB) subAccountWhere(ctx context.Context, f SubAccountFilter) (*conds, error) {
+	c := &conds{}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
+	}
+	if f.Status != 0 {
+		c.add("status = ?", f.Status)
+	}
+	if f.OrgID != "" {
+		cond, args, err := db.orgCondition(ctx, []string{f.OrgID}, "org_id", "org_path")
+		if err != nil {
+			return nil, err
+		}
+		c.add(cond, args...)
+	}
+	if len(f.Scopes) > 0 {
+		cond, args, err := db.orgCondition(ctx, f.Scopes, "org_id", "org_path")
+		if err != nil {
+			return nil, err
+		}
+		c.add(cond, args...)
+	}
+	return c, nil
+}
+
+// sortColumn is the column ordered on: name, or the total (NUMERIC on Postgres, integer
+// cents on SQLite).
+func (db *DB) sortColumn(sort string) string {
+	switch sort {
+	case SortBalance, SortBalanceDesc:
+		if db.isSQLite() {
+			return "total_cents"
+		}
+		return "total"
+	}
+	return "name"
+}
+
+// ListSubAccounts returns one page of the filtered sub-accounts, keyset-paginated on
+// (sort key, id) so that page 400 costs what page 1 does. Total counts every match.
+func (db *DB) ListSubAccounts(ctx context.Context, f SubAccountFilter) (SubAccountPage, error) {
+	f.Limit = clampLimit(f.Limit, 25)
+	items, next, err := db.subAccountPage(ctx, f)
+	if err != nil {
+		return SubAccountPage{}, err
+	}
+	c, err := db.subAccountWhere(ctx, f)
+	if err != nil {
+		return SubAccountPage{}, err
+	}
+	total, err := db.count(ctx, "count sub-accounts", "SELECT COUNT(*) FROM sub_accounts WHERE "+c.sql(), c.args...)
+	if err != nil {
+		return SubAccountPage{}, err
+	}
+	return SubAccountPage{Items: items, NextCursor: next, Total: total}, nil
+}
+
+func (db *DB) subAccountPage(ctx context.Context, f SubAccountFilter) ([]SubAccount, string, error) {
+	sort := normalizeSort(f.Sort)
+	c, err := db.subAccountWhere(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	col, desc := db.sortColumn(sort), strings.HasPrefix(sort, "-")
+	op, dir := ">", "ASC"
+	if desc {
+		op, dir = "<", "DESC"
+	}
+	if cur, ok := decodeCursor(f.Cursor, sort); ok {
+		var key any = cur.Key
+		if col == "total_cents" {
+			key = cents(amount(cur.Key, ""))
+		}
+		c.add(fmt.Sprintf("(%s, id) %s (?, ?)", col, op), key, cur.ID)
+	}
+	q := fmt.Sprintf("SELECT %s FROM sub_accounts WHERE %s ORDER BY %s %s, id %s LIMIT ?", subAccountCols, c.sql(), col, dir, dir)
+	var rows []subAccountRow
+	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, f.Limit+1)...).Scan(&rows).Error; err != nil {
+		return nil, "", translate("list sub-accounts", err)
+	}
+	var next string
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		last := rows[len(rows)-1]
+		key := last.Name
+		if col != "name" {
+			key = amount(last.Total, "").String()
+		}
+		next = encodeCursor(subCursor{Sort: sort, Key: key, ID: last.ID})
+	}
+	out := make([]SubAccount, len(rows))
+	for i, r := range rows {
+		out[i] = r.subAccount()
+	}
+	return out, next, nil
+}
+
+// ForEachSubAccount calls fn for every match of f (Cursor and Limit ignored) in f.Sort
+// order, reading 500 rows at a time; fn's error stops the walk and is returned.
+func (db *DB) ForEachSubAccount(ctx context.Context, f SubAccountFilter, fn func(SubAccount) error) error {
+	f.Cursor, f.Limit = "", maxListLimit
+	for {
+		items, next, err := db.subAccountPage(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, s := range items {
+			if err := fn(s); err != nil {
+				return err
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		f.Cursor = next
+	}
+}
+
+// SubAccountByID returns one sub-account with its credit lines; ErrNotFound when unknown.
+func (db *DB) SubAccountByID(ctx context.Context, id string) (*SubAccount, error) {
+	var rows []subAccountRow
+	if err := db.gorm.WithContext(ctx).Raw("SELECT "+subAccountCols+" FROM sub_accounts WHERE id = ?", id).Scan(&rows).Error; err != nil {
+		return nil, translate("get sub-account", err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("store: get sub-account %q: %w", id, ErrNotFound)
+	}
+	s := rows[0].subAccount()
+	var lines []struct {
+		Available    string
+		CreditAmount string
+		ExpireTime   *time.Time
+	}
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT available, credit_amount, expire_time FROM sub_account_credits WHERE sub_account_id = ? ORDER BY seq`, id).Scan(&lines).Error; err != nil {
+		return nil, translate("get sub-account credits", err)
+	}
+	s.Credits = make([]CreditLine, len(lines))
+	for i, l := range lines {
+		s.Credits[i] = CreditLine{Available: amount(l.Available, s.Currency), CreditAmount: amount(l.CreditAmount, s.Currency), ExpireTime: utcPtr(l.ExpireTime)}
+	}
+	return &s, nil
+}
+
+// SetLowBalanceThreshold sets (nil: clears) a sub-account's own low-balance alert level.
+func (db *DB) SetLowBalanceThreshold(ctx context.Context, id string, t *money.Amount) error {
+	var val, c any
+	if t != nil {
+		val, c = t.String(), cents(*t)
+	}
+	q, args := `UPDATE sub_accounts SET low_balance_threshold = ? WHERE id = ?`, []any{val, id}
+	if db.isSQLite() {
+		q, args = `UPDATE sub_accounts SET low_balance_threshold = ?, threshold_cents = ? WHERE id = ?`, []any{val, c, id}
+	}
+	res := db.gorm.WithContext(ctx).Exec(q, args...)
+	if res.Error != nil {
+		return translate("set low-balance threshold", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: set low-balance threshold of %q: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// SubAccountsBelowThreshold lists (up to limit, lowest first) the sub-accounts whose
+// Total is below their own threshold or else defaultThreshold, and counts them all.
+// Sub-accounts whose balances were never read are not listed (their zero is unknown).
+func (db *DB) SubAccountsBelowThreshold(ctx context.Context, defaultThreshold money.Amount, scopes []string, limit int) ([]SubAccount, int64, error) {
+	limit = clampLimit(limit, defaultListLimit)
+	c := &conds{}
+	c.add("balances_synced_at IS NOT NULL")
+	if db.isSQLite() {
+		c.add("total_cents < COALESCE(threshold_cents, ?)", cents(defaultThreshold))
+	} else {
+		c.add("total < COALESCE(low_balance_threshold, ?)", defaultThreshold.String())
+	}
+	if len(scopes) > 0 {
+		cond, args, err := db.orgCondition(ctx, scopes, "org_id", "org_path")
+		if err != nil {
+			return nil, 0, err
+		}
+		c.add(cond, args...)
+	}
+	col := db.sortColumn(SortBalance)
+	var rows []subAccountRow
+	q := fmt.Sprintf("SELECT %s FROM sub_accounts WHERE %s ORDER BY %s, id LIMIT ?", subAccountCols, c.sql(), col)
+	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, limit)...).Scan(&rows).Error; err != nil {
+		return nil, 0, translate("sub-accounts below threshold", err)
+	}
+	total, err := db.count(ctx, "count sub-accounts below threshold", "SELECT COUNT(*) FROM sub_accounts WHERE "+c.sql(), c.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]SubAccount, len(rows))
+	for i, r := range rows {
+		out[i] = r.subAccount()
+	}
+	return out, total, nil
+}
+
+// SubAccountStats counts the sub-accounts within scopes (nil: all) by status, adds up their
+// balances, and says how old the oldest and newest balance reads are.
+func (db *DB) SubAccountStats(ctx context.Context, scopes []string) (SubAccountStats, error) {
+	st := SubAccountStats{ByStatus: map[int]int64{}, Debit: money.Zero(""), Credit: money.Zero("")}
+	c := &conds{}
+	if len(scopes) > 0 {
+		cond, args, err := db.orgCondition(ctx, scopes, "org_id", "org_path")
+		if err != nil {
+			return st, err
+		}
+		c.add(cond, args...)
+	}
+	g := db.gorm.WithContext(ctx)
+	var byStatus []struct {
+		Status int
+		N      int64
+	}
+	if err := g.Raw("SELECT status, COUNT(*) AS n FROM sub_accounts WHERE "+c.sql()+" GROUP BY status", c.args...).Scan(&byStatus).Error; err != nil {
+		return st, translate("sub-account stats", err)
+	}
+	for _, r := range byStatus {
+		st.ByStatus[r.Status] = r.N
+		st.Total += r.N
+	}
+	if db.isSQLite() {
+		var sums struct{ D, C int64 }
+		if err := g.Raw("SELECT COALESCE(SUM(debit_cents), 0) AS d, COALESCE(SUM(credit_cents), 0) AS c FROM sub_accounts WHERE "+c.sql(), c.args...).Scan(&sums).Error; err != nil {
+			return st, translate("sub-account sums", err)
+		}
+		st.Debit, st.Credit = fromCents(sums.D, ""), fromCents(sums.C, "")
+	} else {
+		var sums struct{ D, C string }
+		if err := g.Raw("SELECT COALESCE(SUM(debit), 0)::text AS d, COALESCE(SUM(credit), 0)::text AS c FROM sub_accounts WHERE "+c.sql(), c.args...).Scan(&sums).Error; err != nil {
+			return st, translate("sub-account sums", err)
+		}
+		st.Debit, st.Credit = amount(sums.D, ""), amount(sums.C, "")
+	}
+	// ORDER BY … LIMIT 1 rather than MIN/MAX: SQLite returns aggregates of DATETIME
+	// columns as text, a plain column as a time.
+	for _, dir := range []string{"ASC", "DESC"} {
+		var ts []time.Time
+		q := "SELECT balances_synced_at FROM sub_accounts WHERE balances_synced_at IS NOT NULL AND " + c.sql() + " ORDER BY balances_synced_at " + dir + " LIMIT 1"
+		if err := g.Raw(q, c.args...).Scan(&ts).Error; err != nil {
+			return st, translate("sub-account sync times", err)
+		}
+		if len(ts) == 1 {
+			t := ts[0].UTC()
+			if dir == "ASC" {
+				st.OldestSync = &t
+			} else {
+				st.NewestSync = &t
+			}
+		}
+	}
+	return st, nil
+}
