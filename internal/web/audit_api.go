@@ -1,0 +1,100 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/store"
+)
+
+// apiEvent is an audit event in the JSON API and JSON Lines exports.
+func apiEvent(e store.AuditEvent) gin.H {
+	return gin.H{
+		"id": e.ID, "time": e.Time.UTC().Format(time.RFC3339Nano), "actor": e.ActorName, "actor_id": e.ActorID,
+		"ip": e.IP, "user_agent": e.UserAgent, "request_id": e.RequestID, "action": e.Action,
+		"target_type": e.TargetType, "target_id": e.TargetID, "outcome": e.Outcome,
+		"details": json.RawMessage(e.Details), "hash": e.Hash, "prev_hash": e.PrevHash,
+	}
+}
+
+// apiBadRequest answers a typed 400 naming the parameter.
+func (s *Server) apiBadRequest(c *gin.Context, param, why string) {
+	c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": gin.H{"code": "bad_request", "message": param + ": " + why}})
+}
+
+// apiAuditEvents is GET /api/v1/audit/events (CONTRACTS.md): newest first, keyset
+// cursor, the same filters as the page.
+func (s *Server) apiAuditEvents(c *gin.Context) {
+	f := store.AuditFilter{Action: c.Query("action"), ActorName: store.NormalizeUsername(c.Query("actor")), Outcome: c.Query("outcome"),
+		RequestID: c.Query("request_id"), Text: c.Query("q")}
+	if t := c.Query("target"); t != "" {
+		typ, id, ok := strings.Cut(t, ":")
+		f.TargetType = typ
+		if ok {
+			f.TargetID = id
+		}
+	}
+	if !validOutcome(f.Outcome) {
+		s.apiBadRequest(c, "outcome", "must be success, failure or denied")
+		return
+	}
+	for _, p := range []struct {
+		name string
+		into *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if v := c.Query(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				s.apiBadRequest(c, p.name, "must be an RFC 3339 time such as 2026-11-25T00:00:00Z")
+				return
+			}
+			*p.into = t
+		}
+	}
+	limit := 50
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.AuditMaxLimit {
+			s.apiBadRequest(c, "limit", "must be between 1 and 500")
+			return
+		}
+		limit = n
+	}
+	if v := c.Query("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			s.apiBadRequest(c, "cursor", "is not a cursor from a previous answer")
+			return
+		}
+		f.BeforeID = n
+	}
+	f.Limit = limit + 1
+	events, err := s.db.ListAudit(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	next := ""
+	if len(events) > limit {
+		events = events[:limit]
+		next = strconv.FormatInt(events[len(events)-1].ID, 10)
+	}
+	items := make([]gin.H, 0, len(events))
+	for _, e := range events {
+		items = append(items, apiEvent(e))
+	}
+	details := map[string]any{"api": true, "rows": len(items)}
+	for k, v := range c.Request.URL.Query() {
+		details[k] = v[0]
+	}
+	if err := s.recordView(c, "api", details); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
+}

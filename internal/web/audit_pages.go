@@ -1,0 +1,218 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/web/templates/pages"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+const auditPageSize = 50
+
+// recordView writes audit.view: auditors' reading is part of the record too.
+func (s *Server) recordView(c *gin.Context, what string, details map[string]any) error {
+	if details == nil {
+		details = map[string]any{}
+	}
+	details["view"] = what
+	return audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{
+		Action: audit.AuditView, TargetType: "audit", TargetID: what, Outcome: audit.Success, Details: details,
+	})
+}
+
+func (s *Server) auditList(c *gin.Context) {
+	tr := s.i18n.For(lang(c))
+	u := signedIn(c)
+	f, fv := auditFilterFromForm(c, tr)
+	v := view.AuditList{Filter: fv, CanExport: authz.Allowed(u.Subject, authz.ExportAudit, authz.Target{})}
+	for _, area := range audit.Areas() {
+		v.Areas = append(v.Areas, view.Option{Value: area, Label: tr.T("audit.area_" + area), Selected: area == fv.Area})
+	}
+	for _, a := range audit.Known {
+		v.Actions = append(v.Actions, view.Option{Value: a, Label: actionLabel(tr, a) + " (" + a + ")", Selected: a == fv.Action})
+	}
+	for _, o := range outcomes {
+		v.Outcomes = append(v.Outcomes, view.Option{Value: o, Label: tr.T("outcome." + o), Selected: o == fv.Outcome})
+	}
+	status := http.StatusOK
+	if len(fv.Errors) > 0 {
+		status = http.StatusBadRequest
+	} else {
+		f.Limit = auditPageSize + 1
+		events, err := s.db.ListAudit(c.Request.Context(), f)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		q := auditQueryString(fv)
+		if len(events) > auditPageSize {
+			events = events[:auditPageSize]
+			next := auditQueryString(fv)
+			next.Set("before", strconv.FormatInt(events[len(events)-1].ID, 10))
+			v.NextHref = "/audit?" + next.Encode()
+		}
+		if f.BeforeID > 0 {
+			v.FirstHref = "/audit?" + q.Encode()
+		}
+		for _, e := range events {
+			v.Rows = append(v.Rows, s.auditRow(e, tr))
+		}
+		for format, into := range map[string]*string{"csv": &v.ExportCSV, "jsonl": &v.ExportJSONL, "xlsx": &v.ExportXLSX} {
+			eq := auditQueryString(fv)
+			eq.Set("format", format)
+			*into = "/audit/export?" + eq.Encode()
+		}
+		details := auditFilterDetails(fv)
+		if f.BeforeID > 0 {
+			details["before"] = f.BeforeID
+		}
+		details["rows"] = len(v.Rows)
+		if err := s.recordView(c, "search", details); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	s.render(c, status, pages.AuditList(s.chrome(c, "audit.title"), v))
+}
+
+func (s *Server) auditEvent(c *gin.Context) {
+	tr := s.i18n.For(lang(c))
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(c, errNotFound)
+		return
+	}
+	e, err := s.db.AuditEventByID(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(c, errNotFound)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.recordView(c, "event", map[string]any{"event_id": id}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := view.AuditEvent{ID: e.ID, Title: tr.T("audit.event_heading", map[string]any{"ID": e.ID}), DetailsJSON: prettyJSON(e.Details)}
+	actor := e.ActorName
+	if e.ActorID != nil {
+		actor = fmt.Sprintf("%s (id %d)", e.ActorName, *e.ActorID)
+	}
+	requestHref := ""
+	if e.RequestID != "" {
+		requestHref = "/audit?request_id=" + urlQueryEscape(e.RequestID)
+	}
+	v.Fields = []view.KV{
+		{Label: tr.T("audit.time"), Value: formatTime(e.Time, tr.Lang) + " · " + e.Time.UTC().Format("2006-01-02T15:04:05.000000Z")},
+		{Label: tr.T("audit.actor"), Value: actor, Href: "/audit?actor=" + urlQueryEscape(e.ActorName)},
+		{Label: tr.T("audit.action"), Value: actionLabel(tr, e.Action) + " (" + e.Action + ")"},
+		{Label: tr.T("audit.target"), Value: e.TargetType + " " + e.TargetID, Href: targetHref(e.TargetType, e.TargetID)},
+		{Label: tr.T("audit.outcome"), Value: tr.T("outcome." + e.Outcome)},
+		{Label: tr.T("audit.ip"), Value: e.IP, Mono: true},
+		{Label: tr.T("audit.user_agent"), Value: e.UserAgent},
+		{Label: tr.T("audit.request_id"), Value: e.RequestID, Href: requestHref, Mono: true},
+		{Label: tr.T("audit.hash"), Value: e.Hash, Mono: true},
+		{Label: tr.T("audit.prev_hash"), Value: e.PrevHash, Mono: true},
+	}
+	v.Changes = changes(e.Details)
+	if e.TargetID != "" && e.TargetType != "route" {
+		v.TimelineHref = "/audit/timeline?target_type=" + urlQueryEscape(e.TargetType) + "&target_id=" + urlQueryEscape(e.TargetID)
+	}
+	if e.ID > 1 {
+		v.PrevHref = fmt.Sprintf("/audit/events/%d", e.ID-1)
+	}
+	v.NextHref = fmt.Sprintf("/audit/events/%d", e.ID+1)
+	s.render(c, http.StatusOK, pages.AuditEvent(s.chrome(c, "audit.title"), v))
+}
+
+// changes reads "before"/"after" objects from details (what admin changes record) into
+// one row per field that differs.
+func changes(details json.RawMessage) []view.Change {
+	var d struct {
+		Before map[string]any `json:"before"`
+		After  map[string]any `json:"after"`
+	}
+	if json.Unmarshal(details, &d) != nil || (d.Before == nil && d.After == nil) {
+		return nil
+	}
+	keys := map[string]bool{}
+	for k := range d.Before {
+		keys[k] = true
+	}
+	for k := range d.After {
+		keys[k] = true
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []view.Change
+	for _, k := range names {
+		b, a := flat(d.Before[k]), flat(d.After[k])
+		if b != a {
+			out = append(out, view.Change{Field: k, Before: b, After: a})
+		}
+	}
+	return out
+}
+
+func prettyJSON(raw json.RawMessage) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return buf.String()
+}
+
+func (s *Server) auditTimeline(c *gin.Context) {
+	tr := s.i18n.For(lang(c))
+	typ, id := c.Query("target_type"), c.Query("target_id")
+	if typ == "" || id == "" {
+		s.fail(c, errBadRequest)
+		return
+	}
+	f := store.AuditFilter{TargetType: typ, TargetID: id, Ascending: true, Limit: 201}
+	if after, err := strconv.ParseInt(c.Query("after"), 10, 64); err == nil {
+		f.AfterID = after
+	}
+	events, err := s.db.ListAudit(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := view.AuditTimeline{Target: typ + " " + id}
+	if len(events) > 200 {
+		events = events[:200]
+		v.NextHref = "/audit/timeline?target_type=" + urlQueryEscape(typ) + "&target_id=" + urlQueryEscape(id) +
+			"&after=" + strconv.FormatInt(events[len(events)-1].ID, 10)
+	}
+	for _, e := range events {
+		v.Rows = append(v.Rows, s.auditRow(e, tr))
+	}
+	if err := s.recordView(c, "timeline", map[string]any{"target_type": typ, "target_id": id}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, pages.AuditTimeline(s.chrome(c, "audit.title"), v))
+}
+
+// validOutcome is for the API.
+func validOutcome(o string) bool { return o == "" || slices.Contains(outcomes, o) }
+
+var _ = i18n.English
