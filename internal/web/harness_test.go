@@ -3,6 +3,9 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -55,6 +58,20 @@ type portal struct {
 	clock *clock
 	users *users.Service
 	cfg   config.Config
+
+	logs      *syncBuffer
+	secretsMu sync.Mutex
+	secrets   map[string]bool // passwords typed, tokens sent, cookies received
+}
+
+// secret remembers a value that must never be written to the trail or the logs.
+func (p *portal) secret(v string) {
+	if len(v) < 6 {
+		return
+	}
+	p.secretsMu.Lock()
+	p.secrets[v] = true
+	p.secretsMu.Unlock()
 }
 
 func newPortal(t *testing.T, db *store.DB, env map[string]string) *portal {
@@ -75,15 +92,22 @@ func newPortal(t *testing.T, db *store.DB, env map[string]string) *portal {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	srv, err := web.New(web.Deps{Config: cfg, DB: db, Upstream: client, Now: clk.Now, Version: "test"})
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := web.New(web.Deps{Config: cfg, DB: db, Upstream: client, Now: clk.Now, Version: "test", Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	box, _ := secretbox.New(cfg.SecretKey, "totp")
-	return &portal{t: t, db: db, srv: srv, http: hs, clock: clk, cfg: cfg,
-		users: &users.Service{DB: db, Passwords: web.PasswordHasher(), TOTPSecrets: box}}
+	p := &portal{t: t, db: db, srv: srv, http: hs, clock: clk, cfg: cfg, logs: logs,
+		users: &users.Service{DB: db, Passwords: web.PasswordHasher(), TOTPSecrets: box},
+		secrets: map[string]bool{testPassword: true, testSecret: true, base64.StdEncoding.EncodeToString(cfg.SecretKey): true}}
+	// Every test through this harness ends by checking that no secret it used reached the
+	// audit trail or the logs.
+	t.Cleanup(p.assertNoSecrets)
+	return p
 }
 
 // addUser creates a user; secret "" means no second factor.
@@ -141,6 +165,12 @@ func (b *browser) do(req *http.Request) response {
 	if b.lang != "" {
 		req.Header.Set("Accept-Language", b.lang)
 	}
+	if a := req.Header.Get("Authorization"); a != "" {
+		b.p.secret(strings.TrimPrefix(a, "Bearer "))
+	}
+	for _, c := range b.client.Jar.Cookies(req.URL) {
+		b.p.secret(c.Value)
+	}
 	res, err := b.client.Do(req)
 	if err != nil {
 		b.p.t.Fatal(err)
@@ -156,6 +186,9 @@ func (b *browser) get(path string) response {
 }
 
 func (b *browser) post(path string, form url.Values, headers ...string) response {
+	if pw := form.Get("password"); pw != "" {
+		b.p.secret(pw)
+	}
 	req, _ := http.NewRequest(http.MethodPost, b.p.http.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	for i := 0; i+1 < len(headers); i += 2 {
@@ -224,4 +257,55 @@ func (p *portal) events(action string) []store.AuditEvent {
 		evs[i], evs[j] = evs[j], evs[i]
 	}
 	return evs
+}
+
+// syncBuffer is a log sink that tests read while the server writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// assertNoSecrets greps every audit event (all fields) and every log line of the test
+// for the secrets it used: passwords, the TOTP secret, bearer tokens, session cookies and
+// the portal's secret key.
+func (p *portal) assertNoSecrets() {
+	t := p.t
+	p.secretsMu.Lock()
+	secrets := make([]string, 0, len(p.secrets))
+	for s := range p.secrets {
+		secrets = append(secrets, s)
+	}
+	p.secretsMu.Unlock()
+	var trail strings.Builder
+	err := p.db.StreamAudit(context.Background(), store.AuditFilter{Ascending: true}, func(e store.AuditEvent) error {
+		b, _ := json.Marshal(e)
+		trail.Write(b)
+		trail.WriteByte('\n')
+		return nil
+	})
+	if err != nil {
+		t.Logf("secret scan skipped: the database is gone (%v)", err)
+		return
+	}
+	logs := p.logs.String()
+	for _, s := range secrets {
+		if strings.Contains(trail.String(), s) {
+			t.Errorf("a secret (%.4s…) appears in the audit trail", s)
+		}
+		if strings.Contains(logs, s) {
+			t.Errorf("a secret (%.4s…) appears in the logs", s)
+		}
+	}
 }
