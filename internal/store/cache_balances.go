@@ -309,3 +309,36 @@ func (db *DB) MarkMasterStale(ctx context.Context, reason string) error {
 func (b SubAccountBalances) String() string {
 	return fmt.Sprintf("%s debit=%s credits=%d err=%q", b.SubAccountID, b.Debit, len(b.Credits), b.Err)
 }
+
+// StoreSubAccountCoupons writes a batch of coupon-only reads: each success replaces the
+// sub-account's coupons; each failure (Err) keeps them and marks the row stale. Progress
+// is saved as in StoreSubAccountBalances.
+func (db *DB) StoreSubAccountCoupons(ctx context.Context, at time.Time, batch []SubAccountBalances, runID int64, progress RunProgress) error {
+	at = utc(at)
+	return db.InTx(ctx, func(tx *DB) error {
+		g := tx.gorm.WithContext(ctx)
+		var rows [][]any
+		for _, b := range batch {
+			if b.Err != "" || b.Coupons == nil {
+				if err := g.Exec(`UPDATE sub_accounts SET stale = ?, last_error = ? WHERE id = ?`, true, b.Err, b.SubAccountID).Error; err != nil {
+					return translate("mark coupons stale", err)
+				}
+				continue
+			}
+			if err := g.Exec(`DELETE FROM coupons WHERE sub_account_id = ?`, b.SubAccountID).Error; err != nil {
+				return translate("clear sub-coupons", err)
+			}
+			for _, c := range b.Coupons {
+				c.SubAccountID = b.SubAccountID
+				rows = append(rows, couponValues(c, at))
+			}
+		}
+		if err := tx.upsert(ctx, "coupons", couponCols, couponKey, couponUpdate, rows); err != nil {
+			return err
+		}
+		if runID != 0 {
+			return tx.SaveRunProgress(ctx, runID, progress)
+		}
+		return nil
+	})
+}
