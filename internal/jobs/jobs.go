@@ -114,7 +114,9 @@ func Migrate(ctx context.Context, db *store.DB, log *slog.Logger) error {
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, riverMigrateLock); err != nil {
 			return fmt.Errorf("jobs: migrate lock: %w", err)
 		}
-		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, riverMigrateLock) }()
+		defer func() {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, riverMigrateLock)
+		}()
 	}
 	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: log})
 	if err != nil {
