@@ -3,10 +3,12 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
@@ -38,7 +40,15 @@ func (s *Server) dashboard(c *gin.Context) {
 		{Label: tr.T("dashboard.upstream"), Value: upstream, Test: "upstream"},
 		{Label: tr.T("dashboard.last_sign_in"), Value: last, Test: "last-sign-in"},
 	}
-	v.Notice = tr.T("dashboard.sync_pending")
+	read, err := s.readDashboard(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Read = read
+	if !read.Synced {
+		v.Notice = tr.T("dashboard.sync_pending")
+	}
 
 	events, err := s.db.ListAudit(c.Request.Context(), store.AuditFilter{ActorName: u.Username, Limit: 10})
 	if err != nil {
@@ -51,7 +61,7 @@ func (s *Server) dashboard(c *gin.Context) {
 			Target: e.TargetType + " " + e.TargetID,
 		})
 	}
-	s.render(c, http.StatusOK, pages.Dashboard(s.chrome(c, "dashboard.title"), v))
+	s.render(c, http.StatusOK, pages.Dashboard(s.page(c, "dashboard.title"), v))
 }
 
 // placeholder renders an area whose pages arrive with a later release, inside the layout
@@ -61,4 +71,81 @@ func (s *Server) placeholder(titleKey string) gin.HandlerFunc {
 		tr := s.i18n.For(lang(c))
 		s.render(c, http.StatusOK, pages.Placeholder(s.chrome(c, titleKey), view.Placeholder{Area: tr.T(titleKey)}))
 	}
+}
+
+// dashboardListSize bounds the dashboard's short lists; each links to the full list.
+const dashboardListSize = 8
+
+// readDashboard gathers the cache's headline figures within the user's scope.
+func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
+	ctx := c.Request.Context()
+	u := signedIn(c)
+	tr := s.i18n.For(lang(c))
+	now := s.now()
+	scopes := scopesOf(u)
+	var v view.ReadDashboard
+
+	stats, err := s.db.SubAccountStats(ctx, scopes)
+	if err != nil {
+		return v, err
+	}
+	mb, err := s.db.MasterBalances(ctx)
+	if err != nil {
+		return v, err
+	}
+	v.Synced = stats.Total > 0 || mb.SyncedAt != nil
+	v.MasterDebit, v.MasterCredit = mb.Debit.Format(), mb.Credit.Format()
+	v.Recoverable = stats.Debit.Add(stats.Credit).Format()
+	v.SubAccounts = fmtInt(stats.Total)
+	for _, st := range subAccountStatuses {
+		if n := stats.ByStatus[st]; n > 0 {
+			v.ByStatus = append(v.ByStatus, view.StatusCount{
+				Status: subAccountStatus(tr, st), Count: fmtInt(n), Href: "/sub-accounts?status=" + strconv.Itoa(st),
+			})
+		}
+	}
+	low, lowTotal, err := s.db.SubAccountsBelowThreshold(ctx, defaultLowBalance, scopes, dashboardListSize)
+	if err != nil {
+		return v, err
+	}
+	for _, sa := range low {
+		v.Low = append(v.Low, subAccountRow(tr, sa))
+	}
+	v.LowTotal = fmtInt(lowTotal)
+	if lowTotal > int64(len(low)) {
+		v.LowMore = "/sub-accounts?sort=balance"
+	}
+	until := now.Add(30 * 24 * time.Hour)
+	res, expTotal, err := s.db.ListResources(ctx, store.ResourceFilter{ExpiringUntil: &until, Status: 2, Limit: dashboardListSize})
+	if err != nil {
+		return v, err
+	}
+	ids := make([]string, 0, len(res))
+	for _, r := range res {
+		ids = append(ids, r.AccountID)
+	}
+	h, err := s.holders(ctx, ids)
+	if err != nil {
+		return v, err
+	}
+	for _, r := range inScopeResources(u, res, h) {
+		v.Expiring = append(v.Expiring, resourceRow(tr, r, now, h))
+	}
+	v.ExpiringTotal = fmtInt(expTotal)
+	v.ShowApprovals = authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{})
+	// The totals chart sums every sub-account: only for those who see them all.
+	if len(scopes) == 0 {
+		hist, err := s.db.BalanceHistory(ctx, "", now.Add(-historyWindow))
+		if err != nil {
+			return v, err
+		}
+		v.Chart = balanceChart(tr, "totals-chart", tr.T("dash.chart_caption"), hist)
+	} else {
+		v.Chart = view.Chart{ID: "totals-chart", Caption: tr.T("dash.chart_caption"), Empty: tr.T("dash.chart_scoped")}
+	}
+	v.AsOf = s.asOf(c, s.syncRuns(c), []string{"full", "balances", "master"}, stats.OldestSync, "")
+	if mb.Stale {
+		v.AsOf.Stale = true
+	}
+	return v, nil
 }

@@ -36,6 +36,9 @@ type Deps struct {
 	Metrics  *prometheus.Registry // nil: a fresh registry
 	Version  string
 	Now      func() time.Time // nil: time.Now
+	// Sync queues refreshes of the cache (the refresh buttons, POST /api/v1/sync); nil
+	// answers "sync is not available".
+	Sync SyncTrigger
 }
 
 // Server serves the portal.
@@ -46,6 +49,7 @@ type Server struct {
 	log      *slog.Logger
 	version  string
 	now      func() time.Time
+	sync     SyncTrigger
 
 	auth     *auth.Service
 	sessions *session.Store
@@ -87,6 +91,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: d.Config, db: d.DB, upstream: d.Upstream, log: d.Log, version: d.Version, now: d.Now,
+		sync: d.Sync,
 		i18n: bundle, totpBox: totpBox, metrics: m, assets: assets,
 	}
 	s.auth = &auth.Service{

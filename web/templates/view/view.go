@@ -99,6 +99,7 @@ type Dashboard struct {
 	Cards        []Card
 	Notice       string
 	RecentEvents []EventRow
+	Read         ReadDashboard // the synced cache's figures
 }
 
 // Card is one headline figure.

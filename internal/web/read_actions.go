@@ -1,0 +1,145 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/web/templates/pages"
+)
+
+// SyncTrigger queues a sync of the cache: an area ("full", "balances", …), optionally
+// of one sub-account. It returns the job's id.
+type SyncTrigger interface {
+	EnqueueSync(ctx context.Context, area, subAccountID, trigger string) (int64, error)
+}
+
+// syncAreas are the areas a user may ask to refresh.
+var syncAreas = []string{"full", "organizations", "sub_accounts", "balances", "master", "coupons", "cards", "resources", "packages", "catalog"}
+
+// errSyncUnavailable: no sync worker is wired (a build without jobs).
+var errSyncUnavailable = &httpError{http.StatusServiceUnavailable, "sync_unavailable", "flash.sync_unavailable"}
+
+// syncNow is POST /sync: the refresh button. It queues the sync and comes back with a
+// message; the page shows "refreshing" until the run ends.
+func (s *Server) syncNow(c *gin.Context) {
+	area := c.PostForm("area")
+	sub := strings.TrimSpace(c.PostForm("sub_account_id"))
+	next := safeNext(c.PostForm("next"))
+	if !slices.Contains(syncAreas, area) {
+		s.fail(c, errBadRequest)
+		return
+	}
+	if sub != "" {
+		if _, ok := s.scopedSubAccount(c, sub); !ok {
+			return
+		}
+	}
+	if s.sync == nil {
+		s.setFlash(c, "error", "flash.sync_unavailable")
+		s.redirect(c, next)
+		return
+	}
+	if _, err := s.sync.EnqueueSync(c.Request.Context(), area, sub, "manual:"+signedIn(c).Username); err != nil {
+		s.log.Error("cannot queue a sync", "error", err, "area", area, "request_id", requestID(c))
+		s.setFlash(c, "error", "flash.sync_failed")
+		s.redirect(c, next)
+		return
+	}
+	s.setFlash(c, "ok", "flash.sync_queued")
+	s.redirect(c, next)
+}
+
+// scopedSubAccount reads a sub-account by id for an action and checks the scope like
+// loadSubAccount does.
+func (s *Server) scopedSubAccount(c *gin.Context, id string) (*store.SubAccount, bool) {
+	sa, err := s.db.SubAccountByID(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(c, errNotFound)
+		return nil, false
+	}
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	if !visible(signedIn(c), sa.OrgPath) {
+		s.hideOutOfScope(c, "sub_account", sa.ID)
+		return nil, false
+	}
+	return sa, true
+}
+
+// setThreshold is POST /sub-accounts/:id/threshold (form: threshold; empty restores the
+// default). The change and its audit event commit together.
+func (s *Server) setThreshold(c *gin.Context) {
+	sa, ok := s.loadSubAccount(c)
+	if !ok {
+		return
+	}
+	tr := s.i18n.For(lang(c))
+	input := strings.TrimSpace(c.PostForm("threshold"))
+	var t *money.Amount
+	if input != "" {
+		d, err := money.ParseDecimal(strings.ReplaceAll(input, ",", ""))
+		switch {
+		case err != nil:
+			s.thresholdError(c, sa, input, tr.T("sa.threshold_invalid"))
+			return
+		case d.IsNegative():
+			s.thresholdError(c, sa, input, tr.T("sa.threshold_negative"))
+			return
+		case d.GreaterThan(money.MaxAmount):
+			s.thresholdError(c, sa, input, tr.T("sa.threshold_too_large"))
+			return
+		}
+		a := money.New(d, sa.Currency)
+		t = &a
+	}
+	old := ""
+	if sa.LowBalanceThreshold != nil {
+		old = sa.LowBalanceThreshold.String()
+	}
+	newValue := ""
+	if t != nil {
+		newValue = t.String()
+	}
+	ctx := c.Request.Context()
+	err := s.db.InTx(ctx, func(tx *store.DB) error {
+		if err := tx.SetLowBalanceThreshold(ctx, sa.ID, t); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, meta(c), audit.Entry{
+			Action: audit.SubAccountUpdate, TargetType: "sub_account", TargetID: sa.ID, Outcome: audit.Success,
+			Details: map[string]any{"field": "low_balance_threshold", "old": old, "new": newValue},
+		})
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(c, errNotFound)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setFlash(c, "ok", "flash.threshold_saved")
+	s.redirect(c, "/sub-accounts/"+url.PathEscape(sa.ID))
+}
+
+// thresholdError shows the detail page again with the input and the reason.
+func (s *Server) thresholdError(c *gin.Context, sa *store.SubAccount, input, reason string) {
+	v, err := s.subAccountView(c, sa)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Threshold.Input, v.Threshold.Error = input, reason
+	s.render(c, http.StatusUnprocessableEntity, pages.SubAccount(s.page(c, "sa.detail_title"), v))
+}

@@ -1,0 +1,188 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/web/templates/pages"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+var subAccountSorts = []string{store.SortName, store.SortNameDesc, store.SortBalance, store.SortBalanceDesc}
+
+// subAccountFilter reads the list's filters from the query, limited to the user's scope.
+// Unknown values fall back to "any": a stale bookmark still opens the list.
+func subAccountFilter(c *gin.Context, u *currentUser) store.SubAccountFilter {
+	f := store.SubAccountFilter{
+		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")), Scopes: scopesOf(u),
+		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: listPageSize,
+	}
+	if st, err := strconv.Atoi(c.Query("status")); err == nil && slices.Contains(subAccountStatuses, st) {
+		f.Status = st
+	}
+	if !slices.Contains(subAccountSorts, f.Sort) {
+		f.Sort = store.SortName
+	}
+	return f
+}
+
+// subAccountList is GET /sub-accounts: search, filters, sort, keyset pages.
+func (s *Server) subAccountList(c *gin.Context) {
+	u := signedIn(c)
+	tr := s.i18n.For(lang(c))
+	ctx := c.Request.Context()
+	f := subAccountFilter(c, u)
+	res, err := s.db.ListSubAccounts(ctx, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	orgs, err := s.db.Organizations(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	stats, err := s.db.SubAccountStats(ctx, f.Scopes)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := url.Values{}
+	for _, kv := range [][2]string{{"q", f.Q}, {"org_id", f.OrgID}, {"status", statusParam(f.Status)}, {"sort", sortParam(f.Sort)}} {
+		if kv[1] != "" {
+			q.Set(kv[0], kv[1])
+		}
+	}
+	v := view.SubAccountList{
+		Q: f.Q, OrgID: f.OrgID, Status: statusParam(f.Status), Sort: f.Sort,
+		Orgs:     orgOptions(tr, u, orgs, f.OrgID),
+		Statuses: statusOptions(tr, f.Status),
+		Total:    fmtInt(res.Total),
+		Exports:  exportLinks(c, "/sub-accounts/export", q),
+		AsOf:     s.asOf(c, s.syncRuns(c), []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
+	}
+	for _, so := range subAccountSorts {
+		v.Sorts = append(v.Sorts, view.Option{Value: so, Label: tr.T("sa.sort." + sortKey(so)), Selected: so == f.Sort})
+	}
+	for _, sa := range res.Items {
+		v.Rows = append(v.Rows, subAccountRow(tr, sa))
+	}
+	if len(v.Rows) == 0 {
+		v.Empty = tr.T("sa.empty")
+		if f.Q != "" || f.OrgID != "" || f.Status != 0 {
+			v.Empty = tr.T("sa.empty_filtered")
+		}
+	}
+	// Keyset pages: the page number only numbers the rows shown; the cursor finds them.
+	page := max(queryInt(c, "page", 1), 1)
+	if f.Cursor == "" {
+		page = 1
+	}
+	from := int64((page-1)*listPageSize) + 1
+	to := from + int64(len(res.Items)) - 1
+	if len(res.Items) == 0 {
+		from, to = 0, 0
+	}
+	v.Pager.Summary = tr.T("read.showing", map[string]any{"From": fmtInt(from), "To": fmtInt(to), "Total": fmtInt(res.Total)})
+	if f.Cursor != "" {
+		v.Pager.First = withQuery("/sub-accounts", q, "", "")
+	}
+	if res.NextCursor != "" {
+		next := withQuery("/sub-accounts", q, "cursor", res.NextCursor)
+		next = withQuery(strings.SplitN(next, "?", 2)[0], mustParse(next), "page", strconv.Itoa(page+1))
+		v.Pager.Next = next
+	}
+	if authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{}) {
+		v.CanBulk = true
+		for _, k := range []string{"transfer_funds", "retrieve_funds"} {
+			v.BulkKinds = append(v.BulkKinds, view.Option{Value: k, Label: tr.T("sa.bulk_kind." + k)})
+		}
+	}
+	s.render(c, http.StatusOK, pages.SubAccounts(s.page(c, "nav.sub_accounts"), v))
+}
+
+func mustParse(u string) url.Values {
+	_, raw, _ := strings.Cut(u, "?")
+	q, _ := url.ParseQuery(raw)
+	return q
+}
+
+func statusParam(st int) string {
+	if st == 0 {
+		return ""
+	}
+	return strconv.Itoa(st)
+}
+
+func sortParam(so string) string {
+	if so == store.SortName {
+		return ""
+	}
+	return so
+}
+
+func sortKey(so string) string {
+	return map[string]string{
+		store.SortName: "name", store.SortNameDesc: "name_desc", store.SortBalance: "balance", store.SortBalanceDesc: "balance_desc",
+	}[so]
+}
+
+// subAccountRow is one sub-account as the lists show it.
+func subAccountRow(tr *i18n.Translator, sa store.SubAccount) view.SubAccountRow {
+	return view.SubAccountRow{
+		ID: sa.ID, Name: sa.Name, DisplayName: sa.DisplayName, Href: "/sub-accounts/" + url.PathEscape(sa.ID),
+		Status: subAccountStatus(tr, sa.Status), Org: sa.OrgName,
+		Debit: sa.Debit.Format(), Credit: sa.Credit.Format(), Total: sa.Total.Format(),
+		Low: sa.BalancesSyncedAt != nil && sa.Total.Decimal().LessThan(thresholdOf(sa).Decimal()), Stale: sa.Stale,
+	}
+}
+
+// orgOptions is the organisation tree as a select, indented by depth, limited to the
+// units the user may see.
+func orgOptions(tr *i18n.Translator, u *currentUser, orgs []store.Organization, selected string) []view.Option {
+	names := make(map[string]string, len(orgs))
+	for _, x := range orgs {
+		names[x.ID] = strings.ToLower(x.Name)
+	}
+	keys := make(map[string][]string, len(orgs))
+	for _, o := range orgs {
+		keys[o.ID] = orgSortKey(names, o)
+	}
+	slices.SortFunc(orgs, func(a, b store.Organization) int { return slices.Compare(keys[a.ID], keys[b.ID]) })
+	out := []view.Option{{Value: "", Label: tr.T("sa.all_units"), Selected: selected == ""}}
+	for _, o := range orgs {
+		if !visible(u, o.Path) {
+			continue
+		}
+		out = append(out, view.Option{Value: o.ID, Label: strings.Repeat("\u00a0\u00a0\u00a0", o.Depth) + o.Name, Selected: o.ID == selected})
+	}
+	return out
+}
+
+// orgSortKey orders units depth-first by the names along their path.
+func orgSortKey(names map[string]string, o store.Organization) []string {
+	key := make([]string, 0, len(o.Path))
+	for _, id := range o.Path {
+		key = append(key, names[id]+"\x00"+id)
+	}
+	if len(key) == 0 {
+		key = append(key, strings.ToLower(o.Name)+"\x00"+o.ID)
+	}
+	return key
+}
+
+func statusOptions(tr *i18n.Translator, selected int) []view.Option {
+	out := []view.Option{{Value: "", Label: tr.T("sa.any_status"), Selected: selected == 0}}
+	for _, st := range subAccountStatuses {
+		out = append(out, view.Option{Value: strconv.Itoa(st), Label: statusLabel(tr, "sa.status.", st), Selected: st == selected})
+	}
+	return out
+}

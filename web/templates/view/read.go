@@ -1,0 +1,238 @@
+package view
+
+// The read side's view models: the synced cache as pages show it. Amounts arrive
+// formatted ("1,234.50"), times formatted in the display zone, URLs prepared with the
+// current filters, permissions reduced to flags.
+
+// AsOf says how fresh a page's data is and offers a refresh.
+type AsOf struct {
+	Time       string // "" when never synced
+	Stale      bool   // the last refresh of this area failed
+	Running    bool   // a refresh is in progress
+	Reason     string // why it is stale (an upstream code, never a secret)
+	CanRefresh bool
+	Area       string // sync area the refresh button asks for
+	SubAccount string // one sub-account's refresh
+	Next       string // where the refresh comes back to
+}
+
+// Option (a select's choice) is shared with the audit pages (audit.go).
+
+// Pager links the pages of a list.
+type Pager struct {
+	Summary string // "Showing 26–50 of 1,234"
+	First   string // "" on the first page
+	Prev    string // "" when there is none
+	Next    string // "" on the last page
+}
+
+// Exports are the download links of a list, carrying its current filters.
+type Exports struct {
+	CSV, XLSX string // "" hides the links (no permission)
+}
+
+// Badge is a status shown as a coloured label; Kind is "ok", "warn", "bad" or "".
+type Badge struct {
+	Text, Kind string
+}
+
+// Chart is an SVG chart (already escaped and safe) with its table fallback.
+type Chart struct {
+	ID      string
+	Caption string
+	SVG     string
+	Legend  []LegendItem
+	Columns []string
+	Rows    [][]string // first cell is the time
+	Empty   string     // shown instead when there are no points
+}
+
+// LegendItem names one series of a chart.
+type LegendItem struct {
+	Label string
+	Class string // series-0, series-1, …
+}
+
+// SubAccountList is the sub-account list page.
+type SubAccountList struct {
+	Q, OrgID, Status, Sort string
+	Orgs                   []Option
+	Statuses               []Option
+	Sorts                  []Option
+	Rows                   []SubAccountRow
+	Total                  string
+	Empty                  string
+	Pager                  Pager
+	Exports                Exports
+	AsOf                   AsOf
+	CanBulk                bool // may draft operations for the selection
+	BulkKinds              []Option
+}
+
+// SubAccountRow is one line of the list.
+type SubAccountRow struct {
+	ID, Name, DisplayName, Href string
+	Status                      Badge
+	Org                         string
+	Debit, Credit, Total        string
+	Low                         bool
+	Stale                       bool
+}
+
+// SubAccountDetail is one sub-account's page.
+type SubAccountDetail struct {
+	ID, Name, DisplayName string
+	Status                Badge
+	Org                   string
+	OrgPath               string
+	Currency              string
+	Debit, Credit, Total  string
+	Low                   bool
+	Stale                 bool
+	StaleReason           string
+	Credits               []CreditRow
+	Threshold             Threshold
+	Chart                 Chart
+	Coupons               []CouponRow
+	Resources             []ResourceRow
+	Events                []EventRow
+	AsOf                  AsOf
+}
+
+// CreditRow is one credit ledger.
+type CreditRow struct {
+	Available, CreditAmount, Expire string
+	ExpireSoon                      bool
+}
+
+// Threshold is the low-balance alert level and its form.
+type Threshold struct {
+	Effective string // what applies now
+	Own       bool   // the sub-account has its own (not the default)
+	Default   string
+	CanSet    bool
+	Action    string // form action
+	Input     string // the value in the field (the user's input after an error)
+	Error     string
+}
+
+// Dashboard figures from the synced cache.
+type ReadDashboard struct {
+	MasterDebit, MasterCredit string
+	Recoverable               string
+	SubAccounts               string
+	ByStatus                  []StatusCount
+	Low                       []SubAccountRow
+	LowTotal                  string
+	LowMore                   string // link to the full list, "" when all are shown
+	Expiring                  []ResourceRow
+	ExpiringTotal             string
+	ShowApprovals             bool
+	Chart                     Chart
+	AsOf                      AsOf
+	Synced                    bool // false before the first sync
+}
+
+// StatusCount is how many sub-accounts have one status.
+type StatusCount struct {
+	Status Badge
+	Count  string
+	Href   string
+}
+
+// CouponRow is one coupon.
+type CouponRow struct {
+	CouponID, SubCouponID, Holder, HolderHref, Plan, Balance, Effective, Expire string
+	ExpireSoon                                                                  bool
+}
+
+// CouponList is the coupons page.
+type CouponList struct {
+	Q, Holder string
+	Holders   []Option
+	Rows      []CouponRow
+	Total     string
+	Pager     Pager
+	Exports   Exports
+	AsOf      AsOf
+}
+
+// CardRow is one stored-value card.
+type CardRow struct {
+	ID, Name, FaceValue, Balance, Effective, Expire string
+	Status                                          Badge
+	UsedPct                                         int // 0–100, for the usage bar
+}
+
+// CardList is the stored-value cards page.
+type CardList struct {
+	Status   string
+	Statuses []Option
+	Rows     []CardRow
+	Total    string
+	Pager    Pager
+	Exports  Exports
+	AsOf     AsOf
+}
+
+// ResourceRow is one yearly/monthly resource.
+type ResourceRow struct {
+	ID, Name, Account, AccountHref, Region, Service, Type, Spec, Effective, Expire, ExpiresIn, Policy string
+	Status                                                                                            Badge
+	ExpireSoon                                                                                        bool
+}
+
+// ResourceList is the resources page.
+type ResourceList struct {
+	Q, Service, Region, Status, Expiring string
+	Services, Regions, Statuses          []Option
+	ExpiringChoices                      []Option
+	Rows                                 []ResourceRow
+	Total                                string
+	Pager                                Pager
+	Exports                              Exports
+	AsOf                                 AsOf
+	Note                                 string
+}
+
+// PackageRow is one free resource of a resource package.
+type PackageRow struct {
+	Product, Service, Region, UsageType, Original, Remaining, Used, Effective, Expire string
+	UsedPct                                                                           int
+	Status                                                                            Badge
+}
+
+// PackageList is the resource packages page.
+type PackageList struct {
+	Q       string
+	Rows    []PackageRow
+	Total   string
+	Pager   Pager
+	Exports Exports
+	AsOf    AsOf
+}
+
+// CatalogRow is one catalogue entry.
+type CatalogRow struct {
+	Code, Name, Description, Parent, Extra string
+	ChildHref                              string // drill down, "" for leaves
+	ParentHref                             string
+}
+
+// CatalogList is the catalogue page.
+type CatalogList struct {
+	Kind, Parent, Q string
+	Kinds           []Option
+	Crumbs          []Crumb
+	Rows            []CatalogRow
+	Total           string
+	Pager           Pager
+	Exports         Exports
+	AsOf            AsOf
+	ChildLabel      string
+}
+
+// Crumb is one step of a breadcrumb.
+type Crumb struct {
+	Label, Href string
+}
