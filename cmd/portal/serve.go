@@ -7,14 +7,17 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/config"
+	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/store"
+	cachesync "github.com/purser-finance/purser/internal/sync"
 	"github.com/purser-finance/purser/internal/users"
 	"github.com/purser-finance/purser/internal/web"
 )
@@ -67,12 +70,50 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 	}
 
+	runner, err := startJobs(ctx, cfg, db, upstream, log)
+	if err != nil {
+		return err
+	}
+	if runner != nil {
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+			defer cancel()
+			if err := runner.Stop(sctx); err != nil {
+				log.Warn("jobs: stop", "error", err)
+			}
+		}()
+	}
+
 	srv, err := web.New(web.Deps{Config: cfg, DB: db, Upstream: upstream, Log: log, Metrics: reg, Version: version})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Purser %s listening on %s\n", version, cfg.PublicURL)
 	return srv.Serve(ctx, cfg.Addr)
+}
+
+// startJobs builds the cache sync over the upstream client and starts the durable job
+// runner (River) with the periodic full sync, then queues one sync now so that a fresh
+// portal shows data within seconds. Without upstream credentials there is nothing to sync:
+// no runner (nil).
+func startJobs(ctx context.Context, cfg config.Config, db *store.DB, upstream web.Pinger, log *slog.Logger) (*jobs.Runner, error) {
+	up, ok := upstream.(bss.Upstream)
+	if !ok || up == nil {
+		return nil, nil
+	}
+	master := cfg.HWDomainID
+	if cfg.Sandbox() {
+		master = sandbox.DefaultOptions().DomainID // startUpstream keeps the default domain id
+	}
+	syncer := cachesync.New(db, up, cachesync.Options{MasterAccountID: master, Log: log.With("component", "sync")})
+	runner, err := jobs.Start(ctx, db, syncer, log.With("component", "jobs"), syncer.Options().Interval)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := runner.EnqueueSync(ctx, cachesync.AreaFull, "", cachesync.TriggerStartup); err != nil {
+		log.Warn("sync: could not queue the startup sync", "error", err)
+	}
+	return runner, nil
 }
 
 // startUpstream builds the BSS client: against the in-process sandbox in sandbox mode

@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	stdsync "sync"
 	"time"
 
 	"github.com/purser-finance/purser/internal/audit"
@@ -305,20 +306,25 @@ func (s *Syncer) finish(ctx context.Context, r *run, runErr error, started time.
 	return out, nil
 }
 
-// full runs every area as its own child run; the parent row adds up their counts.
+// full runs every area as its own child run; the parent row adds up their counts. The
+// tree and the sub-account list come first; then the balance pass (the longest, bound by
+// the amount operation's rate limit) runs beside the other areas, whose operations have
+// limiters of their own.
 func (s *Syncer) full(ctx context.Context, parent *run, trigger string) error {
-	for _, area := range Areas {
+	var mu stdsync.Mutex
+	one := func(area string) {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return
 		}
 		if area == AreaCatalog {
 			due, err := s.catalogDue(ctx)
-			if err != nil {
-				parent.fail(area, err)
-				continue
-			}
-			if !due {
-				continue
+			if err != nil || !due {
+				if err != nil {
+					mu.Lock()
+					parent.fail(area, err)
+					mu.Unlock()
+				}
+				return
 			}
 		}
 		started := time.Now()
@@ -326,27 +332,43 @@ func (s *Syncer) full(ctx context.Context, parent *run, trigger string) error {
 		if err != nil {
 			if errors.Is(err, ErrAlreadyRunning) {
 				s.o.Log.Info("sync: area already running elsewhere; skipped in this full run", "area", area)
-				continue
+				return
 			}
+			mu.Lock()
 			parent.fail(area, err)
-			continue
+			mu.Unlock()
+			return
 		}
 		runErr := s.area(ctx, child, area, true)
 		rec, err := s.finish(ctx, child, runErr, started, false)
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
 			parent.fail(area, err)
-			continue
+			return
 		}
 		parent.items += rec.Items
 		parent.errs += rec.Errors
-		if rec.Status == store.RunFailed && parent.firstErr == "" {
-			parent.firstErr = area + ": " + rec.Error
-		}
 		if runErr != nil && rec.Errors == 0 {
 			parent.errs++
 		}
+		if rec.Status == store.RunFailed && parent.firstErr == "" {
+			parent.firstErr = area + ": " + rec.Error
+		}
 	}
-	return nil
+	one(AreaOrganizations)
+	one(AreaSubAccounts)
+	var wg stdsync.WaitGroup
+	wg.Go(func() { one(AreaBalances) })
+	for _, area := range Areas {
+		switch area {
+		case AreaOrganizations, AreaSubAccounts, AreaBalances:
+		default:
+			one(area)
+		}
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 func (s *Syncer) catalogDue(ctx context.Context) (bool, error) {
