@@ -1,0 +1,576 @@
+// Package approval holds the use cases of Purser's write side: operations are requested
+// (validated against the cache), approved by others with a fresh second factor, and handed
+// to the execution job in the same transaction as their final approval. Every transition
+// is one conditional UPDATE in SQL and commits with its audit event.
+//
+// The web layer codes against Service. Errors are domain errors (ErrSelfApproval,
+// ErrWrongState, *ValidationError …); the web layer alone maps them to HTTP statuses and
+// translated messages. ValidationError values are i18n message ids.
+package approval
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/store"
+)
+
+// Kind is the kind of an operation (CONTRACTS.md "Operations (kinds)").
+type Kind string
+
+// The kinds.
+const (
+	KindTransferFunds        Kind = "transfer_funds"
+	KindRetrieveFunds        Kind = "retrieve_funds"
+	KindTransferCoupon       Kind = "transfer_coupon"
+	KindRetrieveCoupon       Kind = "retrieve_coupon"
+	KindRenewResources       Kind = "renew_resources"
+	KindUnsubscribeResources Kind = "unsubscribe_resources"
+	KindToOnDemand           Kind = "to_on_demand"
+	KindAutoRenew            Kind = "auto_renew"
+)
+
+// Kinds lists every kind in display order.
+var Kinds = []Kind{KindTransferFunds, KindRetrieveFunds, KindTransferCoupon, KindRetrieveCoupon,
+	KindRenewResources, KindUnsubscribeResources, KindToOnDemand, KindAutoRenew}
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	for _, x := range Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// MovesMoney reports whether the kind is a money movement: serialised per master account,
+// de-duplicated upstream by trans_id, subject to the two-approver threshold.
+func (k Kind) MovesMoney() bool {
+	switch k {
+	case KindTransferFunds, KindRetrieveFunds, KindTransferCoupon, KindRetrieveCoupon:
+		return true
+	}
+	return false
+}
+
+// State is where an operation stands (ARCHITECTURE.md state machine).
+type State string
+
+// The states.
+const (
+	StateDraft     State = "draft"
+	StatePending   State = "pending"
+	StateApproved  State = "approved"
+	StateExecuting State = "executing"
+	StateSucceeded State = "succeeded"
+	StateFailed    State = "failed"
+	StateUnknown   State = "unknown"
+	StateRejected  State = "rejected"
+	StateCancelled State = "cancelled"
+	StateExpired   State = "expired"
+)
+
+// States lists every state.
+var States = []State{StateDraft, StatePending, StateApproved, StateExecuting, StateSucceeded,
+	StateFailed, StateUnknown, StateRejected, StateCancelled, StateExpired}
+
+// Terminal reports whether nothing more happens to an operation in this state.
+func (s State) Terminal() bool {
+	switch s {
+	case StateSucceeded, StateFailed, StateRejected, StateCancelled, StateExpired:
+		return true
+	}
+	return false
+}
+
+// Balance types of Input.BalanceType.
+const (
+	BalanceDebit  = "debit"
+	BalanceCredit = "credit"
+)
+
+// Set/cancel values of Input.Operation for to_on_demand and auto_renew.
+const (
+	OpSet    = "set"
+	OpCancel = "cancel"
+)
+
+// Input is what a form or the JSON API sends to request an operation; the fields used
+// depend on the kind (CONTRACTS.md POST /api/v1/operations).
+type Input struct {
+	Kind         Kind   `json:"kind"`
+	SubAccountID string `json:"sub_account_id,omitempty"` // money and coupon kinds
+	Amount       string `json:"amount,omitempty"`         // "10.00"; transfer/retrieve funds, transfer coupon
+	BalanceType  string `json:"balance_type,omitempty"`   // "debit" (default) | "credit"
+	// ExpireTime (RFC 3339) selects the credit line; required exactly when it expires.
+	ExpireTime  string   `json:"expire_time,omitempty"`
+	CouponID    string   `json:"coupon_id,omitempty"`
+	SubCouponID string   `json:"sub_coupon_id,omitempty"` // retrieve_coupon
+	ResourceIDs []string `json:"resource_ids,omitempty"`  // resource kinds
+	PeriodType  string   `json:"period_type,omitempty"`   // renew: "month" | "year"; auto_renew: "" | "month" | "year"
+	PeriodNum   int      `json:"period_num,omitempty"`    // renew: month 1–11, year 1–3
+	AutoPay     bool     `json:"auto_pay,omitempty"`      // renew
+	// UnsubscribeType: 1 the resource and its renewed periods, 2 renewed periods only.
+	UnsubscribeType int `json:"unsubscribe_type,omitempty"`
+	// UnsubscribeReasonType 1–5 (upstream's list).
+	UnsubscribeReasonType int    `json:"unsubscribe_reason_type,omitempty"`
+	Operation             string `json:"operation,omitempty"`        // to_on_demand, auto_renew: "set" | "cancel"
+	AutoRenewTimes        int    `json:"auto_renew_times,omitempty"` // auto_renew set: 0 until cancelled
+	Reason                string `json:"reason"`                     // why; shown to approvers and audited
+}
+
+// Params is the normalised snapshot of what will be sent upstream: what the approver sees
+// and signs. It is stored as JSON with the operation and hashed into SnapshotHash; the
+// executor sends exactly this.
+type Params struct {
+	SubAccountID   string   `json:"sub_account_id,omitempty"`
+	SubAccountName string   `json:"sub_account_name,omitempty"`
+	Amount         string   `json:"amount,omitempty"`
+	BalanceType    string   `json:"balance_type,omitempty"` // debit | credit
+	ExpireTime     string   `json:"expire_time,omitempty"`  // RFC 3339 UTC, credit lines that expire
+	CouponID       string   `json:"coupon_id,omitempty"`
+	SubCouponID    string   `json:"sub_coupon_id,omitempty"`
+	ResourceIDs    []string `json:"resource_ids,omitempty"`
+	PeriodType     string   `json:"period_type,omitempty"`
+	PeriodNum      int      `json:"period_num,omitempty"`
+	AutoPay        bool     `json:"auto_pay,omitempty"`
+	UnsubType      int      `json:"unsubscribe_type,omitempty"`
+	UnsubReason    int      `json:"unsubscribe_reason_type,omitempty"`
+	Operation      string   `json:"operation,omitempty"`
+	AutoRenewTimes int      `json:"auto_renew_times,omitempty"`
+}
+
+// UpstreamError is the upstream's answer to a failed (or uncertain) execution.
+type UpstreamError struct {
+	Code      string `json:"code"`       // CBC.xxxx, or a Purser code such as "unknown_outcome"
+	Message   string `json:"message"`    // the upstream's own text (English)
+	RequestID string `json:"request_id"` // X-Request-Id, for support
+	// Kind is the bss error kind's text; MessageEN/MessageZH are safe translated texts.
+	Kind      string `json:"kind,omitempty"`
+	MessageEN string `json:"message_en,omitempty"`
+	MessageZH string `json:"message_zh,omitempty"`
+}
+
+// Decisions of an Approval.
+const (
+	DecisionApprove = "approve"
+	DecisionReject  = "reject"
+)
+
+// Approval is one approver's decision on an operation (or on its batch).
+type Approval struct {
+	UserID       int64     `json:"user_id"`
+	Username     string    `json:"username"`
+	Decision     string    `json:"decision"` // DecisionApprove | DecisionReject
+	Comment      string    `json:"comment"`
+	SecondFactor string    `json:"second_factor"` // "totp"
+	SnapshotHash string    `json:"snapshot_hash"` // what was signed
+	At           time.Time `json:"at"`
+}
+
+// Operation is one requested change and where it stands.
+type Operation struct {
+	ID                int64           `json:"id"`
+	Kind              Kind            `json:"kind"`
+	State             State           `json:"state"`
+	Params            Params          `json:"params"`
+	SnapshotHash      string          `json:"snapshot_hash"`
+	Amount            *money.Amount   `json:"amount,omitempty"` // money kinds
+	Currency          string          `json:"currency,omitempty"`
+	SubAccountID      string          `json:"sub_account_id,omitempty"`
+	OrgPath           []string        `json:"-"`
+	MasterAccountID   string          `json:"master_account_id"`
+	TransID           string          `json:"trans_id"`
+	RequestedBy       int64           `json:"requested_by"`
+	RequestedByName   string          `json:"requested_by_name"`
+	Reason            string          `json:"reason"`
+	BatchID           *int64          `json:"batch_id,omitempty"`
+	RequiredApprovals int             `json:"required_approvals"`
+	Attempts          int             `json:"attempts"`
+	Error             *UpstreamError  `json:"error,omitempty"`
+	Response          json.RawMessage `json:"response,omitempty"` // upstream result (order ids, sub-coupon id …)
+	Resolution        string          `json:"resolution,omitempty"`
+	ExpiresAt         time.Time       `json:"expires_at"`
+	CreatedAt         time.Time       `json:"created_at"`
+	UpdatedAt         time.Time       `json:"updated_at"`
+	ExecutedAt        *time.Time      `json:"executed_at,omitempty"`
+	FinishedAt        *time.Time      `json:"finished_at,omitempty"`
+	Approvals         []Approval      `json:"approvals"`
+}
+
+// Target is the authz target of the operation (its organisation path and requester).
+func (o *Operation) Target() authz.Target {
+	return authz.Target{OrgPath: o.OrgPath, OwnerID: o.RequestedBy}
+}
+
+// Policy is the approval rule of one kind.
+type Policy struct {
+	Kind          Kind
+	NeedsApproval bool
+	// TwoApproversAbove: amounts at or above it need two distinct approvers; nil: never.
+	TwoApproversAbove *money.Amount
+	Expiry            time.Duration // pending operations expire after this
+	UpdatedAt         time.Time
+}
+
+// Actor is who acts: the signed-in user with roles and scopes read fresh for the request,
+// and the request's audit metadata.
+type Actor struct {
+	UserID   int64
+	Username string
+	Roles    []authz.Role
+	Scopes   []string
+	Meta     audit.Meta
+}
+
+// Subject is the actor as authz sees it.
+func (a Actor) Subject() authz.Subject {
+	return authz.Subject{UserID: a.UserID, Roles: a.Roles, Scopes: a.Scopes}
+}
+
+// meta is the audit metadata with the actor filled in.
+func (a Actor) meta() audit.Meta {
+	if a.UserID == 0 {
+		return a.Meta
+	}
+	return a.Meta.WithActor(a.UserID, a.Username)
+}
+
+// Filter selects operations for List. Results are newest first with a keyset cursor.
+type Filter struct {
+	States       []State
+	Kind         Kind
+	RequestedBy  int64
+	SubAccountID string
+	BatchID      int64
+	Cursor       string // from a previous page's NextCursor
+	Limit        int    // default 50, at most 500
+}
+
+// Page is one page of operations.
+type Page struct {
+	Items      []Operation
+	NextCursor string // "" on the last page
+}
+
+// TimelineEntry is one event in an operation's history: an audit event, newest last.
+type TimelineEntry struct {
+	At      time.Time      `json:"at"`
+	Action  string         `json:"action"` // operation.create, operation.approve, …
+	Actor   string         `json:"actor"`  // username or "system"
+	ActorID *int64         `json:"actor_id,omitempty"`
+	Outcome string         `json:"outcome"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// ValidationError lists what is wrong with an Input, per field ("amount", "sub_account_id",
+// "resource_ids", "_" for the whole form). Values are i18n message ids such as
+// "op.err.amount_exceeds_available"; Params holds each field's template data (for
+// example {"available": "120.00"}). The web layer translates and keeps the input.
+type ValidationError struct {
+	Fields map[string]string
+	Params map[string]map[string]any
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("approval: invalid input (%d fields)", len(e.Fields))
+}
+
+// add records the first problem of a field.
+func (e *ValidationError) add(field, msgID string, params map[string]any) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+		e.Params = map[string]map[string]any{}
+	}
+	if _, dup := e.Fields[field]; dup {
+		return
+	}
+	e.Fields[field] = msgID
+	if params != nil {
+		e.Params[field] = params
+	}
+}
+
+func (e *ValidationError) orNil() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Sentinel errors.
+var (
+	ErrNotFound            = errors.New("approval: operation not found")
+	ErrWrongState          = errors.New("approval: the operation's state does not allow this")
+	ErrSelfApproval        = errors.New("approval: the requester cannot approve their own operation")
+	ErrAlreadyDecided      = errors.New("approval: this user has already decided on the operation")
+	ErrIdempotencyConflict = errors.New("approval: idempotency key reused with different input")
+	ErrStepUp              = errors.New("approval: the second-factor code was refused")
+	ErrOutOfScope          = errors.New("approval: target outside the actor's organisation scope")
+	ErrForbidden           = errors.New("approval: the actor's roles do not allow this")
+	ErrSnapshotChanged     = errors.New("approval: the operation changed since it was approved")
+)
+
+// Batch is a bulk request: many transfers or recoveries approved as one.
+type Batch struct {
+	ID                int64        `json:"id"`
+	Kind              Kind         `json:"kind"` // transfer_funds | retrieve_funds
+	State             State        `json:"state"`
+	RequestedBy       int64        `json:"requested_by"`
+	RequestedByName   string       `json:"requested_by_name"`
+	Reason            string       `json:"reason"`
+	Rows              int          `json:"rows"`
+	Total             money.Amount `json:"total"`
+	SnapshotHash      string       `json:"snapshot_hash"`
+	RequiredApprovals int          `json:"required_approvals"`
+	ExpiresAt         time.Time    `json:"expires_at"`
+	CreatedAt         time.Time    `json:"created_at"`
+	Approvals         []Approval   `json:"approvals"`
+}
+
+// BatchRow is one line of a bulk CSV, as given and as resolved.
+type BatchRow struct {
+	Line         int    `json:"line"`        // 1-based data line (the header is line 0)
+	SubAccount   string `json:"sub_account"` // id or name as given
+	Amount       string `json:"amount"`
+	BalanceType  string `json:"balance_type"` // as given: debit|credit|现金|信用
+	ExpireTime   string `json:"expire_time,omitempty"`
+	Reason       string `json:"reason"`
+	SubAccountID string `json:"sub_account_id,omitempty"` // resolved by ValidateBatch
+}
+
+// RowError is one problem of one row: Message is an i18n message id with Params.
+type RowError struct {
+	Line    int            `json:"line"`
+	Field   string         `json:"field"`
+	Message string         `json:"message"`
+	Params  map[string]any `json:"params,omitempty"`
+}
+
+// BatchErrors is returned by ValidateBatch/CreateBatch when any row is invalid.
+type BatchErrors struct{ Rows []RowError }
+
+func (e *BatchErrors) Error() string {
+	return fmt.Sprintf("approval: %d invalid batch rows", len(e.Rows))
+}
+
+// BatchProgress counts a batch's operations by state.
+type BatchProgress struct {
+	BatchID   int64            `json:"batch_id"`
+	Total     int              `json:"total"`
+	ByState   map[State]int    `json:"by_state"`
+	Done      int              `json:"done"` // in a terminal state or unknown
+	Finished  bool             `json:"finished"`
+	Succeeded int              `json:"succeeded"`
+	Failed    int              `json:"failed"`
+	Unknown   int              `json:"unknown"`
+	Amounts   map[State]string `json:"amounts,omitempty"`
+}
+
+// StepUpVerifier checks a fresh second-factor code; *auth.Service implements it.
+type StepUpVerifier interface {
+	VerifyStepUp(ctx context.Context, u *store.User, code string, m audit.Meta) error
+}
+
+// Enqueuer inserts execution jobs inside the caller's transaction (River InsertTx);
+// jobs.Runner and jobs.Inserter implement it.
+type Enqueuer interface {
+	EnqueueExecuteTx(ctx context.Context, tx *sql.Tx, operationIDs []int64) error
+}
+
+// Options configure a Service.
+type Options struct {
+	StepUp   StepUpVerifier
+	Enqueuer Enqueuer
+	// Upstream, when set, lets Create re-check availability live (never required).
+	Upstream bss.Upstream
+	// MasterAccountID names the master account (domain id) operations act for; executions
+	// are serialised per master. Default "default".
+	MasterAccountID string
+	Notify          NotifyConfig
+	// Clock returns now; default time.Now. Tests pass a fake clock for expiry.
+	Clock func() time.Time
+	Log   *slog.Logger
+}
+
+// Service is the approval workflow over the store.
+type Service struct {
+	db   *store.DB
+	opts Options
+	log  *slog.Logger
+	note *Notifier
+}
+
+// New returns a Service.
+func New(db *store.DB, o Options) *Service {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.MasterAccountID == "" {
+		o.MasterAccountID = "default"
+	}
+	return &Service{db: db, opts: o, log: o.Log, note: NewNotifier(db, o.Notify, o.Log)}
+}
+
+var errNotYet = errors.New("not yet")
+
+// Create validates in against the cache and the kind's policy and records the operation,
+// with its audit events (operation.create, then operation.submit, or operation.approve by
+// "system" when the kind needs no approval, in which case the execution job is enqueued in
+// the same transaction). idemKey (optional, per form) makes replays safe: the same key and
+// the same input return the existing operation; the same key with different input is
+// ErrIdempotencyConflict. Errors: *ValidationError, ErrForbidden, ErrOutOfScope.
+func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string) (*Operation, error) {
+	return nil, errNotYet
+}
+
+// Validate checks in without creating anything (the form's live check). It returns the
+// snapshot that Create would store, or a *ValidationError.
+func (s *Service) Validate(ctx context.Context, a Actor, in Input) (*Params, error) {
+	return nil, errNotYet
+}
+
+// Approve records a's approval of operation id after checking the step-up code
+// (ErrStepUp), the role (ErrForbidden), the scope (ErrOutOfScope), that a is not the
+// requester (ErrSelfApproval, whatever roles a holds), that a has not decided already
+// (ErrAlreadyDecided) and that the operation is pending (ErrWrongState). The approval
+// binds to the operation's snapshot hash. When it is the last one needed, the operation
+// moves to approved and its execution job is enqueued in the same transaction.
+func (s *Service) Approve(ctx context.Context, a Actor, id int64, totpCode, comment string) (*Operation, error) {
+	return nil, errNotYet
+}
+
+// Reject ends a pending operation (approver, not the requester).
+func (s *Service) Reject(ctx context.Context, a Actor, id int64, comment string) (*Operation, error) {
+	return nil, errNotYet
+}
+
+// Cancel ends a draft or pending operation; only its requester may, until it is approved.
+func (s *Service) Cancel(ctx context.Context, a Actor, id int64) (*Operation, error) {
+	return nil, errNotYet
+}
+
+// ExpireDue moves pending operations (and batches) whose expires_at has passed to expired,
+// one audited conditional update each, and returns how many it moved. Run periodically.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	return 0, errNotYet
+}
+
+// Resolve lets an admin settle an unknown operation as succeeded or failed with a reason
+// (audited as operation.reconcile). outcome is StateSucceeded or StateFailed.
+func (s *Service) Resolve(ctx context.Context, a Actor, id int64, outcome State, reason string) (*Operation, error) {
+	return nil, errNotYet
+}
+
+// Get returns one operation with its approvals, if a may see it (ErrNotFound otherwise).
+func (s *Service) Get(ctx context.Context, a Actor, id int64) (*Operation, error) {
+	return nil, errNotYet
+}
+
+// List returns operations a may see, newest first.
+func (s *Service) List(ctx context.Context, a Actor, f Filter) (Page, error) {
+	return Page{}, errNotYet
+}
+
+// PendingFor lists the pending operations a could approve now (in scope, not a's own,
+// not yet decided by a), oldest first; batches are represented by their operations' batch.
+func (s *Service) PendingFor(ctx context.Context, a Actor, limit int) ([]Operation, error) {
+	return nil, errNotYet
+}
+
+// CountPendingFor is len(PendingFor) without the rows, for the navigation badge.
+func (s *Service) CountPendingFor(ctx context.Context, a Actor) (int, error) {
+	return 0, errNotYet
+}
+
+// Timeline is the operation's audit events, oldest first.
+func (s *Service) Timeline(ctx context.Context, a Actor, id int64) ([]TimelineEntry, error) {
+	return nil, errNotYet
+}
+
+// Policies returns every kind's policy.
+func (s *Service) Policies(ctx context.Context) ([]Policy, error) { return nil, errNotYet }
+
+// SetPolicy changes one kind's policy (admin; audited as policy.update).
+func (s *Service) SetPolicy(ctx context.Context, a Actor, p Policy) error { return errNotYet }
+
+// Notifications lists a user's in-app notifications, newest first.
+func (s *Service) Notifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]Notification, error) {
+	return nil, errNotYet
+}
+
+// MarkNotificationsRead marks a user's notifications read (all when ids is empty).
+func (s *Service) MarkNotificationsRead(ctx context.Context, userID int64, ids []int64) error {
+	return errNotYet
+}
+
+// CountUnread counts a user's unread notifications.
+func (s *Service) CountUnread(ctx context.Context, userID int64) (int, error) { return 0, errNotYet }
+
+// ParseCSV reads a bulk file: header aliases sub_account/子账号, amount/金额,
+// balance_type/余额类型 (debit|credit|现金|信用), reason/原因, optional expire_time/到期时间.
+// Structural problems (missing column, unreadable CSV, more than MaxBatchRows rows) are a
+// *BatchErrors with Line 0.
+func ParseCSV(r interface{ Read([]byte) (int, error) }) ([]BatchRow, error) {
+	return nil, errNotYet
+}
+
+// MaxBatchRows bounds a bulk file.
+const MaxBatchRows = 5000
+
+// ValidateBatch checks every row against the cache (sub-account by id or name, in scope,
+// amount, balance type, availability including the rows before it) and returns the rows
+// with SubAccountID resolved, or a *BatchErrors listing every problem. Nothing is created.
+func (s *Service) ValidateBatch(ctx context.Context, a Actor, kind Kind, rows []BatchRow) ([]BatchRow, error) {
+	return nil, errNotYet
+}
+
+// CreateBatch validates and creates one batch and one pending operation per row, all in one
+// transaction, needing one set of approvals (ApproveBatch). idemKey as for Create.
+func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason string, rows []BatchRow, idemKey string) (*Batch, error) {
+	return nil, errNotYet
+}
+
+// GetBatch returns a batch with its approvals.
+func (s *Service) GetBatch(ctx context.Context, a Actor, id int64) (*Batch, error) {
+	return nil, errNotYet
+}
+
+// ApproveBatch approves the batch: the same checks as Approve; the final approval approves
+// every row's operation and enqueues their jobs in one transaction.
+func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode, comment string) (*Batch, error) {
+	return nil, errNotYet
+}
+
+// RejectBatch rejects the batch and every row's operation.
+func (s *Service) RejectBatch(ctx context.Context, a Actor, id int64, comment string) (*Batch, error) {
+	return nil, errNotYet
+}
+
+// CancelBatch cancels the batch and its operations (requester, until approved).
+func (s *Service) CancelBatch(ctx context.Context, a Actor, id int64) (*Batch, error) {
+	return nil, errNotYet
+}
+
+// BatchProgress counts the batch's operations by state (for the live progress bar).
+func (s *Service) BatchProgress(ctx context.Context, a Actor, id int64) (BatchProgress, error) {
+	return BatchProgress{}, errNotYet
+}
+
+// BatchResultCSV writes one line per row with its outcome (formula-safe CSV).
+func (s *Service) BatchResultCSV(ctx context.Context, a Actor, id int64, w interface{ Write([]byte) (int, error) }) error {
+	return errNotYet
+}
