@@ -84,7 +84,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}()
 	}
 
-	srv, err := web.New(web.Deps{Config: cfg, DB: db, Upstream: upstream, Log: log, Metrics: reg, Version: version})
+	deps := web.Deps{Config: cfg, DB: db, Upstream: upstream, Log: log, Metrics: reg, Version: version}
+	if runner != nil {
+		deps.Sync = runner // a nil *Runner must not become a non-nil interface
+	}
+	srv, err := web.New(deps)
 	if err != nil {
 		return err
 	}
