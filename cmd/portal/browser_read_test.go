@@ -95,7 +95,6 @@ func TestBrowserReadSide(t *testing.T) {
 	screenshot(t, ctx, "purser-sub-account.png")
 }
 
-
 // screenshot saves a full-page PNG in the test's temp dir and, when
 // PORTAL_TEST_SCREENSHOT_DIR is set, there too.
 func screenshot(t *testing.T, ctx context.Context, file string) {
