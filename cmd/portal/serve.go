@@ -109,7 +109,8 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, upstream we
 	if cfg.Sandbox() {
 		master = sandbox.DefaultOptions().DomainID // startUpstream keeps the default domain id
 	}
-	syncer := cachesync.New(db, up, cachesync.Options{MasterAccountID: master, Log: log.With("component", "sync")})
+	syncer := cachesync.New(db, up, cachesync.Options{MasterAccountID: master, Log: log.With("component", "sync"),
+		Interval: cfg.SyncInterval, CatalogInterval: cfg.SyncCatalogInterval, Concurrency: cfg.SyncConcurrency})
 	runner, err := jobs.Start(ctx, db, syncer, log.With("component", "jobs"), syncer.Options().Interval)
 	if err != nil {
 		return nil, err

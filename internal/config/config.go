@@ -54,6 +54,10 @@ type Config struct {
 
 	SandboxSeed        int64
 	SandboxSubAccounts int
+
+	SyncInterval        time.Duration
+	SyncCatalogInterval time.Duration
+	SyncConcurrency     int
 }
 
 // Sandbox reports whether the upstream is the in-process simulator.
@@ -103,6 +107,9 @@ var Variables = []Variable{
 	{"PORTAL_DEMO_TOTP_SECRET", "JBSWY3DPEHPK3PXP", true, "base32 TOTP secret of the demo users"},
 	{"PORTAL_SANDBOX_SEED", "1", false, "seed of the in-process sandbox's generated data"},
 	{"PORTAL_SANDBOX_SUB_ACCOUNTS", "25", false, "number of sub-accounts in the in-process sandbox (1–100000)"},
+	{"PORTAL_SYNC_INTERVAL", "15m", false, "how often the cache of balances, coupons, cards, resources and packages is refreshed (a run still going when the next is due finishes first)"},
+	{"PORTAL_SYNC_CATALOG_INTERVAL", "24h", false, "how often the product catalogues are refreshed"},
+	{"PORTAL_SYNC_CONCURRENCY", "16", false, "upstream calls a sync runs at once; the client's rate limiter still sets the pace"},
 }
 
 // ErrInvalid wraps every validation problem.
@@ -208,6 +215,10 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 	}
 	c.SandboxSeed = r.integer("PORTAL_SANDBOX_SEED", -1<<62, 1<<62)
 	c.SandboxSubAccounts = int(r.integer("PORTAL_SANDBOX_SUB_ACCOUNTS", 1, 100000))
+
+	c.SyncInterval = r.duration("PORTAL_SYNC_INTERVAL", time.Minute, 24*time.Hour)
+	c.SyncCatalogInterval = r.duration("PORTAL_SYNC_CATALOG_INTERVAL", time.Hour, 30*24*time.Hour)
+	c.SyncConcurrency = int(r.integer("PORTAL_SYNC_CONCURRENCY", 1, 64))
 
 	if len(r.problems) > 0 {
 		return Config{}, &Error{Problems: r.problems}
