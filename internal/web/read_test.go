@@ -98,7 +98,12 @@ func seedCache(t *testing.T, db *store.DB) {
 // readPortal is a portal with the seeded cache and users of each kind of scope.
 func readPortal(t *testing.T) *portal {
 	t.Helper()
-	p := newPortal(t, storetest.SQLite(t), nil)
+	return readPortalOn(t, storetest.SQLite(t))
+}
+
+func readPortalOn(t *testing.T, db *store.DB) *portal {
+	t.Helper()
+	p := newPortal(t, db, nil)
 	seedCache(t, p.db)
 	p.addUser("fiona", "", "finance") // no scope: everything
 	for _, u := range []users.NewUser{
@@ -128,7 +133,10 @@ func rowIDs(t *testing.T, r response) []string {
 }
 
 func TestSubAccountListSearchFilterSortPages(t *testing.T) {
-	p := readPortal(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testSubAccountListSearchFilterSortPages(t, readPortalOn(t, db)) })
+}
+
+func testSubAccountListSearchFilterSortPages(t *testing.T, p *portal) {
 	b := p.signedIn("fiona")
 
 	r := b.get("/sub-accounts")
@@ -194,7 +202,10 @@ func TestSubAccountListSearchFilterSortPages(t *testing.T) {
 }
 
 func TestSubAccountScopes(t *testing.T) {
-	p := readPortal(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testSubAccountScopes(t, readPortalOn(t, db)) })
+}
+
+func testSubAccountScopes(t *testing.T, p *portal) {
 	eve := p.signedIn("eve")
 	if ids := rowIDs(t, eve.get("/sub-accounts")); strings.Join(ids, ",") != "sa-alpha,sa-gamma" {
 		t.Fatalf("east-scoped list: %v", ids)
@@ -230,6 +241,12 @@ func TestSubAccountScopes(t *testing.T) {
 	}
 	if r := eve.post("/sync", url.Values{"area": {"balances"}, "sub_account_id": {"sa-beta"}}); r.status != http.StatusNotFound {
 		t.Fatalf("out-of-scope refresh: %d", r.status)
+	}
+	// Lists filtered on an out-of-scope holder: 404 as well.
+	for _, path := range []string{"/coupons?holder=sa-beta", "/coupons/export?format=csv&holder=sa-beta"} {
+		if r := eve.get(path); r.status != http.StatusNotFound {
+			t.Errorf("%s: %d", path, r.status)
+		}
 	}
 	// Exports respect the scope.
 	csvBody := eve.get("/sub-accounts/export?format=csv").body
@@ -434,7 +451,10 @@ func TestDashboardFigures(t *testing.T) {
 }
 
 func TestExports(t *testing.T) {
-	p := readPortal(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testExports(t, readPortalOn(t, db)) })
+}
+
+func testExports(t *testing.T, p *portal) {
 	b := p.signedIn("fiona")
 	r := b.get("/sub-accounts/export?format=csv&q=beta")
 	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") ||
@@ -524,7 +544,10 @@ func TestBillingPages(t *testing.T) {
 }
 
 func TestReadAPI(t *testing.T) {
-	p := readPortal(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) { testReadAPI(t, readPortalOn(t, db)) })
+}
+
+func testReadAPI(t *testing.T, p *portal) {
 	call := func(user, path string) response {
 		tok, err := p.users.CreateToken(context.Background(), user, "t", nil, systemMeta())
 		if err != nil {
