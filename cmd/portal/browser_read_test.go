@@ -93,6 +93,23 @@ func TestBrowserReadSide(t *testing.T) {
 		t.Errorf("total card %q", got)
 	}
 	screenshot(t, ctx, "purser-sub-account.png")
+
+	// Every other read page renders the synced sandbox data.
+	for _, pg := range []struct{ path, rows, shot string }{
+		{"/", "[data-testid=card-master-debit]", "purser-dashboard-read.png"},
+		{"/coupons", "[data-testid=coupon-row]", "purser-coupons.png"},
+		{"/cards", "[data-testid=card-row]", "purser-cards.png"},
+		{"/resources", "[data-testid=resource-row]", "purser-resources.png"},
+		{"/packages", "[data-testid=package-row]", "purser-packages.png"},
+		{"/catalog", "[data-testid=catalog-row]", "purser-catalog.png"},
+	} {
+		must(t, "open "+pg.path, chromedp.Do(ctx, chromedp.Navigate(base+pg.path)))
+		waitVisible(t, ctx, pg.path, pg.rows)
+		if count(t, ctx, "[data-testid=as-of-time]") != 1 {
+			t.Errorf("%s: no as-of time", pg.path)
+		}
+		screenshot(t, ctx, pg.shot)
+	}
 }
 
 // screenshot saves a full-page PNG in the test's temp dir and, when

@@ -72,8 +72,8 @@ func couponRow(tr *i18n.Translator, cp store.Coupon, now time.Time, h map[string
 
 func resourceRow(tr *i18n.Translator, r store.Resource, now time.Time, h map[string]*store.SubAccount) view.ResourceRow {
 	acct, href := holderName(tr, r.AccountID, h)
-	if _, isSub := h[r.AccountID]; !isSub && h != nil {
-		acct = tr.T("read.master")
+	if h != nil && h[r.AccountID] == nil {
+		acct = tr.T("read.master") // not a sub-account: the master's own resource
 	}
 	svc := r.ServiceTypeName
 	if svc == "" {
