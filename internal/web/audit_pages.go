@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -90,16 +89,12 @@ func (s *Server) auditList(c *gin.Context) {
 
 func (s *Server) auditEvent(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.fail(c, errNotFound)
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	e, err := s.db.AuditEventByID(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(c, errNotFound)
-		return
-	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -2,10 +2,8 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -182,16 +180,12 @@ func (s *Server) verify(runID int64, m audit.Meta) {
 
 // auditVerifyProgress is the partial that htmx polls while a run is going.
 func (s *Server) auditVerifyProgress(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, errNotFound)
+		s.fail(c, err)
 		return
 	}
 	r, err := s.db.AuditVerificationRunByID(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(c, errNotFound)
-		return
-	}
 	if err != nil {
 		s.fail(c, err)
 		return

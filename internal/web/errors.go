@@ -5,8 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/store"
 
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -38,6 +41,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 	var he *httpError
 	switch {
 	case errors.As(err, &he):
+	case errors.Is(err, store.ErrNotFound):
+		he = errNotFound // whatever was asked for by id does not exist (or is not yours to see)
 	case errors.Is(err, context.Canceled):
 		c.Abort()
 		return
@@ -64,3 +69,12 @@ func (s *Server) fail(c *gin.Context, err error) {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// pathID reads a positive integer id from the path; anything else is a 404.
+func pathID(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}

@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"log/slog"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -59,6 +59,7 @@ type portal struct {
 	users *users.Service
 	cfg   config.Config
 
+	markID    int64 // see mark/since
 	logs      *syncBuffer
 	secretsMu sync.Mutex
 	secrets   map[string]bool // passwords typed, tokens sent, cookies received
@@ -102,7 +103,7 @@ func newPortal(t *testing.T, db *store.DB, env map[string]string) *portal {
 	t.Cleanup(hs.Close)
 	box, _ := secretbox.New(cfg.SecretKey, "totp")
 	p := &portal{t: t, db: db, srv: srv, http: hs, clock: clk, cfg: cfg, logs: logs,
-		users: &users.Service{DB: db, Passwords: web.PasswordHasher(), TOTPSecrets: box},
+		users:   &users.Service{DB: db, Passwords: web.PasswordHasher(), TOTPSecrets: box},
 		secrets: map[string]bool{testPassword: true, testSecret: true, base64.StdEncoding.EncodeToString(cfg.SecretKey): true}}
 	// Every test through this harness ends by checking that no secret it used reached the
 	// audit trail or the logs.
