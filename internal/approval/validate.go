@@ -1,0 +1,350 @@
+package approval
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/shopspring/decimal"
+)
+
+// thresholdDefault is CONTRACTS' default two-approver threshold.
+var thresholdDefault = decimal.RequireFromString("10000.00")
+
+// Upstream limits the forms enforce.
+const (
+	maxReasonLen       = 500
+	maxResourceIDs     = bss.MaxRenewResources      // renew, unsubscribe, auto-renew
+	maxOnDemandIDs     = bss.MaxToOnDemandResources // to-on-demand
+	maxUnsubReasonText = 255
+)
+
+type validated struct {
+	params   Params
+	amount   *money.Amount
+	currency string
+	orgPath  []string
+}
+
+// Validate: see approval.go.
+func (s *Service) Validate(ctx context.Context, a Actor, in Input) (*Params, error) {
+	v, err := s.validate(ctx, a, in)
+	if err != nil {
+		return nil, err
+	}
+	return &v.params, nil
+}
+
+// amountError maps money.Parse's errors to message ids.
+func amountError(err error) string {
+	switch {
+	case errors.Is(err, money.ErrEmpty):
+		return "op.err.amount_required"
+	case errors.Is(err, money.ErrTooManyDigits):
+		return "op.err.amount_decimals"
+	case errors.Is(err, money.ErrNotPositive):
+		return "op.err.amount_positive"
+	case errors.Is(err, money.ErrTooLarge):
+		return "op.err.amount_too_large"
+	}
+	return "op.err.amount_syntax"
+}
+
+func (s *Service) validate(ctx context.Context, a Actor, in Input) (validated, error) {
+	ve := &ValidationError{}
+	var v validated
+	if !in.Kind.Valid() {
+		ve.add("kind", "op.err.kind_invalid", nil)
+		return v, ve
+	}
+	reason := strings.TrimSpace(in.Reason)
+	switch {
+	case reason == "":
+		ve.add("reason", "op.err.reason_required", nil)
+	case len([]rune(reason)) > maxReasonLen:
+		ve.add("reason", "op.err.reason_too_long", map[string]any{"max": maxReasonLen})
+	}
+	var err error
+	switch in.Kind {
+	case KindTransferFunds, KindRetrieveFunds:
+		err = s.validateFunds(ctx, a, in, &v, ve)
+	case KindTransferCoupon, KindRetrieveCoupon:
+		err = s.validateCoupon(ctx, a, in, &v, ve)
+	default:
+		err = s.validateResources(ctx, in, &v, ve)
+	}
+	if err != nil {
+		return v, err
+	}
+	return v, ve.orNil()
+}
+
+// subAccount checks the target sub-account: cached, normal, inside the actor's scope.
+func (s *Service) subAccount(ctx context.Context, a Actor, id string, ve *ValidationError) (*store.SubAccount, error) {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		ve.add("sub_account_id", "op.err.sub_account_required", nil)
+		return nil, nil
+	}
+	sa, err := s.db.SubAccountByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		ve.add("sub_account_id", "op.err.sub_account_not_found", map[string]any{"id": id})
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !authz.InScope(a.Subject(), sa.OrgPath) {
+		return nil, ErrOutOfScope
+	}
+	if sa.Status != int(bss.SubAccountNormal) {
+		ve.add("sub_account_id", "op.err.sub_account_inactive", map[string]any{"status": sa.Status})
+	}
+	return sa, nil
+}
+
+func parseExpire(s string) (*time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, true
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, false
+	}
+	t = t.UTC()
+	return &t, true
+}
+
+func sameExpire(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}
+
+func (s *Service) validateFunds(ctx context.Context, a Actor, in Input, v *validated, ve *ValidationError) error {
+	sa, err := s.subAccount(ctx, a, in.SubAccountID, ve)
+	if err != nil {
+		return err
+	}
+	currency := money.DefaultCurrency
+	if sa != nil && sa.Currency != "" {
+		currency = sa.Currency
+	}
+	amt, perr := money.Parse(strings.TrimSpace(in.Amount), currency)
+	if perr != nil {
+		ve.add("amount", amountError(perr), nil)
+	}
+	bt := strings.ToLower(strings.TrimSpace(in.BalanceType))
+	if bt == "" {
+		bt = BalanceDebit
+	}
+	if bt != BalanceDebit && bt != BalanceCredit {
+		ve.add("balance_type", "op.err.balance_type", nil)
+		return nil
+	}
+	expire, ok := parseExpire(in.ExpireTime)
+	if !ok {
+		ve.add("expire_time", "op.err.expire_time_syntax", nil)
+		return nil
+	}
+	if bt == BalanceDebit && expire != nil {
+		ve.add("expire_time", "op.err.expire_time_debit", nil)
+	}
+	if sa == nil {
+		return nil
+	}
+	v.orgPath, v.currency = sa.OrgPath, currency
+	v.params = Params{SubAccountID: sa.ID, SubAccountName: sa.Name, BalanceType: bt}
+	if expire != nil {
+		v.params.ExpireTime = expire.Format(time.RFC3339)
+	}
+	if perr == nil {
+		v.amount = &amt
+		v.params.Amount = amt.String()
+	}
+	// Available amount, from the cache.
+	var avail *money.Amount
+	var lines []*time.Time
+	switch {
+	case in.Kind == KindTransferFunds && bt == BalanceDebit:
+		mb, err := s.db.MasterBalances(ctx)
+		if err != nil {
+			return err
+		}
+		avail = &mb.Debit
+	case in.Kind == KindTransferFunds:
+		mb, err := s.db.MasterBalances(ctx)
+		if err != nil {
+			return err
+		}
+		for _, l := range mb.Credits {
+			lines = append(lines, l.ExpireTime)
+			if sameExpire(l.ExpireTime, expire) {
+				x := l.Available
+				avail = &x
+			}
+		}
+	case bt == BalanceDebit:
+		avail = &sa.Debit
+	default:
+		for _, l := range sa.Credits {
+			lines = append(lines, l.ExpireTime)
+			if sameExpire(l.ExpireTime, expire) {
+				x := l.Available
+				avail = &x
+			}
+		}
+	}
+	if bt == BalanceCredit && avail == nil {
+		if expire == nil && slices.ContainsFunc(lines, func(t *time.Time) bool { return t != nil }) {
+			ve.add("expire_time", "op.err.expire_time_required", nil)
+		} else {
+			ve.add("expire_time", "op.err.credit_line_not_found", nil)
+		}
+		return nil
+	}
+	if v.amount != nil && avail != nil && v.amount.Cmp(*avail) > 0 {
+		ve.add("amount", "op.err.amount_exceeds_available", map[string]any{"available": avail.String()})
+	}
+	return nil
+}
+
+func (s *Service) validateCoupon(ctx context.Context, a Actor, in Input, v *validated, ve *ValidationError) error {
+	sa, err := s.subAccount(ctx, a, in.SubAccountID, ve)
+	if err != nil {
+		return err
+	}
+	couponID := strings.TrimSpace(in.CouponID)
+	if couponID == "" {
+		ve.add("coupon_id", "op.err.coupon_required", nil)
+	}
+	if sa == nil || couponID == "" {
+		return nil
+	}
+	v.orgPath, v.currency = sa.OrgPath, money.DefaultCurrency
+	v.params = Params{SubAccountID: sa.ID, SubAccountName: sa.Name, CouponID: couponID}
+	if in.Kind == KindTransferCoupon {
+		amt, perr := money.Parse(strings.TrimSpace(in.Amount), money.DefaultCurrency)
+		if perr != nil {
+			ve.add("amount", amountError(perr), nil)
+		}
+		bal, err := s.db.CachedCouponBalance(ctx, "", couponID, "")
+		if errors.Is(err, store.ErrNotFound) {
+			ve.add("coupon_id", "op.err.coupon_not_found", map[string]any{"id": couponID})
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if perr == nil {
+			v.amount, v.params.Amount = &amt, amt.String()
+			if b, err := money.FromUpstream(bal, money.DefaultCurrency); err == nil && amt.Cmp(b) > 0 {
+				ve.add("amount", "op.err.amount_exceeds_available", map[string]any{"available": b.String()})
+			}
+		}
+		return nil
+	}
+	subCoupon := strings.TrimSpace(in.SubCouponID)
+	if subCoupon == "" {
+		ve.add("sub_coupon_id", "op.err.sub_coupon_required", nil)
+		return nil
+	}
+	bal, err := s.db.CachedCouponBalance(ctx, sa.ID, couponID, subCoupon)
+	if errors.Is(err, store.ErrNotFound) {
+		ve.add("sub_coupon_id", "op.err.coupon_not_found", map[string]any{"id": subCoupon})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.params.SubCouponID = subCoupon
+	if b, err := money.FromUpstream(bal, money.DefaultCurrency); err == nil {
+		v.amount, v.params.Amount = &b, b.String() // the whole sub-coupon comes back
+	}
+	return nil
+}
+
+func (s *Service) validateResources(ctx context.Context, in Input, v *validated, ve *ValidationError) error {
+	max := maxResourceIDs
+	if in.Kind == KindToOnDemand {
+		max = maxOnDemandIDs
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, id := range in.ResourceIDs {
+		id = strings.TrimSpace(id)
+		if id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	switch {
+	case len(ids) == 0:
+		ve.add("resource_ids", "op.err.resources_required", nil)
+	case len(ids) > max:
+		ve.add("resource_ids", "op.err.resources_too_many", map[string]any{"max": max})
+	default:
+		found, err := s.db.ResourcesByIDs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, ok := found[id]
+			switch {
+			case !ok:
+				ve.add("resource_ids", "op.err.resource_not_found", map[string]any{"id": id})
+			case !r.IsMain:
+				ve.add("resource_ids", "op.err.resource_not_main", map[string]any{"id": id})
+			case r.Status == int(bss.ResourceClosed):
+				ve.add("resource_ids", "op.err.resource_unavailable", map[string]any{"id": id})
+			}
+		}
+	}
+	v.params = Params{ResourceIDs: ids}
+	switch in.Kind {
+	case KindRenewResources:
+		pt := strings.ToLower(strings.TrimSpace(in.PeriodType))
+		switch {
+		case pt != "month" && pt != "year":
+			ve.add("period_type", "op.err.period_type", nil)
+		case pt == "month" && (in.PeriodNum < 1 || in.PeriodNum > 11):
+			ve.add("period_num", "op.err.period_range", map[string]any{"min": 1, "max": 11})
+		case pt == "year" && (in.PeriodNum < 1 || in.PeriodNum > 3):
+			ve.add("period_num", "op.err.period_range", map[string]any{"min": 1, "max": 3})
+		}
+		v.params.PeriodType, v.params.PeriodNum, v.params.AutoPay = pt, in.PeriodNum, in.AutoPay
+	case KindUnsubscribeResources:
+		if in.UnsubscribeType != 1 && in.UnsubscribeType != 2 {
+			ve.add("unsubscribe_type", "op.err.unsubscribe_type", nil)
+		}
+		if in.UnsubscribeReasonType < 1 || in.UnsubscribeReasonType > 5 {
+			ve.add("unsubscribe_reason_type", "op.err.unsubscribe_reason_type", nil)
+		}
+		v.params.UnsubType, v.params.UnsubReason = in.UnsubscribeType, in.UnsubscribeReasonType
+	case KindToOnDemand, KindAutoRenew:
+		op := strings.ToLower(strings.TrimSpace(in.Operation))
+		if op != OpSet && op != OpCancel {
+			ve.add("operation", "op.err.operation_invalid", nil)
+		}
+		v.params.Operation = op
+		if in.Kind == KindAutoRenew && op == OpSet {
+			pt := strings.ToLower(strings.TrimSpace(in.PeriodType))
+			if pt != "" && pt != "month" && pt != "year" {
+				ve.add("period_type", "op.err.period_type", nil)
+			}
+			if in.AutoRenewTimes < 0 || in.AutoRenewTimes > 100 {
+				ve.add("auto_renew_times", "op.err.auto_renew_times", nil)
+			}
+			v.params.PeriodType, v.params.AutoRenewTimes = pt, in.AutoRenewTimes
+		}
+	}
+	return nil
+}
