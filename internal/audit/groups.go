@@ -7,6 +7,7 @@ const (
 	AuditView     = "audit.view"   // someone looked at the audit trail
 	AuditVerify   = "audit.verify" // a verification ran
 	CheckpointNew = "audit.checkpoint"
+	SyncRequest   = "sync.request" // someone asked for a refresh; sync.run records the run
 )
 
 // Known lists every action name of the product, for the auditor's filter. Actions not
@@ -17,7 +18,7 @@ var Known = []string{
 	"policy.update", "upstream_account.create", "upstream_account.update", "upstream_account.delete",
 	"operation.create", "operation.submit", "operation.approve", "operation.reject", "operation.cancel",
 	"operation.expire", "operation.execute", "operation.succeed", "operation.fail", "operation.unknown",
-	"operation.reconcile", SyncRun, ExportDownload, AccessDenied, AuditView, AuditVerify, CheckpointNew,
+	"operation.reconcile", SyncRequest, SyncRun, ExportDownload, AccessDenied, AuditView, AuditVerify, CheckpointNew,
 	"sub_account.update",
 }
 

@@ -245,7 +245,7 @@ func (s *Server) apiSync(c *gin.Context) {
 		s.apiError(c, http.StatusServiceUnavailable, "sync_unavailable", "flash.sync_unavailable")
 		return
 	}
-	id, err := s.sync.EnqueueSync(c.Request.Context(), body.Area, body.SubAccountID, "manual:"+signedIn(c).Username)
+	id, err := s.requestSync(c, body.Area, body.SubAccountID)
 	if err != nil {
 		s.fail(c, err)
 		return

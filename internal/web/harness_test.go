@@ -60,6 +60,7 @@ type portal struct {
 	cfg   config.Config
 
 	markID    int64 // see mark/since
+	up        bss.Upstream
 	logs      *syncBuffer
 	secretsMu sync.Mutex
 	secrets   map[string]bool // passwords typed, tokens sent, cookies received
@@ -76,6 +77,13 @@ func (p *portal) secret(v string) {
 }
 
 func newPortal(t *testing.T, db *store.DB, env map[string]string) *portal {
+	t.Helper()
+	return newPortalWith(t, db, env, nil)
+}
+
+// newPortalWith lets a test add collaborators (a real job runner, the operations
+// service …) to the server's dependencies; they get the real upstream client.
+func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func(d *web.Deps, up bss.Upstream)) *portal {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
 	if err != nil {
@@ -95,14 +103,18 @@ func newPortal(t *testing.T, db *store.DB, env map[string]string) *portal {
 	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := web.New(web.Deps{Config: cfg, DB: db, Upstream: client, Now: clk.Now, Version: "test", Log: log})
+	deps := web.Deps{Config: cfg, DB: db, Upstream: client, Now: clk.Now, Version: "test", Log: log}
+	if tweak != nil {
+		tweak(&deps, client)
+	}
+	srv, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	box, _ := secretbox.New(cfg.SecretKey, "totp")
-	p := &portal{t: t, db: db, srv: srv, http: hs, clock: clk, cfg: cfg, logs: logs,
+	p := &portal{t: t, db: db, srv: srv, http: hs, clock: clk, cfg: cfg, logs: logs, up: client,
 		users:   &users.Service{DB: db, Passwords: web.PasswordHasher(), TOTPSecrets: box},
 		secrets: map[string]bool{testPassword: true, testSecret: true, base64.StdEncoding.EncodeToString(cfg.SecretKey): true}}
 	// Every test through this harness ends by checking that no secret it used reached the
@@ -310,3 +322,6 @@ func (p *portal) assertNoSecrets() {
 		}
 	}
 }
+
+// upstream is the real client of this portal's sandbox.
+func (p *portal) upstream() bss.Upstream { return p.up }

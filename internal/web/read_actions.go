@@ -48,7 +48,7 @@ func (s *Server) syncNow(c *gin.Context) {
 		s.redirect(c, next)
 		return
 	}
-	if _, err := s.sync.EnqueueSync(c.Request.Context(), area, sub, "manual:"+signedIn(c).Username); err != nil {
+	if _, err := s.requestSync(c, area, sub); err != nil {
 		s.log.Error("cannot queue a sync", "error", err, "area", area, "request_id", requestID(c))
 		s.setFlash(c, "error", "flash.sync_failed")
 		s.redirect(c, next)
@@ -56,6 +56,22 @@ func (s *Server) syncNow(c *gin.Context) {
 	}
 	s.setFlash(c, "ok", "flash.sync_queued")
 	s.redirect(c, next)
+}
+
+// requestSync queues a refresh asked for by the signed-in user and records who asked
+// (sync.request); the run itself writes sync.run when it ends.
+func (s *Server) requestSync(c *gin.Context, area, sub string) (int64, error) {
+	id, err := s.sync.EnqueueSync(c.Request.Context(), area, sub, "manual:"+signedIn(c).Username)
+	if err != nil {
+		return 0, err
+	}
+	targetType, targetID := "sync_area", area
+	if sub != "" {
+		targetType, targetID = "sub_account", sub
+	}
+	err = audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{Action: audit.SyncRequest, TargetType: targetType,
+		TargetID: targetID, Outcome: audit.Success, Details: map[string]any{"area": area, "job_id": id}})
+	return id, err
 }
 
 // scopedSubAccount reads a sub-account by id for an action and checks the scope like
