@@ -86,10 +86,14 @@ func driver(db *store.DB) (riverdriver.Driver[*sql.Tx], error) {
 	if err != nil {
 		return nil, err
 	}
-	if db.Dialect() == store.DialectPostgres {
-		return riverdatabasesql.New(pool), nil
+	return driverFor(pool, db.Dialect() == store.DialectPostgres), nil
+}
+
+func driverFor(pool *sql.DB, postgres bool) riverdriver.Driver[*sql.Tx] {
+	if postgres {
+		return riverdatabasesql.New(pool)
 	}
-	return riversqlite.New(pool), nil
+	return riversqlite.New(pool)
 }
 
 // riverMigrateLock serialises River migrations of replicas starting together (Postgres).
@@ -140,6 +144,8 @@ type Options struct {
 	PollInterval time.Duration
 	// NoPeriodic disables the periodic jobs (tests).
 	NoPeriodic bool
+	// Operations, when set, runs the operation jobs (execute, reconcile, expire; execute.go).
+	Operations *OperationJobs
 }
 
 // Start migrates River's tables, starts the workers and the periodic full sync every
@@ -192,6 +198,7 @@ func StartWith(ctx context.Context, db *store.DB, syncer *cachesync.Syncer, log 
 			}, nil),
 		}
 	}
+	addOperationJobs(workers, cfg, o.Operations, !o.NoPeriodic)
 	client, err := river.NewClient(drv, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river client: %w", err)

@@ -1,0 +1,408 @@
+// Package execute runs approved operations against the upstream exactly once: it claims an
+// operation with a conditional approved → executing, serialises money movements per master
+// account, calls the upstream with the operation's fixed trans_id, and records succeeded,
+// failed or unknown with its audit event in one transaction. The reconciler settles
+// unknown outcomes, resending the same trans_id and confirming by what the upstream shows.
+package execute
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/store"
+)
+
+// ErrRetryLater: the upstream (or the movement lock) asks to try again later; nothing was
+// applied and the operation is back to approved. The job snoozes.
+var ErrRetryLater = errors.New("execute: retry later")
+
+// Options tune an Executor.
+type Options struct {
+	// Holder names this process in SQLite's movement lock row.
+	Holder string
+	// LockWait bounds the wait for the master's movement lock; then the job retries later.
+	LockWait time.Duration
+	// LockLease bounds how long a crashed holder blocks others on SQLite.
+	LockLease time.Duration
+	// Notifier writes in-app notifications (and sends e-mail/webhooks); may be nil.
+	Notifier *approval.Notifier
+	Log      *slog.Logger
+	// CrashAt, for the crash tests only: the process SIGKILLs itself at that point
+	// ("claimed", "sent", "applied"). Read from PURSER_TEST_CRASH_AT by the test binary.
+	CrashAt string
+}
+
+// Executor runs operations.
+type Executor struct {
+	db   *store.DB
+	up   bss.Upstream
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns an Executor.
+func New(db *store.DB, up bss.Upstream, o Options) *Executor {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.LockWait <= 0 {
+		o.LockWait = 30 * time.Second
+	}
+	if o.LockLease <= 0 {
+		o.LockLease = 2 * time.Minute
+	}
+	if o.Holder == "" {
+		h, _ := os.Hostname()
+		o.Holder = fmt.Sprintf("%s/%d", h, os.Getpid())
+	}
+	if o.Notifier == nil {
+		o.Notifier = approval.NewNotifier(db, approval.NotifyConfig{}, o.Log)
+	}
+	return &Executor{db: db, up: up, opts: o, log: o.Log}
+}
+
+func (e *Executor) crash(point string) {
+	if e.opts.CrashAt == point {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		time.Sleep(time.Hour)
+	}
+}
+
+func (e *Executor) record(ctx context.Context, tx *store.DB, action string, id int64, outcome string, d map[string]any) error {
+	return audit.Record(ctx, tx, audit.System("executor"), audit.Entry{Action: action, TargetType: approval.TargetOperation,
+		TargetID: strconv.FormatInt(id, 10), Outcome: outcome, Details: d})
+}
+
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Execute runs operation id once; the job calls it. It returns ErrRetryLater when the job
+// should run again later, nil when the job is done (whatever the operation's outcome).
+func (e *Executor) Execute(ctx context.Context, id int64) error {
+	r, err := e.db.OperationByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	resume := false
+	switch approval.State(r.State) {
+	case approval.StateApproved:
+		// Final gate: the snapshot that executes is the one approved.
+		if r.ApprovedHash == "" || r.ApprovedHash != r.SnapshotHash ||
+			approval.SnapshotHash(r.Kind, r.MasterAccountID, r.TransID, r.Params) != r.ApprovedHash {
+			return e.finish(ctx, r, approval.StateApproved, approval.StateFailed, nil,
+				&approval.UpstreamError{Code: "snapshot_changed", Message: "the operation changed after approval; not executed"})
+		}
+		t := now()
+		var ok bool
+		err := e.db.InTx(ctx, func(tx *store.DB) error {
+			var err error
+			ok, err = tx.TransitionOperation(ctx, id, []string{string(approval.StateApproved)}, string(approval.StateExecuting), t,
+				map[string]any{"attempts": r.Attempts + 1, "executed_at": t})
+			if err != nil || !ok {
+				return err
+			}
+			return e.record(ctx, tx, approval.ActionExecute, id, audit.Success, map[string]any{"attempt": r.Attempts + 1, "trans_id": r.TransID})
+		})
+		if err != nil || !ok {
+			return err // someone else claimed it
+		}
+		r.State, r.Attempts = string(approval.StateExecuting), r.Attempts+1
+		e.crash("claimed")
+	case approval.StateExecuting:
+		// A previous run died after claiming: resume with the same trans_id.
+		if approval.SnapshotHash(r.Kind, r.MasterAccountID, r.TransID, r.Params) != r.ApprovedHash {
+			return e.finish(ctx, r, approval.StateExecuting, approval.StateUnknown, nil,
+				&approval.UpstreamError{Code: "snapshot_changed", Message: "the operation changed while executing"})
+		}
+		resume = true
+		if _, err := e.db.UpdateOperationColumns(ctx, id, r.State, map[string]any{"attempts": r.Attempts + 1}); err != nil {
+			return err
+		}
+		r.Attempts++
+	default:
+		return nil // not approved (pending, expired, cancelled, done …): never executes
+	}
+	res := e.attempt(ctx, r, resume)
+	if res.retry {
+		// Nothing was applied: back to approved for the next run of the job.
+		return e.requeue(ctx, r, res.err)
+	}
+	return e.finish(ctx, r, approval.StateExecuting, res.state, res.response, res.uerr)
+}
+
+// outcome of one attempt.
+type outcome struct {
+	state    approval.State
+	response any
+	uerr     *approval.UpstreamError
+	retry    bool
+	err      error
+}
+
+func upstreamError(err error) *approval.UpstreamError {
+	var be *bss.Error
+	if errors.As(err, &be) {
+		return &approval.UpstreamError{Code: be.Code, Message: be.Message, RequestID: be.RequestID, Kind: be.Kind.Error(),
+			MessageEN: be.UserMessage("en"), MessageZH: be.UserMessage("zh")}
+	}
+	return &approval.UpstreamError{Code: "unknown_outcome", Message: err.Error(), Kind: bss.ErrUnknownOutcome.Error()}
+}
+
+// classify maps an upstream error: retry later, unknown, or a definite refusal.
+func classify(err error) (retry, unknown bool) {
+	switch {
+	case errors.Is(err, bss.ErrMovementInProgress), errors.Is(err, bss.ErrThrottled):
+		return true, false
+	case errors.Is(err, bss.ErrUnknownOutcome), errors.Is(err, bss.ErrUnavailable), errors.Is(err, bss.ErrBadResponse),
+		errors.Is(err, bss.ErrUpstream), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return false, true
+	}
+	var be *bss.Error
+	if !errors.As(err, &be) {
+		return false, true // not an upstream answer: we cannot know
+	}
+	return false, false
+}
+
+// attempt makes one call (or, on a resumed resource operation that cannot be resent, a
+// confirmation) and says what it means.
+func (e *Executor) attempt(ctx context.Context, r *store.Operation, resume bool) outcome {
+	op := approval.OperationFromRow(*r, nil)
+	if op.Kind.MovesMoney() {
+		unlock, err := e.db.LockMovements(ctx, r.MasterAccountID, e.opts.Holder, e.opts.LockLease)
+		if err != nil {
+			return outcome{retry: true, err: err}
+		}
+		defer unlock()
+		if r.ObservedBefore == "" {
+			obs, err := e.observe(ctx, &op)
+			if err != nil {
+				if resume {
+					return outcome{state: approval.StateUnknown, uerr: upstreamError(err)}
+				}
+				return outcome{retry: true, err: err}
+			}
+			b, _ := json.Marshal(obs)
+			t := now()
+			if _, err := e.db.UpdateOperationColumns(ctx, r.ID, r.State, map[string]any{"observed_before": string(b), "observed_at": t}); err != nil {
+				return outcome{retry: !resume, state: approval.StateUnknown, err: err, uerr: upstreamError(err)}
+			}
+			r.ObservedBefore, r.ObservedAt = string(b), &t
+		}
+	} else if resume && (op.Kind == approval.KindRenewResources || op.Kind == approval.KindUnsubscribeResources) {
+		// Not de-duplicated upstream: never resend; only an observation can settle it.
+		return outcome{state: approval.StateUnknown, uerr: &approval.UpstreamError{Code: "unknown_outcome",
+			Message: "the worker stopped during the call; not resent (no trans_id upstream)", Kind: bss.ErrUnknownOutcome.Error()}}
+	}
+	if e.opts.CrashAt == "sent" {
+		go func() { time.Sleep(20 * time.Millisecond); e.crash("sent") }()
+	}
+	resp, err := e.call(ctx, &op)
+	if err == nil {
+		e.crash("applied")
+		return outcome{state: approval.StateSucceeded, response: resp}
+	}
+	if errors.Is(err, bss.ErrDuplicateTransID) {
+		confirmed, cerr := e.confirm(ctx, r, &op)
+		if confirmed {
+			return outcome{state: approval.StateSucceeded, response: map[string]any{"confirmed": "CBC.99007009 with matching balances"}}
+		}
+		u := upstreamError(err)
+		if cerr != nil {
+			u.Message += "; confirmation: " + cerr.Error()
+		}
+		return outcome{state: approval.StateUnknown, uerr: u}
+	}
+	retry, unknown := classify(err)
+	switch {
+	case retry:
+		return outcome{retry: true, err: err}
+	case unknown:
+		return outcome{state: approval.StateUnknown, uerr: upstreamError(err)}
+	}
+	return outcome{state: approval.StateFailed, uerr: upstreamError(err), response: failuresOf(err)}
+}
+
+func failuresOf(err error) any {
+	var be *bss.Error
+	if errors.As(err, &be) && len(be.Failures) > 0 {
+		return map[string]any{"failures": be.Failures}
+	}
+	return nil
+}
+
+func balanceType(bt string) bss.BalanceType {
+	if bt == approval.BalanceCredit {
+		return bss.BalanceCredit
+	}
+	return bss.BalanceDebit
+}
+
+func expireOf(p approval.Params) time.Time {
+	if p.ExpireTime == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339, p.ExpireTime)
+	return t
+}
+
+// call sends the snapshot upstream, exactly as approved.
+func (e *Executor) call(ctx context.Context, op *approval.Operation) (any, error) {
+	p := op.Params
+	amount := func() (money.Amount, error) { return money.Parse(p.Amount, money.DefaultCurrency) }
+	ids := make([]bss.ResourceID, len(p.ResourceIDs))
+	for i, id := range p.ResourceIDs {
+		ids[i] = bss.ResourceID(id)
+	}
+	switch op.Kind {
+	case approval.KindTransferFunds, approval.KindRetrieveFunds:
+		a, err := amount()
+		if err != nil {
+			return nil, err
+		}
+		m := bss.Movement{SubAccountID: bss.SubAccountID(p.SubAccountID), Amount: a, TransID: op.TransID,
+			BalanceType: balanceType(p.BalanceType), ExpireTime: expireOf(p)}
+		if op.Kind == approval.KindTransferFunds {
+			return nil, e.up.Transfer(ctx, m)
+		}
+		return nil, e.up.Recover(ctx, m)
+	case approval.KindTransferCoupon:
+		a, err := amount()
+		if err != nil {
+			return nil, err
+		}
+		sc, err := e.up.AllocateCoupon(ctx, bss.CouponAllocation{SubAccountID: bss.SubAccountID(p.SubAccountID),
+			CouponID: bss.CouponID(p.CouponID), Amount: a, TransID: op.TransID})
+		return map[string]any{"sub_coupon_id": sc}, err
+	case approval.KindRetrieveCoupon:
+		got, err := e.up.RecoverCoupon(ctx, bss.CouponRecovery{SubAccountID: bss.SubAccountID(p.SubAccountID),
+			CouponID: bss.CouponID(p.CouponID), SubCouponID: bss.SubCouponID(p.SubCouponID), TransID: op.TransID})
+		return map[string]any{"recovered": got.String()}, err
+	case approval.KindRenewResources:
+		pt := bss.PeriodMonth
+		if p.PeriodType == "year" {
+			pt = bss.PeriodYear
+		}
+		res, err := e.up.Renew(ctx, bss.RenewRequest{ResourceIDs: ids, PeriodType: pt, PeriodNum: p.PeriodNum, AutoPay: p.AutoPay})
+		return res, err
+	case approval.KindUnsubscribeResources:
+		res, err := e.up.Unsubscribe(ctx, bss.UnsubscribeRequest{ResourceIDs: ids, Type: bss.UnsubscribeType(p.UnsubType),
+			ReasonType: p.UnsubReason, Reason: op.Reason})
+		return res, err
+	case approval.KindToOnDemand:
+		o := bss.ToOnDemandSet
+		if p.Operation == approval.OpCancel {
+			o = bss.ToOnDemandCancel
+		}
+		fails, err := e.up.ToOnDemand(ctx, bss.ToOnDemandRequest{Operation: o, ResourceIDs: ids})
+		return map[string]any{"failures": fails}, err
+	case approval.KindAutoRenew:
+		for _, id := range ids {
+			var err error
+			if p.Operation == approval.OpCancel {
+				err = e.up.CancelAutoRenew(ctx, id)
+			} else {
+				period := map[string]string{"month": "MONTH", "year": "YEAR"}[p.PeriodType]
+				err = e.up.SetAutoRenew(ctx, bss.AutoRenewRequest{ResourceID: id, Times: p.AutoRenewTimes, PeriodType: period})
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}
+	return nil, fmt.Errorf("execute: unknown kind %q", op.Kind)
+}
+
+// requeue puts an operation whose attempt applied nothing back to approved.
+func (e *Executor) requeue(ctx context.Context, r *store.Operation, cause error) error {
+	ok, err := e.db.TransitionOperation(ctx, r.ID, []string{string(approval.StateExecuting)}, string(approval.StateApproved), now(), nil)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil
+	}
+	e.log.Info("execute: retry later", "operation_id", r.ID, "error", cause)
+	return fmt.Errorf("%w: %w", ErrRetryLater, cause)
+}
+
+// finish records the outcome with its audit event and notifications, in one transaction.
+func (e *Executor) finish(ctx context.Context, r *store.Operation, from, to approval.State, response any, uerr *approval.UpstreamError) error {
+	return e.settle(ctx, r, from, to, response, uerr, "")
+}
+
+func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to approval.State, response any, uerr *approval.UpstreamError, via string) error {
+	t := now()
+	set := map[string]any{}
+	if to != approval.StateUnknown {
+		set["finished_at"] = t
+	}
+	if response != nil {
+		b, _ := json.Marshal(response)
+		set["response"] = string(b)
+	}
+	if uerr != nil {
+		set["error_code"], set["error_message"], set["error_request_id"], set["error_kind"] = uerr.Code, uerr.Message, uerr.RequestID, uerr.Kind
+	} else if to == approval.StateSucceeded {
+		set["error_code"], set["error_message"], set["error_request_id"], set["error_kind"] = "", "", "", ""
+	}
+	var notes []approval.Note
+	ctx = context.WithoutCancel(ctx) // the outcome is known: record it even while stopping
+	err := e.db.InTx(ctx, func(tx *store.DB) error {
+		ok, err := tx.TransitionOperation(ctx, r.ID, []string{string(from)}, string(to), t, set)
+		if err != nil || !ok {
+			return err
+		}
+		d := map[string]any{"trans_id": r.TransID, "attempt": r.Attempts}
+		if uerr != nil {
+			d["upstream_error"] = uerr.Code
+			d["upstream_message"] = uerr.Message
+			d["request_id"] = uerr.RequestID
+		}
+		outcome := audit.Success
+		if to != approval.StateSucceeded {
+			outcome = audit.Failure
+		}
+		if via != "" {
+			d["outcome"] = string(to)
+			if err := e.record(ctx, tx, approval.ActionReconcile, r.ID, outcome, d); err != nil {
+				return err
+			}
+		}
+		action := map[approval.State]string{approval.StateSucceeded: approval.ActionSucceed,
+			approval.StateFailed: approval.ActionFail, approval.StateUnknown: approval.ActionUnknown}[to]
+		if via == "" || to != approval.StateUnknown {
+			if err := e.record(ctx, tx, action, r.ID, outcome, d); err != nil {
+				return err
+			}
+		}
+		r.State = string(to)
+		notes = append(notes, approval.NoteRequester(r, "notify.op."+string(to)))
+		if to == approval.StateUnknown {
+			ns, err := approval.NoteAdmins(ctx, tx, r, "notify.op.unknown_admin")
+			if err != nil {
+				return err
+			}
+			notes = append(notes, ns...)
+		}
+		return e.opts.Notifier.Insert(ctx, tx, notes)
+	})
+	if err == nil {
+		e.opts.Notifier.Dispatch(notes)
+	}
+	return err
+}
