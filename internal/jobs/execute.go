@@ -73,12 +73,25 @@ type OperationJobs struct {
 	// RescueAfter: a job still running after this (its worker died) runs again; the
 	// executor resumes with the same trans_id. Default 10m (well above a call's timeout).
 	RescueAfter time.Duration
+	// JobTimeout bounds one execution; it must be positive, since River rescues a job
+	// whose worker died only once its timeout has passed. Default 5m.
+	JobTimeout time.Duration
 }
 
 type executeWorker struct {
 	river.WorkerDefaults[ExecuteArgs]
-	exec   *execute.Executor
-	snooze time.Duration
+	exec    *execute.Executor
+	snooze  time.Duration
+	timeout time.Duration
+}
+
+// Timeout is positive so that the rescuer can run the job again after its worker died.
+func (w *executeWorker) Timeout(*river.Job[ExecuteArgs]) time.Duration { return w.timeout }
+
+// NextRetry: a failed or rescued execution (its worker died) runs again soon; the
+// executor resumes with the same trans_id, so there is nothing to gain by waiting long.
+func (w *executeWorker) NextRetry(job *river.Job[ExecuteArgs]) time.Time {
+	return time.Now().Add(min(time.Duration(job.Attempt)*time.Second, 30*time.Second))
 }
 
 func (w *executeWorker) Work(ctx context.Context, job *river.Job[ExecuteArgs]) error {
@@ -129,7 +142,10 @@ func addOperationJobs(workers *river.Workers, cfg *river.Config, o *OperationJob
 	if o.RescueAfter <= 0 {
 		o.RescueAfter = 10 * time.Minute
 	}
-	river.AddWorker(workers, &executeWorker{exec: o.Executor, snooze: o.Snooze})
+	if o.JobTimeout <= 0 {
+		o.JobTimeout = 5 * time.Minute
+	}
+	river.AddWorker(workers, &executeWorker{exec: o.Executor, snooze: o.Snooze, timeout: o.JobTimeout})
 	river.AddWorker(workers, &reconcileWorker{exec: o.Executor})
 	cfg.Queues[QueueOperations] = river.QueueConfig{MaxWorkers: o.Workers}
 	cfg.RescueStuckJobsAfter = o.RescueAfter

@@ -1,0 +1,317 @@
+package execute_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/execute"
+	"github.com/purser-finance/purser/internal/jobs"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/store/storetest"
+	cachesync "github.com/purser-finance/purser/internal/sync"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envChild) != "" {
+		os.Exit(runChild())
+	}
+	storetest.Main(m)
+}
+
+// stepUp accepts the code "123456" (the TOTP check itself is auth's, tested there).
+type stepUp struct{ calls atomic.Int64 }
+
+func (s *stepUp) VerifyStepUp(_ context.Context, _ *store.User, code string, _ audit.Meta) error {
+	s.calls.Add(1)
+	if code != "123456" {
+		return errors.New("wrong code")
+	}
+	return nil
+}
+
+const goodCode = "123456"
+
+// env is one test's world: a database, the sandbox over HTTP, the client, the cache
+// synced, users, the approval service, the executor and (when started) the job runner.
+type env struct {
+	t      testing.TB
+	ctx    context.Context
+	db     *store.DB
+	sb     *sandbox.Running
+	up     *bss.Client
+	svc    *approval.Service
+	exec   *execute.Executor
+	runner *jobs.Runner
+	ins    *jobs.Inserter
+	clock  *fakeClock
+	users  map[string]approval.Actor
+	master string
+}
+
+type fakeClock struct{ off atomic.Int64 }
+
+func (c *fakeClock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *fakeClock) Advance(d time.Duration) { c.off.Add(int64(d)) }
+
+type envOpts struct {
+	rate     float64
+	noRunner bool
+	subs     int
+	sandbox  string // existing sandbox URL (crash child)
+	crashAt  string
+}
+
+func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if o.rate == 0 {
+		o.rate = 500
+	}
+	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}}
+	url := o.sandbox
+	sopts := sandbox.DefaultOptions()
+	if url == "" {
+		if o.subs > 0 {
+			sopts.SubAccounts = o.subs
+		}
+		sb, err := sandbox.Start(ctx, "127.0.0.1:0", sopts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = sb.Close() })
+		e.sb, url = sb, sb.URL()
+	}
+	e.master = sopts.DomainID
+	up, err := bss.New(bss.Config{Endpoint: url, AK: sopts.AK, SK: sopts.SK, DomainID: sopts.DomainID, RatePerSecond: o.rate,
+		Timeout: 3 * time.Second, RetryBase: 10 * time.Millisecond, MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.up = up
+	if err := jobs.Migrate(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.ins, err = jobs.NewInserter(db, db.Dialect() == store.DialectPostgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("PURSER_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	e.svc = approval.New(db, approval.Options{StepUp: &stepUp{}, Enqueuer: e.ins, MasterAccountID: e.master, Clock: e.clock.Now, Log: log})
+	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: 2 * time.Second})
+	for _, u := range []struct {
+		name  string
+		roles []authz.Role
+	}{{"finance", []authz.Role{authz.Finance}}, {"approver", []authz.Role{authz.Approver}}, {"approver2", []authz.Role{authz.Approver}},
+		{"admin", []authz.Role{authz.Admin, authz.Approver}}, {"boss", []authz.Role{authz.Admin, authz.Approver, authz.Finance}},
+		{"auditor", []authz.Role{authz.Auditor}}} {
+		e.user(u.name, u.roles...)
+	}
+	if o.sandbox == "" {
+		e.sync()
+	}
+	if !o.noRunner {
+		e.start()
+	}
+	return e
+}
+
+func (e *env) user(name string, roles ...authz.Role) approval.Actor {
+	if a, ok := e.users[name]; ok {
+		return a
+	}
+	var rs []string
+	for _, r := range roles {
+		rs = append(rs, string(r))
+	}
+	u := &store.User{Username: name, Roles: rs, Scopes: []string{}}
+	if err := e.db.CreateUser(e.ctx, u); err != nil {
+		if existing, err2 := e.db.UserByUsername(e.ctx, name); err2 == nil {
+			u = existing
+		} else {
+			e.t.Fatal(err)
+		}
+	}
+	a := approval.Actor{UserID: u.ID, Username: name, Roles: roles, Meta: audit.Meta{IP: "127.0.0.1"}}
+	e.users[name] = a
+	return a
+}
+
+func (e *env) sync() {
+	e.t.Helper()
+	s := cachesync.New(e.db, e.up, cachesync.Options{MasterAccountID: e.master})
+	if _, err := s.Run(e.ctx, cachesync.AreaFull, "", "test"); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) start() {
+	e.t.Helper()
+	syncer := cachesync.New(e.db, e.up, cachesync.Options{MasterAccountID: e.master})
+	r, err := jobs.StartWith(e.ctx, e.db, syncer, nil, time.Hour, jobs.Options{NoPeriodic: true, PollInterval: 20 * time.Millisecond,
+		Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc, Snooze: 50 * time.Millisecond, RescueAfter: 2 * time.Second, JobTimeout: 5 * time.Second}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.runner = r
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = r.Stop(ctx)
+	})
+}
+
+// subs returns normal sub-accounts of the cache.
+func (e *env) subs(n int) []store.SubAccount {
+	e.t.Helper()
+	var out []store.SubAccount
+	_ = e.db.ForEachSubAccount(e.ctx, store.SubAccountFilter{Status: 1}, func(s store.SubAccount) error {
+		if len(out) < n {
+			out = append(out, s)
+		}
+		return nil
+	})
+	if len(out) < n {
+		e.t.Fatalf("only %d normal sub-accounts", len(out))
+	}
+	return out
+}
+
+func (e *env) transfer(sub string, amount string) approval.Input {
+	return approval.Input{Kind: approval.KindTransferFunds, SubAccountID: sub, Amount: amount, Reason: "test"}
+}
+
+func (e *env) create(in approval.Input) *approval.Operation {
+	e.t.Helper()
+	op, err := e.svc.Create(e.ctx, e.users["finance"], in, "")
+	if err != nil {
+		e.t.Fatalf("create %s: %v %+v", in.Kind, err, fieldsOf(err))
+	}
+	return op
+}
+
+func fieldsOf(err error) map[string]string {
+	var ve *approval.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Fields
+	}
+	return nil
+}
+
+func (e *env) approve(id int64, who string) *approval.Operation {
+	e.t.Helper()
+	op, err := e.svc.Approve(e.ctx, e.users[who], id, goodCode, "ok")
+	if err != nil {
+		e.t.Fatalf("approve %d by %s: %v", id, who, err)
+	}
+	return op
+}
+
+func (e *env) op(id int64) *approval.Operation {
+	e.t.Helper()
+	op, err := e.svc.Get(e.ctx, e.users["admin"], id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return op
+}
+
+// wait polls until the operation reaches a state in want.
+func (e *env) wait(id int64, want ...approval.State) *approval.Operation {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		op := e.op(id)
+		for _, w := range want {
+			if op.State == w {
+				return op
+			}
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("operation %d is %s, want %v (error %+v)", id, op.State, want, op.Error)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// ledger reads the sandbox ledger over HTTP.
+func ledger(t testing.TB, url string) []sandbox.LedgerEntry {
+	t.Helper()
+	resp, err := http.Get(url + "/_sandbox/ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Items []sandbox.LedgerEntry }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Items
+}
+
+func ledgerCount(t testing.TB, url string) map[string]int {
+	out := map[string]int{}
+	for _, l := range ledger(t, url) {
+		out[l.TransID]++
+	}
+	return out
+}
+
+func setFaults(t testing.TB, url string, f string) {
+	t.Helper()
+	method := http.MethodPost
+	if f == "" {
+		method = http.MethodDelete
+	}
+	req, _ := http.NewRequest(method, url+"/_sandbox/faults", stringsReader(f))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("faults: %s %s", resp.Status, b)
+	}
+}
+
+// auditCount counts events of action on operation id.
+func auditCount(t testing.TB, db *store.DB, action string, id int64) int {
+	t.Helper()
+	evs, err := db.ListAudit(context.Background(), store.AuditFilter{Action: action, TargetType: approval.TargetOperation, TargetID: fmt.Sprint(id), Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(evs)
+}
+
+func jobCount(t testing.TB, db *store.DB, id int64) int {
+	t.Helper()
+	var n int64
+	args := fmt.Sprintf(`%%"operation_id":%d}%%`, id)
+	col := "CAST(args AS TEXT)"
+	if db.Dialect() == store.DialectSQLite {
+		col = "json(args)" // riversqlite stores JSONB
+	}
+	if err := db.Gorm().Raw(`SELECT COUNT(*) FROM river_job WHERE kind = 'execute_operation' AND REPLACE(`+col+`, ' ', '') LIKE ?`, args).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
