@@ -199,7 +199,7 @@ func (s *Service) invalidate() {
 
 // section binds a section name to its plain part and its secrets.
 type section struct {
-	plain   any               // pointer into Settings
+	plain   any                // pointer into Settings
 	secrets map[string]*string // name → pointer into Settings
 }
 
