@@ -73,6 +73,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runUser(ctx, rest, e)
 	case "audit":
 		err = runAudit(ctx, rest, e)
+	case "secrets":
+		err = runSecrets(ctx, rest, e)
 	case "version":
 		err = runVersion(rest, e)
 	case "sandbox":
