@@ -48,7 +48,10 @@ Commands:
   sandbox               run the upstream simulator alone
   user add|list|reset-totp|disable|enable|token
                         manage users without the web interface
-  audit verify          re-check the audit trail's hash chain
+  audit verify|checkpoint|checkpoints
+                        re-check the audit trail; sign or list checkpoints
+  secrets rotate|new-key
+                        re-encrypt stored secrets under a new PORTAL_SECRET_KEY
   version               print version, commit and Go version
 
 Every PORTAL_* variable can also be given as a flag: PORTAL_DATABASE_URL → --database-url.

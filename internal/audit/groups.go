@@ -19,7 +19,7 @@ var Known = []string{
 	"operation.create", "operation.submit", "operation.approve", "operation.reject", "operation.cancel",
 	"operation.expire", "operation.execute", "operation.succeed", "operation.fail", "operation.unknown",
 	"operation.reconcile", SyncRequest, SyncRun, ExportDownload, AccessDenied, AuditView, AuditVerify, CheckpointNew,
-	"sub_account.update",
+	"sub_account.update", UpstreamAccountTest, SettingsUpdate, SettingsTest, SecretsRotate,
 }
 
 // Area is the part of an action before the dot: "auth", "operation", …
