@@ -68,6 +68,7 @@ func (s *Server) table() []route {
 	routes = append(routes, s.operationRoutes()...)
 	routes = append(routes, s.auditRoutes()...)
 	routes = append(routes, s.adminRoutes()...)
+	routes = append(routes, s.identityRoutes()...)
 	return routes
 }
 

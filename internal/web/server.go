@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/config"
 	"github.com/purser-finance/purser/internal/i18n"
@@ -39,6 +40,12 @@ type Deps struct {
 	// Sync queues refreshes of the cache (the refresh buttons, POST /api/v1/sync); nil
 	// answers "sync is not available".
 	Sync SyncTrigger
+	// Operations is the maker-checker workflow (internal/approval); nil answers
+	// "operations are not available" on the operations pages and API.
+	Operations *approval.Service
+	// Admin holds the administration and identity services (users, upstream accounts,
+	// settings, single sign-on); nil members switch their pages off.
+	Admin AdminDeps
 }
 
 // Server serves the portal.
@@ -50,6 +57,8 @@ type Server struct {
 	version  string
 	now      func() time.Time
 	sync     SyncTrigger
+	ops      *approval.Service
+	admin    AdminDeps
 
 	auth     *auth.Service
 	sessions *session.Store
@@ -91,7 +100,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: d.Config, db: d.DB, upstream: d.Upstream, log: d.Log, version: d.Version, now: d.Now,
-		sync: d.Sync,
+		sync: d.Sync, ops: d.Operations, admin: d.Admin,
 		i18n: bundle, totpBox: totpBox, metrics: m, assets: assets,
 	}
 	s.auth = &auth.Service{

@@ -1,0 +1,16 @@
+package web
+
+import (
+	"github.com/purser-finance/purser/internal/settings"
+	"github.com/purser-finance/purser/internal/sso"
+	"github.com/purser-finance/purser/internal/upstreamacct"
+	"github.com/purser-finance/purser/internal/users"
+)
+
+// AdminDeps are the use cases behind the administration and identity pages.
+type AdminDeps struct {
+	Users    *users.Service
+	Accounts *upstreamacct.Service
+	Settings *settings.Service
+	SSO      *sso.Service
+}
