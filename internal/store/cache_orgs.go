@@ -38,13 +38,26 @@ func splitPath(p string) []string {
 
 // Organizations lists every cached unit in tree order (by path).
 func (db *DB) Organizations(ctx context.Context) ([]Organization, error) {
-	var rows []orgRow
-	if err := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at FROM organizations ORDER BY path`).Scan(&rows).Error; err != nil {
+	// Scanned by hand rather than by gorm's reflection: the sub-account list reads the
+	// whole tree (a thousand units and more) on every request for its filter.
+	rows, err := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at FROM organizations ORDER BY path`).Rows()
+	if err != nil {
 		return nil, translate("list organizations", err)
 	}
-	out := make([]Organization, len(rows))
-	for i, r := range rows {
-		out[i] = r.org()
+	defer rows.Close()
+	var out []Organization
+	for rows.Next() {
+		var r orgRow
+		if err := rows.Scan(&r.ID, &r.Name, &r.ParentID, &r.Path, &r.Depth, &r.SyncedAt); err != nil {
+			return nil, translate("list organizations", err)
+		}
+		out = append(out, r.org())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate("list organizations", err)
+	}
+	if out == nil {
+		out = []Organization{}
 	}
 	return out, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/purser-finance/purser/internal/money"
 )
 
@@ -151,6 +153,17 @@ func (db *DB) ListSubAccounts(ctx context.Context, f SubAccountFilter) (SubAccou
 		return SubAccountPage{}, err
 	}
 	return SubAccountPage{Items: items, NextCursor: next, Total: total}, nil
+}
+
+// ListSubAccountsUncounted is ListSubAccounts without the count (Total is 0), for callers
+// that know it already: with no filter but the scopes it is SubAccountStats' Total.
+func (db *DB) ListSubAccountsUncounted(ctx context.Context, f SubAccountFilter) (SubAccountPage, error) {
+	f.Limit = clampLimit(f.Limit, 25)
+	items, next, err := db.subAccountPage(ctx, f)
+	if err != nil {
+		return SubAccountPage{}, err
+	}
+	return SubAccountPage{Items: items, NextCursor: next}, nil
 }
 
 func (db *DB) subAccountPage(ctx context.Context, f SubAccountFilter) ([]SubAccount, string, error) {
@@ -308,6 +321,9 @@ func (db *DB) SubAccountStats(ctx context.Context, scopes []string) (SubAccountS
 		c.add(cond, args...)
 	}
 	g := db.gorm.WithContext(ctx)
+	if !db.isSQLite() {
+		return db.subAccountStatsOneScan(ctx, c, st)
+	}
 	var byStatus []struct {
 		Status int
 		N      int64
@@ -349,5 +365,47 @@ func (db *DB) SubAccountStats(ctx context.Context, scopes []string) (SubAccountS
 			}
 		}
 	}
+	return st, nil
+}
+
+// subAccountStatsOneScan is SubAccountStats on Postgres in one pass over the table instead
+// of four (counts, sums, oldest and newest read): the list page and the dashboard ask on
+// every request.
+func (db *DB) subAccountStatsOneScan(ctx context.Context, c *conds, st SubAccountStats) (SubAccountStats, error) {
+	var rows []struct {
+		Status int
+		N      int64
+		D, C   string
+		Oldest *time.Time
+		Newest *time.Time
+	}
+	q := "SELECT status, COUNT(*) AS n, COALESCE(SUM(debit), 0)::text AS d, COALESCE(SUM(credit), 0)::text AS c, " +
+		"MIN(balances_synced_at) AS oldest, MAX(balances_synced_at) AS newest FROM sub_accounts WHERE " + c.sql() + " GROUP BY status"
+	if err := db.gorm.WithContext(ctx).Raw(q, c.args...).Scan(&rows).Error; err != nil {
+		return st, translate("sub-account stats", err)
+	}
+	d, cr := decimal.Zero, decimal.Zero
+	for _, r := range rows {
+		st.ByStatus[r.Status] = r.N
+		st.Total += r.N
+		rd, err := decimal.NewFromString(r.D)
+		if err != nil {
+			return st, fmt.Errorf("store: sub-account stats: %w", err)
+		}
+		rc, err := decimal.NewFromString(r.C)
+		if err != nil {
+			return st, fmt.Errorf("store: sub-account stats: %w", err)
+		}
+		d, cr = d.Add(rd), cr.Add(rc)
+		if r.Oldest != nil && (st.OldestSync == nil || r.Oldest.Before(*st.OldestSync)) {
+			t := r.Oldest.UTC()
+			st.OldestSync = &t
+		}
+		if r.Newest != nil && (st.NewestSync == nil || r.Newest.After(*st.NewestSync)) {
+			t := r.Newest.UTC()
+			st.NewestSync = &t
+		}
+	}
+	st.Debit, st.Credit = money.New(d, ""), money.New(cr, "")
 	return st, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -163,6 +164,9 @@ func (db *DB) UserByUsername(ctx context.Context, username string) (*User, error
 }
 
 func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*User, error) {
+	if !db.isSQLite() {
+		return db.userWhereOneQuery(ctx, cond, arg)
+	}
 	var rows []userRow
 	if err := db.gorm.WithContext(ctx).Where(cond, arg).Limit(1).Find(&rows).Error; err != nil {
 		return nil, translate("get user", err)
@@ -175,6 +179,46 @@ func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*User, error
 		return nil, err
 	}
 	return &users[0], nil
+}
+
+// userWhereOneQuery is userWhere in one round trip on Postgres: the user row with its
+// roles and scopes aggregated alongside (every request loads its user fresh, so this is
+// on the hot path of every page).
+func (db *DB) userWhereOneQuery(ctx context.Context, cond string, arg any) (*User, error) {
+	var rows []struct {
+		ID           int64
+		Username     string
+		DisplayName  string
+		PasswordHash string
+		TOTPSecret   string `gorm:"column:totp_secret"`
+		Disabled     bool
+		LastLoginAt  *time.Time
+		CreatedAt    time.Time
+		UpdatedAt    time.Time
+		RolesJSON    string
+		ScopesJSON   string
+	}
+	q := `SELECT u.id, u.username, u.display_name, u.password_hash, u.totp_secret, u.disabled, u.last_login_at, u.created_at, u.updated_at,
+		COALESCE((SELECT json_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '[]')::text AS roles_json,
+		COALESCE((SELECT json_agg(s.org_id ORDER BY s.org_id) FROM user_scopes s WHERE s.user_id = u.id), '[]')::text AS scopes_json
+		FROM users u WHERE u.` + cond + ` LIMIT 1`
+	if err := db.gorm.WithContext(ctx).Raw(q, arg).Scan(&rows).Error; err != nil {
+		return nil, translate("get user", err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("store: get user: %w", ErrNotFound)
+	}
+	var roles, scopes []string
+	if err := json.Unmarshal([]byte(rows[0].RolesJSON), &roles); err != nil {
+		return nil, fmt.Errorf("store: get user: roles: %w", err)
+	}
+	if err := json.Unmarshal([]byte(rows[0].ScopesJSON), &scopes); err != nil {
+		return nil, fmt.Errorf("store: get user: scopes: %w", err)
+	}
+	r := rows[0]
+	u := userRow{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, PasswordHash: r.PasswordHash, TOTPSecret: r.TOTPSecret,
+		Disabled: r.Disabled, LastLoginAt: r.LastLoginAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}.user(roles, scopes)
+	return &u, nil
 }
 
 // ListUsers returns every user ordered by username, with roles and scopes

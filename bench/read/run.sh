@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Read-side load benchmark (issue 4). Creates a fresh Postgres database, fills the cache with
+# N sandbox sub-accounts, starts the portal on it, measures the startup sync's balance pass
+# against the client's rate limit, signs in, and runs wrk at CONNS connections against the
+# sub-account list (25 rows, sorted by balance), the dashboard, the JSON list and a bare
+# html/template page of 25 rows served by bench/read/bare. Then it times page 400 of the
+# list, stops everything and drops the database. Touches 127.0.0.1 only; about 5 minutes.
+#
+#   bench/read/run.sh                          # from the repository root
+#   PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable \
+#   SUBS=10000 CONNS=64 DURATION=20s SYNC_WINDOW=60 bench/read/run.sh
+#
+# Needs: go, wrk (apt-get install wrk), psql, curl. Figures: docs/PERFORMANCE.md.
+set -euo pipefail
+
+PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
+SUBS=${SUBS:-10000}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-20s}
+WARMUP=${WARMUP:-5s}
+SYNC_WINDOW=${SYNC_WINDOW:-60}   # seconds of the balance pass to measure
+PORT=${PORT:-}                    # empty: a free port
+BARE_PORT=${BARE_PORT:-}
+RATE=${RATE:-8}                  # the client's configured rate per operation (internal/bss Config.RatePerSecond default)
+
+for tool in go wrk psql curl; do
+	command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 2; }
+done
+cd "$(dirname "$0")/../.."
+
+free_port() { # a port nothing on 127.0.0.1 listens on
+	local p
+	for _ in $(seq 100); do
+		p=$((20000 + RANDOM % 20000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+	echo "run.sh: no free port" >&2
+	return 1
+}
+PORT=${PORT:-$(free_port)}
+BARE_PORT=${BARE_PORT:-$(free_port)}
+[ "$PORT" != "$BARE_PORT" ] || BARE_PORT=$((PORT + 1))
+
+WORK=$(mktemp -d -t purser-bench-read.XXXXXX)
+DBNAME=purser_bench_read_$$
+DB_URL=$(printf '%s' "$PG_ADMIN_URL" | sed -E "s#/[^/?]+(\?|$)#/${DBNAME}\1#")
+BASE=http://127.0.0.1:$PORT
+PORTAL_PID= BARE_PID=
+
+cleanup() {
+	local rc=$?
+	set +e
+	for pid in $PORTAL_PID $BARE_PID; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS ${DBNAME} WITH (FORCE)" >/dev/null 2>&1
+	if [ "$rc" -ne 0 ] && [ -f "$WORK/portal.log" ]; then
+		echo "--- last lines of the portal's log ---" >&2
+		tail -n 20 "$WORK/portal.log" >&2
+	fi
+	rm -rf "$WORK"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+sql() { psql -qtA "$DB_URL" -c "$1"; }
+# upstream calls of one operation so far, every outcome, from the portal's /metrics
+calls() {
+	curl -fsS "$BASE/metrics" | awk -v op="$1" '$1 ~ "^purser_upstream_calls_total\\{" && index($1, "operation=\"" op "\"") { s += $2 } END { printf "%d\n", s }'
+}
+now() { date +%s.%N; }
+
+say "building into $WORK/bin"
+mkdir -p "$WORK/bin" "$WORK/data"
+CGO_ENABLED=0 go build -trimpath -o "$WORK/bin/" ./cmd/portal ./bench/read/bare ./bench/read/helper
+
+say "creating database $DBNAME"
+psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE ${DBNAME}" >/dev/null
+
+say "filling the cache with $SUBS sandbox sub-accounts (unthrottled)"
+"$WORK/bin/helper" fill -db "$DB_URL" -sub-accounts "$SUBS" >&2
+
+export PORTAL_DATABASE_URL=$DB_URL PORTAL_DATA_DIR=$WORK/data PORTAL_ADDR=127.0.0.1:$PORT \
+	PORTAL_SANDBOX_SUB_ACCOUNTS=$SUBS PORTAL_SECRET_KEY=$(head -c 32 /dev/urandom | base64)
+say "starting the portal on $BASE"
+"$WORK/bin/portal" serve >"$WORK/portal.log" 2>&1 &
+PORTAL_PID=$!
+"$WORK/bin/bare" -addr "127.0.0.1:$BARE_PORT" >"$WORK/bare.log" 2>&1 &
+BARE_PID=$!
+for _ in $(seq 120); do
+	curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$BARE_PORT/" 2>/dev/null && break
+	kill -0 "$PORTAL_PID" || { echo "run.sh: the portal exited" >&2; exit 1; }
+	kill -0 "$BARE_PID" || { echo "run.sh: the bare page exited: $(cat "$WORK/bare.log")" >&2; exit 1; }
+	sleep 0.5
+done
+kill -0 "$PORTAL_PID" && kill -0 "$BARE_PID" # both still ours (a port taken by someone else ends them)
+curl -fsS -o /dev/null "$BASE/readyz"
+
+# --- the startup sync's balance pass, at the configured rate -------------------------------
+say "waiting for the startup sync to reach the balance pass"
+for _ in $(seq 240); do
+	[ "$(sql "SELECT count(*) FROM sync_runs WHERE area='balances' AND status='running' AND trigger='startup'")" = 1 ] && break
+	sleep 0.5
+done
+[ "$(sql "SELECT count(*) FROM sync_runs WHERE area='balances' AND status='running' AND trigger='startup'")" = 1 ] ||
+	{ echo "run.sh: the startup balance pass did not start" >&2; exit 1; }
+sleep 5 # past the first batch commit
+OP=ListEnterpriseMultiAccount # the balance pass's operation: two calls (debit, credit) per sub-account
+items() { sql "SELECT items FROM sync_runs WHERE area='balances' AND trigger='startup' ORDER BY id DESC LIMIT 1"; }
+t0=$(now) c0=$(calls $OP) i0=$(items)
+tp=$t0 cp=$c0 minw= maxw=
+say "measuring the balance pass for ${SYNC_WINDOW}s"
+for _ in $(seq $((SYNC_WINDOW / 10))); do
+	sleep 10
+	t=$(now) c=$(calls $OP)
+	w=$(awk -v c="$c" -v cp="$cp" -v t="$t" -v tp="$tp" 'BEGIN { print (c - cp) / (t - tp) }')
+	[ -n "$maxw" ] || maxw=$w
+	[ -n "$minw" ] || minw=$w
+	minw=$(awk -v a="$minw" -v b="$w" 'BEGIN { print (b < a ? b : a) }')
+	maxw=$(awk -v a="$maxw" -v b="$w" 'BEGIN { print (b > a ? b : a) }')
+	tp=$t cp=$c
+done
+t1=$(now) c1=$(calls $OP) i1=$(items)
+SYNC=$(awk -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v i0="$i0" -v i1="$i1" -v r="$RATE" -v n="$SUBS" -v lo="$minw" -v hi="$maxw" 'BEGIN {
+	d = t1 - t0; cr = (c1 - c0) / d; ir = (i1 - i0) / d
+	printf "| balance pass (%s, %d s window) | %.2f calls/s | %.0f %% of %g/s (10 s windows: %.2f–%.2f/s) | %.2f sub-accounts/s; %d sub-accounts ≈ %.0f min |\n",
+		"ListEnterpriseMultiAccount", d, cr, 100 * cr / r, r, lo, hi, ir, n, (ir > 0 ? n / ir / 60 : 0)
+}')
+BAL_RATE=$(awk -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" 'BEGIN { printf "%.3f", (c1 - c0) / (t1 - t0) }')
+
+# The fill and the startup sync rewrite every cached row a few times over: vacuum now, as
+# autovacuum would soon, so that the figures do not depend on when it happens to run.
+psql -q "$DB_URL" -c 'VACUUM ANALYZE' >/dev/null
+
+# --- sign in, token ------------------------------------------------------------------------
+COOKIE=$("$WORK/bin/helper" signin -base "$BASE")
+TOKEN=$("$WORK/bin/portal" user token finance --name bench 2>/dev/null)
+check() { # URL, extra curl args: must answer 200 without redirecting
+	local code
+	code=$(curl -sS -o /dev/null -w '%{http_code}' "${@:2}" "$1")
+	[ "$code" = 200 ] || { echo "run.sh: $1 answered $code" >&2; exit 1; }
+}
+LIST=$BASE'/sub-accounts?sort=-balance'
+DASH=$BASE/
+API=$BASE'/api/v1/sub-accounts?limit=25'
+BARE=http://127.0.0.1:$BARE_PORT/
+check "$LIST" -H "Cookie: $COOKIE"
+check "$DASH" -H "Cookie: $COOKIE"
+check "$API" -H "Authorization: Bearer $TOKEN"
+check "$BARE"
+[ "$(curl -fsS -H "Cookie: $COOKIE" "$LIST" | grep -o 'data-testid="sa-row"' | wc -l)" = 25 ] || { echo "run.sh: the list does not show 25 rows" >&2; exit 1; }
+
+# --- load ----------------------------------------------------------------------------------
+# wrk prints "Requests/sec:" and, with --latency, the 50% and 99% lines (in us, ms or s).
+load() { # name URL header...
+	local name=$1 url=$2 out
+	shift 2
+	local hdr=()
+	for h in "$@"; do hdr+=(-H "$h"); done
+	wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "${hdr[@]}" "$url" >/dev/null
+	say "wrk $name: $CONNS connections, $DURATION (load average $(cut -d' ' -f1 /proc/loadavg))"
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "${hdr[@]}" "$url")
+	if grep -q 'Non-2xx' <<<"$out"; then
+		echo "run.sh: $name had non-2xx responses:" >&2
+		echo "$out" >&2
+		exit 1
+	fi
+	awk -v name="$name" '
+		function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+		/^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec:/ { rps = $2 }
+		/Socket errors/ { err = $0 }
+		END { printf "%s %.0f %.2f %.2f %s\n", name, rps, p50, p99, err }' <<<"$out"
+}
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+R_BARE=$(load bare "$BARE")
+R_LIST=$(load list "$LIST" "Cookie: $COOKIE")
+R_DASH=$(load dashboard "$DASH" "Cookie: $COOKIE")
+R_API=$(load api "$API" "Authorization: Bearer $TOKEN")
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+say "walking the list to page 400"
+PAGE400=$("$WORK/bin/helper" walk -base "$BASE" -cookie "$COOKIE" -path '/sub-accounts?sort=-balance' -pages 400)
+
+# --- report --------------------------------------------------------------------------------
+bare_rps=$(cut -d' ' -f2 <<<"$R_BARE")
+row() { # result target-fraction p99-target label
+	awk -v bare="$bare_rps" -v frac="$2" -v p99t="$3" -v label="$4" '{
+		pct = 100 * $2 / bare
+		verdict = "—"
+		if (frac != "") {
+			ok = pct >= 100 * frac && (p99t == "" || $4 <= p99t)
+			verdict = (ok ? "met" : "NOT met") " (≥ " 100 * frac " %" (p99t != "" ? ", p99 ≤ " p99t " ms" : "") ")"
+		}
+		printf "| %s | %d | %.2f | %.2f | %.1f %% | %s |\n", label, $2, $3, $4, pct, verdict
+	}' <<<"$1"
+}
+SYNC_VERDICT=$(awk -v r="$BAL_RATE" -v lim="$RATE" -v hi="$maxw" 'BEGIN {
+	ok = r >= 0.9 * lim && hi <= lim * 1.02
+	printf "%s (≥ 90 %% of %g/s and never above it)", (ok ? "met" : "NOT met"), lim }')
+cat <<REPORT
+
+## Read side: $(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- internal || echo '+changes')
+
+$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM, $(psql -qtA "$PG_ADMIN_URL" -c 'SHOW server_version'); $SUBS sub-accounts;
+wrk -t$THREADS -c$CONNS -d$DURATION (after a $WARMUP warm-up); load average before / after the wrk runs: $LOAD_BEFORE / $LOAD_AFTER
+
+| page | req/s | p50 ms | p99 ms | of bare req/s | target |
+| --- | ---: | ---: | ---: | ---: | --- |
+$(row "$R_BARE" "" "" "bare html/template, 25 rows")
+$(row "$R_LIST" 0.25 25 "/sub-accounts?sort=-balance (25 rows)")
+$(row "$R_DASH" 0.15 "" "/ (dashboard)")
+$(row "$R_API" "" "" "/api/v1/sub-accounts?limit=25")
+
+List page 400: $PAGE400
+
+| sync | rate | vs configured | sub-accounts |
+| --- | ---: | --- | --- |
+$SYNC
+Sync target: $SYNC_VERDICT
+REPORT
