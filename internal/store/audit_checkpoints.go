@@ -80,7 +80,7 @@ type AuditVerificationRun struct {
 }
 
 type auditVerificationRow struct {
-	ID         int64     `gorm:"primaryKey"`
+	ID         int64 `gorm:"primaryKey"`
 	StartedBy  string
 	StartedAt  time.Time `gorm:"autoCreateTime:false"`
 	FinishedAt *time.Time

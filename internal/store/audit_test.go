@@ -378,3 +378,26 @@ func TestAuditHashCoversEveryField(t *testing.T) {
 		t.Error("hash depends on the time zone")
 	}
 }
+
+// TestAuditHashGolden pins the v1 encoding byte for byte: stored chains depend on it,
+// so a faster AuditHash must give exactly these values (computed with the original
+// hash.Hash-and-closure implementation).
+func TestAuditHashGolden(t *testing.T) {
+	actor := int64(42)
+	when := time.Date(2026, 3, 4, 5, 6, 7, 123456000, time.FixedZone("CST", 8*3600))
+	for _, c := range []struct {
+		e    store.AuditEvent
+		want string
+	}{
+		{store.AuditEvent{ID: 1234567, Time: when, ActorID: &actor, ActorName: "张三", IP: "10.0.0.1", UserAgent: "Mozilla/5.0",
+			RequestID: "req-1", Action: "operation.approve", TargetType: "operation", TargetID: "op-9", Outcome: "success",
+			Details: json.RawMessage(`{"amount":"1234.50","note":"审批"}`), PrevHash: "ab12"},
+			"1128f7fa07327f3d614acd359e80e49ecebd87b2bdb1c3adbd675ffd80743d9c"},
+		{store.AuditEvent{ID: 1, Time: when, ActorName: "system", Action: "sync.run", Outcome: "failure"},
+			"e0e97fe772e423442d7995f3bcae6431914bbd2df385317077b2d4642dae5371"},
+	} {
+		if got := store.AuditHash(c.e); got != c.want {
+			t.Errorf("AuditHash(%d) = %s, want %s", c.e.ID, got, c.want)
+		}
+	}
+}
