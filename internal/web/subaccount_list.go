@@ -57,7 +57,8 @@ func (s *Server) subAccountList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	orgs, err := s.db.Organizations(ctx)
+	runs := s.syncRuns(c)
+	orgs, err := s.organizations(ctx, runs)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -74,7 +75,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 		Statuses: statusOptions(tr, f.Status),
 		Total:    fmtInt(res.Total),
 		Exports:  exportLinks(c, "/sub-accounts/export", q),
-		AsOf:     s.asOf(c, s.syncRuns(c), []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
+		AsOf:     s.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
 	}
 	for _, so := range subAccountSorts {
 		v.Sorts = append(v.Sorts, view.Option{Value: so, Label: tr.T("sa.sort." + sortKey(so)), Selected: so == f.Sort})
