@@ -59,6 +59,7 @@ type Server struct {
 	sync     SyncTrigger
 	ops      *approval.Service
 	admin    AdminDeps
+	orgs     orgCache // see org_cache.go
 
 	auth     *auth.Service
 	sessions *session.Store
