@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
@@ -29,7 +30,9 @@ type mutation struct {
 
 // noStateChange lists the non-GET routes that change nothing worth recording, and why.
 var noStateChange = map[string]string{
-	"POST /lang": "sets the language preference cookie of the browser, nothing on the server",
+	"POST /lang":                    "sets the language preference cookie of the browser, nothing on the server",
+	"POST /operations/bulk/preview": "checks an uploaded CSV and shows it; nothing is created or stored",
+	"POST /notifications/read":      "marks the user's own in-app notices as read; no business state, nobody else's view",
 }
 
 // mutations covers every non-GET route: success and failure paths. The test fails when a
@@ -107,6 +110,171 @@ func mutations() map[string][]mutation {
 				req.Header.Set("Authorization", "Bearer "+tok)
 				req.Header.Set("Content-Type", "application/json")
 				p.browser().do(req)
+			}},
+		},
+		// The maker-checker workflow (operation_*.go): each case runs against a second
+		// server with the approval service over the same database (opsOn). Creating a
+		// request writes operation.create and operation.submit, and batch decisions write
+		// one event per row besides the batch's: those routes are covered here by their
+		// refusals (TestCreateWritesCreateAndSubmit documents the rest).
+		"POST /operations": {
+			{name: "viewer refused", action: audit.AccessDenied, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.browser()
+				b.signIn("walt", "")
+				p.mark()
+				b.post("/operations", url.Values{"kind": {"transfer_funds"}, "idempotency_key": {newKey()}})
+			}},
+		},
+		"POST /operations/:id/approve": {
+			{name: "approve", action: approval.ActionApprove, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("10000.00") // two approvers: the first approval is one event
+				b := q.as("abby")
+				p.mark()
+				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}, "comment": {"ok"}})
+			}},
+			{name: "self-approval", action: approval.ActionApprove, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.as("boss")
+				id := b.transfer(q.normalSubs(1)[0].ID, "1.00")
+				p.mark()
+				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}})
+			}},
+		},
+		"POST /operations/:id/reject": {
+			{name: "reject", action: approval.ActionReject, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("1.00")
+				b := q.as("abby")
+				p.mark()
+				b.post("/operations/"+id+"/reject", url.Values{"comment": {"no"}})
+			}},
+		},
+		"POST /operations/:id/cancel": {
+			{name: "cancel own", action: approval.ActionCancel, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("1.00")
+				b := q.as("fay")
+				p.mark()
+				b.post("/operations/"+id+"/cancel", nil)
+			}},
+			{name: "someone else's", action: audit.AccessDenied, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("1.00")
+				b := q.as("fred")
+				p.mark()
+				b.post("/operations/"+id+"/cancel", nil)
+			}},
+		},
+		"POST /operations/:id/resolve": {
+			{name: "resolve unknown", action: approval.ActionReconcile, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("1.00")
+				q.forceState(id, approval.StatePending, approval.StateUnknown)
+				b := q.as("adam")
+				p.mark()
+				b.post("/operations/"+id+"/resolve", url.Values{"outcome": {"failed"}, "reason": {"not in the records"}})
+			}},
+			{name: "finance refused", action: audit.AccessDenied, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("1.00")
+				b := q.as("fay")
+				p.mark()
+				b.post("/operations/"+id+"/resolve", url.Values{"outcome": {"failed"}, "reason": {"x"}})
+			}},
+		},
+		"POST /operations/bulk": {
+			{name: "viewer refused", action: audit.AccessDenied, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.browser()
+				b.signIn("walt", "")
+				p.mark()
+				b.post("/operations/bulk", url.Values{"kind": {"transfer_funds"}})
+			}},
+		},
+		"POST /operations/batches/:id/approve": {
+			{name: "first of two", action: approval.ActionApprove, do: func(p *portal) {
+				q := opsOn(p)
+				batch := q.pendingBatch("10000.00")
+				b := q.as("abby")
+				p.mark()
+				b.post(batch+"/approve", url.Values{"code": {b.code(testSecret)}})
+			}},
+		},
+		"POST /operations/batches/:id/reject": {
+			{name: "self-rejection", action: approval.ActionReject, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.as("boss")
+				csv := "sub_account,amount\n" + q.normalSubs(1)[0].ID + ",1.00\n"
+				r := b.post("/operations/bulk", url.Values{"kind": {"transfer_funds"}, "csv": {csv}, "reason": {"x"}, "idempotency_key": {newKey()}})
+				p.mark()
+				b.post(r.location+"/reject", url.Values{"comment": {"me"}})
+			}},
+		},
+		"POST /operations/batches/:id/cancel": {
+			{name: "someone else's", action: audit.AccessDenied, do: func(p *portal) {
+				q := opsOn(p)
+				batch := q.pendingBatch("1.00")
+				b := q.as("fred")
+				p.mark()
+				b.post(batch+"/cancel", nil)
+			}},
+		},
+		"POST /admin/policy": {
+			{name: "save", action: approval.ActionPolicy, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.as("adam")
+				p.mark()
+				b.post("/admin/policy", policyForm(b.code(testSecret)))
+			}},
+			{name: "wrong code", action: audit.AuthTOTPFailed, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.as("adam")
+				p.mark()
+				b.post("/admin/policy", policyForm("000000"))
+			}},
+		},
+		"POST /api/v1/operations": {
+			{name: "viewer refused", action: audit.AccessDenied, do: func(p *portal) {
+				q := opsOn(p)
+				tok := q.token("walt")
+				p.mark()
+				q.api(tok, "POST", "/api/v1/operations", `{"kind":"transfer_funds"}`)
+			}},
+		},
+		"POST /api/v1/operations/:id/approve": {
+			{name: "approve", action: approval.ActionApprove, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("10000.00")
+				tok := q.token("abby")
+				p.mark()
+				q.api(tok, "POST", "/api/v1/operations/"+id+"/approve", `{"code":"`+q.browser().code(testSecret)+`"}`)
+			}},
+			{name: "self-approval", action: approval.ActionApprove, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.as("boss").transfer(q.normalSubs(1)[0].ID, "1.00")
+				tok := q.token("boss")
+				p.mark()
+				q.api(tok, "POST", "/api/v1/operations/"+id+"/approve", `{"code":"`+q.browser().code(testSecret)+`"}`)
+			}},
+		},
+		"POST /api/v1/operations/:id/reject": {
+			{name: "reject", action: approval.ActionReject, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("1.00")
+				tok := q.token("abby")
+				p.mark()
+				q.api(tok, "POST", "/api/v1/operations/"+id+"/reject", `{"comment":"no"}`)
+			}},
+		},
+		"POST /api/v1/operations/:id/cancel": {
+			{name: "cancel", action: approval.ActionCancel, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("1.00")
+				tok := q.token("fay")
+				p.mark()
+				q.api(tok, "POST", "/api/v1/operations/"+id+"/cancel", "")
 			}},
 		},
 		"POST /audit/verify": {

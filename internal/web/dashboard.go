@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
@@ -46,6 +47,10 @@ func (s *Server) dashboard(c *gin.Context) {
 		return
 	}
 	v.Read = read
+	if v.Ops, err = s.opsDashboard(c); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if !read.Synced {
 		v.Notice = tr.T("dashboard.sync_pending")
 	}
@@ -146,6 +151,28 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	v.AsOf = s.asOf(c, s.syncRuns(c), []string{"full", "balances", "master"}, stats.OldestSync, "")
 	if mb.Stale {
 		v.AsOf.Stale = true
+	}
+	return v, nil
+}
+
+// opsDashboard is the dashboard's operations panel: what waits for an approver and the
+// latest operations the user may see.
+func (s *Server) opsDashboard(c *gin.Context) (view.OpsDashboard, error) {
+	u := signedIn(c)
+	v := view.OpsDashboard{Enabled: s.ops != nil}
+	if s.ops == nil {
+		return v, nil
+	}
+	tr := s.i18n.For(lang(c))
+	v.ShowApprovals = authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{})
+	v.Pending = s.pendingCount(c, u)
+	v.CanCreate = authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{})
+	page, err := s.ops.List(c.Request.Context(), actorOf(c), approval.Filter{Limit: 6})
+	if err != nil {
+		return v, err
+	}
+	for _, o := range page.Items {
+		v.Recent = append(v.Recent, opRow(tr, o))
 	}
 	return v, nil
 }

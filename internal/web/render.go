@@ -67,9 +67,15 @@ func (s *Server) chrome(c *gin.Context, titleKey string) view.Chrome {
 		ch.User = vu
 		for _, a := range navAreas {
 			if authz.Allowed(u.Subject, a.action, authz.Target{}) {
-				ch.Nav = append(ch.Nav, view.NavItem{Label: tr.T(a.key), Href: a.href, Test: a.test})
+				item := view.NavItem{Label: tr.T(a.key), Href: a.href, Test: a.test}
+				if a.href == "/approvals" {
+					item.Count = s.pendingCount(c, u)
+				}
+				ch.Nav = append(ch.Nav, item)
 			}
 		}
+		ch.Bell = s.ops != nil
+		ch.Unread = s.unreadCount(c, u)
 	}
 	return ch
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/chart"
@@ -135,6 +136,9 @@ func (s *Server) subAccountView(c *gin.Context, sa *store.SubAccount) (view.SubA
 	for _, r := range res {
 		v.Resources = append(v.Resources, resourceRow(tr, r, now, nil))
 	}
+	if v.Ops, err = s.subAccountOps(c, sa); err != nil {
+		return v, err
+	}
 	events, err := s.db.ListAudit(ctx, store.AuditFilter{TargetType: "sub_account", TargetID: sa.ID, Limit: 20})
 	if err != nil {
 		return v, err
@@ -211,4 +215,33 @@ func balanceChart(tr *i18n.Translator, id, caption string, snaps []store.Balance
 		XFormat: func(t time.Time) string { return t.In(displayZone).Format("01-02") },
 	}.SVG()
 	return v
+}
+
+// subAccountOps is the operations part of a sub-account's page: the latest operations
+// about it and the buttons that draft a transfer, a recovery or another kind for it.
+func (s *Server) subAccountOps(c *gin.Context, sa *store.SubAccount) (view.SubAccountOps, error) {
+	u := signedIn(c)
+	v := view.SubAccountOps{Enabled: s.ops != nil}
+	if s.ops == nil {
+		return v, nil
+	}
+	tr := s.i18n.For(lang(c))
+	q := "&sub_account_id=" + url.QueryEscape(sa.ID)
+	v.AllHref = "/operations?view=all&sub_account_id=" + url.QueryEscape(sa.ID)
+	if authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{OrgPath: sa.OrgPath}) {
+		v.CanCreate = true
+		v.TransferHref = "/operations/new?kind=" + string(approval.KindTransferFunds) + q
+		v.RecoverHref = "/operations/new?kind=" + string(approval.KindRetrieveFunds) + q
+		for _, k := range approval.Kinds[2:] {
+			v.Actions = append(v.Actions, view.Option{Value: "/operations/new?kind=" + string(k) + q, Label: kindLabel(tr, k)})
+		}
+	}
+	page, err := s.ops.List(c.Request.Context(), actorOf(c), approval.Filter{SubAccountID: sa.ID, Limit: 10})
+	if err != nil {
+		return v, err
+	}
+	for _, o := range page.Items {
+		v.Rows = append(v.Rows, opRow(tr, o))
+	}
+	return v, nil
 }

@@ -97,6 +97,7 @@ type SubAccountDetail struct {
 	Resources             []ResourceRow
 	Events                []EventRow
 	AsOf                  AsOf
+	Ops                   SubAccountOps // operations about it, and buttons to draft one
 }
 
 // CreditRow is one credit ledger.

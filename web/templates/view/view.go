@@ -23,6 +23,8 @@ type Chrome struct {
 	Version  string
 	Langs    []Lang
 	NextPath string // where the language switch returns to
+	Unread   int    // unread in-app notifications (the bell); 0 hides the count
+	Bell     bool   // show the bell (the notifications page is available)
 }
 
 // User is the signed-in person as the page shows them.
@@ -100,6 +102,7 @@ type Dashboard struct {
 	Notice       string
 	RecentEvents []EventRow
 	Read         ReadDashboard // the synced cache's figures
+	Ops          OpsDashboard  // pending approvals and recent operations
 }
 
 // Card is one headline figure.

@@ -1,0 +1,238 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/approval"
+)
+
+// The JSON API of operations (CONTRACTS.md): the same use cases and rules as the pages —
+// 403 for one's own request, 409 for a wrong state, 422 for a refused rule — with
+// {"error":{"code","message"}} (and "fields" for invalid input).
+
+type apiApproval struct {
+	User         string `json:"user"`
+	UserID       int64  `json:"user_id"`
+	Decision     string `json:"decision"`
+	Comment      string `json:"comment"`
+	SecondFactor string `json:"second_factor,omitempty"`
+	At           string `json:"at"`
+}
+
+type apiOpError struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+type apiOperation struct {
+	ID                int64           `json:"id"`
+	Kind              approval.Kind   `json:"kind"`
+	State             approval.State  `json:"state"`
+	TransID           string          `json:"trans_id"`
+	Amount            *string         `json:"amount"`
+	Currency          string          `json:"currency,omitempty"`
+	SubAccountID      string          `json:"sub_account_id,omitempty"`
+	RequestedBy       string          `json:"requested_by"`
+	RequestedByID     int64           `json:"requested_by_id"`
+	Reason            string          `json:"reason"`
+	Params            approval.Params `json:"params"`
+	SnapshotHash      string          `json:"snapshot_hash"`
+	RequiredApprovals int             `json:"required_approvals"`
+	Approvals         []apiApproval   `json:"approvals"`
+	Error             *apiOpError     `json:"error"`
+	Resolution        string          `json:"resolution,omitempty"`
+	BatchID           *int64          `json:"batch_id,omitempty"`
+	ExpiresAt         string          `json:"expires_at"`
+	CreatedAt         string          `json:"created_at"`
+	UpdatedAt         string          `json:"updated_at"`
+}
+
+func utc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func toAPIOperation(o approval.Operation, lang string) apiOperation {
+	out := apiOperation{ID: o.ID, Kind: o.Kind, State: o.State, TransID: o.TransID, Currency: o.Currency, SubAccountID: o.SubAccountID,
+		RequestedBy: o.RequestedByName, RequestedByID: o.RequestedBy, Reason: o.Reason, Params: o.Params, SnapshotHash: o.SnapshotHash,
+		RequiredApprovals: o.RequiredApprovals, Approvals: []apiApproval{}, Resolution: o.Resolution, BatchID: o.BatchID,
+		ExpiresAt: utc3339(o.ExpiresAt), CreatedAt: utc3339(o.CreatedAt), UpdatedAt: utc3339(o.UpdatedAt)}
+	if o.Amount != nil {
+		a := o.Amount.String()
+		out.Amount = &a
+	}
+	for _, a := range o.Approvals {
+		out.Approvals = append(out.Approvals, apiApproval{User: a.Username, UserID: a.UserID, Decision: a.Decision, Comment: a.Comment,
+			SecondFactor: a.SecondFactor, At: utc3339(a.At)})
+	}
+	if o.Error != nil {
+		msg := o.Error.MessageEN
+		if lang == "zh" && o.Error.MessageZH != "" {
+			msg = o.Error.MessageZH
+		}
+		if msg == "" {
+			msg = o.Error.Message
+		}
+		out.Error = &apiOpError{Code: o.Error.Code, Message: msg, RequestID: o.Error.RequestID}
+	}
+	return out
+}
+
+// apiOpFail answers an approval error in the API's shape.
+func (s *Server) apiOpFail(c *gin.Context, err error, targetID string) {
+	var ve *approval.ValidationError
+	if errors.As(err, &ve) {
+		tr := s.i18n.For(lang(c))
+		fields := map[string]string{}
+		for _, f := range sortedFields(ve) {
+			fields[f] = fieldMessage(tr, ve, f)
+		}
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": gin.H{"code": errValidation.code,
+			"message": tr.T(errValidation.message), "fields": fields}})
+		return
+	}
+	s.opFail(c, err, approval.TargetOperation, targetID)
+}
+
+// readJSON decodes a small JSON body; an empty body is allowed when optional.
+func readJSON(c *gin.Context, v any, optional bool) bool {
+	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, 64<<10))
+	if err == nil && len(strings.TrimSpace(string(raw))) == 0 && optional {
+		return true
+	}
+	if err == nil {
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+	}
+	return err == nil
+}
+
+// apiCreateOperation is POST /api/v1/operations (Idempotency-Key header): 201 with the
+// operation, pending or (policy: no approval needed) approved.
+func (s *Server) apiCreateOperation(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	var in approval.Input
+	if !readJSON(c, &in, false) {
+		s.apiError(c, http.StatusBadRequest, "bad_request", "error.bad_request")
+		return
+	}
+	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if key != "" && !validIdemKey(key) {
+		s.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_idempotency_key")
+		return
+	}
+	op, err := s.ops.Create(c.Request.Context(), actorOf(c), in, key)
+	if err != nil {
+		s.apiOpFail(c, err, "")
+		return
+	}
+	c.Header("Location", "/api/v1/operations/"+idString(op.ID))
+	c.JSON(http.StatusCreated, toAPIOperation(*op, lang(c)))
+}
+
+// apiOperations is GET /api/v1/operations?state=&kind=&limit=&cursor=.
+func (s *Server) apiOperations(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	f := approval.Filter{Kind: approval.Kind(c.Query("kind")), Cursor: c.Query("cursor"), Limit: 50, SubAccountID: c.Query("sub_account_id")}
+	if f.Kind != "" && !f.Kind.Valid() {
+		s.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_kind")
+		return
+	}
+	if v := c.Query("state"); v != "" {
+		for _, st := range strings.Split(v, ",") {
+			if !validState(approval.State(st)) {
+				s.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_state")
+				return
+			}
+			f.States = append(f.States, approval.State(st))
+		}
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			s.apiError(c, http.StatusBadRequest, "bad_request", "api.bad_limit")
+			return
+		}
+		f.Limit = n
+	}
+	page, err := s.ops.List(c.Request.Context(), actorOf(c), f)
+	var ve *approval.ValidationError
+	if errors.As(err, &ve) {
+		s.apiError(c, http.StatusBadRequest, "bad_request", "op.err.bad_cursor")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]apiOperation, 0, len(page.Items))
+	for _, o := range page.Items {
+		items = append(items, toAPIOperation(o, lang(c)))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": page.NextCursor})
+}
+
+// apiOperation is GET /api/v1/operations/:id.
+func (s *Server) apiOperation(c *gin.Context) {
+	s.apiOp(c, false, func(id int64) (*approval.Operation, error) {
+		return s.ops.Get(c.Request.Context(), actorOf(c), id)
+	})
+}
+
+// apiApprove is POST /api/v1/operations/:id/approve {"code","comment"}.
+func (s *Server) apiApprove(c *gin.Context) {
+	var body struct{ Code, Comment string }
+	s.apiOp(c, true, func(id int64) (*approval.Operation, error) {
+		if !readJSON(c, &body, false) {
+			return nil, errBadRequest
+		}
+		return s.ops.Approve(c.Request.Context(), actorOf(c), id, strings.TrimSpace(body.Code), strings.TrimSpace(body.Comment))
+	})
+}
+
+// apiReject is POST /api/v1/operations/:id/reject {"comment"}.
+func (s *Server) apiReject(c *gin.Context) {
+	var body struct{ Comment string }
+	s.apiOp(c, true, func(id int64) (*approval.Operation, error) {
+		if !readJSON(c, &body, true) {
+			return nil, errBadRequest
+		}
+		return s.ops.Reject(c.Request.Context(), actorOf(c), id, strings.TrimSpace(body.Comment))
+	})
+}
+
+// apiCancel is POST /api/v1/operations/:id/cancel.
+func (s *Server) apiCancel(c *gin.Context) {
+	s.apiOp(c, true, func(id int64) (*approval.Operation, error) {
+		return s.ops.Cancel(c.Request.Context(), actorOf(c), id)
+	})
+}
+
+// apiOp runs one call on the operation named in the path and answers it as JSON.
+func (s *Server) apiOp(c *gin.Context, _ bool, do func(id int64) (*approval.Operation, error)) {
+	if !s.opsReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	op, err := do(id)
+	if err != nil {
+		s.apiOpFail(c, err, idString(id))
+		return
+	}
+	c.JSON(http.StatusOK, toAPIOperation(*op, lang(c)))
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/web/templates/pages"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// inboxLimit bounds the operations the inbox reads; a batch's rows count once.
+const inboxLimit = 500
+
+// approvalInbox is GET /approvals: what waits for the signed-in approver, oldest first,
+// never their own requests nor what they already decided. A batch shows once.
+func (s *Server) approvalInbox(c *gin.Context) {
+	tr := s.i18n.For(lang(c))
+	if s.ops == nil {
+		s.render(c, http.StatusOK, pages.Approvals(s.page(c, "nav.approvals"), view.ApprovalInbox{Empty: tr.T("op.error.unavailable")}))
+		return
+	}
+	ops, err := s.ops.PendingFor(c.Request.Context(), actorOf(c), inboxLimit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := view.ApprovalInbox{Empty: tr.T("op.inbox_empty"), More: len(ops) >= inboxLimit}
+	v.Rows = inboxRows(tr, ops)
+	v.Count = len(v.Rows)
+	s.render(c, http.StatusOK, pages.Approvals(s.page(c, "nav.approvals"), v))
+}
+
+// inboxRows groups a batch's rows into one line that links to the batch.
+func inboxRows(tr *i18n.Translator, ops []approval.Operation) []view.OperationRow {
+	var out []view.OperationRow
+	batches := map[int64]int{} // batch id → index in out
+	for _, o := range ops {
+		if o.BatchID == nil {
+			out = append(out, opRow(tr, o))
+			continue
+		}
+		if i, ok := batches[*o.BatchID]; ok {
+			n, _ := strconv.Atoi(out[i].BatchRows)
+			out[i].BatchRows = strconv.Itoa(n + 1)
+			continue
+		}
+		r := opRow(tr, o)
+		r.IsBatch, r.BatchRows = true, "1"
+		r.Href, r.ID = batchHref(*o.BatchID), strconv.FormatInt(*o.BatchID, 10)
+		r.SubAccount, r.SubAccountHref, r.Amount = "", "", ""
+		batches[*o.BatchID] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// pendingCount is the navigation badge of approvers: what waits for them (batch rows
+// counted one by one by the service; see the report). 0 for everyone else.
+func (s *Server) pendingCount(c *gin.Context, u *currentUser) int {
+	if s.ops == nil || u == nil || !authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{}) {
+		return 0
+	}
+	n, err := s.ops.CountPendingFor(c.Request.Context(), actorOf(c))
+	if err != nil {
+		s.log.Warn("cannot count pending approvals", "error", err, "request_id", requestID(c))
+		return 0
+	}
+	return n
+}
+
+// unreadCount is the bell's number.
+func (s *Server) unreadCount(c *gin.Context, u *currentUser) int {
+	if s.ops == nil || u == nil {
+		return 0
+	}
+	n, err := s.ops.CountUnread(c.Request.Context(), u.ID)
+	if err != nil {
+		s.log.Warn("cannot count notifications", "error", err, "request_id", requestID(c))
+		return 0
+	}
+	return n
+}

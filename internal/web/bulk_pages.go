@@ -1,0 +1,377 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/web/templates/pages"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// Bulk transfers and recoveries: a CSV is uploaded (or pasted), every row is validated
+// before anything is created (preview with per-row errors), then the whole file becomes
+// one batch that needs one set of approvals. The batch page follows execution live.
+
+// maxCSVBytes bounds an uploaded file (5,000 rows fit easily).
+const maxCSVBytes = 2 << 20
+
+const bulkHeader = "sub_account,amount,balance_type,reason"
+
+func bulkKinds(tr *i18n.Translator, selected string) []view.Option {
+	var out []view.Option
+	for _, k := range []approval.Kind{approval.KindTransferFunds, approval.KindRetrieveFunds} {
+		out = append(out, view.Option{Value: string(k), Label: kindLabel(tr, k), Selected: selected == string(k)})
+	}
+	return out
+}
+
+func (s *Server) bulkFormView(c *gin.Context, kind, csv, reason, key string) view.BulkForm {
+	tr := s.i18n.For(lang(c))
+	if kind == "" {
+		kind = string(approval.KindTransferFunds)
+	}
+	return view.BulkForm{Kind: kind, Kinds: bulkKinds(tr, kind), CSV: csv, Reason: reason, IdemKey: key,
+		MaxRows: fmtInt(approval.MaxBatchRows), Template: bulkHeader + "\nsub-001,100.00,debit,Q3 budget\n"}
+}
+
+// bulkForm is GET /operations/bulk[?kind=…&sub_account_id=…]: the upload form, with the
+// sub-accounts selected on the list already written as rows to complete.
+func (s *Server) bulkForm(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	kind := c.DefaultQuery("kind", string(approval.KindTransferFunds))
+	if kind != string(approval.KindTransferFunds) && kind != string(approval.KindRetrieveFunds) {
+		kind = string(approval.KindTransferFunds)
+	}
+	csv := ""
+	if subs := c.QueryArray("sub_account_id"); len(subs) > 0 {
+		var b strings.Builder
+		b.WriteString(bulkHeader + "\n")
+		for _, id := range subs {
+			if id = strings.TrimSpace(id); id != "" && !strings.ContainsAny(id, ",\"\r\n") {
+				b.WriteString(id + ",,debit,\n")
+			}
+		}
+		csv = b.String()
+	}
+	v := s.bulkFormView(c, kind, csv, "", newIdemKey())
+	s.render(c, http.StatusOK, pages.BulkForm(s.page(c, "op.bulk_title"), v))
+}
+
+// bulkInput reads the kind, the CSV (file or text), the reason and the key of a post.
+func (s *Server) bulkInput(c *gin.Context) (kind approval.Kind, csv, reason, key string, err error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxCSVBytes+64<<10)
+	kind = approval.Kind(c.PostForm("kind"))
+	if kind != approval.KindTransferFunds && kind != approval.KindRetrieveFunds {
+		return "", "", "", "", errBadRequest
+	}
+	key = trimmed(c, "idempotency_key")
+	if !validIdemKey(key) {
+		return "", "", "", "", errBadRequest
+	}
+	reason = trimmed(c, "reason")
+	csv = c.PostForm("csv")
+	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return "", "", "", "", errBadRequest
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxCSVBytes+1))
+		if err != nil || len(b) > maxCSVBytes {
+			return "", "", "", "", errBadRequest
+		}
+		csv = string(b)
+	}
+	return kind, csv, reason, key, nil
+}
+
+// bulkPreview is POST /operations/bulk/preview: parse and validate every row; nothing is
+// created. Errors come back per row (422); a clean file shows its rows, total and the
+// button that submits it.
+func (s *Server) bulkPreview(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	kind, csv, reason, key, err := s.bulkInput(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	tr := s.i18n.For(lang(c))
+	v := view.BulkPreview{Form: s.bulkFormView(c, string(kind), csv, reason, key), KindLabel: kindLabel(tr, kind)}
+	rows, err := approval.ParseCSV(strings.NewReader(csv))
+	if err == nil {
+		rows, err = s.ops.ValidateBatch(c.Request.Context(), actorOf(c), kind, rows)
+	}
+	if !s.bulkErrors(c, &v, err) {
+		return
+	}
+	if len(v.Errors) > 0 || v.Form.ReasonErr != "" {
+		s.render(c, http.StatusUnprocessableEntity, pages.BulkPreview(s.page(c, "op.bulk_title"), v))
+		return
+	}
+	total := money.Zero(money.DefaultCurrency)
+	for _, r := range rows {
+		a, _ := money.Parse(r.Amount, money.DefaultCurrency)
+		total = total.Add(a)
+		v.Rows = append(v.Rows, view.BulkRow{Line: fmtInt(int64(r.Line)), SubAccount: r.SubAccount, SubAccountID: r.SubAccountID,
+			Amount: a.Format(), BalanceType: tr.T("op.balance_type." + orDefault(normBalance(r.BalanceType), approval.BalanceDebit)), Reason: r.Reason})
+	}
+	v.Count, v.Total = fmtInt(int64(len(rows))), total.Format()
+	v.Policy = tr.T("op.bulk_policy_note")
+	if reason == "" {
+		v.Form.ReasonErr = tr.T("op.err.reason_required")
+	}
+	s.render(c, http.StatusOK, pages.BulkPreview(s.page(c, "op.bulk_title"), v))
+}
+
+// bulkErrors puts a batch's problems in the preview; false when the response is written.
+func (s *Server) bulkErrors(c *gin.Context, v *view.BulkPreview, err error) bool {
+	tr := s.i18n.For(lang(c))
+	var be *approval.BatchErrors
+	var ve *approval.ValidationError
+	switch {
+	case err == nil:
+	case errors.As(err, &be):
+		for _, r := range be.Rows {
+			line := fmtInt(int64(r.Line))
+			if r.Line == 0 {
+				line = tr.T("op.bulk_file")
+			}
+			v.Errors = append(v.Errors, view.BulkRowError{Line: line, Field: tr.T("op.csv." + r.Field), Message: tr.T(r.Message, r.Params)})
+		}
+	case errors.As(err, &ve):
+		v.Form.ReasonErr = fieldMessage(tr, ve, "reason")
+		if v.Form.ReasonErr == "" {
+			for _, f := range sortedFields(ve) {
+				v.Errors = append(v.Errors, view.BulkRowError{Line: tr.T("op.bulk_file"), Field: f, Message: fieldMessage(tr, ve, f)})
+			}
+		}
+	default:
+		s.opFail(c, err, approval.TargetBatch, "")
+		return false
+	}
+	return true
+}
+
+func normBalance(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "credit", "信用":
+		return approval.BalanceCredit
+	}
+	return approval.BalanceDebit
+}
+
+// bulkCreate is POST /operations/bulk: the previewed file becomes one batch (validated
+// again: the cache may have moved). The form's key makes a double submit one batch.
+func (s *Server) bulkCreate(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	kind, csv, reason, key, err := s.bulkInput(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	tr := s.i18n.For(lang(c))
+	rows, err := approval.ParseCSV(strings.NewReader(csv))
+	var b *approval.Batch
+	if err == nil {
+		b, err = s.ops.CreateBatch(c.Request.Context(), actorOf(c), kind, reason, rows, key)
+	}
+	if err != nil {
+		v := view.BulkPreview{Form: s.bulkFormView(c, string(kind), csv, reason, key), KindLabel: kindLabel(tr, kind)}
+		if he := opHTTPError(err); he != nil && he != errValidation {
+			s.opFail(c, err, approval.TargetBatch, "")
+			return
+		}
+		if !s.bulkErrors(c, &v, err) {
+			return
+		}
+		s.render(c, http.StatusUnprocessableEntity, pages.BulkPreview(s.page(c, "op.bulk_title"), v))
+		return
+	}
+	s.setFlash(c, "ok", "flash.batch_submitted")
+	s.redirect(c, batchHref(b.ID))
+}
+
+// batchPage is GET /operations/batches/:id: the batch, its approvals, live progress, its
+// rows with their results, and the decisions the viewer may take.
+func (s *Server) batchPage(c *gin.Context) {
+	s.renderBatch(c, http.StatusOK, "", "")
+}
+
+func (s *Server) renderBatch(c *gin.Context, status int, decideErr, comment string) {
+	if !s.opsReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	a := actorOf(c)
+	u := signedIn(c)
+	tr := s.i18n.For(lang(c))
+	b, err := s.ops.GetBatch(ctx, a, id)
+	if err != nil {
+		s.opFail(c, err, approval.TargetBatch, idString(id))
+		return
+	}
+	prog, err := s.ops.BatchProgress(ctx, a, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page, err := s.ops.List(ctx, a, approval.Filter{BatchID: id, Limit: 500})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := view.BatchPage{
+		ID: idString(b.ID), KindLabel: kindLabel(tr, b.Kind), State: stateBadge(tr, b.State), Requester: b.RequestedByName,
+		Reason: b.Reason, Rows: fmtInt(int64(b.Rows)), Total: b.Total.Format(), Created: formatTime(b.CreatedAt, tr.Lang),
+		SnapshotHash: b.SnapshotHash, ApprovalsSummary: approvalsSummary(tr, b.Approvals, b.RequiredApprovals),
+		Approvals: approvalViews(tr, b.Approvals), Progress: batchProgressView(tr, b, prog),
+		More: page.NextCursor != "", ResultCSV: batchHref(b.ID) + "/result.csv", DecideError: decideErr, Comment: comment,
+	}
+	if b.State == approval.StatePending {
+		v.Expires = formatTime(b.ExpiresAt, tr.Lang)
+	}
+	for _, o := range page.Items {
+		r := opRow(tr, o)
+		if o.Error != nil {
+			r.Summary = o.Error.Code
+		}
+		v.Items = append(v.Items, r)
+	}
+	v.OwnRequest = b.RequestedBy == u.ID
+	decided := false
+	for _, ap := range b.Approvals {
+		decided = decided || ap.UserID == u.ID
+	}
+	open := b.State == approval.StatePending
+	v.CanApprove = open && !decided && canApprove(u, b.RequestedBy, nil)
+	v.CanReject = v.CanApprove
+	v.CanCancel = open && v.OwnRequest && authz.Allowed(u.Subject, authz.CancelOperation, authz.Target{})
+	s.render(c, status, pages.Batch(s.page(c, "op.batch_title"), v))
+}
+
+func batchProgressView(tr *i18n.Translator, b *approval.Batch, p approval.BatchProgress) view.BatchProgress {
+	v := view.BatchProgress{Percent: percent(p.Done, p.Total), Done: fmtInt(int64(p.Done)), Total: fmtInt(int64(p.Total)),
+		Succeeded: fmtInt(int64(p.Succeeded)), Failed: fmtInt(int64(p.Failed)), Unknown: fmtInt(int64(p.Unknown)), Finished: p.Finished}
+	v.Label = tr.T("op.progress", map[string]any{"Done": v.Done, "Total": v.Total})
+	// Poll while something can still move: approved rows wait for or run their jobs.
+	if !p.Finished && b.State == approval.StateApproved {
+		v.Href = batchHref(b.ID) + "/progress"
+	}
+	return v
+}
+
+// batchProgress is GET /operations/batches/:id/progress: the progress bar alone, for
+// htmx polling every second until the batch is done.
+func (s *Server) batchProgress(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a := actorOf(c)
+	b, err := s.ops.GetBatch(c.Request.Context(), a, id)
+	if err != nil {
+		s.opFail(c, err, approval.TargetBatch, idString(id))
+		return
+	}
+	p, err := s.ops.BatchProgress(c.Request.Context(), a, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	tr := s.i18n.For(lang(c))
+	s.render(c, http.StatusOK, pages.BatchProgressBar(tr, batchProgressView(tr, b, p)))
+}
+
+// batchResultCSV is GET /operations/batches/:id/result.csv: one line per row with its
+// state, trans_id and error.
+func (s *Server) batchResultCSV(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := s.ops.GetBatch(c.Request.Context(), actorOf(c), id); err != nil {
+		s.opFail(c, err, approval.TargetBatch, idString(id))
+		return
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="batch-`+idString(id)+`-result.csv"`)
+	c.Status(http.StatusOK)
+	if err := s.ops.BatchResultCSV(c.Request.Context(), actorOf(c), id, c.Writer); err != nil {
+		s.log.Error("batch result csv failed", "error", err, "request_id", requestID(c))
+	}
+}
+
+// batchApprove, batchReject and batchCancel decide on the whole batch.
+func (s *Server) batchApprove(c *gin.Context) {
+	s.decideBatch(c, "flash.batch_approved", func(id int64) error {
+		_, err := s.ops.ApproveBatch(c.Request.Context(), actorOf(c), id, trimmed(c, "code"), comment(c))
+		return err
+	})
+}
+
+func (s *Server) batchReject(c *gin.Context) {
+	s.decideBatch(c, "flash.batch_rejected", func(id int64) error {
+		_, err := s.ops.RejectBatch(c.Request.Context(), actorOf(c), id, comment(c))
+		return err
+	})
+}
+
+func (s *Server) batchCancel(c *gin.Context) {
+	s.decideBatch(c, "flash.batch_cancelled", func(id int64) error {
+		_, err := s.ops.CancelBatch(c.Request.Context(), actorOf(c), id)
+		return err
+	})
+}
+
+func (s *Server) decideBatch(c *gin.Context, flash string, do func(id int64) error) {
+	if !s.opsReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	err = do(id)
+	if err == nil {
+		s.setFlash(c, "ok", flash)
+		s.redirect(c, batchHref(id))
+		return
+	}
+	he := opHTTPError(err)
+	if he == nil || he == errNotFound || errors.Is(err, approval.ErrOutOfScope) {
+		s.opFail(c, err, approval.TargetBatch, idString(id))
+		return
+	}
+	if errors.Is(err, approval.ErrForbidden) {
+		s.recordDenied(c, approval.TargetBatch, idString(id), "not allowed for this batch")
+	}
+	s.renderBatch(c, he.status, s.i18n.For(lang(c)).T(he.message), comment(c))
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/web/templates/pages"
+)
+
+// The decisions on one operation: approve (fresh TOTP code + comment), reject, cancel by
+// the requester, and an admin's resolution of an unknown outcome. Each is one use case
+// call; a refusal shows the operation again with the reason and the input kept.
+
+const maxCommentLen = 1000
+
+func comment(c *gin.Context) string {
+	s := strings.TrimSpace(c.PostForm("comment"))
+	if r := []rune(s); len(r) > maxCommentLen {
+		s = string(r[:maxCommentLen])
+	}
+	return s
+}
+
+// operationApprove is POST /operations/:id/approve (code, comment, snapshot_hash: what
+// the approver saw; a different snapshot is a conflict).
+func (s *Server) operationApprove(c *gin.Context) {
+	s.decide(c, "flash.op_approved", func(id int64) error {
+		if h := trimmed(c, "snapshot_hash"); h != "" {
+			op, err := s.ops.Get(c.Request.Context(), actorOf(c), id)
+			if err != nil {
+				return err
+			}
+			if op.SnapshotHash != h {
+				return approval.ErrSnapshotChanged
+			}
+		}
+		_, err := s.ops.Approve(c.Request.Context(), actorOf(c), id, trimmed(c, "code"), comment(c))
+		return err
+	})
+}
+
+// operationReject is POST /operations/:id/reject (comment).
+func (s *Server) operationReject(c *gin.Context) {
+	s.decide(c, "flash.op_rejected", func(id int64) error {
+		_, err := s.ops.Reject(c.Request.Context(), actorOf(c), id, comment(c))
+		return err
+	})
+}
+
+// operationCancel is POST /operations/:id/cancel: the requester withdraws it.
+func (s *Server) operationCancel(c *gin.Context) {
+	s.decide(c, "flash.op_cancelled", func(id int64) error {
+		_, err := s.ops.Cancel(c.Request.Context(), actorOf(c), id)
+		return err
+	})
+}
+
+// operationResolve is POST /operations/:id/resolve (outcome succeeded|failed, reason):
+// an admin settles an unknown outcome after checking the upstream by hand.
+func (s *Server) operationResolve(c *gin.Context) {
+	s.decide(c, "flash.op_resolved", func(id int64) error {
+		_, err := s.ops.Resolve(c.Request.Context(), actorOf(c), id, approval.State(trimmed(c, "outcome")), trimmed(c, "reason"))
+		return err
+	})
+}
+
+// decide runs one decision and redirects to the operation, or shows the operation again
+// with the reason it was refused.
+func (s *Server) decide(c *gin.Context, flash string, do func(id int64) error) {
+	if !s.opsReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	err = do(id)
+	if err == nil {
+		s.setFlash(c, "ok", flash)
+		s.redirect(c, opHref(id))
+		return
+	}
+	he := opHTTPError(err)
+	if he == nil || he == errNotFound || errors.Is(err, approval.ErrOutOfScope) {
+		s.opFail(c, err, approval.TargetOperation, idString(id))
+		return
+	}
+	if errors.Is(err, approval.ErrForbidden) {
+		s.recordDenied(c, approval.TargetOperation, idString(id), "not allowed for this operation")
+	}
+	v, verr := s.operationView(c, id)
+	if verr != nil {
+		s.opFail(c, verr, approval.TargetOperation, idString(id))
+		return
+	}
+	tr := s.i18n.For(lang(c))
+	msg := tr.T(he.message)
+	var ve *approval.ValidationError
+	if errors.As(err, &ve) {
+		var parts []string
+		for _, f := range sortedFields(ve) {
+			parts = append(parts, fieldMessage(tr, ve, f))
+		}
+		msg = strings.Join(parts, " ")
+	}
+	if strings.HasSuffix(c.Request.URL.Path, "/resolve") {
+		v.ResolveError, v.ResolveOutcome, v.ResolveReason = msg, trimmed(c, "outcome"), trimmed(c, "reason")
+	} else {
+		v.DecideError, v.Comment = msg, comment(c)
+	}
+	s.render(c, he.status, pages.Operation(s.page(c, "op.page_title"), v))
+}

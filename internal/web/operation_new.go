@@ -1,0 +1,320 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/web/templates/pages"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// formValues is where a form's values come from: the query when it is first shown
+// (prefilled from the sub-account pages), the posted form after an error.
+type formValues func(name string) string
+
+// operationNew is GET /operations/new?kind=…[&sub_account_id=…]. Several sub-accounts
+// selected on the list (bulk select) go to the bulk page, prefilled with them.
+func (s *Server) operationNew(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	kind := approval.Kind(c.DefaultQuery("kind", string(approval.KindTransferFunds)))
+	if !kind.Valid() {
+		s.fail(c, errBadRequest)
+		return
+	}
+	subs := c.QueryArray("sub_account_id")
+	if len(subs) > 1 && (kind == approval.KindTransferFunds || kind == approval.KindRetrieveFunds) {
+		s.redirect(c, "/operations/bulk?"+c.Request.URL.RawQuery)
+		return
+	}
+	vals := func(name string) string { return strings.TrimSpace(c.Query(name)) }
+	v, err := s.operationForm(c, kind, vals, nil, newIdemKey())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, pages.OperationNew(s.page(c, "op.new_title"), v))
+}
+
+// inputFrom reads an operation request from a posted form.
+func inputFrom(c *gin.Context) approval.Input {
+	in := approval.Input{
+		Kind: approval.Kind(trimmed(c, "kind")), SubAccountID: trimmed(c, "sub_account_id"), Amount: strings.ReplaceAll(trimmed(c, "amount"), ",", ""),
+		BalanceType: trimmed(c, "balance_type"), ExpireTime: trimmed(c, "expire_time"), CouponID: trimmed(c, "coupon_id"),
+		SubCouponID: trimmed(c, "sub_coupon_id"), PeriodType: trimmed(c, "period_type"), Operation: trimmed(c, "operation"),
+		Reason: trimmed(c, "reason"), AutoPay: c.PostForm("auto_pay") == "on",
+	}
+	in.PeriodNum, _ = strconv.Atoi(trimmed(c, "period_num"))
+	in.UnsubscribeType, _ = strconv.Atoi(trimmed(c, "unsubscribe_type"))
+	in.UnsubscribeReasonType, _ = strconv.Atoi(trimmed(c, "unsubscribe_reason_type"))
+	in.AutoRenewTimes, _ = strconv.Atoi(trimmed(c, "auto_renew_times"))
+	in.ResourceIDs = splitIDs(c.PostFormArray("resource_ids"))
+	if in.Kind != approval.KindTransferFunds && in.Kind != approval.KindRetrieveFunds {
+		in.BalanceType, in.ExpireTime = "", ""
+	}
+	return in
+}
+
+// splitIDs splits ids typed one per line, or separated by commas or spaces.
+func splitIDs(values []string) []string {
+	var out []string
+	for _, v := range values {
+		out = append(out, strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })...)
+	}
+	return out
+}
+
+// operationCreate is POST /operations: one use case call. Invalid input comes back with
+// translated reasons per field and the input kept (422); the same form posted twice
+// (double click, replay) names one operation through its idempotency key; the same key
+// with different input is a conflict (409).
+func (s *Server) operationCreate(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	in := inputFrom(c)
+	if !in.Kind.Valid() {
+		s.fail(c, errBadRequest)
+		return
+	}
+	key := trimmed(c, "idempotency_key")
+	if !validIdemKey(key) {
+		s.fail(c, errBadRequest)
+		return
+	}
+	op, err := s.ops.Create(c.Request.Context(), actorOf(c), in, key)
+	var ve *approval.ValidationError
+	if errors.As(err, &ve) {
+		vals := func(name string) string {
+			if name == "resource_ids" {
+				return strings.Join(in.ResourceIDs, "\n")
+			}
+			return strings.TrimSpace(c.PostForm(name))
+		}
+		v, ferr := s.operationForm(c, in.Kind, vals, ve, key)
+		if ferr != nil {
+			s.fail(c, ferr)
+			return
+		}
+		s.render(c, http.StatusUnprocessableEntity, pages.OperationNew(s.page(c, "op.new_title"), v))
+		return
+	}
+	if err != nil {
+		s.opFail(c, err, "sub_account", in.SubAccountID)
+		return
+	}
+	if op.State == approval.StatePending {
+		s.setFlash(c, "ok", "flash.op_submitted")
+	} else {
+		s.setFlash(c, "ok", "flash.op_approved_by_policy")
+	}
+	s.redirect(c, opHref(op.ID))
+}
+
+// operationForm builds the form of one kind with its values and errors, and what the
+// sub-account (and the master, for transfers) holds beside it.
+func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValues, ve *approval.ValidationError, key string) (view.OperationForm, error) {
+	ctx := c.Request.Context()
+	tr := s.i18n.For(lang(c))
+	v := view.OperationForm{Kind: string(kind), KindLabel: kindLabel(tr, kind), KindHelp: tr.T("op.help." + string(kind)), IdemKey: key}
+	sub := vals("sub_account_id")
+	for _, k := range approval.Kinds {
+		href := "/operations/new?kind=" + string(k)
+		if sub != "" {
+			href += "&sub_account_id=" + url.QueryEscape(sub)
+		}
+		v.Kinds = append(v.Kinds, view.Tab{Label: kindLabel(tr, k), Href: href, Test: "kind-" + string(k), Current: k == kind})
+	}
+	errOf := func(name string) string {
+		if ve == nil {
+			return ""
+		}
+		return fieldMessage(tr, ve, name)
+	}
+	field := func(name, typ string) view.FormField {
+		return view.FormField{Name: name, Label: tr.T("op.f." + name), Type: typ, Value: vals(name), Error: errOf(name), Hint: hintOf(tr, "op.hint."+name)}
+	}
+	// The sub-account, when one is named and visible: its balances beside the form.
+	var sa *store.SubAccount
+	if sub != "" {
+		got, err := s.db.SubAccountByID(ctx, sub)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return v, err
+		case visible(signedIn(c), got.OrgPath):
+			sa = got
+		}
+	}
+	switch kind {
+	case approval.KindTransferFunds, approval.KindRetrieveFunds:
+		v.Fields = append(v.Fields, field("sub_account_id", "text"), field("amount", "amount"))
+		bt := field("balance_type", "select")
+		bt.Options = []view.Option{
+			{Value: approval.BalanceDebit, Label: tr.T("op.balance_type.debit"), Selected: bt.Value != approval.BalanceCredit},
+			{Value: approval.BalanceCredit, Label: tr.T("op.balance_type.credit"), Selected: bt.Value == approval.BalanceCredit},
+		}
+		v.Fields = append(v.Fields, bt)
+		ex := field("expire_time", "select")
+		ex.Options = []view.Option{{Value: "", Label: tr.T("op.no_expiry"), Selected: ex.Value == ""}}
+		var lines []store.CreditLine
+		if kind == approval.KindTransferFunds {
+			mb, err := s.db.MasterBalances(ctx)
+			if err != nil {
+				return v, err
+			}
+			for _, l := range mb.Credits {
+				lines = append(lines, store.CreditLine{Available: l.Available, ExpireTime: l.ExpireTime})
+			}
+			hint := view.BalanceHint{Title: tr.T("op.master_holds"), Name: tr.T("op.master_account"), Lines: []view.Fact{
+				{Label: tr.T("op.debit_available"), Value: mb.Debit.Format() + " CNY", Test: "master-debit"},
+				{Label: tr.T("op.credit_available"), Value: mb.Credit.Format() + " CNY"},
+			}}
+			v.Context = append(v.Context, hint)
+		} else if sa != nil {
+			lines = sa.Credits
+		}
+		seen := ex.Value == ""
+		for _, l := range lines {
+			if l.ExpireTime == nil {
+				continue
+			}
+			val := l.ExpireTime.UTC().Format("2006-01-02T15:04:05Z07:00")
+			seen = seen || val == ex.Value
+			ex.Options = append(ex.Options, view.Option{Value: val, Selected: val == ex.Value,
+				Label: tr.T("op.credit_line", map[string]any{"Date": fmtDate(l.ExpireTime), "Available": l.Available.Format()})})
+		}
+		if !seen {
+			ex.Options = append(ex.Options, view.Option{Value: ex.Value, Label: ex.Value, Selected: true})
+		}
+		v.Fields = append(v.Fields, ex)
+	case approval.KindTransferCoupon:
+		v.Fields = append(v.Fields, field("sub_account_id", "text"), field("coupon_id", "text"), field("amount", "amount"))
+	case approval.KindRetrieveCoupon:
+		v.Fields = append(v.Fields, field("sub_account_id", "text"), field("coupon_id", "text"), field("sub_coupon_id", "text"))
+	default:
+		if sa != nil {
+			res, _, err := s.db.ListResources(ctx, store.ResourceFilter{AccountID: sa.ID, Limit: 100})
+			if err != nil {
+				return v, err
+			}
+			chosen := map[string]bool{}
+			for _, id := range splitIDs([]string{vals("resource_ids")}) {
+				chosen[id] = true
+			}
+			for _, r := range res {
+				if r.IsMain {
+					v.Resources = append(v.Resources, view.ResourceChoice{ID: r.ResourceID, Name: r.Name,
+						Service: orDefault(r.ServiceTypeName, r.ServiceType), Expire: fmtDate(r.Expire), Checked: chosen[r.ResourceID]})
+				}
+			}
+		}
+		ids := field("resource_ids", "textarea")
+		ids.Wide = true
+		v.Fields = append(v.Fields, ids)
+		v.Fields = append(v.Fields, resourceFields(tr, kind, field)...)
+	}
+	if sa != nil {
+		h := view.BalanceHint{Title: tr.T("op.sub_account_holds"), Name: sa.Name, Href: "/sub-accounts/" + url.PathEscape(sa.ID), Lines: []view.Fact{
+			{Label: tr.T("op.debit_available"), Value: sa.Debit.Format() + " CNY", Test: "sub-debit"},
+		}}
+		for _, l := range sa.Credits {
+			label := tr.T("op.credit_available")
+			if l.ExpireTime != nil {
+				label = tr.T("op.credit_line_label", map[string]any{"Date": fmtDate(l.ExpireTime)})
+			}
+			h.Lines = append(h.Lines, view.Fact{Label: label, Value: l.Available.Format() + " CNY"})
+		}
+		if kind == approval.KindRetrieveCoupon || kind == approval.KindTransferCoupon {
+			holder := sa.ID
+			if kind == approval.KindTransferCoupon {
+				holder = "" // the master's coupons are what can be allocated
+			}
+			cps, _, err := s.db.ListCoupons(ctx, store.CouponFilter{SubAccountID: holder, Limit: 20})
+			if err != nil {
+				return v, err
+			}
+			for _, cp := range cps {
+				label := cp.PlanName + " · " + cp.CouponID
+				if cp.SubCouponID != "" {
+					label += " / " + cp.SubCouponID
+				}
+				h.Lines = append(h.Lines, view.Fact{Label: label, Value: cp.Balance.Format() + " CNY", Mono: true})
+			}
+		}
+		v.Context = append([]view.BalanceHint{h}, v.Context...)
+	} else if sub != "" {
+		v.Context = append([]view.BalanceHint{{Title: tr.T("op.sub_account_holds"), Name: sub, Missing: tr.T("op.sub_account_unknown")}}, v.Context...)
+	}
+	v.Reason = field("reason", "textarea")
+	if ve != nil {
+		shown := map[string]bool{"reason": true}
+		for _, f := range v.Fields {
+			shown[f.Name] = true
+		}
+		v.Errors = append(v.Errors, tr.T("op.form_has_errors"))
+		for _, name := range sortedFields(ve) {
+			if !shown[name] {
+				v.Errors = append(v.Errors, fieldMessage(tr, ve, name))
+			}
+		}
+	}
+	v.Policy = tr.T("op.policy_note")
+	return v, nil
+}
+
+// resourceFields are the settings of the resource kinds.
+func resourceFields(tr *i18n.Translator, kind approval.Kind, field func(name, typ string) view.FormField) []view.FormField {
+	sel := func(name string, values ...string) view.FormField {
+		f := field(name, "select")
+		for i, val := range values {
+			label := tr.T("op." + name + "_none")
+			if val != "" {
+				label = tr.T("op." + name + "." + val)
+			}
+			f.Options = append(f.Options, view.Option{Value: val, Label: label, Selected: f.Value == val || (f.Value == "" && i == 0)})
+		}
+		return f
+	}
+	switch kind {
+	case approval.KindRenewResources:
+		pt := sel("period_type", "month", "year")
+		pn := field("period_num", "number")
+		if pn.Value == "" {
+			pn.Value = "1"
+		}
+		ap := field("auto_pay", "checkbox")
+		ap.Checked = ap.Value == "on"
+		return []view.FormField{pt, pn, ap}
+	case approval.KindUnsubscribeResources:
+		return []view.FormField{sel("unsubscribe_type", "1", "2"), sel("unsubscribe_reason_type", "1", "2", "3", "4", "5")}
+	case approval.KindToOnDemand:
+		return []view.FormField{sel("operation", "set", "cancel")}
+	case approval.KindAutoRenew:
+		pt := sel("period_type", "", "month", "year")
+		times := field("auto_renew_times", "number")
+		if times.Value == "" {
+			times.Value = "0"
+		}
+		return []view.FormField{sel("operation", "set", "cancel"), pt, times}
+	}
+	return nil
+}
+
+// hintOf translates a hint id, or "" when there is none.
+func hintOf(tr *i18n.Translator, id string) string {
+	h := tr.T(id)
+	if strings.HasPrefix(h, "[") {
+		return ""
+	}
+	return h
+}

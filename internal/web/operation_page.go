@@ -1,0 +1,88 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/web/templates/pages"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// operationPage is GET /operations/:id: exactly what will be sent upstream (the stored
+// snapshot the approvers sign), where it stands, its approvals, the upstream's answer and
+// the full timeline, with the forms the viewer may use.
+func (s *Server) operationPage(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.operationView(c, id)
+	if err != nil {
+		s.opFail(c, err, approval.TargetOperation, idString(id))
+		return
+	}
+	s.render(c, http.StatusOK, pages.Operation(s.page(c, "op.page_title"), v))
+}
+
+// operationView reads an operation and its timeline for the viewer.
+func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, error) {
+	ctx := c.Request.Context()
+	a := actorOf(c)
+	u := signedIn(c)
+	tr := s.i18n.For(lang(c))
+	op, err := s.ops.Get(ctx, a, id)
+	if err != nil {
+		return view.OperationPage{}, err
+	}
+	tl, err := s.ops.Timeline(ctx, a, id)
+	if err != nil {
+		return view.OperationPage{}, err
+	}
+	v := view.OperationPage{
+		ID: idString(op.ID), Kind: string(op.Kind), KindLabel: kindLabel(tr, op.Kind), State: stateBadge(tr, op.State),
+		StateHelp: tr.T("op.state_help." + string(op.State)), Snapshot: snapshotKV(tr, *op), TransID: op.TransID,
+		SnapshotHash: op.SnapshotHash, Requester: op.RequestedByName, Reason: op.Reason,
+		Created: formatTime(op.CreatedAt, tr.Lang), Updated: formatTime(op.UpdatedAt, tr.Lang),
+		ApprovalsSummary: approvalsSummary(tr, op.Approvals, op.RequiredApprovals), Approvals: approvalViews(tr, op.Approvals),
+		Resolution: op.Resolution, Timeline: timelineRows(tr, tl),
+		Live: op.State == approval.StateApproved || op.State == approval.StateExecuting,
+	}
+	if op.State == approval.StatePending {
+		v.Expires = formatTime(op.ExpiresAt, tr.Lang)
+	}
+	if op.Error != nil {
+		v.ErrorCode, v.ErrorRequestID = op.Error.Code, op.Error.RequestID
+		switch {
+		case tr.Lang == "zh" && op.Error.MessageZH != "":
+			v.ErrorText = op.Error.MessageZH
+		case op.Error.MessageEN != "":
+			v.ErrorText = op.Error.MessageEN
+		default:
+			v.ErrorText = op.Error.Message
+		}
+	}
+	if len(op.Response) > 0 && string(op.Response) != "null" {
+		v.Response = string(op.Response)
+	}
+	if op.BatchID != nil {
+		v.Batch, v.BatchHref = tr.T("op.batch_n", map[string]any{"ID": *op.BatchID}), batchHref(*op.BatchID)
+	}
+	v.OwnRequest = u.ID == op.RequestedBy
+	decided := false
+	for _, ap := range op.Approvals {
+		decided = decided || ap.UserID == u.ID
+	}
+	open := op.State == approval.StatePending && op.BatchID == nil
+	v.CanApprove = open && !decided && canApprove(u, op.RequestedBy, op.OrgPath)
+	v.CanReject = v.CanApprove
+	v.CanCancel = open && v.OwnRequest && authz.Allowed(u.Subject, authz.CancelOperation, authz.Target{OrgPath: op.OrgPath})
+	v.CanResolve = op.State == approval.StateUnknown && authz.Allowed(u.Subject, authz.ResolveOperation, authz.Target{})
+	return v, nil
+}

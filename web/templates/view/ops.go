@@ -1,0 +1,265 @@
+package view
+
+// The operations area's view models: maker-checker requests as pages show them. Every
+// value is display-ready (translated, formatted); permissions arrive as flags that the
+// handlers computed with authz and the approval service.
+
+// Tab is one tab of a page's tab bar.
+type Tab struct {
+	Label, Href, Test string
+	Current           bool
+	Count             int
+}
+
+// OperationRow is one operation in a list.
+type OperationRow struct {
+	ID, Href         string
+	Kind             string // translated
+	SubAccount       string // name (or id)
+	SubAccountHref   string
+	Amount, Currency string // "" for kinds without money
+	Requester        string
+	Created          string
+	State            Badge
+	Approvals        string // "1 / 2"
+	Batch, BatchHref string
+	Expires          string
+	Summary          string // what it does, in a few words
+	Resources        string // resource ids for resource kinds
+	AwaitingYou      bool
+	BatchRows        string // inbox: rows of a batch
+	IsBatch          bool
+}
+
+// OperationList is /operations.
+type OperationList struct {
+	Tabs                               []Tab
+	View                               string // "all", "drafts", "requests", "history"
+	State, Kind, Requester, SubAccount string
+	States, Kinds                      []Option
+	Rows                               []OperationRow
+	Empty                              string
+	Pager                              Pager
+	CanCreate                          bool
+	NewKinds                           []Option // kind → /operations/new?kind=…
+}
+
+// FormField is one input of an operation form.
+type FormField struct {
+	Name    string
+	Label   string
+	Type    string // text, amount, select, textarea, checkbox, number, hidden
+	Value   string
+	Checked bool
+	Options []Option
+	Hint    string
+	Error   string
+	Wide    bool
+}
+
+// BalanceHint shows what a sub-account (or the master) holds beside a form.
+type BalanceHint struct {
+	Title   string
+	Name    string
+	Href    string
+	Lines   []Fact
+	Missing string // shown when the sub-account is not in the cache
+}
+
+// Fact is a label and a value, with a test id.
+type Fact struct {
+	Label, Value string
+	Mono         bool
+	Test         string
+}
+
+// OperationForm is /operations/new for one kind.
+type OperationForm struct {
+	Kind, KindLabel, KindHelp string
+	Kinds                     []Tab // other kinds, as links
+	IdemKey                   string
+	Fields                    []FormField
+	Reason                    FormField
+	Errors                    []string // summary of what is wrong, translated
+	Context                   []BalanceHint
+	Resources                 []ResourceChoice
+	Policy                    string // what approval this will need
+}
+
+// ResourceChoice is one resource a resource form may pick.
+type ResourceChoice struct {
+	ID, Name, Service, Expire string
+	Checked                   bool
+}
+
+// ApprovalView is one decision on an operation.
+type ApprovalView struct {
+	User, Comment, At, Factor string
+	Decision                  Badge
+}
+
+// TimelineRow is one event of an operation's history.
+type TimelineRow struct {
+	At, Action, Actor, Summary string
+	Outcome                    string // success | failure | denied
+}
+
+// OperationPage is /operations/:id.
+type OperationPage struct {
+	ID, KindLabel, Kind   string
+	State                 Badge
+	StateHelp             string
+	Snapshot              []Fact
+	TransID, SnapshotHash string
+	Requester, Reason     string
+	Created, Expires      string
+	Updated               string
+	ApprovalsSummary      string
+	Approvals             []ApprovalView
+	ErrorCode, ErrorText  string
+	ErrorRequestID        string
+	Resolution            string
+	Response              string
+	Timeline              []TimelineRow
+	Batch, BatchHref      string
+	Live                  bool // approved/executing: the page refreshes itself
+
+	CanApprove, CanReject, CanCancel, CanResolve bool
+	OwnRequest                                   bool // the viewer requested it: never approves
+	Comment, Code                                string
+	DecideError                                  string
+	ResolveOutcome, ResolveReason                string
+	ResolveError                                 string
+}
+
+// ApprovalInbox is /approvals.
+type ApprovalInbox struct {
+	Rows  []OperationRow
+	Count int
+	Empty string
+	More  bool
+}
+
+// NotificationRow is one in-app notice.
+type NotificationRow struct {
+	ID, Text, Href, At string
+	Unread             bool
+}
+
+// Notifications is /notifications.
+type Notifications struct {
+	Rows   []NotificationRow
+	Unread int
+}
+
+// PolicyRow is one kind's approval rule on the policy page.
+type PolicyRow struct {
+	Kind, Label       string
+	NeedsApproval     bool
+	TwoAbove          string // "" = never
+	ExpiryHours       string
+	MovesMoney        bool
+	Updated           string
+	ErrTwo, ErrExpiry string
+}
+
+// PolicyPage is /admin/policy.
+type PolicyPage struct {
+	Rows      []PolicyRow
+	CodeError string
+	Error     string
+}
+
+// AdminArea is one entry of the admin index.
+type AdminArea struct {
+	Label, Help, Href, Test string
+	Available               bool
+}
+
+// AdminIndex is /admin.
+type AdminIndex struct {
+	Areas []AdminArea
+}
+
+// BulkForm is /operations/bulk: upload or paste a CSV.
+type BulkForm struct {
+	Kind      string
+	Kinds     []Option
+	CSV       string
+	Reason    string
+	IdemKey   string
+	Errors    []string
+	ReasonErr string
+	MaxRows   string
+	Template  string
+}
+
+// BulkRowError is one problem of one CSV line.
+type BulkRowError struct {
+	Line, Field, Message string
+}
+
+// BulkRow is one valid CSV line in the preview.
+type BulkRow struct {
+	Line, SubAccount, SubAccountID, Amount, BalanceType, Reason string
+}
+
+// BulkPreview is the preview of a CSV: its errors, or its rows and total.
+type BulkPreview struct {
+	Form      BulkForm
+	KindLabel string
+	Errors    []BulkRowError
+	Rows      []BulkRow
+	Count     string
+	Total     string
+	Policy    string
+}
+
+// BatchProgress is the live progress bar of a batch.
+type BatchProgress struct {
+	Href                                    string // polling URL, "" when finished
+	Percent                                 int
+	Done, Total, Succeeded, Failed, Unknown string
+	Label                                   string
+	Finished                                bool
+}
+
+// BatchPage is /operations/batches/:id.
+type BatchPage struct {
+	ID, KindLabel                    string
+	State                            Badge
+	Requester, Reason                string
+	Rows, Total                      string
+	Created, Expires                 string
+	SnapshotHash                     string
+	ApprovalsSummary                 string
+	Approvals                        []ApprovalView
+	Progress                         BatchProgress
+	Items                            []OperationRow
+	More                             bool
+	ResultCSV                        string
+	CanApprove, CanReject, CanCancel bool
+	OwnRequest                       bool
+	DecideError                      string
+	Comment                          string
+}
+
+// OpsDashboard is the dashboard's operations panel.
+type OpsDashboard struct {
+	Enabled       bool
+	ShowApprovals bool
+	Pending       int
+	Recent        []OperationRow
+	CanCreate     bool
+}
+
+// SubAccountOps is the operations part of a sub-account's page.
+type SubAccountOps struct {
+	Enabled      bool
+	CanCreate    bool
+	TransferHref string
+	RecoverHref  string
+	Actions      []Option // other kinds: Value = href
+	Rows         []OperationRow
+	AllHref      string
+}
