@@ -11,9 +11,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/config"
+	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/store"
@@ -70,7 +72,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 	}
 
-	runner, err := startJobs(ctx, cfg, db, upstream, log)
+	runner, ops, err := startJobs(ctx, cfg, db, upstream, log)
 	if err != nil {
 		return err
 	}
@@ -87,6 +89,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	deps := web.Deps{Config: cfg, DB: db, Upstream: upstream, Log: log, Metrics: reg, Version: version}
 	if runner != nil {
 		deps.Sync = runner // a nil *Runner must not become a non-nil interface
+		deps.Operations = ops
 	}
 	srv, err := web.New(deps)
 	if err != nil {
@@ -100,10 +103,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 // runner (River) with the periodic full sync, then queues one sync now so that a fresh
 // portal shows data within seconds. Without upstream credentials there is nothing to sync:
 // no runner (nil).
-func startJobs(ctx context.Context, cfg config.Config, db *store.DB, upstream web.Pinger, log *slog.Logger) (*jobs.Runner, error) {
+func startJobs(ctx context.Context, cfg config.Config, db *store.DB, upstream web.Pinger, log *slog.Logger) (*jobs.Runner, *approval.Service, error) {
 	up, ok := upstream.(bss.Upstream)
 	if !ok || up == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	master := cfg.HWDomainID
 	if cfg.Sandbox() {
@@ -111,14 +114,38 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, upstream we
 	}
 	syncer := cachesync.New(db, up, cachesync.Options{MasterAccountID: master, Log: log.With("component", "sync"),
 		Interval: cfg.SyncInterval, CatalogInterval: cfg.SyncCatalogInterval, Concurrency: cfg.SyncConcurrency})
-	runner, err := jobs.Start(ctx, db, syncer, log.With("component", "jobs"), syncer.Options().Interval)
+	ops, opJobs, err := startOperations(ctx, cfg, db, up, master, log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	runner, err := jobs.StartWith(ctx, db, syncer, log.With("component", "jobs"), syncer.Options().Interval, jobs.Options{Operations: opJobs})
+	if err != nil {
+		return nil, nil, err
 	}
 	if _, err := runner.EnqueueSync(ctx, cachesync.AreaFull, "", cachesync.TriggerStartup); err != nil {
 		log.Warn("sync: could not queue the startup sync", "error", err)
 	}
-	return runner, nil
+	return runner, ops, nil
+}
+
+// startOperations builds the maker-checker workflow: the approval service (step-up with
+// the sign-in TOTP checks; execution jobs inserted in the approving transaction) and the
+// executor that the job runner's operation workers use.
+func startOperations(ctx context.Context, cfg config.Config, db *store.DB, up bss.Upstream, master string, log *slog.Logger) (*approval.Service, *jobs.OperationJobs, error) {
+	if err := jobs.Migrate(ctx, db, log.With("component", "jobs")); err != nil {
+		return nil, nil, err
+	}
+	ins, err := jobs.NewInserter(db, db.Dialect() == store.DialectPostgres)
+	if err != nil {
+		return nil, nil, err
+	}
+	stepUp, err := web.NewStepUp(cfg, db, log.With("component", "auth"), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	ops := approval.New(db, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: master, Log: log.With("component", "approval")})
+	exec := execute.New(db, up, execute.Options{Notifier: ops.Notifier(), Log: log.With("component", "execute")})
+	return ops, &jobs.OperationJobs{Executor: exec, Approval: ops}, nil
 }
 
 // startUpstream builds the BSS client: against the in-process sandbox in sandbox mode
