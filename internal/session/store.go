@@ -60,6 +60,28 @@ type Store struct {
 	log      *slog.Logger
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Limits, when set, returns the idle and absolute timeouts in force (an admin changes
+	// them in the settings); a zero value keeps the configured one.
+	Limits func(ctx context.Context) (idle, absolute time.Duration)
+}
+
+// maxAbsolute is the longest absolute timeout the settings accept; the cookie signature
+// outlives it so that raising the timeout at run time keeps sessions valid.
+const maxAbsolute = 30 * 24 * time.Hour
+
+// limits returns the timeouts in force.
+func (s *Store) limits(ctx context.Context) (idle, absolute time.Duration) {
+	idle, absolute = s.idle, s.absolute
+	if s.Limits != nil {
+		i, a := s.Limits(ctx)
+		if i > 0 {
+			idle = i
+		}
+		if a > 0 {
+			absolute = a
+		}
+	}
+	return idle, absolute
 }
 
 // Options configure a Store.
@@ -74,7 +96,7 @@ type Options struct {
 // NewStore builds a Store.
 func NewStore(db *store.DB, o Options) *Store {
 	codec := securecookie.New(secretbox.Derive(o.SecretKey, "session-cookie"), nil)
-	codec.MaxAge(int(o.Absolute / time.Second))
+	codec.MaxAge(int(max(o.Absolute, maxAbsolute) / time.Second))
 	name := "purser_session"
 	if o.Secure {
 		name = "__Host-purser_session" // bound to this host, https only, path /
@@ -113,7 +135,8 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		return sess, err
 	}
 	now := s.Now()
-	if now.Sub(row.LastSeenAt) > s.idle || now.Sub(row.CreatedAt) > s.absolute || !now.Before(row.ExpiresAt) {
+	idle, absolute := s.limits(ctx)
+	if now.Sub(row.LastSeenAt) > idle || now.Sub(row.CreatedAt) > absolute {
 		if err := s.db.DeleteSession(ctx, row.ID); err != nil {
 			return sess, err
 		}
@@ -147,7 +170,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		return nil
 	}
 	now := s.Now()
-	row := &store.Session{CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.absolute),
+	_, absolute := s.limits(ctx)
+	row := &store.Session{CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(absolute),
 		IP: clientIP(ctx), UserAgent: truncate(r.UserAgent(), 512)}
 	if sess.ID == "" {
 		token, err := newToken()
@@ -156,7 +180,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		}
 		sess.ID = token
 	} else if old, err := s.db.SessionByID(ctx, hashToken(sess.ID)); err == nil {
-		row.CreatedAt, row.ExpiresAt = old.CreatedAt, old.ExpiresAt
+		row.CreatedAt, row.ExpiresAt = old.CreatedAt, old.CreatedAt.Add(absolute)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}

@@ -44,8 +44,10 @@ func (s *Server) loginPage(c *gin.Context) {
 		v.Info = tr.T("login.signed_out")
 	case "expired":
 		v.Info = tr.T("login.expired")
+	case "password_set":
+		v.Info = tr.T("login.password_set")
 	}
-	s.render(c, http.StatusOK, pages.Login(s.chrome(c, "login.title"), v))
+	s.render(c, http.StatusOK, pages.Login(s.chrome(c, "login.title"), v, s.signInOptions(c, "")))
 }
 
 func (s *Server) loginSubmit(c *gin.Context) {
@@ -56,18 +58,23 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	password := c.PostForm("password")
 	if v.Username == "" || password == "" || len(v.Username) > 64 || len(password) > 1024 {
 		v.Error = tr.T("login.missing")
-		s.render(c, http.StatusBadRequest, pages.Login(s.chrome(c, "login.title"), v))
+		s.render(c, http.StatusBadRequest, pages.Login(s.chrome(c, "login.title"), v, s.signInOptions(c, "")))
+		return
+	}
+	if !s.localSignInAllowed(c, v.Username) {
+		v.Error = tr.T("login.sso_only")
+		s.render(c, http.StatusForbidden, pages.Login(s.chrome(c, "login.title"), v, s.signInOptions(c, "")))
 		return
 	}
 	res, err := s.auth.CheckPassword(c.Request.Context(), v.Username, password, meta(c))
 	switch {
 	case errors.Is(err, auth.ErrLockedOut):
 		v.Error = tr.T("login.locked")
-		s.render(c, http.StatusTooManyRequests, pages.Login(s.chrome(c, "login.title"), v))
+		s.render(c, http.StatusTooManyRequests, pages.Login(s.chrome(c, "login.title"), v, s.signInOptions(c, "")))
 		return
 	case errors.Is(err, auth.ErrInvalidCredentials):
 		v.Error = tr.T("login.invalid")
-		s.render(c, http.StatusUnauthorized, pages.Login(s.chrome(c, "login.title"), v))
+		s.render(c, http.StatusUnauthorized, pages.Login(s.chrome(c, "login.title"), v, s.signInOptions(c, "")))
 		return
 	case err != nil:
 		s.fail(c, err)
@@ -131,7 +138,8 @@ func (s *Server) codeSubmit(c *gin.Context) {
 	}
 	tr := s.i18n.For(lang(c))
 	v := view.Code{Username: u.Username, Next: safeNext(c.PostForm("next"))}
-	err := s.auth.CheckCode(c.Request.Context(), u.User, c.PostForm("code"), meta(c))
+	// One field takes the app's six digits or one of the recovery codes (used up).
+	err := s.auth.CheckCodeOrRecovery(c.Request.Context(), u.User, c.PostForm("code"), meta(c))
 	switch {
 	case errors.Is(err, auth.ErrLockedOut):
 		v.Error = tr.T("login.locked")

@@ -254,8 +254,10 @@ func TestEnrolmentRequiredForApprovers(t *testing.T) {
 		if bad.status != http.StatusUnprocessableEntity || bad.testid(t, "enrol-error") == "" || bad.testid(t, "enrol-secret") != secret {
 			t.Fatalf("wrong code: %d", bad.status)
 		}
+		// The answer shows the recovery codes, once, and leads on to the dashboard.
 		ok := b.post("/profile/totp", url.Values{"code": {b.code(secret)}})
-		if ok.status != http.StatusSeeOther || ok.location != "/" {
+		if ok.status != http.StatusOK || ok.doc(t).Find(`[data-testid="recovery-code"]`).Length() != 10 ||
+			ok.doc(t).Find(`a[data-testid="one-time-continue"]`).AttrOr("href", "") != "/" {
 			t.Fatalf("enrol: %d %q", ok.status, ok.location)
 		}
 		if r := b.get("/approvals"); r.status != http.StatusOK {

@@ -4,29 +4,92 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/session"
+	"github.com/purser-finance/purser/internal/users"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
+// The signed-in user's own page: password, second factor and recovery codes, sessions,
+// personal API tokens. Secrets (recovery codes, a new token) are shown once, in the
+// answer to the POST that made them, never again.
+
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
-func (s *Server) profilePage(c *gin.Context) {
+// profileView builds /profile; replacing shows the QR code of a new factor.
+func (s *Server) profileView(c *gin.Context, replacing bool) (view.ProfilePage, error) {
 	u := userOf(c)
-	v := view.Enrol{}
-	if u.TOTPSecret == "" {
-		var err error
-		if v, err = s.pendingEnrolment(c); err != nil {
-			s.fail(c, err)
-			return
+	tr := s.i18n.For(lang(c))
+	ctx := c.Request.Context()
+	v := view.ProfilePage{Username: u.Username, DisplayName: u.DisplayName, Roles: roleLabels(tr, u.Roles),
+		Enrolled: u.TOTPSecret != "", Replacing: replacing && u.TOTPSecret != ""}
+	if !v.Enrolled || v.Replacing {
+		e, err := s.pendingEnrolment(c)
+		if err != nil {
+			return v, err
 		}
+		v.Enrol = e
 	}
-	v.Done = c.Query("m") == "enrolled"
-	s.render(c, http.StatusOK, pages.Profile(s.chrome(c, "profile.title"), v, u.TOTPSecret != ""))
+	if v.Enrolled {
+		n, err := s.admin.Users.RecoveryCodesLeft(ctx, u.ID)
+		if err != nil {
+			return v, err
+		}
+		v.RecoveryLeft = strconv.FormatInt(n, 10)
+	}
+	list, err := s.admin.Users.Sessions(ctx, u.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Sessions = s.sessionRows(c, list, session.ID(sessionOf(c)))
+	toks, err := s.admin.Users.Tokens(ctx, u.ID)
+	if err != nil {
+		return v, err
+	}
+	now := s.now()
+	for _, t := range toks {
+		row := view.TokenRow{ID: itoa(t.ID), Name: t.Name, Prefix: t.Prefix, Created: formatTime(t.CreatedAt, tr.Lang),
+			Expires: fmtTimePtr(t.ExpiresAt, tr.Lang), LastUsed: fmtTimePtr(t.LastUsedAt, tr.Lang)}
+		switch {
+		case t.RevokedAt != nil:
+			row.Status = view.Badge{Text: tr.T("identity.token.revoked"), Kind: "bad"}
+		case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
+			row.Status = view.Badge{Text: tr.T("identity.token.expired"), Kind: "warn"}
+		default:
+			row.Status, row.Active = view.Badge{Text: tr.T("identity.token.active"), Kind: "ok"}, true
+		}
+		v.Tokens = append(v.Tokens, row)
+	}
+	return v, nil
+}
+
+func (s *Server) profilePage(c *gin.Context) {
+	v, err := s.profileView(c, c.Query("replace") == "1")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Enrol.Done = c.Query("m") == "enrolled"
+	s.render(c, http.StatusOK, pages.Profile(s.page(c, "profile.title"), v))
+}
+
+// profileAgain shows the profile with an error in one section (the input is kept by the
+// caller through edit).
+func (s *Server) profileAgain(c *gin.Context, status int, replacing bool, edit func(*view.ProfilePage)) {
+	v, err := s.profileView(c, replacing)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	edit(&v)
+	s.render(c, status, pages.Profile(s.page(c, "profile.title"), v))
 }
 
 // pendingEnrolment returns the secret being enrolled, generating one on first view. It is
@@ -75,11 +138,28 @@ func (s *Server) enrolPage(c *gin.Context) {
 	s.render(c, http.StatusOK, pages.EnrolRequired(s.chrome(c, "enrol.title"), v))
 }
 
+// confirmTOTP enrols or replaces the user's factor and returns the new recovery codes. A
+// wrong code is audited as auth.totp_failed here, the use case only refuses it.
+func (s *Server) confirmTOTP(c *gin.Context, secret, current string) ([]string, error) {
+	u := userOf(c)
+	codes, err := s.admin.Users.ConfirmTOTP(c.Request.Context(), u.User, secret, c.PostForm("code"), current, meta(c))
+	if errors.Is(err, auth.ErrInvalidCode) {
+		reason := "wrong enrolment code"
+		if u.TOTPSecret != "" {
+			reason = "wrong code while replacing the second factor"
+		}
+		if aerr := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{Action: audit.AuthTOTPFailed, TargetType: "user",
+			TargetID: itoa(u.ID), Outcome: audit.Failure, Details: map[string]any{"username": u.Username, "reason": reason}}); aerr != nil {
+			return nil, aerr
+		}
+	}
+	return codes, err
+}
+
 func (s *Server) enrolSubmit(c *gin.Context) {
 	u := userOf(c)
 	if u.TOTPSecret != "" {
-		// Replacing a second factor is an admin's reset (portal user reset-totp), so that
-		// a stolen session cannot swap it.
+		// Replacing a second factor needs a code of the current one: /profile/totp/replace.
 		s.redirect(c, "/profile")
 		return
 	}
@@ -88,13 +168,14 @@ func (s *Server) enrolSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	err = s.auth.Enrol(c.Request.Context(), u.User, v.Secret, c.PostForm("code"), meta(c))
+	codes, err := s.confirmTOTP(c, v.Secret, "")
 	if errors.Is(err, auth.ErrInvalidCode) {
-		v.Error = s.i18n.For(lang(c)).T("enrol.invalid")
+		msg := s.i18n.For(lang(c)).T("enrol.invalid")
 		if u.Stage == session.StageEnrol {
+			v.Error = msg
 			s.render(c, http.StatusUnprocessableEntity, pages.EnrolRequired(s.chrome(c, "enrol.title"), v))
 		} else {
-			s.render(c, http.StatusUnprocessableEntity, pages.Profile(s.chrome(c, "profile.title"), v, false))
+			s.profileAgain(c, http.StatusUnprocessableEntity, false, func(p *view.ProfilePage) { p.Enrol.Error = msg })
 		}
 		return
 	}
@@ -102,6 +183,9 @@ func (s *Server) enrolSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	sess := sessionOf(c)
+	delete(sess.Values, session.KeyPending)
+	next := "/profile"
 	if u.Stage == session.StageEnrol {
 		// The second factor now exists and was just proven: the sign-in is complete.
 		if err := s.auth.CompleteAfterEnrolment(c.Request.Context(), u.User, meta(c)); err != nil {
@@ -112,7 +196,45 @@ func (s *Server) enrolSubmit(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.redirect(c, "/")
+		next = "/"
+	} else if err := sess.Save(c.Request, c.Writer); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.showRecoveryCodes(c, codes, next)
+}
+
+// showRecoveryCodes answers with the codes, once.
+func (s *Server) showRecoveryCodes(c *gin.Context, codes []string, next string) {
+	tr := s.i18n.For(lang(c))
+	label := tr.T("identity.continue")
+	s.render(c, http.StatusOK, pages.OneTime(s.chrome(c, "identity.recovery.title"), view.OneTime{
+		Heading: tr.T("identity.recovery.title"), Text: tr.T("identity.recovery.explain"), Codes: codes, Test: "recovery-codes",
+		Back: next, BackLabel: label,
+	}))
+}
+
+// profileReplaceTOTP replaces the own factor: a code of the current one (or a recovery
+// code) and a code of the new one.
+func (s *Server) profileReplaceTOTP(c *gin.Context) {
+	u := userOf(c)
+	if u.TOTPSecret == "" {
+		s.redirect(c, "/profile")
+		return
+	}
+	v, err := s.pendingEnrolment(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	codes, err := s.confirmTOTP(c, v.Secret, c.PostForm("current_code"))
+	if errors.Is(err, auth.ErrInvalidCode) {
+		msg := s.i18n.For(lang(c)).T("identity.totp.replace_invalid")
+		s.profileAgain(c, http.StatusUnprocessableEntity, true, func(p *view.ProfilePage) { p.TOTPError = msg })
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	sess := sessionOf(c)
@@ -121,5 +243,152 @@ func (s *Server) enrolSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.redirect(c, "/profile?m=enrolled")
+	s.showRecoveryCodes(c, codes, "/profile")
+}
+
+func (s *Server) profileRecoveryCodes(c *gin.Context) {
+	u := userOf(c)
+	codes, err := s.admin.Users.RegenerateRecoveryCodes(c.Request.Context(), u.User, c.PostForm("code"), meta(c))
+	if errors.Is(err, auth.ErrInvalidCode) || errors.Is(err, users.ErrNoSecondFactor) {
+		if aerr := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{Action: audit.AuthTOTPFailed, TargetType: "user",
+			TargetID: itoa(u.ID), Outcome: audit.Failure, Details: map[string]any{"username": u.Username, "reason": "wrong code for new recovery codes"}}); aerr != nil {
+			s.fail(c, aerr)
+			return
+		}
+		msg := s.i18n.For(lang(c)).T(users.MessageID(err))
+		s.profileAgain(c, http.StatusUnprocessableEntity, false, func(p *view.ProfilePage) { p.TOTPError = msg })
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.showRecoveryCodes(c, codes, "/profile")
+}
+
+func (s *Server) profilePassword(c *gin.Context) {
+	u := userOf(c)
+	tr := s.i18n.For(lang(c))
+	next := c.PostForm("new_password")
+	if next != c.PostForm("new_password2") {
+		s.profileAgain(c, http.StatusUnprocessableEntity, false, func(p *view.ProfilePage) { p.PasswordError = tr.T("identity.password.mismatch") })
+		return
+	}
+	err := s.admin.Users.ChangePassword(c.Request.Context(), u.User, c.PostForm("current_password"), next, session.ID(sessionOf(c)), meta(c))
+	if err != nil {
+		id := users.MessageID(err)
+		if id == "" {
+			s.fail(c, err)
+			return
+		}
+		s.profileAgain(c, http.StatusUnprocessableEntity, false, func(p *view.ProfilePage) { p.PasswordError = tr.T(id) })
+		return
+	}
+	s.setFlash(c, "ok", "flash.id_password_changed")
+	s.redirect(c, "/profile")
+}
+
+func (s *Server) profileEndSession(c *gin.Context) {
+	u := userOf(c)
+	id := strings.TrimSpace(c.PostForm("session_id"))
+	if id == "" || len(id) > 128 {
+		s.fail(c, errBadRequest)
+		return
+	}
+	if err := s.admin.Users.EndSession(c.Request.Context(), u.ID, id, meta(c)); err != nil {
+		if errors.Is(err, users.ErrNotFound) {
+			s.fail(c, errNotFound)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	if id == session.ID(sessionOf(c)) {
+		s.redirect(c, "/login?m=signed_out")
+		return
+	}
+	s.setFlash(c, "ok", "flash.id_session_ended")
+	s.redirect(c, "/profile")
+}
+
+func (s *Server) profileEndOthers(c *gin.Context) {
+	u := userOf(c)
+	if _, err := s.admin.Users.EndSessions(c.Request.Context(), u.ID, session.ID(sessionOf(c)), meta(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setFlash(c, "ok", "flash.id_sessions_ended")
+	s.redirect(c, "/profile")
+}
+
+// parseExpiry reads the optional expiry date of a token (YYYY-MM-DD, end of that day in
+// the display zone).
+func parseExpiry(v string) (*time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, true
+	}
+	d, err := time.ParseInLocation("2006-01-02", v, displayZone)
+	if err != nil {
+		return nil, false
+	}
+	t := d.Add(24*time.Hour - time.Second).UTC()
+	return &t, true
+}
+
+func (s *Server) profileCreateToken(c *gin.Context) {
+	u := userOf(c)
+	tr := s.i18n.For(lang(c))
+	name, exp := strings.TrimSpace(c.PostForm("name")), c.PostForm("expires")
+	again := func(msg string) {
+		s.profileAgain(c, http.StatusUnprocessableEntity, false, func(p *view.ProfilePage) {
+			p.TokenError, p.TokenName, p.Expires = msg, name, exp
+		})
+	}
+	expires, ok := parseExpiry(exp)
+	if !ok {
+		again(tr.T("identity.token.bad_expiry"))
+		return
+	}
+	if name == "" {
+		again(tr.T("identity.token.name_required"))
+		return
+	}
+	raw, err := s.admin.Users.CreateOwnToken(c.Request.Context(), u.User, name, expires, meta(c))
+	if err != nil {
+		var ve *users.ValidationError
+		if errors.As(err, &ve) {
+			if _, bad := ve.Fields["expires"]; bad {
+				again(tr.T("identity.token.bad_expiry"))
+			} else {
+				again(tr.T("identity.field.name"))
+			}
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, pages.OneTime(s.page(c, "identity.token.created"), view.OneTime{
+		Heading: tr.T("identity.token.created"), Text: tr.T("identity.token.once"), Value: raw, Test: "new-token",
+		Back: "/profile", BackLabel: tr.T("identity.continue"),
+	}))
+}
+
+func (s *Server) profileRevokeToken(c *gin.Context) {
+	u := userOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.admin.Users.RevokeToken(c.Request.Context(), u.User, id, meta(c)); err != nil {
+		if errors.Is(err, users.ErrNotFound) {
+			s.fail(c, errNotFound)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.setFlash(c, "ok", "flash.id_token_revoked")
+	s.redirect(c, "/profile")
 }

@@ -113,6 +113,10 @@ func New(d Deps) (*Server, error) {
 		Idle: d.Config.SessionIdleTimeout, Absolute: d.Config.SessionAbsoluteTimeout, Log: d.Log,
 	})
 	s.sessions.Now = d.Now
+	if err := s.admin.fill(s); err != nil {
+		return nil, err
+	}
+	s.sessions.Limits = s.sessionLimits
 	s.cop = http.NewCrossOriginProtection()
 	if d.Config.PublicURL != "" {
 		// Behind a proxy the Host header may not be the public name; the public origin is
