@@ -91,6 +91,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 		deps.Sync = runner // a nil *Runner must not become a non-nil interface
 		deps.Operations = ops
 	}
+	if deps.Admin, err = adminDeps(ctx, cfg, db, log); err != nil {
+		return err
+	}
 	srv, err := web.New(deps)
 	if err != nil {
 		return err
