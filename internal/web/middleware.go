@@ -45,8 +45,12 @@ func (s *Server) accessLog(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
+	path := c.Request.URL.Path
+	if strings.HasPrefix(path, "/invite/") {
+		path = "/invite/…" // the path is the invitation's secret
+	}
 	s.log.Info("request",
-		"method", c.Request.Method, "path", c.Request.URL.Path, "route", route,
+		"method", c.Request.Method, "path", path, "route", route,
 		"status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds(),
 		"request_id", requestID(c), "ip", c.ClientIP())
 }
