@@ -425,6 +425,5 @@ func New(db *store.DB, o Options) *Service {
 	return &Service{db: db, opts: o, log: o.Log, note: NewNotifier(db, o.Notify, o.Log)}
 }
 
-
 // MaxBatchRows bounds a bulk file.
 const MaxBatchRows = 5000

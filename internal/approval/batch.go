@@ -255,7 +255,7 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 	}
 	b := &store.OperationBatch{Kind: string(kind), State: string(StatePending), RequestedBy: a.UserID, RequestedByName: a.Username,
 		Reason: reason, RowsCount: len(ops), Total: p.total.String(), Currency: money.DefaultCurrency,
-		SnapshotHash: SnapshotHash("batch", s.opts.MasterAccountID, "", strings.Join(hashes, ",")),
+		SnapshotHash:      SnapshotHash("batch", s.opts.MasterAccountID, "", strings.Join(hashes, ",")),
 		RequiredApprovals: required, ExpiresAt: now.Add(pol.Expiry), CreatedAt: now, UpdatedAt: now}
 	reqHash := requestHash(struct {
 		Op     string

@@ -26,9 +26,9 @@ var adminAreas = []struct {
 	ready     bool
 }{
 	{"policy", "/admin/policy", authz.ManagePolicy, true},
-	{"users", "/admin/users", authz.ManageUsers, false},
-	{"upstream", "/admin/upstream", authz.ManageUpstream, false},
-	{"settings", "/admin/settings", authz.ManageSettings, false},
+	{"users", "/admin/users", authz.ManageUsers, true},
+	{"upstream", "/admin/upstream", authz.ManageUpstream, true},
+	{"settings", "/admin/settings", authz.ManageSettings, true},
 }
 
 // adminIndex is GET /admin: the admin areas the user may use.

@@ -24,8 +24,12 @@ import (
 type mutation struct {
 	name   string
 	do     func(p *portal) // performs the request(s) against a fresh portal
-	action string          // the one event it must write
-	async  bool            // the event is written by background work
+	action string          // the one event it must write…
+	// …or, when one request makes several state changes (a request is created and
+	// submitted; a batch moves each of its rows), exactly these, one per change, in order.
+	sequence []string
+	async    bool // the event is written by background work
+	jobs     bool // needs the real job runner (refresh requests)
 }
 
 // noStateChange lists the non-GET routes that change nothing worth recording, and why.
@@ -38,7 +42,7 @@ var noStateChange = map[string]string{
 // mutations covers every non-GET route: success and failure paths. The test fails when a
 // route is added without an entry here.
 func mutations() map[string][]mutation {
-	return map[string][]mutation{
+	m := map[string][]mutation{
 		"POST /login": {
 			{name: "success", action: audit.AuthLogin, do: func(p *portal) {
 				p.browser().post("/login", url.Values{"username": {"walt"}, "password": {testPassword}})
@@ -95,7 +99,7 @@ func mutations() map[string][]mutation {
 			}},
 		},
 		"POST /sync": {
-			{name: "refresh", action: audit.SyncRequest, do: func(p *portal) {
+			{name: "refresh", action: audit.SyncRequest, jobs: true, do: func(p *portal) {
 				b := p.browser()
 				b.signIn("fiona", testSecret)
 				p.mark()
@@ -103,7 +107,7 @@ func mutations() map[string][]mutation {
 			}},
 		},
 		"POST /api/v1/sync": {
-			{name: "refresh", action: audit.SyncRequest, do: func(p *portal) {
+			{name: "refresh", action: audit.SyncRequest, jobs: true, do: func(p *portal) {
 				tok, _ := p.users.CreateToken(context.Background(), "fiona", "cov", nil, systemMeta())
 				p.mark()
 				req, _ := http.NewRequest(http.MethodPost, p.http.URL+"/api/v1/sync", strings.NewReader(`{"area":"cards"}`))
@@ -114,10 +118,16 @@ func mutations() map[string][]mutation {
 		},
 		// The maker-checker workflow (operation_*.go): each case runs against a second
 		// server with the approval service over the same database (opsOn). Creating a
-		// request writes operation.create and operation.submit, and batch decisions write
-		// one event per row besides the batch's: those routes are covered here by their
-		// refusals (TestCreateWritesCreateAndSubmit documents the rest).
+		// request is two state changes (created, then submitted for approval): two events.
 		"POST /operations": {
+			{name: "create", sequence: []string{approval.ActionCreate, approval.ActionSubmit}, do: func(p *portal) {
+				q := opsOn(p)
+				sub := q.normalSubs(1)[0].ID
+				b := q.as("fay")
+				p.mark()
+				b.post("/operations", url.Values{"kind": {"transfer_funds"}, "sub_account_id": {sub}, "amount": {"1.00"},
+					"balance_type": {"debit"}, "reason": {"cov"}, "idempotency_key": {newKey()}})
+			}},
 			{name: "viewer refused", action: audit.AccessDenied, do: func(p *portal) {
 				q := opsOn(p)
 				b := q.browser()
@@ -286,6 +296,10 @@ func mutations() map[string][]mutation {
 			}},
 		},
 	}
+	for k, v := range identityMutations() {
+		m[k] = v
+	}
+	return m
 }
 
 // TestEveryStateChangeIsAuditedOnce walks every registered non-GET route and proves that
@@ -305,7 +319,11 @@ func TestEveryStateChangeIsAuditedOnce(t *testing.T) {
 	for key, cases := range table {
 		for _, m := range cases {
 			t.Run(key+"/"+m.name, func(t *testing.T) {
-				p := newPortalWith(t, storetest.SQLite(t), nil, withJobs(t))
+				var tweak func(*web.Deps, bss.Upstream)
+				if m.jobs {
+					tweak = withJobs(t)
+				}
+				p := newPortalWith(t, storetest.SQLite(t), nil, tweak)
 				p.addUser("walt", "", "viewer")
 				p.addUser("fiona", testSecret, "finance")
 				p.addUser("otto", "", "auditor")
@@ -320,19 +338,27 @@ func TestEveryStateChangeIsAuditedOnce(t *testing.T) {
 					}
 					time.Sleep(20 * time.Millisecond)
 				}
-				if len(evs) != 1 {
-					var got []string
-					for _, e := range evs {
-						got = append(got, e.Action)
+				want := m.sequence
+				if want == nil {
+					want = []string{m.action}
+				}
+				var got []string
+				for _, e := range evs {
+					got = append(got, e.Action)
+				}
+				if strings.Join(got, ",") != strings.Join(want, ",") {
+					t.Fatalf("wrote %v, want exactly %v", got, want)
+				}
+				for _, e := range evs {
+					if e.ActorName == "" || e.Time.IsZero() || e.Outcome == "" || e.TargetType == "" || e.TargetID == "" {
+						t.Fatalf("event incomplete: %+v", e)
 					}
-					t.Fatalf("wrote %d events %v, want exactly one %s", len(evs), got, m.action)
-				}
-				e := evs[0]
-				if e.Action != m.action || e.ActorName == "" || e.Time.IsZero() || e.Outcome == "" || e.TargetType == "" {
-					t.Fatalf("event incomplete or wrong: %+v", e)
-				}
-				if !m.async && (e.IP == "" || e.RequestID == "" || !strings.Contains(e.UserAgent, "Go-http-client")) {
-					t.Fatalf("request metadata missing: %+v", e)
+					if !m.async && (e.IP == "" || e.RequestID == "" || !strings.Contains(e.UserAgent, "Go-http-client")) {
+						t.Fatalf("request metadata missing: %+v", e)
+					}
+					if !m.async && e.RequestID != evs[0].RequestID {
+						t.Fatalf("one request's events carry different request ids: %+v", evs)
+					}
 				}
 			})
 		}

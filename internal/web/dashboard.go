@@ -109,12 +109,13 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 			})
 		}
 	}
-	low, lowTotal, err := s.db.SubAccountsBelowThreshold(ctx, defaultLowBalance, scopes, dashboardListSize)
+	lowDefault := s.lowBalanceDefault(ctx)
+	low, lowTotal, err := s.db.SubAccountsBelowThreshold(ctx, lowDefault, scopes, dashboardListSize)
 	if err != nil {
 		return v, err
 	}
 	for _, sa := range low {
-		v.Low = append(v.Low, subAccountRow(tr, sa))
+		v.Low = append(v.Low, subAccountRow(tr, sa, lowDefault))
 	}
 	v.LowTotal = fmtInt(lowTotal)
 	if lowTotal > int64(len(low)) {

@@ -96,7 +96,9 @@ func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func
 	}
 	t.Cleanup(func() { running.Close() })
 	opts := sandbox.DefaultOptions()
-	client, err := bss.New(bss.Config{Endpoint: running.URL(), AK: opts.AK, SK: opts.SK, DomainID: opts.DomainID})
+	// Pages are tested here, not the client's flow control (internal/bss tests that): a
+	// generous rate lets each test fill its cache from the sandbox in a moment.
+	client, err := bss.New(bss.Config{Endpoint: running.URL(), AK: opts.AK, SK: opts.SK, DomainID: opts.DomainID, RatePerSecond: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

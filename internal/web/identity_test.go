@@ -702,36 +702,3 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 }
-
-// TestIdentityStateChangesAuditedOnce runs identityMutations with the checks of
-// TestEveryStateChangeIsAuditedOnce. Once coverage_test.go's mutations() merges
-// identityMutations(), this test is redundant and goes.
-func TestIdentityStateChangesAuditedOnce(t *testing.T) {
-	for key, cases := range identityMutations() {
-		for _, m := range cases {
-			t.Run(key+"/"+m.name, func(t *testing.T) {
-				p := newPortalWith(t, storetest.SQLite(t), nil, nil)
-				p.addUser("walt", "", "viewer")
-				p.addUser("fiona", testSecret, "finance")
-				p.addUser("otto", "", "auditor")
-				p.mark()
-				m.do(p)
-				evs := p.since()
-				if len(evs) != 1 {
-					var got []string
-					for _, e := range evs {
-						got = append(got, e.Action)
-					}
-					t.Fatalf("wrote %d events %v, want exactly one %s", len(evs), got, m.action)
-				}
-				e := evs[0]
-				if e.Action != m.action || e.ActorName == "" || e.Time.IsZero() || e.Outcome == "" || e.TargetType == "" {
-					t.Fatalf("event incomplete or wrong: %+v", e)
-				}
-				if e.IP == "" || e.RequestID == "" || !strings.Contains(e.UserAgent, "Go-http-client") {
-					t.Fatalf("request metadata missing: %+v", e)
-				}
-			})
-		}
-	}
-}

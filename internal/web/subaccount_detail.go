@@ -55,12 +55,13 @@ func (s *Server) hideOutOfScope(c *gin.Context, targetType, id string) {
 	s.fail(c, errNotFound)
 }
 
-// thresholdOf is the low-balance alert level that applies to a sub-account.
-func thresholdOf(sa store.SubAccount) money.Amount {
+// thresholdOf is the low-balance alert level that applies to a sub-account: its own, or
+// the default of the settings (def).
+func thresholdOf(sa store.SubAccount, def money.Amount) money.Amount {
 	if sa.LowBalanceThreshold != nil {
 		return *sa.LowBalanceThreshold
 	}
-	return defaultLowBalance
+	return def
 }
 
 // subAccountDetail is GET /sub-accounts/:id.
@@ -98,10 +99,11 @@ func (s *Server) subAccountView(c *gin.Context, sa *store.SubAccount) (view.SubA
 	if sa.Stale {
 		v.AsOf.Stale, v.AsOf.Reason = true, sa.LastError
 	}
-	th := thresholdOf(*sa)
+	def := s.lowBalanceDefault(c.Request.Context())
+	th := thresholdOf(*sa, def)
 	v.Low = sa.BalancesSyncedAt != nil && sa.Total.Decimal().LessThan(th.Decimal())
 	v.Threshold = view.Threshold{
-		Effective: th.Format(), Own: sa.LowBalanceThreshold != nil, Default: defaultLowBalance.Format(),
+		Effective: th.Format(), Own: sa.LowBalanceThreshold != nil, Default: def.Format(),
 		CanSet: authz.Allowed(u.Subject, authz.SetThreshold, target),
 		Action: "/sub-accounts/" + url.PathEscape(sa.ID) + "/threshold",
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -80,8 +81,9 @@ func (s *Server) subAccountList(c *gin.Context) {
 	for _, so := range subAccountSorts {
 		v.Sorts = append(v.Sorts, view.Option{Value: so, Label: tr.T("sa.sort." + sortKey(so)), Selected: so == f.Sort})
 	}
+	lowDefault := s.lowBalanceDefault(ctx)
 	for _, sa := range res.Items {
-		v.Rows = append(v.Rows, subAccountRow(tr, sa))
+		v.Rows = append(v.Rows, subAccountRow(tr, sa, lowDefault))
 	}
 	if len(v.Rows) == 0 {
 		v.Empty = tr.T("sa.empty")
@@ -144,12 +146,12 @@ func sortKey(so string) string {
 }
 
 // subAccountRow is one sub-account as the lists show it.
-func subAccountRow(tr *i18n.Translator, sa store.SubAccount) view.SubAccountRow {
+func subAccountRow(tr *i18n.Translator, sa store.SubAccount, lowDefault money.Amount) view.SubAccountRow {
 	return view.SubAccountRow{
 		ID: sa.ID, Name: sa.Name, DisplayName: sa.DisplayName, Href: "/sub-accounts/" + url.PathEscape(sa.ID),
 		Status: subAccountStatus(tr, sa.Status), Org: sa.OrgName,
 		Debit: sa.Debit.Format(), Credit: sa.Credit.Format(), Total: sa.Total.Format(),
-		Low: sa.BalancesSyncedAt != nil && sa.Total.Decimal().LessThan(thresholdOf(sa).Decimal()), Stale: sa.Stale,
+		Low: sa.BalancesSyncedAt != nil && sa.Total.Decimal().LessThan(thresholdOf(sa, lowDefault).Decimal()), Stale: sa.Stale,
 	}
 }
 
