@@ -94,6 +94,18 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if deps.Admin, err = adminDeps(ctx, cfg, db, log); err != nil {
 		return err
 	}
+	if ops != nil && deps.Admin.Settings != nil {
+		// Notifications go to the channels an admin set under /admin/settings.
+		st := deps.Admin.Settings
+		ops.Notifier().SetSource(func() approval.NotifyConfig {
+			s, err := st.Get(context.WithoutCancel(ctx))
+			if err != nil {
+				log.Warn("notify: cannot read the notification settings", "error", err)
+				return approval.NotifyConfig{}
+			}
+			return s.NotifyConfig()
+		})
+	}
 	srv, err := web.New(deps)
 	if err != nil {
 		return err

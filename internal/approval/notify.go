@@ -59,6 +59,28 @@ type Notifier struct {
 	cfg NotifyConfig
 	log *slog.Logger
 	wg  sync.WaitGroup
+
+	mu     sync.Mutex
+	source func() NotifyConfig // when set, read at every dispatch (admin settings)
+}
+
+// SetSource makes the notifier read its channels at every dispatch, so that an admin's
+// change of the SMTP or webhook settings applies to the next notification.
+func (n *Notifier) SetSource(f func() NotifyConfig) {
+	n.mu.Lock()
+	n.source = f
+	n.mu.Unlock()
+}
+
+// current is the configuration to send with now.
+func (n *Notifier) current() *Notifier {
+	n.mu.Lock()
+	f := n.source
+	n.mu.Unlock()
+	if f == nil {
+		return n
+	}
+	return &Notifier{db: n.db, cfg: f(), log: n.log}
 }
 
 // NewNotifier returns a Notifier.
@@ -166,12 +188,14 @@ func (n *Notifier) Insert(ctx context.Context, tx *store.DB, notes []Note) error
 // (best effort: the in-app notification is the record). Webhooks go once per event, not
 // per recipient.
 func (n *Notifier) Dispatch(notes []Note) {
+	wg := &n.wg
+	n = n.current()
 	if len(notes) == 0 || (n.cfg.WebhookURL == "" && (n.cfg.SMTPHost == "" || n.cfg.EmailOf == nil)) {
 		return
 	}
-	n.wg.Add(1)
+	wg.Add(1)
 	go func() {
-		defer n.wg.Done()
+		defer wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), n.timeout()*time.Duration(1+len(notes)))
 		defer cancel()
 		if n.cfg.WebhookURL != "" {

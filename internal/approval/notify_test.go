@@ -27,6 +27,5 @@ func TestWebhookSigned(t *testing.T) {
 	}
 }
 
-func TestEmailNotice(t *testing.T) {
-	t.Skip("NOTICE: e-mail delivery is not tested here (no SMTP server in the test environment); Notifier.Email uses go-mail v0.8.1")
-}
+// E-mail delivery (Notifier.Email) is exercised by internal/settings' SendTestMail tests
+// against an in-process SMTP server.
