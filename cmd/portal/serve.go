@@ -129,13 +129,25 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, upstream we
 	}
 	syncer := cachesync.New(db, up, cachesync.Options{MasterAccountID: master, Log: log.With("component", "sync"),
 		Interval: cfg.SyncInterval, CatalogInterval: cfg.SyncCatalogInterval, Concurrency: cfg.SyncConcurrency})
-	ops, opJobs, err := startOperations(ctx, cfg, db, up, master, log)
+	// The executor refreshes a sub-account's cache once a movement on it settled; the
+	// runner that queues that refresh starts just below.
+	var refresh func(ctx context.Context, subAccountID string)
+	ops, opJobs, err := startOperations(ctx, cfg, db, up, master, log, func(ctx context.Context, sub string) {
+		if refresh != nil {
+			refresh(ctx, sub)
+		}
+	})
 	if err != nil {
 		return nil, nil, err
 	}
 	runner, err := jobs.StartWith(ctx, db, syncer, log.With("component", "jobs"), syncer.Options().Interval, jobs.Options{Operations: opJobs})
 	if err != nil {
 		return nil, nil, err
+	}
+	refresh = func(ctx context.Context, sub string) {
+		if _, err := runner.EnqueueSync(ctx, "balances", sub, "operation"); err != nil {
+			log.Warn("sync: could not queue the refresh after an operation", "sub_account_id", sub, "error", err)
+		}
 	}
 	if _, err := runner.EnqueueSync(ctx, cachesync.AreaFull, "", cachesync.TriggerStartup); err != nil {
 		log.Warn("sync: could not queue the startup sync", "error", err)
@@ -146,7 +158,8 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, upstream we
 // startOperations builds the maker-checker workflow: the approval service (step-up with
 // the sign-in TOTP checks; execution jobs inserted in the approving transaction) and the
 // executor that the job runner's operation workers use.
-func startOperations(ctx context.Context, cfg config.Config, db *store.DB, up bss.Upstream, master string, log *slog.Logger) (*approval.Service, *jobs.OperationJobs, error) {
+func startOperations(ctx context.Context, cfg config.Config, db *store.DB, up bss.Upstream, master string, log *slog.Logger,
+	refresh func(ctx context.Context, subAccountID string)) (*approval.Service, *jobs.OperationJobs, error) {
 	if err := jobs.Migrate(ctx, db, log.With("component", "jobs")); err != nil {
 		return nil, nil, err
 	}
@@ -159,7 +172,12 @@ func startOperations(ctx context.Context, cfg config.Config, db *store.DB, up bs
 		return nil, nil, err
 	}
 	ops := approval.New(db, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: master, Log: log.With("component", "approval")})
-	exec := execute.New(db, up, execute.Options{Notifier: ops.Notifier(), Log: log.With("component", "execute")})
+	exec := execute.New(db, up, execute.Options{Notifier: ops.Notifier(), Log: log.With("component", "execute"),
+		Settled: func(ctx context.Context, op *store.Operation) {
+			if op.SubAccountID != "" {
+				refresh(ctx, op.SubAccountID)
+			}
+		}})
 	return ops, &jobs.OperationJobs{Executor: exec, Approval: ops}, nil
 }
 

@@ -38,6 +38,10 @@ type Options struct {
 	// Notifier writes in-app notifications (and sends e-mail/webhooks); may be nil.
 	Notifier *approval.Notifier
 	Log      *slog.Logger
+	// Settled, when set, is called after an outcome (succeeded or failed) has committed:
+	// serve uses it to refresh the sub-account's cached balances, so that the pages show
+	// the effect without waiting for the next full sync. Errors are the hook's to log.
+	Settled func(ctx context.Context, op *store.Operation)
 	// CrashAt, for the crash tests only: the process SIGKILLs itself at that point
 	// ("claimed", "sent", "applied"). Read from PURSER_TEST_CRASH_AT by the test binary.
 	CrashAt string
@@ -403,6 +407,9 @@ func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to appr
 	})
 	if err == nil {
 		e.opts.Notifier.Dispatch(notes)
+		if e.opts.Settled != nil && to != approval.StateUnknown && r.State == string(to) {
+			e.opts.Settled(ctx, r)
+		}
 	}
 	return err
 }

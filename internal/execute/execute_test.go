@@ -33,6 +33,9 @@ func TestEveryKindEndToEnd(t *testing.T) {
 		if n := ledgerCount(t, e.sb.URL())[done.TransID]; n != 1 {
 			t.Fatalf("ledger entries for trans_id: %d", n)
 		}
+		if sub, ok := e.wasSettled(tr.ID); !ok || sub != subs[0].ID {
+			t.Fatalf("the Settled hook (which refreshes the sub-account's cache) saw %q %v", sub, ok)
+		}
 		for _, a := range []string{approval.ActionCreate, approval.ActionSubmit, approval.ActionApprove, approval.ActionExecute, approval.ActionSucceed} {
 			if n := auditCount(t, db, a, tr.ID); n != 1 {
 				t.Fatalf("%s audited %d times", a, n)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,6 +61,17 @@ type env struct {
 	clock  *fakeClock
 	users  map[string]approval.Actor
 	master string
+
+	settledMu sync.Mutex
+	settled   map[int64]string // operation id → sub-account, from Options.Settled
+}
+
+// wasSettled reports whether the executor's Settled hook saw the operation.
+func (e *env) wasSettled(id int64) (string, bool) {
+	e.settledMu.Lock()
+	defer e.settledMu.Unlock()
+	sub, ok := e.settled[id]
+	return sub, ok
 }
 
 type fakeClock struct{ off atomic.Int64 }
@@ -115,7 +127,13 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	e.svc = approval.New(db, approval.Options{StepUp: &stepUp{}, Enqueuer: e.ins, MasterAccountID: e.master, Clock: e.clock.Now, Log: log})
-	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: 2 * time.Second})
+	e.settled = map[int64]string{}
+	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: 2 * time.Second,
+		Settled: func(_ context.Context, op *store.Operation) {
+			e.settledMu.Lock()
+			e.settled[op.ID] = op.SubAccountID
+			e.settledMu.Unlock()
+		}})
 	for _, u := range []struct {
 		name  string
 		roles []authz.Role
