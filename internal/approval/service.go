@@ -798,14 +798,30 @@ func (s *Service) SetPolicy(ctx context.Context, a Actor, p Policy) error {
 		v := p.TwoApproversAbove.String()
 		row.TwoApproversAbove = &v
 	}
+	before, err := s.policy(ctx, p.Kind)
+	if err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *store.DB) error {
 		if err := tx.SavePolicy(ctx, row); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.meta(), audit.Entry{Action: ActionPolicy, TargetType: "approval_policy", TargetID: row.Kind,
-			Outcome: audit.Success, Details: map[string]any{"needs_approval": row.NeedsApproval,
-				"two_approvers_above": ptrString(row.TwoApproversAbove), "expiry_seconds": row.ExpirySeconds}})
+			Outcome: audit.Success, Details: map[string]any{
+				"before": policyDetails(before),
+				"after":  policyDetails(policyFromRow(*row)),
+			}})
 	})
+}
+
+// policyDetails is a policy as the audit trail records it (before/after of a change).
+func policyDetails(p Policy) map[string]any {
+	two := ""
+	if p.TwoApproversAbove != nil {
+		two = p.TwoApproversAbove.String()
+	}
+	return map[string]any{"needs_approval": p.NeedsApproval, "two_approvers_above": two,
+		"expiry_seconds": int64(p.Expiry / time.Second)}
 }
 
 type timeT = time.Time
