@@ -716,7 +716,8 @@ func (s *Service) CountPendingFor(ctx context.Context, a Actor) (int, error) {
 	if !ok {
 		return 0, nil
 	}
-	n, err := s.db.CountOperations(ctx, f)
+	// A batch is one decision: it counts once, as the inbox shows it.
+	n, err := s.db.CountOperationDecisions(ctx, f)
 	return int(n), err
 }
 

@@ -317,6 +317,18 @@ func (db *DB) CountOperations(ctx context.Context, f OperationFilter) (int64, er
 	return n, translate("count operations", err)
 }
 
+// CountOperationDecisions counts what a person decides on among the matching operations:
+// each operation outside a batch once, and each batch once however many rows it has.
+func (db *DB) CountOperationDecisions(ctx context.Context, f OperationFilter) (int64, error) {
+	f.BeforeID = 0
+	c := db.operationQuery(ctx, f)
+	var n int64
+	// Operation ids negated and batch ids are distinct keys: both are positive.
+	err := db.gorm.WithContext(ctx).Model(&Operation{}).Where(c.sql(), c.args...).
+		Select("COUNT(DISTINCT CASE WHEN batch_id IS NULL THEN -id ELSE batch_id END)").Scan(&n).Error
+	return n, translate("count operation decisions", err)
+}
+
 // DueOperationIDs lists operations in state whose expires_at is before at (no batch).
 func (db *DB) DueOperationIDs(ctx context.Context, state string, at time.Time, limit int) ([]int64, error) {
 	var ids []int64

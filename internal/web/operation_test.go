@@ -426,6 +426,9 @@ func TestBulkPreviewThenBatch(t *testing.T) {
 	}
 	batch := r.location
 	inbox := abby.get("/approvals")
+	if got := inbox.testid(t, "nav-count-approvals"); got != "1" {
+		t.Fatalf("a batch of several rows counts %q in the badge, want 1", got)
+	}
 	if inbox.doc(t).Find(`[data-testid="inbox-row"]`).Length() != 1 {
 		t.Fatalf("the batch shows %d times in the inbox", inbox.doc(t).Find(`[data-testid="inbox-row"]`).Length())
 	}
