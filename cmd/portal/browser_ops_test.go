@@ -128,6 +128,41 @@ func TestBrowserMakerChecker(t *testing.T) {
 	if count(t, ctx, "[data-testid=sa-operation]") < 1 {
 		t.Fatal("the operation is not listed on the sub-account page")
 	}
+
+	// The auditor finds the whole story of the transfer in the trail, opens its timeline,
+	// and verifies the chain.
+	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=logout]"))
+	opsSignIn(t, ctx, base, "auditor")
+	must(t, "search the operations", chromedp.Do(ctx, chromedp.Navigate(base+"/audit?area=operation")))
+	waitVisible(t, ctx, "audit search", "[data-testid=audit-table]")
+	for _, action := range []string{"operation.create", "operation.submit", "operation.approve", "operation.execute", "operation.succeed"} {
+		if count(t, ctx, `[data-testid=audit-row][data-action="`+action+`"]`) < 1 {
+			t.Fatalf("the auditor cannot find %s", action)
+		}
+	}
+	clickAndLoad(t, ctx, chromedp.CSS(`[data-testid=audit-row][data-action="operation.succeed"] [data-testid=audit-event-link]`))
+	waitVisible(t, ctx, "event page", "[data-testid=event-fields]")
+	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=event-timeline]"))
+	waitVisible(t, ctx, "timeline", "[data-testid=timeline]")
+	if n := count(t, ctx, "[data-testid=timeline] li"); n < 5 {
+		t.Fatalf("the operation's timeline has %d entries", n)
+	}
+	must(t, "open verification", chromedp.Do(ctx, chromedp.Navigate(base+"/audit/verify")))
+	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=verify-start]"))
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		must(t, "reload verification", chromedp.Do(ctx, chromedp.Navigate(base+"/audit/verify")))
+		waitVisible(t, ctx, "verification", "[data-testid=verify-run]")
+		st, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("[data-testid=verify-run]").dataset.status`))
+		must(t, "read the verification status", err)
+		if st == "intact" {
+			break
+		}
+		if st != "running" || time.Now().After(deadline) {
+			t.Fatalf("verification ended %q", st)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
 }
 
 // opsSignIn signs a demo user in with password and TOTP.
