@@ -351,27 +351,9 @@ func (s *Server) batchCancel(c *gin.Context) {
 }
 
 func (s *Server) decideBatch(c *gin.Context, flash string, do func(id int64) error) {
-	if !s.opsReady(c) {
+	_, _, he, show := s.runDecision(c, approval.TargetBatch, flash, batchHref, do)
+	if !show {
 		return
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	err = do(id)
-	if err == nil {
-		s.setFlash(c, "ok", flash)
-		s.redirect(c, batchHref(id))
-		return
-	}
-	he := opHTTPError(err)
-	if he == nil || he == errNotFound || errors.Is(err, approval.ErrOutOfScope) {
-		s.opFail(c, err, approval.TargetBatch, idString(id))
-		return
-	}
-	if errors.Is(err, approval.ErrForbidden) {
-		s.recordDenied(c, approval.TargetBatch, idString(id), "not allowed for this batch")
 	}
 	s.renderBatch(c, he.status, s.i18n.For(lang(c)).T(he.message), comment(c))
 }

@@ -67,30 +67,44 @@ func (s *Server) operationResolve(c *gin.Context) {
 	})
 }
 
+// runDecision runs one decision on an operation or a batch (target) and answers what
+// is the same for both: success (flash, redirect to href), and the failures that are not
+// shown on the object's page (not found, out of scope, unexpected). Otherwise it returns
+// the refusal for the caller to show on the page, with show true.
+func (s *Server) runDecision(c *gin.Context, target, flash string, href func(int64) string, do func(id int64) error) (id int64, err error, he *httpError, show bool) {
+	if !s.opsReady(c) {
+		return 0, nil, nil, false
+	}
+	if id, err = pathID(c, "id"); err != nil {
+		s.fail(c, err)
+		return 0, nil, nil, false
+	}
+	if err = do(id); err == nil {
+		s.setFlash(c, "ok", flash)
+		s.redirect(c, href(id))
+		return id, nil, nil, false
+	}
+	he = opHTTPError(err)
+	if he == nil || he == errNotFound || errors.Is(err, approval.ErrOutOfScope) {
+		s.opFail(c, err, target, idString(id))
+		return id, err, nil, false
+	}
+	if errors.Is(err, approval.ErrForbidden) {
+		noun := "operation"
+		if target == approval.TargetBatch {
+			noun = "batch"
+		}
+		s.recordDenied(c, target, idString(id), "not allowed for this "+noun)
+	}
+	return id, err, he, true
+}
+
 // decide runs one decision and redirects to the operation, or shows the operation again
 // with the reason it was refused.
 func (s *Server) decide(c *gin.Context, flash string, do func(id int64) error) {
-	if !s.opsReady(c) {
+	id, err, he, show := s.runDecision(c, approval.TargetOperation, flash, opHref, do)
+	if !show {
 		return
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	err = do(id)
-	if err == nil {
-		s.setFlash(c, "ok", flash)
-		s.redirect(c, opHref(id))
-		return
-	}
-	he := opHTTPError(err)
-	if he == nil || he == errNotFound || errors.Is(err, approval.ErrOutOfScope) {
-		s.opFail(c, err, approval.TargetOperation, idString(id))
-		return
-	}
-	if errors.Is(err, approval.ErrForbidden) {
-		s.recordDenied(c, approval.TargetOperation, idString(id), "not allowed for this operation")
 	}
 	v, verr := s.operationView(c, id)
 	if verr != nil {
