@@ -74,15 +74,12 @@ func (s *Server) requestSync(c *gin.Context, area, sub string) (int64, error) {
 	return id, err
 }
 
-// scopedSubAccount reads a sub-account by id for an action and checks the scope like
-// loadSubAccount does.
+// scopedSubAccount reads a sub-account by id and checks the user's scope. Out of scope
+// answers exactly like "not found" (nothing leaks that it exists) and writes
+// access.denied. ok is false when the response has been written.
 func (s *Server) scopedSubAccount(c *gin.Context, id string) (*store.SubAccount, bool) {
 	sa, err := s.db.SubAccountByID(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(c, errNotFound)
-		return nil, false
-	}
-	if err != nil {
+	if err != nil { // store.ErrNotFound is a 404 in fail
 		s.fail(c, err)
 		return nil, false
 	}

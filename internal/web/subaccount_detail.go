@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -26,21 +25,7 @@ const historyWindow = 90 * 24 * time.Hour
 // scope. Out of scope answers exactly like "not found" (nothing leaks that it exists) and
 // writes access.denied. ok is false when the response has been written.
 func (s *Server) loadSubAccount(c *gin.Context) (*store.SubAccount, bool) {
-	id := c.Param("id")
-	sa, err := s.db.SubAccountByID(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(c, errNotFound)
-		return nil, false
-	}
-	if err != nil {
-		s.fail(c, err)
-		return nil, false
-	}
-	if !visible(signedIn(c), sa.OrgPath) {
-		s.hideOutOfScope(c, "sub_account", sa.ID)
-		return nil, false
-	}
-	return sa, true
+	return s.scopedSubAccount(c, c.Param("id"))
 }
 
 // hideOutOfScope answers 404 for an object outside the user's organisation scope and
