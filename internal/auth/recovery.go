@@ -6,9 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"strings"
+	"time"
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/store"
@@ -60,27 +59,10 @@ func LooksLikeRecoveryCode(code string) bool {
 // failures are the same as CheckCode's, and success is recorded as auth.login with factor
 // "recovery_code".
 func (s *Service) CheckRecoveryCode(ctx context.Context, u *store.User, code string, m audit.Meta) error {
-	now := s.now()
-	key := fmt.Sprintf("totp:%d", u.ID)
-	t, err := s.DB.LoginThrottle(ctx, key)
+	err := s.secondFactor(ctx, u, m, "wrong recovery code", true, func(now time.Time) (bool, error) {
+		return s.DB.UseRecoveryCode(ctx, u.ID, HashRecoveryCode(code), now)
+	})
 	if err != nil {
-		return err
-	}
-	if t.LockedUntil != nil && now.Before(*t.LockedUntil) {
-		s.recordFailure(ctx, nil, u.Username, m, audit.AuthTOTPFailed, "locked", &u.ID)
-		return ErrLockedOut
-	}
-	ok, err := s.DB.UseRecoveryCode(ctx, u.ID, HashRecoveryCode(code), now)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		if err := s.recordFailure(ctx, []string{key}, u.Username, m, audit.AuthTOTPFailed, "wrong recovery code", &u.ID); errors.Is(err, ErrLockedOut) {
-			return ErrLockedOut
-		}
-		return ErrInvalidCode
-	}
-	if err := s.DB.ClearLoginFailures(ctx, key); err != nil {
 		return err
 	}
 	return s.complete(ctx, u, m, "recovery_code")

@@ -126,23 +126,10 @@ func (s *Service) CheckPassword(ctx context.Context, username, password string, 
 
 // CheckCode is the second step: the TOTP code of a user whose password was right.
 func (s *Service) CheckCode(ctx context.Context, u *store.User, code string, m audit.Meta) error {
-	now := s.now()
-	key := fmt.Sprintf("totp:%d", u.ID)
-	t, err := s.DB.LoginThrottle(ctx, key)
+	err := s.secondFactor(ctx, u, m, "wrong code", true, func(now time.Time) (bool, error) {
+		return s.codeMatches(u, code, now), nil
+	})
 	if err != nil {
-		return err
-	}
-	if t.LockedUntil != nil && now.Before(*t.LockedUntil) {
-		s.recordFailure(ctx, nil, u.Username, m, audit.AuthTOTPFailed, "locked", &u.ID)
-		return ErrLockedOut
-	}
-	if !s.codeMatches(u, code, now) {
-		if err := s.recordFailure(ctx, []string{key}, u.Username, m, audit.AuthTOTPFailed, "wrong code", &u.ID); errors.Is(err, ErrLockedOut) {
-			return ErrLockedOut
-		}
-		return ErrInvalidCode
-	}
-	if err := s.DB.ClearLoginFailures(ctx, key); err != nil {
 		return err
 	}
 	return s.complete(ctx, u, m, "totp")
@@ -151,6 +138,17 @@ func (s *Service) CheckCode(ctx context.Context, u *store.User, code string, m a
 // VerifyStepUp checks a fresh code for an action that needs one (approvals, admin
 // changes), with the same throttling, without signing in again.
 func (s *Service) VerifyStepUp(ctx context.Context, u *store.User, code string, m audit.Meta) error {
+	return s.secondFactor(ctx, u, m, "wrong step-up code", false, func(now time.Time) (bool, error) {
+		return s.codeMatches(u, code, now), nil
+	})
+}
+
+// secondFactor runs one check of a user's second factor under the per-user throttle
+// shared by TOTP codes, step-up codes and recovery codes: while locked it answers
+// ErrLockedOut (recorded when auditLocked); a failed check is counted and audited as
+// auth.totp_failed with reason, answering ErrInvalidCode or, when it locks, ErrLockedOut;
+// a passed check clears the counter.
+func (s *Service) secondFactor(ctx context.Context, u *store.User, m audit.Meta, reason string, auditLocked bool, check func(now time.Time) (bool, error)) error {
 	now := s.now()
 	key := fmt.Sprintf("totp:%d", u.ID)
 	t, err := s.DB.LoginThrottle(ctx, key)
@@ -158,10 +156,17 @@ func (s *Service) VerifyStepUp(ctx context.Context, u *store.User, code string, 
 		return err
 	}
 	if t.LockedUntil != nil && now.Before(*t.LockedUntil) {
+		if auditLocked {
+			s.recordFailure(ctx, nil, u.Username, m, audit.AuthTOTPFailed, "locked", &u.ID)
+		}
 		return ErrLockedOut
 	}
-	if !s.codeMatches(u, code, now) {
-		if err := s.recordFailure(ctx, []string{key}, u.Username, m, audit.AuthTOTPFailed, "wrong step-up code", &u.ID); errors.Is(err, ErrLockedOut) {
+	ok, err := check(now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := s.recordFailure(ctx, []string{key}, u.Username, m, audit.AuthTOTPFailed, reason, &u.ID); errors.Is(err, ErrLockedOut) {
 			return ErrLockedOut
 		}
 		return ErrInvalidCode
