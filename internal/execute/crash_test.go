@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/purser-finance/purser/internal/approval"
-	"github.com/purser-finance/purser/internal/bss"
-	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
@@ -153,8 +151,6 @@ func TestCrashAtEveryPoint(t *testing.T) {
 			t.Errorf("no kill at %s", p)
 		}
 	}
-	_ = bss.NewTransID
-	_ = sandbox.DefaultOptions
 }
 
 // runKilled runs one child and reports 1 when it died by SIGKILL.

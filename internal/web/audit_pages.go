@@ -13,7 +13,6 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
-	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -209,5 +208,3 @@ func (s *Server) auditTimeline(c *gin.Context) {
 
 // validOutcome is for the API.
 func validOutcome(o string) bool { return o == "" || slices.Contains(outcomes, o) }
-
-var _ = i18n.English

@@ -12,7 +12,6 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store/storetest"
-	"github.com/purser-finance/purser/internal/web"
 )
 
 // TestRouteMatrix calls every registered route as every role (and anonymously) and checks
@@ -352,8 +351,6 @@ func TestAPIToken(t *testing.T) {
 		t.Fatalf("disabled user's token still works: %d", r.status)
 	}
 }
-
-var _ = web.RouteInfo{}
 
 // TestClientIPFromTrustedProxiesOnly: the audit trail records the forwarded client address
 // only when the request came through a configured proxy.
