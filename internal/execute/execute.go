@@ -181,6 +181,17 @@ func classify(err error) (retry, unknown bool) {
 	return false, false
 }
 
+// errOtherInFlight: another movement on the same sub-account may still be in flight.
+var errOtherInFlight = errors.New("execute: another movement on this sub-account may still be in flight")
+
+// movementKinds are the kinds whose effects share a balance with kind (see confirm).
+func movementKinds(kind approval.Kind) []string {
+	if kind == approval.KindTransferCoupon || kind == approval.KindRetrieveCoupon {
+		return []string{string(approval.KindTransferCoupon), string(approval.KindRetrieveCoupon)}
+	}
+	return []string{string(approval.KindTransferFunds), string(approval.KindRetrieveFunds)}
+}
+
 // attempt makes one call (or, on a resumed resource operation that cannot be resent, a
 // confirmation) and says what it means.
 func (e *Executor) attempt(ctx context.Context, r *store.Operation, resume bool) outcome {
@@ -192,6 +203,17 @@ func (e *Executor) attempt(ctx context.Context, r *store.Operation, resume bool)
 		}
 		defer unlock()
 		if r.ObservedBefore == "" {
+			// The lock is released when its holder dies, possibly during its call, which the
+			// upstream may still apply a moment later. Observing now would miss that effect and
+			// make a later confirmation of this operation impossible: wait until the other
+			// movement on this sub-account is settled (its job is rescued and resumed).
+			busy, err := e.db.MovementInFlight(ctx, r.ID, r.SubAccountID, movementKinds(op.Kind))
+			if err != nil {
+				return outcome{retry: true, err: err}
+			}
+			if busy {
+				return outcome{retry: true, err: errOtherInFlight}
+			}
 			obs, err := e.observe(ctx, &op)
 			if err != nil {
 				if resume {

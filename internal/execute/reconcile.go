@@ -90,13 +90,10 @@ func (e *Executor) confirm(ctx context.Context, r *store.Operation, op *approval
 	if err := json.Unmarshal([]byte(r.ObservedBefore), &before); err != nil {
 		return false, err
 	}
-	kinds := []string{string(approval.KindTransferFunds), string(approval.KindRetrieveFunds)}
 	if !op.Kind.MovesMoney() {
 		return false, errUnconfirmed
 	}
-	if op.Kind == approval.KindTransferCoupon || op.Kind == approval.KindRetrieveCoupon {
-		kinds = []string{string(approval.KindTransferCoupon), string(approval.KindRetrieveCoupon)}
-	}
+	kinds := movementKinds(op.Kind)
 	others, err := e.db.MovementsAfter(ctx, r.ID, r.SubAccountID, kinds, *r.ObservedAt)
 	if err != nil {
 		return false, err

@@ -358,6 +358,16 @@ func (db *DB) MovementsAfter(ctx context.Context, id int64, subAccountID string,
 	return out, translate("movements after", err)
 }
 
+// MovementInFlight reports whether another money movement on the sub-account may have a
+// call to the upstream in flight: it is executing and has already observed the balances
+// it starts from (the last step before its call).
+func (db *DB) MovementInFlight(ctx context.Context, id int64, subAccountID string, kinds []string) (bool, error) {
+	var n int64
+	err := db.gorm.WithContext(ctx).Model(&Operation{}).Where("id <> ? AND sub_account_id = ? AND kind IN ? AND state = 'executing' AND observed_at IS NOT NULL",
+		id, subAccountID, kinds).Count(&n).Error
+	return n > 0, translate("movement in flight", err)
+}
+
 // InsertApproval records a decision; a second decision of the same user on the same
 // operation or batch is ErrConflict (unique constraint).
 func (db *DB) InsertApproval(ctx context.Context, a *ApprovalRow) error {
