@@ -14,8 +14,11 @@ type User struct {
 	ID int64
 	// Username is stored and returned lower-cased: usernames are unique
 	// regardless of case, identically on both dialects.
-	Username     string
-	DisplayName  string
+	Username    string
+	DisplayName string
+	// Email is the address operation notifications are sent to; "" = none. The caller
+	// validates it (internal/users); personal data, shown only to admins and the user.
+	Email        string
 	PasswordHash string
 	// TOTPSecret is ciphertext produced by the caller; "" = no second factor enrolled.
 	TOTPSecret  string
@@ -32,6 +35,7 @@ type userRow struct {
 	ID           int64 `gorm:"primaryKey"`
 	Username     string
 	DisplayName  string
+	Email        string
 	PasswordHash string
 	TOTPSecret   string `gorm:"column:totp_secret"`
 	Disabled     bool
@@ -64,6 +68,7 @@ func (r userRow) user(roles, scopes []string) User {
 		ID:           r.ID,
 		Username:     r.Username,
 		DisplayName:  r.DisplayName,
+		Email:        r.Email,
 		PasswordHash: r.PasswordHash,
 		TOTPSecret:   r.TOTPSecret,
 		Disabled:     r.Disabled,
@@ -108,6 +113,7 @@ func (db *DB) CreateUser(ctx context.Context, u *User) error {
 	row := userRow{
 		Username:     NormalizeUsername(u.Username),
 		DisplayName:  u.DisplayName,
+		Email:        u.Email,
 		PasswordHash: u.PasswordHash,
 		TOTPSecret:   u.TOTPSecret,
 		Disabled:     u.Disabled,
@@ -189,6 +195,7 @@ func (db *DB) userWhereOneQuery(ctx context.Context, cond string, arg any) (*Use
 		ID           int64
 		Username     string
 		DisplayName  string
+		Email        string
 		PasswordHash string
 		TOTPSecret   string `gorm:"column:totp_secret"`
 		Disabled     bool
@@ -198,7 +205,7 @@ func (db *DB) userWhereOneQuery(ctx context.Context, cond string, arg any) (*Use
 		RolesJSON    string
 		ScopesJSON   string
 	}
-	q := `SELECT u.id, u.username, u.display_name, u.password_hash, u.totp_secret, u.disabled, u.last_login_at, u.created_at, u.updated_at,
+	q := `SELECT u.id, u.username, u.display_name, u.email, u.password_hash, u.totp_secret, u.disabled, u.last_login_at, u.created_at, u.updated_at,
 		COALESCE((SELECT json_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '[]')::text AS roles_json,
 		COALESCE((SELECT json_agg(s.org_id ORDER BY s.org_id) FROM user_scopes s WHERE s.user_id = u.id), '[]')::text AS scopes_json
 		FROM users u WHERE u.` + cond + ` LIMIT 1`
@@ -216,7 +223,7 @@ func (db *DB) userWhereOneQuery(ctx context.Context, cond string, arg any) (*Use
 		return nil, fmt.Errorf("store: get user: scopes: %w", err)
 	}
 	r := rows[0]
-	u := userRow{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, PasswordHash: r.PasswordHash, TOTPSecret: r.TOTPSecret,
+	u := userRow{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Email: r.Email, PasswordHash: r.PasswordHash, TOTPSecret: r.TOTPSecret,
 		Disabled: r.Disabled, LastLoginAt: r.LastLoginAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}.user(roles, scopes)
 	return &u, nil
 }
@@ -321,6 +328,11 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) erro
 // SetUserDisplayName changes the display name.
 func (db *DB) SetUserDisplayName(ctx context.Context, id int64, name string) error {
 	return db.updateUser(ctx, "set user display name", id, map[string]any{"display_name": name})
+}
+
+// SetUserEmail changes the e-mail address ("" removes it); the caller validates it.
+func (db *DB) SetUserEmail(ctx context.Context, id int64, email string) error {
+	return db.updateUser(ctx, "set user email", id, map[string]any{"email": email})
 }
 
 // TouchLastLogin records a successful login at the given time.

@@ -25,7 +25,7 @@ func TestUsers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		u := &store.User{
-			Username: "Alice", DisplayName: "Alice A.", PasswordHash: "argon2id$x", TOTPSecret: "ct",
+			Username: "Alice", DisplayName: "Alice A.", Email: "alice@example.com", PasswordHash: "argon2id$x", TOTPSecret: "ct",
 			Roles: []string{"finance", "approver", "finance"}, Scopes: []string{"org-b", "org-a"},
 		}
 		if err := db.CreateUser(ctx, u); err != nil {
@@ -38,7 +38,7 @@ func TestUsers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Username != "alice" || got.DisplayName != "Alice A." || got.PasswordHash != "argon2id$x" ||
+		if got.Username != "alice" || got.DisplayName != "Alice A." || got.Email != "alice@example.com" || got.PasswordHash != "argon2id$x" ||
 			got.TOTPSecret != "ct" || got.Disabled || got.LastLoginAt != nil ||
 			!slices.Equal(got.Roles, []string{"approver", "finance"}) ||
 			!slices.Equal(got.Scopes, []string{"org-a", "org-b"}) ||
@@ -47,7 +47,7 @@ func TestUsers(t *testing.T) {
 		}
 		for _, name := range []string{"alice", "ALICE", "aLiCe"} {
 			byName, err := db.UserByUsername(ctx, name)
-			if err != nil || byName.ID != u.ID {
+			if err != nil || byName.ID != u.ID || byName.Email != "alice@example.com" {
 				t.Fatalf("UserByUsername(%q) = %v, %v", name, byName, err)
 			}
 		}
@@ -78,6 +78,7 @@ func TestUsers(t *testing.T) {
 			{"totp", func(id int64) error { return db.SetUserTOTP(ctx, id, "") }},
 			{"disabled", func(id int64) error { return db.SetUserDisabled(ctx, id, true) }},
 			{"display name", func(id int64) error { return db.SetUserDisplayName(ctx, id, "Alice B.") }},
+			{"email", func(id int64) error { return db.SetUserEmail(ctx, id, "a.b@example.org") }},
 			{"roles", func(id int64) error { return db.SetUserRoles(ctx, id, []string{"viewer", "auditor"}) }},
 			{"scopes", func(id int64) error { return db.SetUserScopes(ctx, id, nil) }},
 			{"last login", func(id int64) error { return db.TouchLastLogin(ctx, id, at) }},
@@ -96,7 +97,7 @@ func TestUsers(t *testing.T) {
 		}
 		wantLogin := at.UTC().Truncate(time.Microsecond)
 		if got.PasswordHash != "new-hash" || got.TOTPSecret != "" || !got.Disabled ||
-			got.DisplayName != "Alice B." || !slices.Equal(got.Roles, []string{"auditor", "viewer"}) ||
+			got.DisplayName != "Alice B." || got.Email != "a.b@example.org" || !slices.Equal(got.Roles, []string{"auditor", "viewer"}) ||
 			len(got.Scopes) != 0 || got.LastLoginAt == nil || !got.LastLoginAt.Equal(wantLogin) ||
 			got.UpdatedAt.Before(got.CreatedAt) {
 			t.Fatalf("after setters: %+v (last login %v)", got, got.LastLoginAt)
@@ -117,7 +118,7 @@ func TestListUsers(t *testing.T) {
 			t.Fatalf("ListUsers(empty) = %v, %v", users, err)
 		}
 		for i := range 12 {
-			u := &store.User{Username: fmt.Sprintf("User%02d", 11-i), Roles: []string{"viewer"},
+			u := &store.User{Username: fmt.Sprintf("User%02d", 11-i), Email: fmt.Sprintf("u%d@example.com", 11-i), Roles: []string{"viewer"},
 				Scopes: []string{fmt.Sprintf("org-%d", i)}}
 			if i%2 == 0 {
 				u.Roles = append(u.Roles, "finance")
@@ -145,6 +146,9 @@ func TestListUsers(t *testing.T) {
 			wantRoles := []string{"viewer"}
 			if orig%2 == 0 {
 				wantRoles = []string{"finance", "viewer"}
+			}
+			if want := fmt.Sprintf("u%d@example.com", i); u.Email != want {
+				t.Fatalf("%s: email %q, want %q", u.Username, u.Email, want)
 			}
 			if !slices.Equal(u.Roles, wantRoles) || !slices.Equal(u.Scopes, []string{fmt.Sprintf("org-%d", orig)}) {
 				t.Fatalf("%s: roles %v scopes %v", u.Username, u.Roles, u.Scopes)
