@@ -336,7 +336,7 @@ func userTable(t *testing.T, r cliResult) map[string]map[string]string {
 		t.Fatalf("user list printed nothing\n%s", r)
 	}
 	header := lines[0]
-	names := []string{"USERNAME", "DISPLAY NAME", "ROLES", "SCOPES", "TOTP", "STATUS", "LAST SIGN-IN"}
+	names := []string{"USERNAME", "DISPLAY NAME", "EMAIL", "ROLES", "SCOPES", "TOTP", "STATUS", "LAST SIGN-IN"}
 	starts := make([]int, len(names))
 	for i, n := range names {
 		starts[i] = strings.Index(header, n)
@@ -372,7 +372,7 @@ func TestCLIUsersAndAudit(t *testing.T) {
 		}
 
 		r = runCLI(t, alicePassword+"\n", nil, d.args("user add", "--username", "alice", "--role", "finance",
-			"--scope", "org-1", "--display-name", "Alice Li", "--totp-secret", "JBSWY3DPEHPK3PXP")...)
+			"--scope", "org-1", "--display-name", "Alice Li", "--email", "alice.li@example.com", "--totp-secret", "JBSWY3DPEHPK3PXP")...)
 		if r.code != exitOK {
 			t.Fatalf("user add\n%s", r)
 		}
@@ -395,6 +395,7 @@ func TestCLIUsersAndAudit(t *testing.T) {
 			{"short password", "short\n", []string{"--username", "bob", "--role", "viewer"}, []string{"password"}},
 			{"missing username", alicePassword + "\n", []string{"--role", "viewer"}, []string{"--username"}},
 			{"missing role", alicePassword + "\n", []string{"--username", "bob"}, []string{"--role"}},
+			{"bad e-mail", alicePassword + "\n", []string{"--username", "bob", "--role", "viewer", "--email", "Bob <bob@example.com>"}, []string{"email"}},
 			{"no password on stdin", "", []string{"--username", "bob", "--role", "viewer"}, []string{"standard input"}},
 			{"unknown flag", alicePassword + "\n", []string{"--username", "bob", "--role", "viewer", "--colour", "red"}, nil},
 		} {
@@ -420,7 +421,7 @@ func TestCLIUsersAndAudit(t *testing.T) {
 		if !ok || len(users) != 1 {
 			t.Fatalf("user list should show alice only (no demo users from the CLI)\n%s", r)
 		}
-		for col, want := range map[string]string{"DISPLAY NAME": "Alice Li", "ROLES": "finance", "SCOPES": "org-1",
+		for col, want := range map[string]string{"DISPLAY NAME": "Alice Li", "EMAIL": "alice.li@example.com", "ROLES": "finance", "SCOPES": "org-1",
 			"TOTP": "yes", "STATUS": "active", "LAST SIGN-IN": "never"} {
 			if alice[col] != want {
 				t.Errorf("alice's %s = %q, want %q\n%s", col, alice[col], want, r)

@@ -32,14 +32,15 @@ func runUser(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	getenv := configFlags(fs, e.getenv)
 	var (
-		username, display, totpSecret, name string
-		roles, scopes                       multi
-		expires                             time.Duration
+		username, display, email, totpSecret, name string
+		roles, scopes                              multi
+		expires                                    time.Duration
 	)
 	switch sub {
 	case "add":
 		fs.StringVar(&username, "username", "", "user name (required)")
 		fs.StringVar(&display, "display-name", "", "name shown in the portal")
+		fs.StringVar(&email, "email", "", "e-mail address for operation notifications (optional; one bare address)")
 		fs.Var(&roles, "role", "role: admin, approver, finance, auditor or viewer (repeatable, at least one)")
 		fs.Var(&scopes, "scope", "organisation unit id the user is limited to (repeatable; none = whole enterprise)")
 		fs.StringVar(&totpSecret, "totp-secret", "", "base32 TOTP secret to enrol at once (optional)")
@@ -95,7 +96,7 @@ func runUser(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		u, err := svc.Create(ctx, users.NewUser{Username: username, DisplayName: display, Password: password,
+		u, err := svc.Create(ctx, users.NewUser{Username: username, DisplayName: display, Email: email, Password: password,
 			Roles: roles, Scopes: scopes, TOTPSecret: totpSecret}, m)
 		if err != nil {
 			return userError(err, username)
@@ -107,7 +108,7 @@ func runUser(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "USERNAME\tDISPLAY NAME\tROLES\tSCOPES\tTOTP\tSTATUS\tLAST SIGN-IN")
+		fmt.Fprintln(w, "USERNAME\tDISPLAY NAME\tEMAIL\tROLES\tSCOPES\tTOTP\tSTATUS\tLAST SIGN-IN")
 		for _, u := range list {
 			status, totp, last := "active", "no", "never"
 			if u.Disabled {
@@ -119,7 +120,7 @@ func runUser(ctx context.Context, args []string, e env) error {
 			if u.LastLoginAt != nil {
 				last = u.LastLoginAt.UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, strings.Join(u.Roles, ","),
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, dash(u.Email), strings.Join(u.Roles, ","),
 				dash(strings.Join(u.Scopes, ",")), totp, status, last)
 		}
 		return w.Flush()

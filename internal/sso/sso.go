@@ -24,6 +24,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/users"
 )
 
 // Errors; MessageID translates them. Every failure of Complete is also audited with a
@@ -297,7 +298,7 @@ func (s *Service) create(ctx context.Context, tx *store.DB, cfg Config, issuer, 
 		return nil, ErrEmailUnverfied
 	}
 	name, _ := claims["name"].(string)
-	u := &store.User{Username: username, DisplayName: name, Roles: roles, Scopes: scopes}
+	u := &store.User{Username: username, DisplayName: name, Email: notifyAddress(email), Roles: roles, Scopes: scopes}
 	if err := tx.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			// A local user of that name exists but is not linked: an admin links it.
@@ -311,7 +312,7 @@ func (s *Service) create(ctx context.Context, tx *store.DB, cfg Config, issuer, 
 	am := m.WithActor(u.ID, u.Username)
 	id := fmt.Sprint(u.ID)
 	if err := audit.Record(ctx, tx, am, audit.Entry{Action: audit.UserCreate, TargetType: "user", TargetID: id, Outcome: audit.Success,
-		Details: map[string]any{"username": u.Username, "display_name": name, "scopes": u.Scopes, "via": "single sign-on (just in time)",
+		Details: map[string]any{"username": u.Username, "display_name": name, "email": u.Email, "scopes": u.Scopes, "via": "single sign-on (just in time)",
 			"issuer": issuer, "subject": subject}}); err != nil {
 		return nil, err
 	}
@@ -322,4 +323,16 @@ func (s *Service) create(ctx context.Context, tx *store.DB, cfg Config, issuer, 
 		}
 	}
 	return u, nil
+}
+
+// notifyAddress is the e-mail address a just-in-time user gets for notifications: the
+// email claim when it is one valid address, verified or not (users may set their own
+// address on their profile anyway, so verification would protect nothing here; it does
+// matter for user names and linking, above). "" otherwise: an admin or the user sets it.
+func notifyAddress(email string) string {
+	addr, err := users.NormalizeEmail(email)
+	if err != nil {
+		return ""
+	}
+	return addr
 }

@@ -88,7 +88,7 @@ func TestCodeFlowWithPKCE(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if u.Username != "li.na@example.com" || strings.Join(u.Roles, ",") != "approver,finance,viewer" || strings.Join(u.Scopes, ",") != "org-east" {
+		if u.Username != "li.na@example.com" || u.Email != "li.na@example.com" || strings.Join(u.Roles, ",") != "approver,finance,viewer" || strings.Join(u.Scopes, ",") != "org-east" {
 			t.Fatalf("JIT user %+v", u)
 		}
 		// Next time the same subject is the same user, even with JIT off.
@@ -101,6 +101,15 @@ func TestCodeFlowWithPKCE(t *testing.T) {
 		cfg.JIT = true
 		if _, err := login(cfg, &mockoidc.MockUser{Subject: "sub-x", Email: "x@example.com", EmailVerified: true, Groups: []string{"sales"}}); !errors.Is(err, ErrNoRole) {
 			t.Fatalf("no role: %v", err)
+		}
+		// An unverified e-mail claim is no user name, but it is the notification address.
+		kim, err := login(cfg, &mockoidc.MockUser{Subject: "sub-kim", Email: "kim@example.com", EmailVerified: false, PreferredUsername: "kim",
+			Groups: []string{"finance-team"}})
+		if err != nil || kim.Username != "kim" || kim.Email != "kim@example.com" {
+			t.Fatalf("JIT user with an unverified e-mail: %+v %v", kim, err)
+		}
+		if stored, _ := db.UserByID(ctx, u.ID); stored.Email != "li.na@example.com" {
+			t.Fatalf("stored JIT address %q", stored.Email)
 		}
 		// Link by verified e-mail to an existing local user.
 		local := &store.User{Username: "ops@example.com", Roles: []string{"auditor"}}
@@ -149,7 +158,8 @@ func TestCodeFlowWithPKCE(t *testing.T) {
 				t.Fatalf("login without factor: %s", e.Details)
 			}
 		}
-		if count["auth.login/success"] != 3 || count["auth.login_failed/failure"] != 6 || count["user.create/success"] != 1 || count["role.grant/success"] != 3 {
+		// Li (created, then again, then linked ops) and kim: four sign-ins, two creations.
+		if count["auth.login/success"] != 4 || count["auth.login_failed/failure"] != 6 || count["user.create/success"] != 2 || count["role.grant/success"] != 4 {
 			t.Fatalf("audit %v", count)
 		}
 	})

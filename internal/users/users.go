@@ -55,6 +55,7 @@ type Service struct {
 type NewUser struct {
 	Username    string
 	DisplayName string
+	Email       string // optional; NormalizeEmail's rules
 	Password    string
 	Roles       []string
 	Scopes      []string
@@ -78,6 +79,9 @@ func validate(n NewUser) error {
 		if !authz.Role(r).Valid() {
 			f["role"] = fmt.Sprintf("%q is not a role (%s)", r, roleList())
 		}
+	}
+	if _, err := NormalizeEmail(n.Email); err != nil {
+		f["email"] = err.(*ValidationError).Fields["email"]
 	}
 	if n.TOTPSecret != "" && !validSecret(n.TOTPSecret) {
 		f["totp_secret"] = "must be base32 (A–Z, 2–7), at least 16 characters"
@@ -116,6 +120,7 @@ func (s *Service) Create(ctx context.Context, n NewUser, m audit.Meta) (*store.U
 	if err := validate(n); err != nil {
 		return nil, err
 	}
+	n.Email, _ = NormalizeEmail(n.Email) // validated above
 	hash, err := s.Passwords.Hash(ctx, n.Password)
 	if err != nil {
 		return nil, err
@@ -125,7 +130,7 @@ func (s *Service) Create(ctx context.Context, n NewUser, m audit.Meta) (*store.U
 		return nil, err
 	}
 	u := &store.User{
-		Username: strings.TrimSpace(n.Username), DisplayName: strings.TrimSpace(n.DisplayName),
+		Username: strings.TrimSpace(n.Username), DisplayName: strings.TrimSpace(n.DisplayName), Email: n.Email,
 		PasswordHash: hash, TOTPSecret: sealed, Roles: n.Roles, Scopes: n.Scopes,
 	}
 	err = s.DB.InTx(ctx, func(tx *store.DB) error {
@@ -135,7 +140,7 @@ func (s *Service) Create(ctx context.Context, n NewUser, m audit.Meta) (*store.U
 		id := fmt.Sprint(u.ID)
 		if err := audit.Record(ctx, tx, m, audit.Entry{
 			Action: audit.UserCreate, TargetType: "user", TargetID: id, Outcome: audit.Success,
-			Details: map[string]any{"username": u.Username, "display_name": u.DisplayName, "scopes": u.Scopes,
+			Details: map[string]any{"username": u.Username, "display_name": u.DisplayName, "email": u.Email, "scopes": u.Scopes,
 				"second_factor": n.TOTPSecret != ""},
 		}); err != nil {
 			return err

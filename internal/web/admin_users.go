@@ -33,7 +33,7 @@ func (s *Server) adminUsers(c *gin.Context) {
 	var v view.UserList
 	for _, u := range list {
 		v.Rows = append(v.Rows, view.UserRow{
-			Href: "/admin/users/" + itoa(u.ID), Username: u.Username, DisplayName: u.DisplayName,
+			Href: "/admin/users/" + itoa(u.ID), Username: u.Username, DisplayName: u.DisplayName, Email: u.Email,
 			Roles: roleLabels(tr, u.Roles), Scopes: scopeSummary(tr, u.Scopes, orgs),
 			Status: userStatus(tr, u.Disabled), SecondFactor: factorBadge(tr, u.TOTPSecret != ""),
 			LastLogin: fmtTimePtr(u.LastLoginAt, tr.Lang),
@@ -143,8 +143,8 @@ func (s *Server) adminUserNew(c *gin.Context) {
 func (s *Server) adminUserCreate(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
 	n := users.NewUser{Username: strings.ToLower(strings.TrimSpace(c.PostForm("username"))), DisplayName: strings.TrimSpace(c.PostForm("display_name")),
-		Password: c.PostForm("password"), Roles: formList(c, "role"), Scopes: formList(c, "scope")}
-	v := view.UserForm{Username: n.Username, DisplayName: n.DisplayName, Mode: c.PostForm("mode"),
+		Email: strings.TrimSpace(c.PostForm("email")), Password: c.PostForm("password"), Roles: formList(c, "role"), Scopes: formList(c, "scope")}
+	v := view.UserForm{Username: n.Username, DisplayName: n.DisplayName, Email: n.Email, Mode: c.PostForm("mode"),
 		Roles: roleChecks(tr, n.Roles), Scopes: s.scopeChecks(c, n.Scopes)}
 	if v.Mode != "password" {
 		v.Mode = "invite"
@@ -219,7 +219,7 @@ func (s *Server) editView(c *gin.Context, u *store.User) (view.UserEdit, error) 
 	}
 	me := signedIn(c)
 	v := view.UserEdit{
-		ID: itoa(u.ID), Username: u.Username, DisplayName: u.DisplayName, Status: userStatus(tr, u.Disabled), Disabled: u.Disabled,
+		ID: itoa(u.ID), Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Status: userStatus(tr, u.Disabled), Disabled: u.Disabled,
 		Self: me.ID == u.ID, SecondFactor: factorBadge(tr, u.TOTPSecret != ""), HasFactor: u.TOTPSecret != "",
 		LastLogin: fmtTimePtr(u.LastLoginAt, tr.Lang), Created: formatTime(u.CreatedAt, tr.Lang),
 		Roles: roleChecks(tr, u.Roles), Scopes: s.scopeChecks(c, u.Scopes),
@@ -302,13 +302,21 @@ func (s *Server) userChange(c *gin.Context, flash string, keep func(*view.UserEd
 
 func (s *Server) adminUserSave(c *gin.Context) {
 	name, roles, scopes := strings.TrimSpace(c.PostForm("display_name")), formList(c, "role"), formList(c, "scope")
+	email := strings.TrimSpace(c.PostForm("email"))
 	tr := s.i18n.For(lang(c))
 	keep := func(v *view.UserEdit) {
-		v.DisplayName, v.Roles, v.Scopes = name, roleChecks(tr, roles), s.scopeChecks(c, scopes)
+		v.DisplayName, v.Email, v.Roles, v.Scopes = name, email, roleChecks(tr, roles), s.scopeChecks(c, scopes)
 	}
 	s.userChange(c, "flash.id_user_saved", keep, func(u *store.User, up auth.StepUp) error {
 		ctx, m := c.Request.Context(), meta(c)
+		// The address is checked first so that a typo changes nothing at all.
+		if _, err := users.NormalizeEmail(email); err != nil {
+			return err
+		}
 		if err := s.admin.Users.UpdateDisplayName(ctx, u.ID, name, m, up); err != nil {
+			return err
+		}
+		if err := s.admin.Users.SetEmail(ctx, u.ID, email, m, up); err != nil {
 			return err
 		}
 		if err := s.admin.Users.SetRoles(ctx, u.ID, roles, m, up); err != nil {

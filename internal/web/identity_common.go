@@ -152,7 +152,7 @@ func fieldErrors(tr *i18n.Translator, err error) map[string]string {
 // fieldKey maps the users package's field names to message ids.
 func fieldKey(k string) string {
 	switch k {
-	case "username", "password", "role", "scope", "display_name", "name", "expires":
+	case "username", "password", "role", "scope", "display_name", "name", "expires", "email":
 		return k
 	}
 	return "other"

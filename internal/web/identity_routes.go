@@ -19,6 +19,7 @@ func (s *Server) identityRoutes() []route {
 
 		// Own profile.
 		{method: "POST", path: "/profile/password", action: authz.ManageOwnProfile, handle: s.profilePassword},
+		{method: "POST", path: "/profile/email", action: authz.ManageOwnProfile, handle: s.profileEmail},
 		{method: "POST", path: "/profile/totp/replace", action: authz.ManageOwnProfile, handle: s.profileReplaceTOTP},
 		{method: "POST", path: "/profile/recovery-codes", action: authz.ManageOwnProfile, handle: s.profileRecoveryCodes},
 		{method: "POST", path: "/profile/sessions/end", action: authz.ManageOwnProfile, handle: s.profileEndSession},

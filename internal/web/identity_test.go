@@ -80,6 +80,20 @@ func identityMutations() map[string][]mutation {
 				b.post("/profile/password", url.Values{"current_password": {"not it at all"}, "new_password": {"another long passphrase"}, "new_password2": {"another long passphrase"}})
 			}},
 		},
+		"POST /profile/email": {
+			{name: "no second factor", action: audit.UserUpdate, do: func(p *portal) {
+				b := p.browser()
+				b.signIn("walt", "")
+				p.mark()
+				b.post("/profile/email", url.Values{"email": {"walt@example.com"}})
+			}},
+			{name: "wrong code", action: audit.AuthTOTPFailed, do: func(p *portal) {
+				b := p.browser()
+				b.signIn("fiona", testSecret)
+				p.mark()
+				b.post("/profile/email", url.Values{"email": {"fiona@example.com"}, "code": {"000000"}})
+			}},
+		},
 		"POST /profile/totp/replace": {
 			{name: "wrong code", action: audit.AuthTOTPFailed, do: func(p *portal) {
 				b := p.browser()

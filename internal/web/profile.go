@@ -28,8 +28,11 @@ func (s *Server) profileView(c *gin.Context, replacing bool) (view.ProfilePage, 
 	u := userOf(c)
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
-	v := view.ProfilePage{Username: u.Username, DisplayName: u.DisplayName, Roles: roleLabels(tr, u.Roles),
+	v := view.ProfilePage{Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Roles: roleLabels(tr, u.Roles),
 		Enrolled: u.TOTPSecret != "", Replacing: replacing && u.TOTPSecret != ""}
+	if v.EmailStepUp = u.TOTPSecret != ""; v.EmailStepUp {
+		v.StepUp = s.stepUpView(c, "")
+	}
 	if !v.Enrolled || v.Replacing {
 		e, err := s.pendingEnrolment(c)
 		if err != nil {
@@ -285,6 +288,45 @@ func (s *Server) profilePassword(c *gin.Context) {
 		return
 	}
 	s.setFlash(c, "ok", "flash.id_password_changed")
+	s.redirect(c, "/profile")
+}
+
+// profileEmail changes the own e-mail address; with a second factor enrolled it needs a
+// step-up like the admin changes (users.ChangeOwnEmail says why).
+func (s *Server) profileEmail(c *gin.Context) {
+	u := userOf(c)
+	tr := s.i18n.For(lang(c))
+	email := strings.TrimSpace(c.PostForm("email"))
+	again := func(msg, stepErr string) {
+		s.profileAgain(c, http.StatusUnprocessableEntity, false, func(p *view.ProfilePage) {
+			p.Email, p.EmailError = email, msg
+			if p.EmailStepUp {
+				p.StepUp = s.stepUpView(c, stepErr)
+			}
+		})
+	}
+	if _, err := users.NormalizeEmail(email); err != nil {
+		again(tr.T("identity.field.email"), "") // before the step-up: a typo costs no code
+		return
+	}
+	var up auth.StepUp
+	if u.TOTPSecret != "" {
+		var stepErr string
+		if up, stepErr = s.stepUp(c); stepErr != "" {
+			again(tr.T("identity.form_errors"), stepErr)
+			return
+		}
+	}
+	if err := s.admin.Users.ChangeOwnEmail(c.Request.Context(), u.User, email, meta(c), up); err != nil {
+		id := users.MessageID(err)
+		if id == "" {
+			s.fail(c, err)
+			return
+		}
+		again(tr.T(id), "")
+		return
+	}
+	s.setFlash(c, "ok", "flash.id_email_saved")
 	s.redirect(c, "/profile")
 }
 

@@ -28,6 +28,7 @@ type Check struct {
 // UserRow is one user in the admin list.
 type UserRow struct {
 	Href, Username, DisplayName string
+	Email                       string // personal data: this page is for admins only
 	Roles                       []string
 	Scopes                      string // translated summary
 	Status                      Badge
@@ -43,6 +44,7 @@ type UserList struct {
 // UserForm creates a user.
 type UserForm struct {
 	Username, DisplayName string
+	Email                 string
 	Mode                  string // "password" or "invite"
 	Roles, Scopes         []Check
 	Errors                map[string]string
@@ -66,6 +68,7 @@ type SessionRow struct {
 // UserEdit is /admin/users/:id.
 type UserEdit struct {
 	ID, Username, DisplayName string
+	Email                     string
 	Status                    Badge
 	Disabled, Self            bool
 	SecondFactor              Badge
@@ -94,6 +97,10 @@ type TokenRow struct {
 // ProfilePage is /profile.
 type ProfilePage struct {
 	Username, DisplayName string
+	Email                 string
+	EmailError            string
+	EmailStepUp           bool   // the user has a second factor: the change needs a step-up
+	StepUp                StepUp // for the e-mail form
 	Roles                 []string
 	Enrolled, Replacing   bool
 	Enrol                 Enrol // the pending enrolment (new or replacing factor)
