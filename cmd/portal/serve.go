@@ -18,8 +18,10 @@ import (
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/secretbox"
+	"github.com/purser-finance/purser/internal/settings"
 	"github.com/purser-finance/purser/internal/store"
 	cachesync "github.com/purser-finance/purser/internal/sync"
+	"github.com/purser-finance/purser/internal/upstreamacct"
 	"github.com/purser-finance/purser/internal/users"
 	"github.com/purser-finance/purser/internal/web"
 )
@@ -52,7 +54,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer db.Close()
 
 	reg := prometheus.NewRegistry()
-	upstream, closeUpstream, err := startUpstream(ctx, cfg, log, reg)
+	admin, err := adminDeps(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	masters, bootstrap, closeUpstream, err := startUpstream(ctx, cfg, db, admin.Accounts, log, reg)
 	if err != nil {
 		return err
 	}
@@ -72,29 +78,21 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 	}
 
-	runner, ops, err := startJobs(ctx, cfg, db, upstream, log)
+	runner, ops, err := startJobs(ctx, cfg, db, masters, bootstrap, admin.Settings, log)
 	if err != nil {
 		return err
 	}
-	if runner != nil {
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-			defer cancel()
-			if err := runner.Stop(sctx); err != nil {
-				log.Warn("jobs: stop", "error", err)
-			}
-		}()
-	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		if err := runner.Stop(sctx); err != nil {
+			log.Warn("jobs: stop", "error", err)
+		}
+	}()
 
-	deps := web.Deps{Config: cfg, DB: db, Upstream: upstream, Log: log, Metrics: reg, Version: version}
-	if runner != nil {
-		deps.Sync = runner // a nil *Runner must not become a non-nil interface
-		deps.Operations = ops
-	}
-	if deps.Admin, err = adminDeps(ctx, cfg, db, log); err != nil {
-		return err
-	}
-	if ops != nil && deps.Admin.Settings != nil {
+	deps := web.Deps{Config: cfg, DB: db, Upstream: masters, Log: log, Metrics: reg, Version: version,
+		Sync: runner, Operations: ops, Admin: admin}
+	if deps.Admin.Settings != nil {
 		// Notifications go to the channels an admin set under /admin/settings.
 		st := deps.Admin.Settings
 		ops.Notifier().SetSource(func() approval.NotifyConfig {
@@ -114,38 +112,43 @@ func runServe(ctx context.Context, args []string, e env) error {
 	return srv.Serve(ctx, cfg.Addr)
 }
 
-// startJobs builds the cache sync over the upstream client and starts the durable job
-// runner (River) with the periodic full sync, then queues one sync now so that a fresh
-// portal shows data within seconds. Without upstream credentials there is nothing to sync:
-// no runner (nil).
-func startJobs(ctx context.Context, cfg config.Config, db *store.DB, upstream web.Pinger, log *slog.Logger) (*jobs.Runner, *approval.Service, error) {
-	up, ok := upstream.(bss.Upstream)
-	if !ok || up == nil {
-		return nil, nil, nil
+// startJobs builds one cache syncer per master account (cachesync.Pool over the
+// registry) and starts the durable job runner (River) with the periodic sync tick, then
+// queues one sync of every master now so that a fresh portal shows data within seconds.
+// The sync intervals are read from /admin/settings at each tick (the PORTAL_SYNC_*
+// values until an admin saves others), so a change takes effect without a restart.
+func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string,
+	st *settings.Service, log *slog.Logger) (*jobs.Runner, *approval.Service, error) {
+	o := cachesync.Options{Log: log.With("component", "sync"), Interval: cfg.SyncInterval,
+		CatalogInterval: cfg.SyncCatalogInterval, Concurrency: cfg.SyncConcurrency}
+	if st != nil {
+		o.Intervals = func(ctx context.Context) (time.Duration, time.Duration) {
+			s, err := st.Get(ctx)
+			if err != nil {
+				log.Warn("sync: cannot read the sync settings; using the configured intervals", "error", err)
+				return 0, 0
+			}
+			return s.Sync.Interval, s.Sync.CatalogInterval
+		}
 	}
-	master := cfg.HWDomainID
-	if cfg.Sandbox() {
-		master = sandbox.DefaultOptions().DomainID // startUpstream keeps the default domain id
-	}
-	syncer := cachesync.New(db, up, cachesync.Options{MasterAccountID: master, Log: log.With("component", "sync"),
-		Interval: cfg.SyncInterval, CatalogInterval: cfg.SyncCatalogInterval, Concurrency: cfg.SyncConcurrency})
+	pool := cachesync.NewPool(db, masters, o)
 	// The executor refreshes a sub-account's cache once a movement on it settled; the
 	// runner that queues that refresh starts just below.
-	var refresh func(ctx context.Context, subAccountID string)
-	ops, opJobs, err := startOperations(ctx, cfg, db, up, master, log, func(ctx context.Context, sub string) {
+	var refresh func(ctx context.Context, master, subAccountID string)
+	ops, opJobs, err := startOperations(ctx, cfg, db, masters, bootstrap, log, func(ctx context.Context, master, sub string) {
 		if refresh != nil {
-			refresh(ctx, sub)
+			refresh(ctx, master, sub)
 		}
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	runner, err := jobs.StartWith(ctx, db, syncer, log.With("component", "jobs"), syncer.Options().Interval, jobs.Options{Operations: opJobs})
+	runner, err := jobs.StartWith(ctx, db, pool, log.With("component", "jobs"), cfg.SyncInterval, jobs.Options{Operations: opJobs})
 	if err != nil {
 		return nil, nil, err
 	}
-	refresh = func(ctx context.Context, sub string) {
-		if _, err := runner.EnqueueSync(ctx, "balances", sub, "operation"); err != nil {
+	refresh = func(ctx context.Context, master, sub string) {
+		if _, err := runner.EnqueueSyncOf(ctx, master, "balances", sub, "operation"); err != nil {
 			log.Warn("sync: could not queue the refresh after an operation", "sub_account_id", sub, "error", err)
 		}
 	}
@@ -157,9 +160,11 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, upstream we
 
 // startOperations builds the maker-checker workflow: the approval service (step-up with
 // the sign-in TOTP checks; execution jobs inserted in the approving transaction) and the
-// executor that the job runner's operation workers use.
-func startOperations(ctx context.Context, cfg config.Config, db *store.DB, up bss.Upstream, master string, log *slog.Logger,
-	refresh func(ctx context.Context, subAccountID string)) (*approval.Service, *jobs.OperationJobs, error) {
+// executor that the job runner's operation workers use. Each operation executes through
+// its own master's client (the registry); bootstrap is the master of operations on rows
+// cached before several masters were supported.
+func startOperations(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string, log *slog.Logger,
+	refresh func(ctx context.Context, master, subAccountID string)) (*approval.Service, *jobs.OperationJobs, error) {
 	if err := jobs.Migrate(ctx, db, log.With("component", "jobs")); err != nil {
 		return nil, nil, err
 	}
@@ -171,19 +176,29 @@ func startOperations(ctx context.Context, cfg config.Config, db *store.DB, up bs
 	if err != nil {
 		return nil, nil, err
 	}
-	ops := approval.New(db, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: master, Log: log.With("component", "approval")})
-	exec := execute.New(db, up, execute.Options{Notifier: ops.Notifier(), Log: log.With("component", "execute"),
+	ops := approval.New(db, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: bootstrap, Log: log.With("component", "approval")})
+	exec := execute.New(db, nil, execute.Options{Notifier: ops.Notifier(), Log: log.With("component", "execute"),
+		Clients: masters.Client,
 		Settled: func(ctx context.Context, op *store.Operation) {
 			if op.SubAccountID != "" {
-				refresh(ctx, op.SubAccountID)
+				refresh(ctx, op.MasterAccountID, op.SubAccountID)
 			}
 		}})
 	return ops, &jobs.OperationJobs{Executor: exec, Approval: ops}, nil
 }
 
-// startUpstream builds the BSS client: against the in-process sandbox in sandbox mode
-// (the same client and HTTP path as production), or against the configured endpoint.
-func startUpstream(ctx context.Context, cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (web.Pinger, func(), error) {
+// startUpstream builds the registry of master accounts: the enabled masters stored under
+// /admin/upstream (PORTAL_HW_* is stored there on a first start: adminDeps), plus, in
+// sandbox mode, the in-process sandbox (the same client and HTTP path as production; its
+// credentials are random per process, so it is registered in memory, never stored). It
+// returns the registry and the bootstrap master's domain id (the sandbox's, PORTAL_HW_DOMAIN_ID,
+// or the only stored master), to which rows cached before migration 00052 are given.
+func startUpstream(ctx context.Context, cfg config.Config, db *store.DB, accounts *upstreamacct.Service, log *slog.Logger,
+	reg prometheus.Registerer) (*upstreamacct.Registry, string, func(), error) {
+	masters := upstreamacct.NewRegistry(accounts)
+	masters.Configure = func(c *bss.Config) { c.Logger, c.Metrics = log.With("component", "bss"), reg }
+	closeFn := func() {}
+	bootstrap := cfg.HWDomainID
 	if cfg.Sandbox() {
 		opts := sandbox.DefaultOptions()
 		opts.Seed, opts.SubAccounts, opts.Logger = cfg.SandboxSeed, cfg.SandboxSubAccounts, log.With("component", "sandbox")
@@ -192,7 +207,7 @@ func startUpstream(ctx context.Context, cfg config.Config, log *slog.Logger, reg
 		opts.AK, opts.SK = randomHex(10), randomHex(20)
 		running, err := sandbox.Start(ctx, "127.0.0.1:0", opts)
 		if err != nil {
-			return nil, nil, fmt.Errorf("start sandbox: %w", err)
+			return nil, "", nil, fmt.Errorf("start sandbox: %w", err)
 		}
 		client, err := bss.New(bss.Config{
 			Endpoint: running.URL(), AK: opts.AK, SK: opts.SK, DomainID: opts.DomainID,
@@ -200,22 +215,29 @@ func startUpstream(ctx context.Context, cfg config.Config, log *slog.Logger, reg
 		})
 		if err != nil {
 			running.Close()
-			return nil, nil, err
+			return nil, "", nil, err
 		}
-		return client, func() { running.Close() }, nil
+		masters.Register(opts.DomainID, "Sandbox", client)
+		bootstrap = opts.DomainID
+		closeFn = func() { running.Close() }
 	}
-	if cfg.HWAK == "" {
-		log.Warn("no upstream credentials (PORTAL_HW_AK/PORTAL_HW_SK/PORTAL_HW_DOMAIN_ID): /readyz reports the upstream as not configured")
-		return nil, func() {}, nil
-	}
-	client, err := bss.New(bss.Config{
-		Endpoint: cfg.Upstream, AK: cfg.HWAK, SK: cfg.HWSK, DomainID: cfg.HWDomainID,
-		Generation: cfg.UpstreamAPI, Logger: log.With("component", "bss"), Metrics: reg,
-	})
+	ms, err := masters.Masters(ctx)
 	if err != nil {
-		return nil, nil, err
+		log.Warn("upstream: some master accounts cannot be used (see /admin/upstream)", "error", err)
 	}
-	return client, func() {}, nil
+	if len(ms) == 0 {
+		log.Warn("no master account (PORTAL_HW_AK/PORTAL_HW_SK/PORTAL_HW_DOMAIN_ID, or /admin/upstream): /readyz reports the upstream as not configured")
+	}
+	if bootstrap == "" && len(ms) == 1 {
+		bootstrap = ms[0].DomainID
+	}
+	if n, err := db.AdoptUntaggedCache(ctx, bootstrap); err != nil {
+		closeFn()
+		return nil, "", nil, err
+	} else if n > 0 {
+		log.Info("cache: rows cached before several masters were supported now belong to the bootstrap master", "master", bootstrap, "rows", n)
+	}
+	return masters, bootstrap, closeFn, nil
 }
 
 func randomHex(n int) string {

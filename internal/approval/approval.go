@@ -394,8 +394,11 @@ type Options struct {
 	Enqueuer Enqueuer
 	// Upstream, when set, lets Create re-check availability live (never required).
 	Upstream bss.Upstream
-	// MasterAccountID names the master account (domain id) operations act for; executions
-	// are serialised per master. Default "default".
+	// MasterAccountID is the default master account (domain id): the one an operation
+	// acts for when its sub-account or resources say none (rows cached before several
+	// masters were supported). Otherwise an operation acts for its sub-account's master,
+	// or the master owning its resources; executions are serialised per master. Default
+	// "default".
 	MasterAccountID string
 	Notify          NotifyConfig
 	// Clock returns now; default time.Now. Tests pass a fake clock for expiry.

@@ -128,9 +128,17 @@ func (s *Service) planBatch(ctx context.Context, a Actor, kind Kind, rows []Batc
 	if err != nil {
 		return nil, err
 	}
-	mb, err := s.db.MasterBalances(ctx)
-	if err != nil {
-		return nil, err
+	// Each master's transferable amounts, read once per master met in the file.
+	masterAmounts := map[string]store.MasterBalances{}
+	masterBalances := func(master string) (store.MasterBalances, error) {
+		if mb, ok := masterAmounts[master]; ok {
+			return mb, nil
+		}
+		mb, err := s.db.MasterBalances(ctx, master)
+		if err == nil {
+			masterAmounts[master] = mb
+		}
+		return mb, err
 	}
 	p := &batchPlan{total: money.Zero(money.DefaultCurrency)}
 	var errs []RowError
@@ -170,9 +178,14 @@ func (s *Service) planBatch(ctx context.Context, a Actor, kind Kind, rows []Batc
 			if perr != nil {
 				ve.add("amount", amountError(perr), nil)
 			} else {
+				master := s.masterOf(&sa)
 				avail, key := sa.Debit, "sub:"+sa.ID
 				if kind == KindTransferFunds {
-					avail, key = mb.Debit, "master"
+					mb, err := masterBalances(master)
+					if err != nil {
+						return nil, err
+					}
+					avail, key = mb.Debit, "master:"+master
 				}
 				left := avail.Sub(usedOr(used, key))
 				if amt.Cmp(left) > 0 {
@@ -181,7 +194,7 @@ func (s *Service) planBatch(ctx context.Context, a Actor, kind Kind, rows []Batc
 					used[key] = usedOr(used, key).Add(amt)
 				}
 				v = validated{params: Params{SubAccountID: sa.ID, SubAccountName: sa.Name, BalanceType: bt, Amount: amt.String()},
-					amount: &amt, currency: money.DefaultCurrency, orgPath: sa.OrgPath}
+					amount: &amt, currency: money.DefaultCurrency, orgPath: sa.OrgPath, master: master}
 			}
 		} else {
 			var err error
@@ -246,7 +259,7 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		amt := v.amount.String()
 		o := &store.Operation{Kind: string(kind), State: string(StatePending), Params: string(pj), Amount: &amt,
 			Currency: v.currency, SubAccountID: v.params.SubAccountID, OrgPath: joinPath(v.orgPath),
-			MasterAccountID: s.opts.MasterAccountID, TransID: bss.NewTransID(), RequestedBy: a.UserID,
+			MasterAccountID: v.masterOr(s.opts.MasterAccountID), TransID: bss.NewTransID(), RequestedBy: a.UserID,
 			RequestedByName: a.Username, Reason: r.Reason, BatchLine: r.Line, RequiredApprovals: required,
 			ExpiresAt: now.Add(pol.Expiry), CreatedAt: now, UpdatedAt: now}
 		o.SnapshotHash = SnapshotHash(o.Kind, o.MasterAccountID, o.TransID, o.Params)

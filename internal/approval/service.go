@@ -223,7 +223,7 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 	row := &store.Operation{
 		Kind: string(in.Kind), State: string(StatePending), Params: string(paramsJSON),
 		Currency: v.currency, SubAccountID: v.params.SubAccountID, OrgPath: joinPath(v.orgPath),
-		MasterAccountID: s.opts.MasterAccountID, TransID: transID, RequestedBy: a.UserID,
+		MasterAccountID: v.masterOr(s.opts.MasterAccountID), TransID: transID, RequestedBy: a.UserID,
 		RequestedByName: a.Username, Reason: strings.TrimSpace(in.Reason),
 		RequiredApprovals: requiredApprovals(pol, v.amount), ExpiresAt: now.Add(pol.Expiry),
 		CreatedAt: now, UpdatedAt: now,

@@ -30,6 +30,26 @@ type validated struct {
 	amount   *money.Amount
 	currency string
 	orgPath  []string
+	// master is the domain id of the master account the operation acts for: the
+	// sub-account's master, or the master owning the resources.
+	master string
+}
+
+// masterOr is the operation's master, or def when validation found none.
+func (v validated) masterOr(def string) string {
+	if v.master != "" {
+		return v.master
+	}
+	return def
+}
+
+// masterOf is the master of a cached sub-account; a row cached before several masters
+// were supported (untagged) belongs to the default master.
+func (s *Service) masterOf(sa *store.SubAccount) string {
+	if sa != nil && sa.MasterAccountID != "" {
+		return sa.MasterAccountID
+	}
+	return s.opts.MasterAccountID
 }
 
 // Validate: see approval.go.
@@ -161,7 +181,7 @@ func (s *Service) validateFunds(ctx context.Context, a Actor, in Input, v *valid
 	if sa == nil {
 		return nil
 	}
-	v.orgPath, v.currency = sa.OrgPath, currency
+	v.orgPath, v.currency, v.master = sa.OrgPath, currency, s.masterOf(sa)
 	v.params = Params{SubAccountID: sa.ID, SubAccountName: sa.Name, BalanceType: bt}
 	if expire != nil {
 		v.params.ExpireTime = expire.Format(time.RFC3339)
@@ -175,13 +195,13 @@ func (s *Service) validateFunds(ctx context.Context, a Actor, in Input, v *valid
 	var lines []*time.Time
 	switch {
 	case in.Kind == KindTransferFunds && bt == BalanceDebit:
-		mb, err := s.db.MasterBalances(ctx)
+		mb, err := s.db.MasterBalances(ctx, v.master)
 		if err != nil {
 			return err
 		}
 		avail = &mb.Debit
 	case in.Kind == KindTransferFunds:
-		mb, err := s.db.MasterBalances(ctx)
+		mb, err := s.db.MasterBalances(ctx, v.master)
 		if err != nil {
 			return err
 		}
@@ -229,7 +249,7 @@ func (s *Service) validateCoupon(ctx context.Context, a Actor, in Input, v *vali
 	if sa == nil || couponID == "" {
 		return nil
 	}
-	v.orgPath, v.currency = sa.OrgPath, money.DefaultCurrency
+	v.orgPath, v.currency, v.master = sa.OrgPath, money.DefaultCurrency, s.masterOf(sa)
 	v.params = Params{SubAccountID: sa.ID, SubAccountName: sa.Name, CouponID: couponID}
 	if in.Kind == KindTransferCoupon {
 		amt, perr := money.Parse(strings.TrimSpace(in.Amount), money.DefaultCurrency)
@@ -298,9 +318,15 @@ func (s *Service) validateResources(ctx context.Context, in Input, v *validated,
 		}
 		for _, id := range ids {
 			r, ok := found[id]
+			if ok && v.master == "" {
+				v.master = r.AccountID // resources are cached under the master that owns them
+			}
 			switch {
 			case !ok:
 				ve.add("resource_ids", "op.err.resource_not_found", map[string]any{"id": id})
+			case r.AccountID != v.master:
+				// One operation is one upstream call, signed by one master.
+				ve.add("resource_ids", "op.err.resources_masters", map[string]any{"id": id})
 			case !r.IsMain:
 				ve.add("resource_ids", "op.err.resource_not_main", map[string]any{"id": id})
 			case r.Status == int(bss.ResourceClosed):

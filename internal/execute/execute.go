@@ -42,6 +42,10 @@ type Options struct {
 	// serve uses it to refresh the sub-account's cached balances, so that the pages show
 	// the effect without waiting for the next full sync. Errors are the hook's to log.
 	Settled func(ctx context.Context, op *store.Operation)
+	// Clients, when set, gives the upstream client of each master account (by domain
+	// id): an operation executes through its own master's client, and the up given to
+	// New is not used. Unset: every operation goes through up (one master).
+	Clients func(ctx context.Context, master string) (bss.Upstream, error)
 	// CrashAt, for the crash tests only: the process SIGKILLs itself at that point
 	// ("claimed", "sent", "applied"). Read from PURSER_TEST_CRASH_AT by the test binary.
 	CrashAt string
@@ -74,6 +78,20 @@ func New(db *store.DB, up bss.Upstream, o Options) *Executor {
 		o.Notifier = approval.NewNotifier(db, approval.NotifyConfig{}, o.Log)
 	}
 	return &Executor{db: db, up: up, opts: o, log: o.Log}
+}
+
+// forMaster returns the executor bound to the client of the operation's master.
+func (e *Executor) forMaster(ctx context.Context, master string) (*Executor, error) {
+	if e.opts.Clients == nil {
+		return e, nil
+	}
+	up, err := e.opts.Clients(ctx, master)
+	if err != nil {
+		return nil, err
+	}
+	bound := *e
+	bound.up = up
+	return &bound, nil
 }
 
 func (e *Executor) crash(point string) {
@@ -139,7 +157,19 @@ func (e *Executor) Execute(ctx context.Context, id int64) error {
 	default:
 		return nil // not approved (pending, expired, cancelled, done …): never executes
 	}
-	res := e.attempt(ctx, r, resume)
+	ex, err := e.forMaster(ctx, r.MasterAccountID)
+	if err != nil {
+		// The operation's master is gone or disabled. Nothing was sent in this run: a first
+		// attempt fails definitely; a resumed one may have been sent before, so it is
+		// unknown (an admin resolves it, or the reconciler once the master is back).
+		to := approval.StateFailed
+		if resume {
+			to = approval.StateUnknown
+		}
+		return e.finish(ctx, r, approval.StateExecuting, to, nil,
+			&approval.UpstreamError{Code: "master_unavailable", Message: err.Error()})
+	}
+	res := ex.attempt(ctx, r, resume)
 	if res.retry {
 		// Nothing was applied: back to approved for the next run of the job.
 		return e.requeue(ctx, r, res.err)

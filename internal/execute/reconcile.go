@@ -203,6 +203,10 @@ func (e *Executor) reconcileOne(ctx context.Context, id int64) (bool, error) {
 	if r.State != string(approval.StateUnknown) {
 		return false, nil
 	}
+	e, err = e.forMaster(ctx, r.MasterAccountID)
+	if err != nil {
+		return false, err // stays unknown until its master is back
+	}
 	op := approval.OperationFromRow(*r, nil)
 	if approval.SnapshotHash(r.Kind, r.MasterAccountID, r.TransID, r.Params) != r.ApprovedHash {
 		return false, nil // never resend something that is not what was approved

@@ -3,11 +3,17 @@
 // *sql.DB pool (one pool for gorm and River, so a job can later be enqueued inside a
 // business transaction). River's tables are migrated by Start with rivermigrate.
 //
-// Jobs today: sync (on demand, periodic full sync, daily catalogue). A sync job is unique
-// per (area, sub-account) while it is available, scheduled, running or retryable, so
-// repeated refresh clicks never pile up; periodic jobs are inserted by River's elected
-// leader only, so several replicas schedule each sync once. A sync that is already running
-// elsewhere (sync.ErrAlreadyRunning) completes the job: the running one covers it.
+// Jobs today: sync (on demand, periodic full sync, catalogue). A sync job is unique per
+// (master, area, sub-account) while it is available, scheduled, running or retryable, so
+// repeated refresh clicks never pile up. A sync job without a master is a request for
+// every master: its worker queues one job per master (so one failing master does not stop
+// the others, and masters sync side by side); one for a sub-account goes to that
+// sub-account's master. Periodic work is a tick (inserted by River's elected leader only,
+// so several replicas schedule each sync once) that queues a full sync of each master
+// whose last one is older than the sync interval read at that moment (an admin changes it
+// under /admin/settings without a restart), and the catalogue when it is older than its
+// interval. A sync that is already running elsewhere (sync.ErrAlreadyRunning) completes
+// the job: the running one covers it.
 package jobs
 
 import (
@@ -29,8 +35,11 @@ import (
 	cachesync "github.com/purser-finance/purser/internal/sync"
 )
 
-// SyncArgs asks for one sync run. Area and SubAccountID make a job unique; Trigger does not.
+// SyncArgs asks for one sync run. Master, Area and SubAccountID make a job unique;
+// Trigger does not. Master "" asks for every master (or, with SubAccountID, the
+// sub-account's master).
 type SyncArgs struct {
+	Master       string `json:"master,omitempty" river:"unique"`
 	Area         string `json:"area" river:"unique"`
 	SubAccountID string `json:"sub_account_id" river:"unique"`
 	Trigger      string `json:"trigger"`
@@ -51,10 +60,20 @@ func (SyncArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
+// Syncers gives the syncer of each master: a *cachesync.Pool (several masters) or a
+// *cachesync.Syncer (one).
+type Syncers interface {
+	Syncer(ctx context.Context, master string) (*cachesync.Syncer, error)
+	MasterIDs(ctx context.Context) ([]string, error)
+	MasterOf(ctx context.Context, subAccountID string) (string, error)
+	Due(ctx context.Context) (masters []string, catalog bool, err error)
+	Options() cachesync.Options
+}
+
 type syncWorker struct {
 	river.WorkerDefaults[SyncArgs]
-	syncer *cachesync.Syncer
-	log    *slog.Logger
+	syncers Syncers
+	log     *slog.Logger
 }
 
 // Timeout: a full sync of many sub-accounts takes minutes; the run's own heartbeat and
@@ -63,7 +82,24 @@ func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return -1 }
 
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	a := job.Args
-	_, err := w.syncer.Run(ctx, a.Area, a.SubAccountID, a.Trigger)
+	if a.Master == "" && a.SubAccountID != "" {
+		m, err := w.syncers.MasterOf(ctx, a.SubAccountID)
+		if err != nil {
+			return river.JobCancel(err)
+		}
+		a.Master = m
+	}
+	if a.Master == "" {
+		return w.fanOut(ctx, a)
+	}
+	syncer, err := w.syncers.Syncer(ctx, a.Master)
+	if err != nil {
+		if errors.Is(err, cachesync.ErrUnknownMaster) {
+			return river.JobCancel(err) // removed or disabled since the job was queued
+		}
+		return err
+	}
+	_, err = syncer.Run(ctx, a.Area, a.SubAccountID, a.Trigger)
 	switch {
 	case errors.Is(err, cachesync.ErrAlreadyRunning):
 		w.log.Info("sync job: area already being synced; nothing to do", "area", a.Area, "sub_account_id", a.SubAccountID, "job_id", job.ID)
@@ -72,6 +108,71 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return river.JobCancel(err) // retrying cannot help
 	}
 	return err
+}
+
+// fanOut queues the request once per master.
+func (w *syncWorker) fanOut(ctx context.Context, a SyncArgs) error {
+	ids, err := w.syncers.MasterIDs(ctx)
+	if err != nil {
+		w.log.Warn("sync: some master accounts cannot be synced", "error", err)
+	}
+	client, cerr := river.ClientFromContextSafely[*sql.Tx](ctx)
+	if cerr != nil {
+		return cerr
+	}
+	for _, m := range ids {
+		a.Master = m
+		if _, err := client.Insert(ctx, a, nil); err != nil {
+			return fmt.Errorf("jobs: queue sync of master %s: %w", m, err)
+		}
+	}
+	return nil
+}
+
+// SyncTickArgs is the periodic check of which syncs are due.
+type SyncTickArgs struct{}
+
+// Kind is River's job kind.
+func (SyncTickArgs) Kind() string { return "sync_tick" }
+
+// InsertOpts: one tick at a time; a missed tick is covered by the next.
+func (SyncTickArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	}}}
+}
+
+type tickWorker struct {
+	river.WorkerDefaults[SyncTickArgs]
+	syncers Syncers
+	log     *slog.Logger
+}
+
+func (w *tickWorker) Work(ctx context.Context, _ *river.Job[SyncTickArgs]) error {
+	masters, catalog, err := w.syncers.Due(ctx)
+	if err != nil {
+		w.log.Warn("sync: checking which syncs are due", "error", err)
+	}
+	client, cerr := river.ClientFromContextSafely[*sql.Tx](ctx)
+	if cerr != nil {
+		return cerr
+	}
+	for _, m := range masters {
+		if _, err := client.Insert(ctx, SyncArgs{Master: m, Area: cachesync.AreaFull, Trigger: cachesync.TriggerSchedule}, nil); err != nil {
+			return fmt.Errorf("jobs: queue the scheduled sync of %s: %w", m, err)
+		}
+	}
+	if catalog && len(masters) == 0 {
+		// The catalogue is the same for every master: any one reads it. (A due full sync
+		// reads it itself.)
+		ids, _ := w.syncers.MasterIDs(ctx)
+		if len(ids) > 0 {
+			if _, err := client.Insert(ctx, SyncArgs{Master: ids[0], Area: cachesync.AreaCatalog, Trigger: cachesync.TriggerSchedule}, nil); err != nil {
+				return fmt.Errorf("jobs: queue the catalogue refresh: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // Runner is the running job system of this process.
@@ -138,8 +239,9 @@ func Migrate(ctx context.Context, db *store.DB, log *slog.Logger) error {
 
 // Options tune Start; zero values take the defaults.
 type Options struct {
-	// CatalogInterval schedules the catalogue refresh; default the syncer's (24h).
-	CatalogInterval time.Duration
+	// TickInterval is how often the periodic tick checks which syncs are due; default a
+	// minute (the shortest sync interval settings allow), or the sync interval when shorter.
+	TickInterval time.Duration
 	// PollInterval is how often idle workers look for new jobs; default 1s.
 	PollInterval time.Duration
 	// NoPeriodic disables the periodic jobs (tests).
@@ -148,23 +250,24 @@ type Options struct {
 	Operations *OperationJobs
 }
 
-// Start migrates River's tables, starts the workers and the periodic full sync every
-// interval (0: the syncer's Interval, 15m) plus the daily catalogue refresh, and returns
-// once they run.
-func Start(ctx context.Context, db *store.DB, syncer *cachesync.Syncer, log *slog.Logger, interval time.Duration) (*Runner, error) {
-	return StartWith(ctx, db, syncer, log, interval, Options{})
+// Start migrates River's tables, starts the workers and the periodic tick that queues
+// each master's full sync every sync interval (read from the syncers' options at each
+// tick: cachesync.Options.Intervals) plus the catalogue refresh, and returns once they
+// run. interval bounds the tick period when it is shorter than a minute (tests).
+func Start(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Logger, interval time.Duration) (*Runner, error) {
+	return StartWith(ctx, db, syncers, log, interval, Options{})
 }
 
 // StartWith is Start with options.
-func StartWith(ctx context.Context, db *store.DB, syncer *cachesync.Syncer, log *slog.Logger, interval time.Duration, o Options) (*Runner, error) {
+func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Logger, interval time.Duration, o Options) (*Runner, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if interval <= 0 {
-		interval = syncer.Options().Interval
-	}
-	if o.CatalogInterval <= 0 {
-		o.CatalogInterval = syncer.Options().CatalogInterval
+	if o.TickInterval <= 0 {
+		o.TickInterval = time.Minute
+		if interval > 0 && interval < o.TickInterval {
+			o.TickInterval = interval
+		}
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = time.Second
@@ -177,7 +280,8 @@ func StartWith(ctx context.Context, db *store.DB, syncer *cachesync.Syncer, log 
 		return nil, err
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &syncWorker{syncer: syncer, log: log})
+	river.AddWorker(workers, &syncWorker{syncers: syncers, log: log})
+	river.AddWorker(workers, &tickWorker{syncers: syncers, log: log})
 	cfg := &river.Config{
 		Logger:            log.With("component", "river"),
 		Workers:           workers,
@@ -190,11 +294,8 @@ func StartWith(ctx context.Context, db *store.DB, syncer *cachesync.Syncer, log 
 	}
 	if !o.NoPeriodic {
 		cfg.PeriodicJobs = []*river.PeriodicJob{
-			river.NewPeriodicJob(river.PeriodicInterval(interval), func() (river.JobArgs, *river.InsertOpts) {
-				return SyncArgs{Area: cachesync.AreaFull, Trigger: cachesync.TriggerSchedule}, nil
-			}, nil),
-			river.NewPeriodicJob(river.PeriodicInterval(o.CatalogInterval), func() (river.JobArgs, *river.InsertOpts) {
-				return SyncArgs{Area: cachesync.AreaCatalog, Trigger: cachesync.TriggerSchedule}, nil
+			river.NewPeriodicJob(river.PeriodicInterval(o.TickInterval), func() (river.JobArgs, *river.InsertOpts) {
+				return SyncTickArgs{}, nil
 			}, nil),
 		}
 	}
@@ -206,14 +307,19 @@ func StartWith(ctx context.Context, db *store.DB, syncer *cachesync.Syncer, log 
 	if err := client.Start(ctx); err != nil {
 		return nil, fmt.Errorf("jobs: start: %w", err)
 	}
-	log.Info("jobs: started", "dialect", db.Dialect(), "sync_interval", interval, "catalog_interval", o.CatalogInterval)
+	log.Info("jobs: started", "dialect", db.Dialect(), "sync_tick", o.TickInterval)
 	return &Runner{client: client, log: log}, nil
 }
 
-// EnqueueSync asks for a sync of area (one sub-account when subAccountID is set). While
-// an identical request is waiting or running, it returns that job's id instead of adding
-// another.
+// EnqueueSync asks for a sync of area for every master (one sub-account, on its master,
+// when subAccountID is set). While an identical request is waiting or running, it returns
+// that job's id instead of adding another.
 func (r *Runner) EnqueueSync(ctx context.Context, area, subAccountID, trigger string) (int64, error) {
+	return r.EnqueueSyncOf(ctx, "", area, subAccountID, trigger)
+}
+
+// EnqueueSyncOf is EnqueueSync for one master ("" = every master).
+func (r *Runner) EnqueueSyncOf(ctx context.Context, master, area, subAccountID, trigger string) (int64, error) {
 	if area == "" {
 		area = cachesync.AreaFull
 	}
@@ -223,7 +329,7 @@ func (r *Runner) EnqueueSync(ctx context.Context, area, subAccountID, trigger st
 	if subAccountID != "" && (area == cachesync.AreaFull || area == cachesync.AreaCoupons) {
 		area = cachesync.AreaBalances // what Run does for one sub-account: one unique key
 	}
-	res, err := r.client.Insert(ctx, SyncArgs{Area: area, SubAccountID: subAccountID, Trigger: trigger}, nil)
+	res, err := r.client.Insert(ctx, SyncArgs{Master: master, Area: area, SubAccountID: subAccountID, Trigger: trigger}, nil)
 	if err != nil {
 		return 0, fmt.Errorf("jobs: enqueue sync: %w", err)
 	}

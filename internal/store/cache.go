@@ -56,6 +56,9 @@ type SubAccount struct {
 	BalancesSyncedAt *time.Time // nil until its balances were read once
 	Stale            bool       // the last refresh of its balances failed
 	LastError        string     // why, for the page (an upstream code, never a secret)
+	// MasterAccountID is the domain id of the master account the sub-account belongs to
+	// ("" for a row cached before multi-master and not yet adopted by a sync).
+	MasterAccountID string
 }
 
 // Sub-account list sort orders.
@@ -71,6 +74,8 @@ type SubAccountFilter struct {
 	Q      string // case-insensitive substring of name or display name
 	OrgID  string // this unit and every unit below it
 	Status int    // 0: any
+	// MasterAccountID: only this master's sub-accounts ("" = every master).
+	MasterAccountID string
 	// Scopes limits the result to these units and below; nil or empty: no limit. The web
 	// layer passes the user's scopes unless the user is an admin or auditor.
 	Scopes []string
@@ -96,12 +101,13 @@ type AmountLine struct {
 
 // MasterBalances are the master account's transferable amounts.
 type MasterBalances struct {
-	Debit    money.Amount // transferable cash
-	Credits  []AmountLine // transferable credit, one line per ledger
-	Credit   money.Amount // sum of Credits' Available
-	Currency string
-	SyncedAt *time.Time // nil before the first sync
-	Stale    bool
+	MasterAccountID string       // the master's domain id
+	Debit           money.Amount // transferable cash
+	Credits         []AmountLine // transferable credit, one line per ledger
+	Credit          money.Amount // sum of Credits' Available
+	Currency        string
+	SyncedAt        *time.Time // nil before the first sync
+	Stale           bool
 }
 
 // BalanceSnapshot is one point of the balance history. SubAccountID "" is the total
@@ -217,8 +223,9 @@ type CatalogEntry struct {
 
 // SyncRun records one run of the sync of an area.
 type SyncRun struct {
-	ID   int64
-	Area string // "organizations", "sub_accounts", "balances", "master", "coupons", "cards", "resources", "packages", "catalog", "full"
+	ID              int64
+	MasterAccountID string // the master whose sync this is
+	Area            string // "organizations", "sub_accounts", "balances", "master", "coupons", "cards", "resources", "packages", "catalog", "full"
 	// SubAccountID is set on a refresh of one sub-account's balances and coupons.
 	SubAccountID string
 	Trigger      string // "schedule", "manual:<user>", "startup"

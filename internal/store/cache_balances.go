@@ -17,22 +17,22 @@ type SubAccountInfo struct {
 	OrgID, OrgName        string
 }
 
-// UpsertSubAccounts stores one page of the sub-account list read by run runID, keeping
-// each row's balances and threshold, and sets their org paths from the cached tree.
-func (db *DB) UpsertSubAccounts(ctx context.Context, runID int64, subs []SubAccountInfo, at time.Time) error {
+// UpsertSubAccounts stores one page of master's sub-account list read by run runID,
+// keeping each row's balances and threshold, and sets their org paths from the cached tree.
+func (db *DB) UpsertSubAccounts(ctx context.Context, master string, runID int64, subs []SubAccountInfo, at time.Time) error {
 	if len(subs) == 0 {
 		return nil
 	}
 	rows := make([][]any, len(subs))
 	ids := make([]string, len(subs))
 	for i, s := range subs {
-		rows[i] = []any{s.ID, s.Name, s.DisplayName, searchText(s.Name, s.DisplayName), s.Status, s.OrgID, s.OrgName, utc(at), runID}
+		rows[i] = []any{s.ID, s.Name, s.DisplayName, searchText(s.Name, s.DisplayName), s.Status, s.OrgID, s.OrgName, utc(at), runID, master}
 		ids[i] = s.ID
 	}
 	return db.InTx(ctx, func(tx *DB) error {
 		if err := tx.upsert(ctx, "sub_accounts",
-			[]string{"id", "name", "display_name", "search_text", "status", "org_id", "org_name", "synced_at", "seen_run"}, []string{"id"},
-			[]string{"name", "display_name", "search_text", "status", "org_id", "org_name", "synced_at", "seen_run"}, rows); err != nil {
+			[]string{"id", "name", "display_name", "search_text", "status", "org_id", "org_name", "synced_at", "seen_run", "master_account_id"}, []string{"id"},
+			[]string{"name", "display_name", "search_text", "status", "org_id", "org_name", "synced_at", "seen_run", "master_account_id"}, rows); err != nil {
 			return err
 		}
 		err := tx.gorm.WithContext(ctx).Exec(`UPDATE sub_accounts SET org_path = COALESCE((SELECT o.path FROM organizations o WHERE o.id = sub_accounts.org_id), '') WHERE id IN ?`, ids).Error
@@ -40,27 +40,29 @@ func (db *DB) UpsertSubAccounts(ctx context.Context, runID int64, subs []SubAcco
 	})
 }
 
-// RemoveSubAccountsNotSeen deletes the sub-accounts (with their credit lines and coupons)
-// that run runID did not see: call it only after a complete listing.
-func (db *DB) RemoveSubAccountsNotSeen(ctx context.Context, runID int64) (int64, error) {
+// RemoveSubAccountsNotSeen deletes master's sub-accounts (with their credit lines and
+// coupons) that run runID did not see: call it only after a complete listing. Untagged
+// rows (cached before several masters were supported) that the listing did not adopt go
+// too; other masters' rows are never touched.
+func (db *DB) RemoveSubAccountsNotSeen(ctx context.Context, master string, runID int64) (int64, error) {
 	var n int64
 	err := db.InTx(ctx, func(tx *DB) error {
 		g := tx.gorm.WithContext(ctx)
-		if err := g.Exec(`DELETE FROM coupons WHERE sub_account_id <> '' AND sub_account_id IN (SELECT id FROM sub_accounts WHERE seen_run <> ?)`, runID).Error; err != nil {
+		if err := g.Exec(`DELETE FROM coupons WHERE sub_account_id <> '' AND sub_account_id IN (SELECT id FROM sub_accounts WHERE master_account_id IN (?, '') AND seen_run <> ?)`, master, runID).Error; err != nil {
 			return translate("remove vanished sub-coupons", err)
 		}
-		res := g.Exec(`DELETE FROM sub_accounts WHERE seen_run <> ?`, runID)
+		res := g.Exec(`DELETE FROM sub_accounts WHERE master_account_id IN (?, '') AND seen_run <> ?`, master, runID)
 		n = res.RowsAffected
 		return translate("remove vanished sub-accounts", res.Error)
 	})
 	return n, err
 }
 
-// SubAccountIDsAfter returns up to limit cached sub-account ids greater than after, in id
-// order: the work list of a balance sync, resumable from its cursor.
-func (db *DB) SubAccountIDsAfter(ctx context.Context, after string, limit int) ([]string, error) {
+// SubAccountIDsAfter returns up to limit of master's cached sub-account ids greater than
+// after, in id order: the work list of a balance sync, resumable from its cursor.
+func (db *DB) SubAccountIDsAfter(ctx context.Context, master, after string, limit int) ([]string, error) {
 	var ids []string
-	if err := db.gorm.WithContext(ctx).Raw(`SELECT id FROM sub_accounts WHERE id > ? ORDER BY id LIMIT ?`, after, limit).Scan(&ids).Error; err != nil {
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT id FROM sub_accounts WHERE master_account_id = ? AND id > ? ORDER BY id LIMIT ?`, master, after, limit).Scan(&ids).Error; err != nil {
 		return nil, translate("list sub-account ids", err)
 	}
 	return ids, nil
@@ -187,14 +189,17 @@ func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch [
 func (db *DB) insertSnapshots(ctx context.Context, rows [][]any) error {
 	for start := 0; start < len(rows); start += upsertMaxRows {
 		chunk := rows[start:min(start+upsertMaxRows, len(rows))]
-		q := "INSERT INTO balance_snapshots (taken_at, sub_account_id, debit, credit) VALUES "
-		args := make([]any, 0, 4*len(chunk))
+		q := "INSERT INTO balance_snapshots (taken_at, sub_account_id, debit, credit, master_account_id) VALUES "
+		args := make([]any, 0, 5*len(chunk))
 		for i, r := range chunk {
 			if i > 0 {
 				q += ", "
 			}
-			q += "(?, ?, ?, ?)"
+			q += "(?, ?, ?, ?, ?)"
 			args = append(args, r...)
+			if len(r) == 4 {
+				args = append(args, "") // a sub-account's point: its row says the master
+			}
 		}
 		if err := db.gorm.WithContext(ctx).Exec(q, args...).Error; err != nil {
 			return translate("insert balance snapshots", err)
@@ -203,13 +208,46 @@ func (db *DB) insertSnapshots(ctx context.Context, rows [][]any) error {
 	return nil
 }
 
-// SnapshotTotals writes the history point of the totals over all sub-accounts (id "").
-func (db *DB) SnapshotTotals(ctx context.Context, at time.Time) error {
-	st, err := db.SubAccountStats(ctx, nil)
+// SnapshotTotals writes the history point of the totals over master's sub-accounts (id "").
+func (db *DB) SnapshotTotals(ctx context.Context, master string, at time.Time) error {
+	st, err := db.SubAccountStatsOf(ctx, master, nil)
 	if err != nil {
 		return err
 	}
-	return db.insertSnapshots(ctx, [][]any{{utc(at), "", st.Debit.String(), st.Credit.String()}})
+	return db.insertSnapshots(ctx, [][]any{{utc(at), "", st.Debit.String(), st.Credit.String(), master}})
+}
+
+// TotalsHistory returns the history of the totals over master's sub-accounts taken at or
+// after since, oldest first. master "" adds up every master: each master writes its own
+// points at its own times, so a point of the sum is every master's latest point then.
+func (db *DB) TotalsHistory(ctx context.Context, master string, since time.Time) ([]BalanceSnapshot, error) {
+	var rows []struct {
+		TakenAt         time.Time
+		MasterAccountID string
+		Debit           string
+		Credit          string
+	}
+	q := `SELECT taken_at, master_account_id, debit, credit FROM balance_snapshots WHERE sub_account_id = '' AND taken_at >= ?`
+	args := []any{utc(since)}
+	if master != "" {
+		q += ` AND master_account_id = ?`
+		args = append(args, master)
+	}
+	if err := db.gorm.WithContext(ctx).Raw(q+` ORDER BY taken_at, id`, args...).Scan(&rows).Error; err != nil {
+		return nil, translate("totals history", err)
+	}
+	type point struct{ debit, credit money.Amount }
+	latest := map[string]point{}
+	out := make([]BalanceSnapshot, 0, len(rows))
+	for _, r := range rows {
+		latest[r.MasterAccountID] = point{amount(r.Debit, ""), amount(r.Credit, "")}
+		d, c := money.Zero(""), money.Zero("")
+		for _, p := range latest {
+			d, c = d.Add(p.debit), c.Add(p.credit)
+		}
+		out = append(out, BalanceSnapshot{TakenAt: r.TakenAt.UTC(), Debit: d, Credit: c})
+	}
+	return out, nil
 }
 
 // BalanceHistory returns the history points of one sub-account ("" = the totals) taken
@@ -232,9 +270,9 @@ func (db *DB) BalanceHistory(ctx context.Context, subAccountID string, since tim
 	return out, nil
 }
 
-// MasterBalances returns the master's transferable amounts; the zero value (SyncedAt
-// nil) before the first sync.
-func (db *DB) MasterBalances(ctx context.Context) (MasterBalances, error) {
+// MasterBalances returns a master's transferable amounts; the zero value (SyncedAt nil)
+// before its first sync.
+func (db *DB) MasterBalances(ctx context.Context, master string) (MasterBalances, error) {
 	var rows []struct {
 		Debit     string
 		Credit    string
@@ -244,14 +282,14 @@ func (db *DB) MasterBalances(ctx context.Context) (MasterBalances, error) {
 		LastError string
 	}
 	g := db.gorm.WithContext(ctx)
-	if err := g.Raw(`SELECT debit, credit, currency, synced_at, stale, last_error FROM master_balances WHERE id = 1`).Scan(&rows).Error; err != nil {
+	if err := g.Raw(`SELECT debit, credit, currency, synced_at, stale, last_error FROM master_balances WHERE master_account_id = ?`, master).Scan(&rows).Error; err != nil {
 		return MasterBalances{}, translate("master balances", err)
 	}
 	if len(rows) == 0 {
-		return MasterBalances{Debit: money.Zero(""), Credit: money.Zero(""), Currency: money.DefaultCurrency, Credits: []AmountLine{}}, nil
+		return MasterBalances{MasterAccountID: master, Debit: money.Zero(""), Credit: money.Zero(""), Currency: money.DefaultCurrency, Credits: []AmountLine{}}, nil
 	}
 	r := rows[0]
-	mb := MasterBalances{Debit: amount(r.Debit, r.Currency), Credit: amount(r.Credit, r.Currency), Currency: r.Currency, Stale: r.Stale}
+	mb := MasterBalances{MasterAccountID: master, Debit: amount(r.Debit, r.Currency), Credit: amount(r.Credit, r.Currency), Currency: r.Currency, Stale: r.Stale}
 	t := r.SyncedAt.UTC()
 	mb.SyncedAt = &t
 	var lines []struct {
@@ -260,7 +298,7 @@ func (db *DB) MasterBalances(ctx context.Context) (MasterBalances, error) {
 		CreditAmount string
 		ExpireTime   *time.Time
 	}
-	if err := g.Raw(`SELECT available, amount, credit_amount, expire_time FROM master_credits ORDER BY seq`).Scan(&lines).Error; err != nil {
+	if err := g.Raw(`SELECT available, amount, credit_amount, expire_time FROM master_credits WHERE master_account_id = ? ORDER BY seq`, master).Scan(&lines).Error; err != nil {
 		return MasterBalances{}, translate("master credit lines", err)
 	}
 	mb.Credits = make([]AmountLine, len(lines))
@@ -270,9 +308,18 @@ func (db *DB) MasterBalances(ctx context.Context) (MasterBalances, error) {
 	return mb, nil
 }
 
-// StoreMasterBalances replaces the master's transferable amounts (Credit is recomputed
-// from the lines; SyncedAt is at; Stale cleared).
-func (db *DB) StoreMasterBalances(ctx context.Context, mb MasterBalances, at time.Time) error {
+// MasterAccountIDsCached lists the masters whose amounts are cached, in order.
+func (db *DB) MasterAccountIDsCached(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT master_account_id FROM master_balances ORDER BY master_account_id`).Scan(&ids).Error; err != nil {
+		return nil, translate("cached masters", err)
+	}
+	return ids, nil
+}
+
+// StoreMasterBalances replaces master's transferable amounts (Credit is recomputed from
+// the lines; SyncedAt is at; Stale cleared).
+func (db *DB) StoreMasterBalances(ctx context.Context, master string, mb MasterBalances, at time.Time) error {
 	cur := mb.Currency
 	if cur == "" {
 		cur = money.DefaultCurrency
@@ -282,26 +329,26 @@ func (db *DB) StoreMasterBalances(ctx context.Context, mb MasterBalances, at tim
 		credit = credit.Add(l.Available)
 	}
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.upsert(ctx, "master_balances", []string{"id", "debit", "credit", "currency", "synced_at", "stale", "last_error"}, []string{"id"},
+		if err := tx.upsert(ctx, "master_balances", []string{"master_account_id", "debit", "credit", "currency", "synced_at", "stale", "last_error"}, []string{"master_account_id"},
 			[]string{"debit", "credit", "currency", "synced_at", "stale", "last_error"},
-			[][]any{{1, mb.Debit.String(), credit.String(), cur, utc(at), false, ""}}); err != nil {
+			[][]any{{master, mb.Debit.String(), credit.String(), cur, utc(at), false, ""}}); err != nil {
 			return err
 		}
-		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM master_credits`).Error; err != nil {
+		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM master_credits WHERE master_account_id = ?`, master).Error; err != nil {
 			return translate("clear master credit lines", err)
 		}
 		rows := make([][]any, len(mb.Credits))
 		for i, l := range mb.Credits {
-			rows[i] = []any{i, l.Available.String(), l.Amount.String(), l.CreditAmount.String(), nullTime(l.ExpireTime)}
+			rows[i] = []any{master, i, l.Available.String(), l.Amount.String(), l.CreditAmount.String(), nullTime(l.ExpireTime)}
 		}
-		return tx.upsert(ctx, "master_credits", []string{"seq", "available", "amount", "credit_amount", "expire_time"}, []string{"seq"}, nil, rows)
+		return tx.upsert(ctx, "master_credits", []string{"master_account_id", "seq", "available", "amount", "credit_amount", "expire_time"}, []string{"master_account_id", "seq"}, nil, rows)
 	})
 }
 
 // MarkMasterStale flags the master's amounts as stale after a failed refresh (no-op
 // before the first successful one).
-func (db *DB) MarkMasterStale(ctx context.Context, reason string) error {
-	err := db.gorm.WithContext(ctx).Exec(`UPDATE master_balances SET stale = ?, last_error = ? WHERE id = 1`, true, reason).Error
+func (db *DB) MarkMasterStale(ctx context.Context, master, reason string) error {
+	err := db.gorm.WithContext(ctx).Exec(`UPDATE master_balances SET stale = ?, last_error = ? WHERE master_account_id = ?`, true, reason, master).Error
 	return translate("mark master stale", err)
 }
 

@@ -28,7 +28,7 @@ func BenchmarkSubAccountPage400(b *testing.B) {
 			infos = append(infos, store.SubAccountInfo{ID: id, Name: id, Status: 1})
 			bals = append(bals, store.SubAccountBalances{SubAccountID: id, Debit: money.New(decimal.NewFromInt(int64(i%997)), "")})
 		}
-		if err := db.UpsertSubAccounts(ctx, 1, infos, now); err != nil {
+		if err := db.UpsertSubAccounts(ctx, testMaster, 1, infos, now); err != nil {
 			b.Fatal(err)
 		}
 		if err := db.StoreSubAccountBalances(ctx, now, bals, 0, store.RunProgress{}); err != nil {

@@ -28,18 +28,25 @@ func couponValues(c Coupon, at time.Time) []any {
 // expireOrder sorts by expiry with "never" last on both dialects (SQLite puts NULL first).
 const expireOrder = "(expire_time IS NULL), expire_time"
 
-// ReplaceMasterCoupons replaces the master's transferable coupons.
-func (db *DB) ReplaceMasterCoupons(ctx context.Context, coupons []Coupon, at time.Time) error {
+// ReplaceMasterCoupons replaces master's transferable coupons (and untagged ones cached
+// before several masters were supported). A sub-account's coupons carry no master of
+// their own: the sub-account's row says which it is.
+func (db *DB) ReplaceMasterCoupons(ctx context.Context, master string, coupons []Coupon, at time.Time) error {
 	rows := make([][]any, len(coupons))
 	for i, c := range coupons {
 		c.SubAccountID, c.SubCouponID = "", ""
 		rows[i] = couponValues(c, at)
 	}
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM coupons WHERE sub_account_id = ''`).Error; err != nil {
+		g := tx.gorm.WithContext(ctx)
+		if err := g.Exec(`DELETE FROM coupons WHERE sub_account_id = '' AND master_account_id IN (?, '')`, master).Error; err != nil {
 			return translate("clear master coupons", err)
 		}
-		return tx.upsert(ctx, "coupons", couponCols, couponKey, couponUpdate, rows)
+		if err := tx.upsert(ctx, "coupons", couponCols, couponKey, couponUpdate, rows); err != nil {
+			return err
+		}
+		err := g.Exec(`UPDATE coupons SET master_account_id = ? WHERE sub_account_id = '' AND master_account_id = ''`, master).Error
+		return translate("tag master coupons", err)
 	})
 }
 
@@ -91,18 +98,18 @@ func (db *DB) ListCoupons(ctx context.Context, f CouponFilter) ([]Coupon, int64,
 	return out, total, nil
 }
 
-// ReplaceCards replaces the master's stored-value cards (usable and used up).
-func (db *DB) ReplaceCards(ctx context.Context, cards []StoredValueCard, at time.Time) error {
+// ReplaceCards replaces master's stored-value cards (usable and used up).
+func (db *DB) ReplaceCards(ctx context.Context, master string, cards []StoredValueCard, at time.Time) error {
 	rows := make([][]any, len(cards))
 	for i, c := range cards {
-		rows[i] = []any{c.CardID, c.Name, c.Status, c.FaceValue.String(), c.Balance.String(), nullTime(c.Effective), nullTime(c.Expire), utc(at)}
+		rows[i] = []any{c.CardID, c.Name, c.Status, c.FaceValue.String(), c.Balance.String(), nullTime(c.Effective), nullTime(c.Expire), utc(at), master}
 	}
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM stored_value_cards`).Error; err != nil {
+		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM stored_value_cards WHERE master_account_id IN (?, '')`, master).Error; err != nil {
 			return translate("clear cards", err)
 		}
-		return tx.upsert(ctx, "stored_value_cards", []string{"card_id", "name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at"},
-			[]string{"card_id"}, []string{"name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at"}, rows)
+		return tx.upsert(ctx, "stored_value_cards", []string{"card_id", "name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at", "master_account_id"},
+			[]string{"card_id"}, []string{"name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at", "master_account_id"}, rows)
 	})
 }
 
@@ -233,19 +240,20 @@ func (db *DB) ResourceFacets(ctx context.Context) (serviceTypes, regions []strin
 var packageCols = []string{"free_resource_id", "package_id", "product_name", "search_text", "service_type", "service_type_name", "region",
 	"usage_type_name", "status", "original", "remaining", "measure_id", "effective_time", "expire_time", "synced_at"}
 
-// ReplacePackageUsages replaces the cached resource-package free resources and usage.
-func (db *DB) ReplacePackageUsages(ctx context.Context, usages []PackageUsage, at time.Time) error {
+// ReplacePackageUsages replaces master's cached resource-package free resources and usage.
+func (db *DB) ReplacePackageUsages(ctx context.Context, master string, usages []PackageUsage, at time.Time) error {
 	rows := make([][]any, len(usages))
 	for i, u := range usages {
 		rows[i] = []any{u.FreeResourceID, u.PackageID, u.ProductName, searchText(u.ProductName, u.UsageTypeName, u.ServiceTypeName), u.ServiceType,
 			u.ServiceTypeName, u.Region, u.UsageTypeName, u.Status, u.Original.String(), u.Remaining.String(), u.MeasureID,
-			nullTime(u.Effective), nullTime(u.Expire), utc(at)}
+			nullTime(u.Effective), nullTime(u.Expire), utc(at), master}
 	}
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM resource_package_usages`).Error; err != nil {
+		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM resource_package_usages WHERE master_account_id IN (?, '')`, master).Error; err != nil {
 			return translate("clear package usages", err)
 		}
-		return tx.upsert(ctx, "resource_package_usages", packageCols, []string{"free_resource_id"}, packageCols[1:], rows)
+		cols := append(append([]string{}, packageCols...), "master_account_id")
+		return tx.upsert(ctx, "resource_package_usages", cols, []string{"free_resource_id"}, cols[1:], rows)
 	})
 }
 

@@ -75,22 +75,23 @@ func (db *DB) OrganizationByID(ctx context.Context, id string) (*Organization, e
 	return &o, nil
 }
 
-// ReplaceOrganizations stores the whole tree read by run runID: units are upserted, units
-// no longer in the tree are removed, and the sub-accounts' denormalised org paths follow.
-// Each unit's Path must be set (root first, the unit last).
-func (db *DB) ReplaceOrganizations(ctx context.Context, runID int64, orgs []Organization, at time.Time) error {
+// ReplaceOrganizations stores master's whole tree read by run runID: units are upserted,
+// master's units (and untagged ones) no longer in the tree are removed, and the
+// sub-accounts' denormalised org paths follow. Each unit's Path must be set (root first,
+// the unit last).
+func (db *DB) ReplaceOrganizations(ctx context.Context, master string, runID int64, orgs []Organization, at time.Time) error {
 	rows := make([][]any, len(orgs))
 	for i, o := range orgs {
-		rows[i] = []any{o.ID, o.Name, o.ParentID, joinPath(o.Path), len(o.Path) - 1, utc(at), runID}
+		rows[i] = []any{o.ID, o.Name, o.ParentID, joinPath(o.Path), len(o.Path) - 1, utc(at), runID, master}
 	}
 	return db.InTx(ctx, func(tx *DB) error {
 		if err := tx.upsert(ctx, "organizations",
-			[]string{"id", "name", "parent_id", "path", "depth", "synced_at", "seen_run"}, []string{"id"},
-			[]string{"name", "parent_id", "path", "depth", "synced_at", "seen_run"}, rows); err != nil {
+			[]string{"id", "name", "parent_id", "path", "depth", "synced_at", "seen_run", "master_account_id"}, []string{"id"},
+			[]string{"name", "parent_id", "path", "depth", "synced_at", "seen_run", "master_account_id"}, rows); err != nil {
 			return err
 		}
 		g := tx.gorm.WithContext(ctx)
-		if err := g.Exec(`DELETE FROM organizations WHERE seen_run <> ?`, runID).Error; err != nil {
+		if err := g.Exec(`DELETE FROM organizations WHERE master_account_id IN (?, '') AND seen_run <> ?`, master, runID).Error; err != nil {
 			return translate("remove vanished organizations", err)
 		}
 		err := g.Exec(`UPDATE sub_accounts SET org_path = COALESCE((SELECT o.path FROM organizations o WHERE o.id = sub_accounts.org_id), '')`).Error

@@ -30,33 +30,34 @@ const (
 const InterruptedError = "interrupted"
 
 type syncRunRow struct {
-	ID           int64
-	Area         string
-	SubAccountID string
-	Trigger      string
-	StartedAt    time.Time
-	FinishedAt   *time.Time
-	Status       string
-	Items        int
-	Errors       int
-	Error        string
-	Cursor       string
-	Owner        string
-	HeartbeatAt  time.Time
+	ID              int64
+	MasterAccountID string
+	Area            string
+	SubAccountID    string
+	Trigger         string
+	StartedAt       time.Time
+	FinishedAt      *time.Time
+	Status          string
+	Items           int
+	Errors          int
+	Error           string
+	Cursor          string
+	Owner           string
+	HeartbeatAt     time.Time
 }
 
-const syncRunCols = `id, area, sub_account_id, trigger, started_at, finished_at, status, items, errors, error, cursor, owner, heartbeat_at`
+const syncRunCols = `id, master_account_id, area, sub_account_id, trigger, started_at, finished_at, status, items, errors, error, cursor, owner, heartbeat_at`
 
 func (r syncRunRow) run() SyncRun {
-	return SyncRun{ID: r.ID, Area: r.Area, SubAccountID: r.SubAccountID, Trigger: r.Trigger, StartedAt: r.StartedAt.UTC(),
+	return SyncRun{ID: r.ID, MasterAccountID: r.MasterAccountID, Area: r.Area, SubAccountID: r.SubAccountID, Trigger: r.Trigger, StartedAt: r.StartedAt.UTC(),
 		FinishedAt: utcPtr(r.FinishedAt), Status: r.Status, Items: r.Items, Errors: r.Errors, Error: r.Error, Cursor: r.Cursor}
 }
 
-// BeginSyncRun opens a run of area (for one sub-account when subAccountID is set) owned
-// by owner. A live running row gives ErrSyncRunning; a dead one (heartbeat older than
+// BeginSyncRun opens a run of master's area (for one sub-account when subAccountID is
+// set) owned by owner; runs of different masters never exclude each other. A live running row gives ErrSyncRunning; a dead one (heartbeat older than
 // staleAfter) is closed as interrupted. The new run's Cursor is the cursor of the
 // previous run of the same area when that one was interrupted (resume), else "".
-func (db *DB) BeginSyncRun(ctx context.Context, area, subAccountID, trigger, owner string, staleAfter time.Duration) (SyncRun, error) {
+func (db *DB) BeginSyncRun(ctx context.Context, master, area, subAccountID, trigger, owner string, staleAfter time.Duration) (SyncRun, error) {
 	var out SyncRun
 	err := db.InTx(ctx, func(tx *DB) error {
 		g := tx.gorm.WithContext(ctx)
@@ -65,7 +66,7 @@ func (db *DB) BeginSyncRun(ctx context.Context, area, subAccountID, trigger, own
 			return err
 		}
 		var running []syncRunRow
-		if err := g.Raw(`SELECT `+syncRunCols+` FROM sync_runs WHERE area = ? AND sub_account_id = ? AND status = ?`, area, subAccountID, RunRunning).Scan(&running).Error; err != nil {
+		if err := g.Raw(`SELECT `+syncRunCols+` FROM sync_runs WHERE master_account_id = ? AND area = ? AND sub_account_id = ? AND status = ?`, master, area, subAccountID, RunRunning).Scan(&running).Error; err != nil {
 			return translate("find running sync", err)
 		}
 		for _, r := range running {
@@ -83,14 +84,14 @@ func (db *DB) BeginSyncRun(ctx context.Context, area, subAccountID, trigger, own
 			db.log.WarnContext(ctx, "sync: took over a run left by a stopped process", "run_id", r.ID, "area", area, "owner", r.Owner, "cursor", r.Cursor)
 		}
 		var last []syncRunRow
-		if err := g.Raw(`SELECT `+syncRunCols+` FROM sync_runs WHERE area = ? AND sub_account_id = ? ORDER BY id DESC LIMIT 1`, area, subAccountID).Scan(&last).Error; err != nil {
+		if err := g.Raw(`SELECT `+syncRunCols+` FROM sync_runs WHERE master_account_id = ? AND area = ? AND sub_account_id = ? ORDER BY id DESC LIMIT 1`, master, area, subAccountID).Scan(&last).Error; err != nil {
 			return translate("previous sync run", err)
 		}
 		cursor := ""
 		if len(last) == 1 && last[0].Status == RunFailed && last[0].Error == InterruptedError {
 			cursor = last[0].Cursor
 		}
-		row := syncRunRow{Area: area, SubAccountID: subAccountID, Trigger: trigger, StartedAt: now, Status: RunRunning, Cursor: cursor, Owner: owner, HeartbeatAt: now}
+		row := syncRunRow{MasterAccountID: master, Area: area, SubAccountID: subAccountID, Trigger: trigger, StartedAt: now, Status: RunRunning, Cursor: cursor, Owner: owner, HeartbeatAt: now}
 		if err := g.Table("sync_runs").Omit("finished_at").Create(&row).Error; err != nil {
 			if errors.Is(translate("", err), ErrConflict) {
 				return fmt.Errorf("store: begin sync %s: %w", area, ErrSyncRunning)
@@ -167,11 +168,21 @@ func (db *DB) syncRun(ctx context.Context, id int64) (SyncRun, error) {
 func (db *DB) SyncRunByID(ctx context.Context, id int64) (SyncRun, error) { return db.syncRun(ctx, id) }
 
 // LatestSyncRuns returns the newest run of each area (refreshes of one sub-account
-// excluded: they say nothing about the area as a whole), keyed by area.
+// excluded: they say nothing about the area as a whole), keyed by area, over every master.
 func (db *DB) LatestSyncRuns(ctx context.Context) (map[string]SyncRun, error) {
+	return db.LatestSyncRunsOf(ctx, "")
+}
+
+// LatestSyncRunsOf is LatestSyncRuns for one master ("" = the newest of any master).
+func (db *DB) LatestSyncRunsOf(ctx context.Context, master string) (map[string]SyncRun, error) {
 	var rows []syncRunRow
 	q := `SELECT ` + syncRunCols + ` FROM sync_runs WHERE id IN (SELECT MAX(id) FROM sync_runs WHERE sub_account_id = '' GROUP BY area)`
-	if err := db.gorm.WithContext(ctx).Raw(q).Scan(&rows).Error; err != nil {
+	var args []any
+	if master != "" {
+		q = `SELECT ` + syncRunCols + ` FROM sync_runs WHERE id IN (SELECT MAX(id) FROM sync_runs WHERE sub_account_id = '' AND master_account_id = ? GROUP BY area)`
+		args = append(args, master)
+	}
+	if err := db.gorm.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
 		return nil, translate("latest sync runs", err)
 	}
 	out := make(map[string]SyncRun, len(rows))

@@ -16,7 +16,7 @@ import (
 
 // subAccountCols are the columns read into subAccountRow.
 const subAccountCols = `id, name, display_name, status, org_id, org_name, org_path, debit, credit, total, currency,
-	low_balance_threshold, synced_at, balances_synced_at, stale, last_error`
+	low_balance_threshold, synced_at, balances_synced_at, stale, last_error, master_account_id`
 
 type subAccountRow struct {
 	ID                  string
@@ -35,6 +35,7 @@ type subAccountRow struct {
 	BalancesSyncedAt    *time.Time
 	Stale               bool
 	LastError           string
+	MasterAccountID     string
 }
 
 func (r subAccountRow) subAccount() SubAccount {
@@ -43,7 +44,7 @@ func (r subAccountRow) subAccount() SubAccount {
 		OrgID: r.OrgID, OrgName: r.OrgName, OrgPath: splitPath(r.OrgPath),
 		Debit: amount(r.Debit, r.Currency), Credit: amount(r.Credit, r.Currency), Total: amount(r.Total, r.Currency),
 		Currency: r.Currency, SyncedAt: r.SyncedAt.UTC(), BalancesSyncedAt: utcPtr(r.BalancesSyncedAt),
-		Stale: r.Stale, LastError: r.LastError,
+		Stale: r.Stale, LastError: r.LastError, MasterAccountID: r.MasterAccountID,
 	}
 	if s.Currency == "" {
 		s.Currency = money.DefaultCurrency
@@ -105,6 +106,9 @@ func (db *DB) subAccountWhere(ctx context.Context, f SubAccountFilter) (*conds, 
 	}
 	if f.Status != 0 {
 		c.add("status = ?", f.Status)
+	}
+	if f.MasterAccountID != "" {
+		c.add("master_account_id = ?", f.MasterAccountID)
 	}
 	if f.OrgID != "" {
 		cond, args, err := db.orgCondition(ctx, []string{f.OrgID}, "org_id", "org_path")
@@ -311,8 +315,16 @@ func (db *DB) SubAccountsBelowThreshold(ctx context.Context, defaultThreshold mo
 // SubAccountStats counts the sub-accounts within scopes (nil: all) by status, adds up their
 // balances, and says how old the oldest and newest balance reads are.
 func (db *DB) SubAccountStats(ctx context.Context, scopes []string) (SubAccountStats, error) {
+	return db.SubAccountStatsOf(ctx, "", scopes)
+}
+
+// SubAccountStatsOf is SubAccountStats over one master's sub-accounts ("" = every master).
+func (db *DB) SubAccountStatsOf(ctx context.Context, master string, scopes []string) (SubAccountStats, error) {
 	st := SubAccountStats{ByStatus: map[int]int64{}, Debit: money.Zero(""), Credit: money.Zero("")}
 	c := &conds{}
+	if master != "" {
+		c.add("master_account_id = ?", master)
+	}
 	if len(scopes) > 0 {
 		cond, args, err := db.orgCondition(ctx, scopes, "org_id", "org_path")
 		if err != nil {

@@ -15,6 +15,9 @@ import (
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
+// testMaster is the domain id the seeded cache rows belong to.
+const testMaster = "dom-store-test"
+
 func amt(s string) money.Amount {
 	d := decimal.RequireFromString(s)
 	return money.New(d, "")
@@ -37,7 +40,7 @@ func seedCache(t *testing.T, db *store.DB) {
 		{ID: "a1", Name: "A1", ParentID: "a", Path: []string{"root", "a", "a1"}},
 		{ID: "b", Name: "B", ParentID: "root", Path: []string{"root", "b"}},
 	}
-	if err := db.ReplaceOrganizations(ctx, 1, orgs, now); err != nil {
+	if err := db.ReplaceOrganizations(ctx, testMaster, 1, orgs, now); err != nil {
 		t.Fatal(err)
 	}
 	units := []string{"a", "a1", "b", "root"}
@@ -50,7 +53,7 @@ func seedCache(t *testing.T, db *store.DB) {
 		}
 		subs = append(subs, store.SubAccountInfo{ID: "id-" + name, Name: name, DisplayName: disp, Status: 1 + i%2, OrgID: units[i%4], OrgName: units[i%4]})
 	}
-	if err := db.UpsertSubAccounts(ctx, 1, subs, now); err != nil {
+	if err := db.UpsertSubAccounts(ctx, testMaster, 1, subs, now); err != nil {
 		t.Fatal(err)
 	}
 	var batch []store.SubAccountBalances
@@ -277,21 +280,21 @@ func TestCacheWritesAndLists(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Now().UTC()
-		mb, err := db.MasterBalances(ctx)
+		mb, err := db.MasterBalances(ctx, testMaster)
 		if err != nil || mb.SyncedAt != nil {
 			t.Fatalf("before sync: %v %+v", err, mb)
 		}
 		exp := now.Add(time.Hour).Truncate(time.Second)
-		if err := db.StoreMasterBalances(ctx, store.MasterBalances{Debit: amt("1000.10"), Credits: []store.AmountLine{
+		if err := db.StoreMasterBalances(ctx, testMaster, store.MasterBalances{Debit: amt("1000.10"), Credits: []store.AmountLine{
 			{Available: amt("10.00"), Amount: amt("10.00"), CreditAmount: amt("50.00"), ExpireTime: &exp},
 			{Available: amt("0.05"), Amount: amt("0.05"), CreditAmount: amt("1.00")},
 		}}, now); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.MarkMasterStale(ctx, "CBC.0999"); err != nil {
+		if err := db.MarkMasterStale(ctx, testMaster, "CBC.0999"); err != nil {
 			t.Fatal(err)
 		}
-		mb, err = db.MasterBalances(ctx)
+		mb, err = db.MasterBalances(ctx, testMaster)
 		if err != nil || mb.SyncedAt == nil || mb.Debit.String() != "1000.10" || mb.Credit.String() != "10.05" || len(mb.Credits) != 2 || !mb.Stale ||
 			mb.Credits[0].ExpireTime == nil || !mb.Credits[0].ExpireTime.Equal(exp) || mb.Credits[1].ExpireTime != nil {
 			t.Fatalf("master = %v %+v", err, mb)
@@ -301,7 +304,7 @@ func TestCacheWritesAndLists(t *testing.T) {
 			{CardID: "k2", Name: "used", Status: 2, FaceValue: amt("100.00"), Balance: amt("0.00")},
 			{CardID: "k1", Name: "usable", Status: 1, FaceValue: amt("100.00"), Balance: amt("42.00"), Expire: &exp},
 		}
-		if err := db.ReplaceCards(ctx, cards, now); err != nil {
+		if err := db.ReplaceCards(ctx, testMaster, cards, now); err != nil {
 			t.Fatal(err)
 		}
 		got, n, err := db.ListCards(ctx, 0, 0, 10)
@@ -332,7 +335,7 @@ func TestCacheWritesAndLists(t *testing.T) {
 			t.Fatalf("facets = %v %v %v", err, st, regions)
 		}
 
-		if err := db.ReplacePackageUsages(ctx, []store.PackageUsage{{FreeResourceID: "f1", ProductName: "OBS 包", Original: decimal.RequireFromString("100.5"), Remaining: decimal.RequireFromString("0.125")}}, now); err != nil {
+		if err := db.ReplacePackageUsages(ctx, testMaster, []store.PackageUsage{{FreeResourceID: "f1", ProductName: "OBS 包", Original: decimal.RequireFromString("100.5"), Remaining: decimal.RequireFromString("0.125")}}, now); err != nil {
 			t.Fatal(err)
 		}
 		pu, n, err := db.ListPackageUsages(ctx, "obs", 0, 10)
@@ -351,7 +354,7 @@ func TestCacheWritesAndLists(t *testing.T) {
 			t.Fatalf("catalog = %v %d %+v", err, n, cat)
 		}
 
-		if err := db.ReplaceMasterCoupons(ctx, []store.Coupon{{CouponID: "m1", PlanName: "Spring", Balance: amt("9.99")}}, now); err != nil {
+		if err := db.ReplaceMasterCoupons(ctx, testMaster, []store.Coupon{{CouponID: "m1", PlanName: "Spring", Balance: amt("9.99")}}, now); err != nil {
 			t.Fatal(err)
 		}
 		cs, n, err := db.ListCoupons(ctx, store.CouponFilter{})
@@ -359,7 +362,7 @@ func TestCacheWritesAndLists(t *testing.T) {
 			t.Fatalf("master coupons = %v %d %+v", err, n, cs)
 		}
 
-		if err := db.SnapshotTotals(ctx, now); err != nil {
+		if err := db.SnapshotTotals(ctx, testMaster, now); err != nil {
 			t.Fatal(err)
 		}
 		h, err := db.BalanceHistory(ctx, "", now.Add(-time.Minute))
@@ -372,15 +375,15 @@ func TestCacheWritesAndLists(t *testing.T) {
 func TestSyncRuns(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		r1, err := db.BeginSyncRun(ctx, "balances", "", "test", "p1", time.Minute)
+		r1, err := db.BeginSyncRun(ctx, testMaster, "balances", "", "test", "p1", time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.BeginSyncRun(ctx, "balances", "", "test", "p2", time.Minute); !errors.Is(err, store.ErrSyncRunning) {
+		if _, err := db.BeginSyncRun(ctx, testMaster, "balances", "", "test", "p2", time.Minute); !errors.Is(err, store.ErrSyncRunning) {
 			t.Fatalf("second begin: %v", err)
 		}
 		// Another area, or one sub-account, is independent.
-		r2, err := db.BeginSyncRun(ctx, "balances", "id-x", "test", "p2", time.Minute)
+		r2, err := db.BeginSyncRun(ctx, testMaster, "balances", "id-x", "test", "p2", time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -392,7 +395,7 @@ func TestSyncRuns(t *testing.T) {
 		}
 		// p1 dies: with staleAfter 0 its heartbeat is old; the next run takes over and resumes.
 		time.Sleep(5 * time.Millisecond)
-		r3, err := db.BeginSyncRun(ctx, "balances", "", "test", "p2", time.Millisecond)
+		r3, err := db.BeginSyncRun(ctx, testMaster, "balances", "", "test", "p2", time.Millisecond)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -407,7 +410,7 @@ func TestSyncRuns(t *testing.T) {
 		if err != nil || done.Status != store.RunSucceeded || done.Items != 7 || done.FinishedAt == nil {
 			t.Fatalf("finish = %v %+v", err, done)
 		}
-		r4, err := db.BeginSyncRun(ctx, "balances", "", "test", "p2", time.Minute)
+		r4, err := db.BeginSyncRun(ctx, testMaster, "balances", "", "test", "p2", time.Minute)
 		if err != nil || r4.Cursor != "" {
 			t.Fatalf("after success: %v %+v", err, r4)
 		}

@@ -79,7 +79,7 @@ func (s *Syncer) syncOrganizations(ctx context.Context, r *run) error {
 		}
 		walk(root, tree.Children)
 	}
-	if err := s.db.ReplaceOrganizations(ctx, r.rec.ID, orgs, s.o.Now()); err != nil {
+	if err := s.db.ReplaceOrganizations(ctx, s.o.MasterAccountID, r.rec.ID, orgs, s.o.Now()); err != nil {
 		return err
 	}
 	r.items += len(orgs)
@@ -98,7 +98,7 @@ func (s *Syncer) syncSubAccounts(ctx context.Context, r *run) error {
 			infos[i] = store.SubAccountInfo{ID: string(a.ID), Name: a.Name, DisplayName: a.DisplayName, Status: int(a.Status), OrgID: string(a.OrgID), OrgName: a.OrgName}
 		}
 		seen += len(items)
-		return s.db.UpsertSubAccounts(ctx, r.rec.ID, infos, now)
+		return s.db.UpsertSubAccounts(ctx, s.o.MasterAccountID, r.rec.ID, infos, now)
 	})
 	r.items += seen
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Syncer) syncSubAccounts(ctx context.Context, r *run) error {
 		r.fail("sub-account list", err)
 		return nil
 	}
-	removed, err := s.db.RemoveSubAccountsNotSeen(ctx, r.rec.ID)
+	removed, err := s.db.RemoveSubAccountsNotSeen(ctx, s.o.MasterAccountID, r.rec.ID)
 	if err != nil {
 		return err
 	}
@@ -153,13 +153,13 @@ func (s *Syncer) syncMaster(ctx context.Context, r *run) error {
 	}
 	if err != nil {
 		r.fail("master amounts", err)
-		return s.db.MarkMasterStale(ctx, reason(err))
+		return s.db.MarkMasterStale(ctx, s.o.MasterAccountID, reason(err))
 	}
 	mb := store.MasterBalances{Debit: debitOf(debit)}
 	for _, c := range credit {
 		mb.Credits = append(mb.Credits, store.AmountLine{Available: c.Available, Amount: c.Amount, CreditAmount: c.CreditAmount, ExpireTime: timePtr(c)})
 	}
-	if err := s.db.StoreMasterBalances(ctx, mb, s.o.Now()); err != nil {
+	if err := s.db.StoreMasterBalances(ctx, s.o.MasterAccountID, mb, s.o.Now()); err != nil {
 		return err
 	}
 	r.items += 1 + len(credit)
@@ -192,7 +192,7 @@ func (s *Syncer) syncMasterCoupons(ctx context.Context, r *run) error {
 		r.fail("master coupons", err)
 		return nil
 	}
-	if err := s.db.ReplaceMasterCoupons(ctx, all, s.o.Now()); err != nil {
+	if err := s.db.ReplaceMasterCoupons(ctx, s.o.MasterAccountID, all, s.o.Now()); err != nil {
 		return err
 	}
 	r.items += len(all)
@@ -217,7 +217,7 @@ func (s *Syncer) syncCards(ctx context.Context, r *run) error {
 			return nil
 		}
 	}
-	if err := s.db.ReplaceCards(ctx, all, s.o.Now()); err != nil {
+	if err := s.db.ReplaceCards(ctx, s.o.MasterAccountID, all, s.o.Now()); err != nil {
 		return err
 	}
 	r.items += len(all)
@@ -296,7 +296,7 @@ func (s *Syncer) syncPackages(ctx context.Context, r *run) error {
 				Effective: tp(o.pkg.Effective), Expire: tp(o.pkg.Expire)})
 		}
 	}
-	if err := s.db.ReplacePackageUsages(ctx, all, s.o.Now()); err != nil {
+	if err := s.db.ReplacePackageUsages(ctx, s.o.MasterAccountID, all, s.o.Now()); err != nil {
 		return err
 	}
 	r.items += len(all)

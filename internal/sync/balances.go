@@ -105,7 +105,7 @@ func (s *Syncer) syncBalances(ctx context.Context, r *run, withBalances, withCou
 		defer close(jobs)
 		after, seq := r.cursor, 0
 		for {
-			ids, err := s.db.SubAccountIDsAfter(wctx, after, 1000)
+			ids, err := s.db.SubAccountIDsAfter(wctx, s.o.MasterAccountID, after, 1000)
 			if err != nil {
 				prodErr <- err
 				return
@@ -224,15 +224,20 @@ func (s *Syncer) syncBalances(ctx context.Context, r *run, withBalances, withCou
 		return err
 	}
 	if withBalances {
-		return s.db.SnapshotTotals(ctx, s.o.Now())
+		return s.db.SnapshotTotals(ctx, s.o.MasterAccountID, s.o.Now())
 	}
 	return nil
 }
 
 // refreshOne reads one sub-account's balances and coupons now.
 func (s *Syncer) refreshOne(ctx context.Context, r *run, id string) error {
-	if _, err := s.db.SubAccountByID(ctx, id); err != nil {
+	sa, err := s.db.SubAccountByID(ctx, id)
+	if err != nil {
 		return err
+	}
+	if sa.MasterAccountID != "" && sa.MasterAccountID != s.o.MasterAccountID {
+		// Another master's sub-account: this master's credentials cannot read it.
+		return fmt.Errorf("sync: sub-account %s belongs to master %s: %w", id, sa.MasterAccountID, store.ErrNotFound)
 	}
 	b := s.readSub(ctx, id, true, true)
 	if ctx.Err() != nil {

@@ -74,9 +74,14 @@ type Options struct {
 	Concurrency     int           // upstream calls in flight; default 16
 	Log             *slog.Logger
 	Now             func() time.Time
-	// MasterAccountID is the master's domain id: the account whose resources are cached
-	// (resource calls are signed with the master's credentials).
+	// MasterAccountID is the master's domain id: every row this Syncer writes is tagged
+	// with it, and its resources are cached under it (resource calls are signed with the
+	// master's credentials).
 	MasterAccountID string
+	// Intervals, when set, gives the current sync and catalogue intervals (an admin
+	// changes them under /admin/settings without a restart); Interval and CatalogInterval
+	// are the fallback when it returns zero.
+	Intervals func(ctx context.Context) (full, catalog time.Duration)
 	// StaleAfter is how old a running run's heartbeat must be before another process
 	// takes it over as dead; default 2m (heartbeats every StaleAfter/4).
 	StaleAfter time.Duration
@@ -211,7 +216,7 @@ func (r *run) progress() store.RunProgress {
 
 // begin opens a run row and keeps its heartbeat until finish.
 func (s *Syncer) begin(ctx context.Context, area, subAccountID, trigger string) (*run, error) {
-	rec, err := s.db.BeginSyncRun(ctx, area, subAccountID, trigger, s.owner, s.o.StaleAfter)
+	rec, err := s.db.BeginSyncRun(ctx, s.o.MasterAccountID, area, subAccountID, trigger, s.owner, s.o.StaleAfter)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +381,22 @@ func (s *Syncer) catalogDue(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return at == nil || s.o.Now().Sub(*at) >= s.o.CatalogInterval, nil
+	return at == nil || s.o.Now().Sub(*at) >= s.o.CurrentIntervals(ctx).CatalogInterval, nil
+}
+
+// CurrentIntervals returns o with Interval and CatalogInterval as they are now: from
+// Intervals when set (a zero value keeps the configured one).
+func (o Options) CurrentIntervals(ctx context.Context) Options {
+	if o.Intervals != nil {
+		full, catalog := o.Intervals(ctx)
+		if full > 0 {
+			o.Interval = full
+		}
+		if catalog > 0 {
+			o.CatalogInterval = catalog
+		}
+	}
+	return o
 }
 
 // area runs one area into r. inFull: the balance pass also reads the sub-accounts'

@@ -104,7 +104,7 @@ func checkAgainstSandbox(t *testing.T, e *env) {
 			t.Errorf("%s coupons = %d (%v), sandbox %d", ss.ID, n, err, len(ss.Coupons))
 		}
 	}
-	mb, err := e.db.MasterBalances(ctx)
+	mb, err := e.db.MasterBalances(ctx, e.opts.DomainID)
 	if err != nil || mb.SyncedAt == nil || mb.Debit.String() != st.Master.Debit || len(mb.Credits) != len(st.Master.Credit) {
 		t.Errorf("master = %+v (%v), sandbox %+v", mb, err, st.Master)
 	}
@@ -132,7 +132,7 @@ func TestFullAndIncrementalSync(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db, nil)
 		// A sub-account the upstream no longer lists: a full run removes it.
-		if err := db.UpsertSubAccounts(ctx, -1, []store.SubAccountInfo{{ID: "vanished", Name: "gone"}}, time.Now()); err != nil {
+		if err := db.UpsertSubAccounts(ctx, e.opts.DomainID, -1, []store.SubAccountInfo{{ID: "vanished", Name: "gone"}}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		r := e.run(t, "full", "")
@@ -225,7 +225,7 @@ func TestUpstreamFaultsKeepLastGoodData(t *testing.T) {
 		st := e.sb.State("")
 		id := st.SubAccounts[3].ID
 		good, _ := db.SubAccountByID(ctx, id)
-		goodMaster, _ := db.MasterBalances(ctx)
+		goodMaster, _ := db.MasterBalances(ctx, e.opts.DomainID)
 
 		e.sb.SetFaults(sandbox.Faults{ErrorRate: 1, Status: 500, Paths: []string{"/v2/enterprises/multi-accounts/"}})
 		r := e.run(t, "full", "")
@@ -239,7 +239,7 @@ func TestUpstreamFaultsKeepLastGoodData(t *testing.T) {
 		if p, _ := db.ListSubAccounts(ctx, store.SubAccountFilter{}); int(p.Total) != len(st.SubAccounts) {
 			t.Fatalf("failed listing removed sub-accounts: %d", p.Total)
 		}
-		mb, _ := db.MasterBalances(ctx)
+		mb, _ := db.MasterBalances(ctx, e.opts.DomainID)
 		if !mb.Stale || mb.Debit.Cmp(goodMaster.Debit) != 0 {
 			t.Fatalf("master after failure = %+v", mb)
 		}
@@ -252,7 +252,7 @@ func TestUpstreamFaultsKeepLastGoodData(t *testing.T) {
 		e.run(t, "balances", "")
 		e.run(t, "master", "")
 		got, _ = db.SubAccountByID(ctx, id)
-		mb, _ = db.MasterBalances(ctx)
+		mb, _ = db.MasterBalances(ctx, e.opts.DomainID)
 		if got.Stale || got.LastError != "" || mb.Stale {
 			t.Fatalf("stale marks not cleared: %+v %+v", got, mb)
 		}

@@ -380,14 +380,19 @@ func (s *Service) Client(ctx context.Context, id int64) (*bss.Client, error) {
 }
 
 func (s *Service) client(a *store.UpstreamAccount) (*bss.Client, error) {
+	return s.build(a, s.ClientConfig)
+}
+
+// build makes a client of a stored account; configure (may be nil) adjusts its config.
+func (s *Service) build(a *store.UpstreamAccount, configure func(*bss.Config)) (*bss.Client, error) {
 	sk, err := s.Box.Open(a.SK)
 	if err != nil || sk == "" {
 		return nil, ErrSecret
 	}
 	cfg := bss.Config{Endpoint: a.Endpoint, AK: a.AK, SK: sk, DomainID: a.DomainID, Region: a.Region,
 		Generation: a.Generation, Logger: s.Log}
-	if s.ClientConfig != nil {
-		s.ClientConfig(&cfg)
+	if configure != nil {
+		configure(&cfg)
 	}
 	c, err := bss.New(cfg)
 	if err != nil {

@@ -186,7 +186,7 @@ func (s *Server) apiSubAccount(c *gin.Context) {
 
 // apiMasterBalances is GET /api/v1/master/balances.
 func (s *Server) apiMasterBalances(c *gin.Context) {
-	mb, err := s.db.MasterBalances(c.Request.Context())
+	mb, err := s.masterTotal(c.Request.Context(), masterParam(c))
 	if err != nil {
 		s.fail(c, err)
 		return

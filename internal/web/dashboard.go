@@ -94,7 +94,7 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	if err != nil {
 		return v, err
 	}
-	mb, err := s.db.MasterBalances(ctx)
+	mb, err := s.masterTotal(ctx, masterParam(c))
 	if err != nil {
 		return v, err
 	}

@@ -2,10 +2,13 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/upstreamacct"
 )
 
 // readyz answers whether this replica can serve: the database answers and the upstream
@@ -22,7 +25,9 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	if s.upstream == nil {
 		status, result["upstream"] = http.StatusServiceUnavailable, "not configured"
-	} else if err := s.upstream.Ping(ctx); err != nil {
+	} else if err := s.upstream.Ping(ctx); errors.Is(err, upstreamacct.ErrNoMaster) {
+		status, result["upstream"] = http.StatusServiceUnavailable, "not configured"
+	} else if err != nil {
 		status, result["upstream"] = http.StatusServiceUnavailable, "unreachable"
 		s.log.Warn("readiness: upstream", "error", err)
 	}

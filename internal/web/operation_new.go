@@ -168,7 +168,11 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 		ex.Options = []view.Option{{Value: "", Label: tr.T("op.no_expiry"), Selected: ex.Value == ""}}
 		var lines []store.CreditLine
 		if kind == approval.KindTransferFunds {
-			mb, err := s.db.MasterBalances(ctx)
+			master := ""
+			if sa != nil {
+				master = sa.MasterAccountID // the master the transfer comes from
+			}
+			mb, err := s.masterTotal(ctx, master)
 			if err != nil {
 				return v, err
 			}

@@ -37,6 +37,9 @@ import (
 
 func amt(s string) money.Amount { return money.New(decimal.RequireFromString(s), "CNY") }
 
+// testMaster is the domain id the seeded cache rows belong to.
+const testMaster = "dom-read-test"
+
 var seedAt = time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
 
 func seedCache(t *testing.T, db *store.DB) {
@@ -48,7 +51,7 @@ func seedCache(t *testing.T, db *store.DB) {
 		{ID: "org-east-ops", Name: "East Ops", ParentID: "org-east", Path: []string{"org-root", "org-east", "org-east-ops"}},
 		{ID: "org-west", Name: "West", ParentID: "org-root", Path: []string{"org-root", "org-west"}},
 	}
-	if err := db.ReplaceOrganizations(ctx, 1, orgs, seedAt); err != nil {
+	if err := db.ReplaceOrganizations(ctx, testMaster, 1, orgs, seedAt); err != nil {
 		t.Fatal(err)
 	}
 	subs := []store.SubAccountInfo{
@@ -59,7 +62,7 @@ func seedCache(t *testing.T, db *store.DB) {
 	for i := range 30 {
 		subs = append(subs, store.SubAccountInfo{ID: fmt.Sprintf("sa-w%02d", i), Name: fmt.Sprintf("west-team-%02d", i), Status: 1, OrgID: "org-west", OrgName: "West"})
 	}
-	if err := db.UpsertSubAccounts(ctx, 1, subs, seedAt); err != nil {
+	if err := db.UpsertSubAccounts(ctx, testMaster, 1, subs, seedAt); err != nil {
 		t.Fatal(err)
 	}
 	expire := seedAt.Add(20 * 24 * time.Hour)
@@ -78,7 +81,7 @@ func seedCache(t *testing.T, db *store.DB) {
 		if err := db.StoreSubAccountBalances(ctx, at, batch, 0, store.RunProgress{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SnapshotTotals(ctx, at); err != nil {
+		if err := db.SnapshotTotals(ctx, testMaster, at); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,7 +92,7 @@ func seedCache(t *testing.T, db *store.DB) {
 	}}, seedAt); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.StoreMasterBalances(ctx, store.MasterBalances{Debit: amt("123456.78"), Credit: amt("1000.00"), Currency: "CNY",
+	if err := db.StoreMasterBalances(ctx, testMaster, store.MasterBalances{Debit: amt("123456.78"), Credit: amt("1000.00"), Currency: "CNY",
 		Credits: []store.AmountLine{{Available: amt("1000.00"), Amount: amt("1000.00"), CreditAmount: amt("2000.00")}}}, seedAt); err != nil {
 		t.Fatal(err)
 	}
