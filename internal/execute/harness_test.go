@@ -61,6 +61,10 @@ type env struct {
 	clock  *fakeClock
 	users  map[string]approval.Actor
 	master string
+	// A second master account (envOpts.masterB): its own sandbox, domain id and client.
+	sbB     *sandbox.Running
+	upB     *bss.Client
+	masterB string
 
 	settledMu sync.Mutex
 	settled   map[int64]string // operation id → sub-account, from Options.Settled
@@ -85,6 +89,7 @@ type envOpts struct {
 	subs     int
 	sandbox  string // existing sandbox URL (crash child)
 	crashAt  string
+	masterB  bool // a second master with its own sandbox; the executor picks the client by master
 }
 
 func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
@@ -128,7 +133,34 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	}
 	e.svc = approval.New(db, approval.Options{StepUp: &stepUp{}, Enqueuer: e.ins, MasterAccountID: e.master, Clock: e.clock.Now, Log: log})
 	e.settled = map[int64]string{}
-	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: 2 * time.Second,
+	var clients func(ctx context.Context, master string) (bss.Upstream, error)
+	if o.masterB {
+		bo := sandbox.DefaultOptions()
+		bo.DomainID, bo.Seed, bo.SubAccounts = "domain-b-0000000000000000000000", 2, 5
+		sbB, err := sandbox.Start(ctx, "127.0.0.1:0", bo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = sbB.Close() })
+		e.sbB, e.masterB = sbB, bo.DomainID
+		if e.upB, err = bss.New(bss.Config{Endpoint: sbB.URL(), AK: bo.AK, SK: bo.SK, DomainID: bo.DomainID, RatePerSecond: o.rate,
+			Timeout: 3 * time.Second, RetryBase: 10 * time.Millisecond, MaxAttempts: 3}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cachesync.New(db, e.upB, cachesync.Options{MasterAccountID: e.masterB}).Run(ctx, cachesync.AreaFull, "", "test"); err != nil {
+			t.Fatal(err)
+		}
+		clients = func(_ context.Context, master string) (bss.Upstream, error) {
+			switch master {
+			case e.master:
+				return e.up, nil
+			case e.masterB:
+				return e.upB, nil
+			}
+			return nil, fmt.Errorf("no master %q", master)
+		}
+	}
+	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: 2 * time.Second, Clients: clients,
 		Settled: func(_ context.Context, op *store.Operation) {
 			e.settledMu.Lock()
 			e.settled[op.ID] = op.SubAccountID
