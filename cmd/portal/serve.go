@@ -101,8 +101,16 @@ func runServe(ctx context.Context, args []string, e env) error {
 				log.Warn("notify: cannot read the notification settings", "error", err)
 				return approval.NotifyConfig{}
 			}
-			return s.NotifyConfig()
+			nc := s.NotifyConfig()
+			nc.PublicURL = cfg.PublicURL // e-mails link to the operation's page
+			return nc
 		})
+	}
+	if ops != nil {
+		// Delivery outcomes of e-mail and webhooks on /metrics (purser_notifications_total).
+		if err := ops.Notifier().Register(reg); err != nil {
+			return err
+		}
 	}
 	srv, err := web.New(deps)
 	if err != nil {

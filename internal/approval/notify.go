@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wneessen/go-mail"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
@@ -25,14 +25,18 @@ import (
 // channel off.
 type NotifyConfig struct {
 	SMTPHost     string
-	SMTPPort     int
+	SMTPPort     int // 0 = 587
 	SMTPUsername string
 	SMTPPassword string
 	SMTPFrom     string
-	// SMTPTLS: "" or "starttls" (opportunistic), "tls" (implicit), "none".
+	// SMTPTLS: "" or "starttls" (STARTTLS required), "tls" (implicit TLS), "none".
 	SMTPTLS string
-	// EmailOf returns a user's e-mail address ("" when none); nil: no e-mail.
-	EmailOf func(userID int64) string
+	// PublicURL is the portal's external address (PORTAL_PUBLIC_URL): e-mails link to the
+	// operation or batch page under it. "" = no link.
+	PublicURL string
+	// Lang is the language of e-mails to recipients without a language of their own
+	// ("en" or "zh"; "" = English).
+	Lang string
 	// WebhookURL receives a JSON POST per transition, signed with WebhookSecret as
 	// X-Purser-Signature: sha256=<hex HMAC-SHA256 of the body>.
 	WebhookURL    string
@@ -58,11 +62,24 @@ type Notifier struct {
 	db  *store.DB
 	cfg NotifyConfig
 	log *slog.Logger
-	wg  sync.WaitGroup
-
-	mu     sync.Mutex
-	source func() NotifyConfig // when set, read at every dispatch (admin settings)
+	*shared
 }
+
+// shared is what every copy made by current() has in common: background sends to wait
+// for, the limit on SMTP connections, the outcome counters.
+type shared struct {
+	wg     sync.WaitGroup
+	smtp   chan struct{} // one slot per SMTP connection allowed at once
+	counts *prometheus.CounterVec
+
+	mu          sync.Mutex
+	source      func() NotifyConfig // when set, read at every dispatch (admin settings)
+	lastFailure Failure
+}
+
+// maxSMTPConnections bounds the SMTP connections open at once, so that a burst of events
+// (a large batch settling row by row) queues instead of flooding the mail server.
+const maxSMTPConnections = 2
 
 // SetSource makes the notifier read its channels at every dispatch, so that an admin's
 // change of the SMTP or webhook settings applies to the next notification.
@@ -80,7 +97,7 @@ func (n *Notifier) current() *Notifier {
 	if f == nil {
 		return n
 	}
-	return &Notifier{db: n.db, cfg: f(), log: n.log}
+	return &Notifier{db: n.db, cfg: f(), log: n.log, shared: n.shared}
 }
 
 // NewNotifier returns a Notifier.
@@ -88,7 +105,8 @@ func NewNotifier(db *store.DB, cfg NotifyConfig, log *slog.Logger) *Notifier {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Notifier{db: db, cfg: cfg, log: log}
+	return &Notifier{db: db, cfg: cfg, log: log, shared: &shared{smtp: make(chan struct{}, maxSMTPConnections),
+		counts: newNotifyCounter()}}
 }
 
 // Note is one notification to write in a transaction and send after commit.
@@ -185,42 +203,38 @@ func (n *Notifier) Insert(ctx context.Context, tx *store.DB, notes []Note) error
 }
 
 // Dispatch sends e-mail and the webhook for committed notifications, in the background
-// (best effort: the in-app notification is the record). Webhooks go once per event, not
-// per recipient.
+// (best effort: the in-app notification is the record). It never blocks the caller, and
+// each send is bounded in time and not retried: a failure is logged, counted in
+// purser_notifications_total and kept as LastFailure. Webhooks go once per event, not per
+// recipient; e-mail goes to every recipient with an address.
 func (n *Notifier) Dispatch(notes []Note) {
-	wg := &n.wg
 	n = n.current()
-	if len(notes) == 0 || (n.cfg.WebhookURL == "" && (n.cfg.SMTPHost == "" || n.cfg.EmailOf == nil)) {
+	mail := n.cfg.SMTPHost != "" && n.db != nil
+	if len(notes) == 0 || (n.cfg.WebhookURL == "" && !mail) {
 		return
 	}
-	wg.Add(1)
+	n.wg.Add(1)
 	go func() {
-		defer wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), n.timeout()*time.Duration(1+len(notes)))
-		defer cancel()
+		defer n.wg.Done()
 		if n.cfg.WebhookURL != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), n.timeout()*time.Duration(1+len(notes)))
 			sent := map[string]bool{}
 			for _, nt := range notes {
-				key := nt.row.Kind + "/" + fmt.Sprint(nt.event["operation"])
+				key := nt.row.Kind + "/" + fmt.Sprint(nt.event["operation"], nt.event["batch"])
 				if sent[key] {
 					continue
 				}
 				sent[key] = true
-				if err := n.Webhook(ctx, nt.event); err != nil {
-					n.log.Warn("notify: webhook failed", "error", err)
+				err := n.Webhook(ctx, nt.event)
+				n.outcome("webhook", err)
+				if err != nil {
+					n.log.Warn("notify: webhook failed", "event", nt.row.Kind, "error", err)
 				}
 			}
+			cancel()
 		}
-		if n.cfg.SMTPHost != "" && n.cfg.EmailOf != nil {
-			for _, nt := range notes {
-				to := n.cfg.EmailOf(nt.row.UserID)
-				if to == "" {
-					continue
-				}
-				if err := n.Email(ctx, to, nt.row.Kind, nt.row.Params); err != nil {
-					n.log.Warn("notify: e-mail failed", "error", err)
-				}
-			}
+		if mail {
+			n.sendMail(notes)
 		}
 	}()
 }
@@ -269,42 +283,6 @@ func (n *Notifier) Webhook(ctx context.Context, event map[string]any) error {
 		return fmt.Errorf("webhook answered %s", resp.Status)
 	}
 	return nil
-}
-
-// Email sends one plain-text notification.
-func (n *Notifier) Email(ctx context.Context, to, kind, params string) error {
-	msg := mail.NewMsg()
-	if err := msg.From(n.cfg.SMTPFrom); err != nil {
-		return err
-	}
-	if err := msg.To(to); err != nil {
-		return err
-	}
-	var p map[string]string
-	_ = json.Unmarshal([]byte(params), &p)
-	msg.Subject(fmt.Sprintf("Purser: operation %s — %s", p["id"], kind))
-	msg.SetBodyString(mail.TypeTextPlain, fmt.Sprintf("Operation %s (%s) is now %s.\nAmount: %s\nSub-account: %s\nRequested by: %s\n",
-		p["id"], p["kind"], p["state"], p["amount"], p["sub_account_id"], p["requested_by"]))
-	opts := []mail.Option{mail.WithPort(max(n.cfg.SMTPPort, 1)), mail.WithTimeout(n.timeout())}
-	if n.cfg.SMTPPort == 0 {
-		opts[0] = mail.WithPort(587)
-	}
-	switch n.cfg.SMTPTLS {
-	case "none":
-		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
-	case "tls":
-		opts = append(opts, mail.WithSSL())
-	default:
-		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
-	}
-	if n.cfg.SMTPUsername != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(n.cfg.SMTPUsername), mail.WithPassword(n.cfg.SMTPPassword))
-	}
-	c, err := mail.NewClient(n.cfg.SMTPHost, opts...)
-	if err != nil {
-		return err
-	}
-	return c.DialAndSendWithContext(ctx, msg)
 }
 
 // Notifications: see approval.go.

@@ -57,19 +57,8 @@ func (s *Service) SendTestMail(ctx context.Context, to string, m audit.Meta) err
 	}
 	msg.Subject("Purser: test e-mail")
 	msg.SetBodyString(mail.TypeTextPlain, "This is a test e-mail from Purser. Notifications will arrive like this one.\n")
-	opts := []mail.Option{mail.WithPort(st.SMTP.Port), mail.WithTimeout(10 * time.Second)}
-	switch st.SMTP.TLS {
-	case "none":
-		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
-	case "tls":
-		opts = append(opts, mail.WithSSL())
-	default:
-		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
-	}
-	if st.SMTP.Username != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(st.SMTP.Username), mail.WithPassword(st.SMTP.Password))
-	}
-	c, err := mail.NewClient(st.SMTP.Host, opts...)
+	// The very client notifications use: a passing test means they will pass too.
+	c, err := approval.MailClient(st.NotifyConfig(), 10*time.Second)
 	if err == nil {
 		err = c.DialAndSendWithContext(ctx, msg)
 	}
