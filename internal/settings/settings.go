@@ -323,8 +323,9 @@ func (s *Service) UpdateSync(ctx context.Context, v Sync, m audit.Meta, up auth.
 	return s.update(ctx, SectionSync, m, up, func(st *Settings) error { st.Sync = v; return nil })
 }
 
-// UpdateBalance changes the default low-balance threshold (text like "1000.00"; "" or
-// "0" = no alert).
+// UpdateBalance changes the default low-balance threshold (text like "1000.00"). "" or
+// "0" stores zero, which means "no default of our own": the pages then apply the built-in
+// 1,000.00 (web's lowBalanceDefault), they do not turn alerts off.
 func (s *Service) UpdateBalance(ctx context.Context, threshold, currency string, m audit.Meta, up auth.StepUp) error {
 	if currency == "" {
 		currency = "CNY"
