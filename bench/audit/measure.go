@@ -269,12 +269,12 @@ func measureExport(ctx context.Context, db *store.DB, o options, res *results) e
 				if *rows == want/2 {
 					*halfPeak = heapSampleNow()
 				}
-				// internal/web apiEvent
-				return enc.Encode(map[string]any{
-					"id": e.ID, "time": e.Time.UTC().Format(time.RFC3339Nano), "actor": e.ActorName, "actor_id": e.ActorID,
-					"ip": e.IP, "user_agent": e.UserAgent, "request_id": e.RequestID, "action": e.Action,
-					"target_type": e.TargetType, "target_id": e.TargetID, "outcome": e.Outcome,
-					"details": json.RawMessage(e.Details), "hash": e.Hash, "prev_hash": e.PrevHash,
+				// as internal/web apiEvent (apiEventJSON)
+				return enc.Encode(apiEventJSON{
+					ID: e.ID, Time: e.Time.UTC().Format(time.RFC3339Nano), Actor: e.ActorName, ActorID: e.ActorID,
+					IP: e.IP, UserAgent: e.UserAgent, RequestID: e.RequestID, Action: e.Action,
+					TargetType: e.TargetType, TargetID: e.TargetID, Outcome: e.Outcome,
+					Details: json.RawMessage(e.Details), Hash: e.Hash, PrevHash: e.PrevHash,
 				})
 			})
 		}},
@@ -313,3 +313,22 @@ func heapSampleNow() uint64 {
 type countingWriter struct{ n int64 }
 
 func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// apiEventJSON mirrors internal/web's apiEventJSON (unexported there), which the JSON
+// Lines export encodes.
+type apiEventJSON struct {
+	Action     string          `json:"action"`
+	Actor      string          `json:"actor"`
+	ActorID    *int64          `json:"actor_id"`
+	Details    json.RawMessage `json:"details"`
+	Hash       string          `json:"hash"`
+	ID         int64           `json:"id"`
+	IP         string          `json:"ip"`
+	Outcome    string          `json:"outcome"`
+	PrevHash   string          `json:"prev_hash"`
+	RequestID  string          `json:"request_id"`
+	TargetID   string          `json:"target_id"`
+	TargetType string          `json:"target_type"`
+	Time       string          `json:"time"`
+	UserAgent  string          `json:"user_agent"`
+}

@@ -12,13 +12,35 @@ import (
 	"github.com/purser-finance/purser/internal/store"
 )
 
-// apiEvent is an audit event in the JSON API and JSON Lines exports.
-func apiEvent(e store.AuditEvent) gin.H {
-	return gin.H{
-		"id": e.ID, "time": e.Time.UTC().Format(time.RFC3339Nano), "actor": e.ActorName, "actor_id": e.ActorID,
-		"ip": e.IP, "user_agent": e.UserAgent, "request_id": e.RequestID, "action": e.Action,
-		"target_type": e.TargetType, "target_id": e.TargetID, "outcome": e.Outcome,
-		"details": json.RawMessage(e.Details), "hash": e.Hash, "prev_hash": e.PrevHash,
+// apiEventJSON is an audit event in the JSON API and JSON Lines exports. The API first
+// wrote a map, whose keys encoding/json sorts; the fields are declared in that same
+// alphabetical order so that the output stays byte for byte what it was
+// (TestAPIEventJSONUnchanged), while encoding a struct is about twice as fast, which
+// matters for exports of millions of events.
+type apiEventJSON struct {
+	Action     string          `json:"action"`
+	Actor      string          `json:"actor"`
+	ActorID    *int64          `json:"actor_id"`
+	Details    json.RawMessage `json:"details"`
+	Hash       string          `json:"hash"`
+	ID         int64           `json:"id"`
+	IP         string          `json:"ip"`
+	Outcome    string          `json:"outcome"`
+	PrevHash   string          `json:"prev_hash"`
+	RequestID  string          `json:"request_id"`
+	TargetID   string          `json:"target_id"`
+	TargetType string          `json:"target_type"`
+	Time       string          `json:"time"`
+	UserAgent  string          `json:"user_agent"`
+}
+
+// apiEvent is e as the JSON API and JSON Lines exports show it.
+func apiEvent(e store.AuditEvent) apiEventJSON {
+	return apiEventJSON{
+		ID: e.ID, Time: e.Time.UTC().Format(time.RFC3339Nano), Actor: e.ActorName, ActorID: e.ActorID,
+		IP: e.IP, UserAgent: e.UserAgent, RequestID: e.RequestID, Action: e.Action,
+		TargetType: e.TargetType, TargetID: e.TargetID, Outcome: e.Outcome,
+		Details: json.RawMessage(e.Details), Hash: e.Hash, PrevHash: e.PrevHash,
 	}
 }
 
@@ -84,7 +106,7 @@ func (s *Server) apiAuditEvents(c *gin.Context) {
 		events = events[:limit]
 		next = strconv.FormatInt(events[len(events)-1].ID, 10)
 	}
-	items := make([]gin.H, 0, len(events))
+	items := make([]apiEventJSON, 0, len(events))
 	for _, e := range events {
 		items = append(items, apiEvent(e))
 	}
