@@ -66,7 +66,7 @@ func (s *Server) settingsView(c *gin.Context) (view.SettingsPage, error) {
 		return view.SettingsPage{}, err
 	}
 	st = st.Redacted()
-	return view.SettingsPage{
+	v := view.SettingsPage{
 		SyncInterval: minutes(st.Sync.Interval), CatalogInterval: minutes(st.Sync.CatalogInterval),
 		LowThreshold: st.Balance.LowThreshold.String(),
 		SMTPHost:     st.SMTP.Host, SMTPPort: strconv.Itoa(st.SMTP.Port), SMTPUser: st.SMTP.Username, SMTPFrom: st.SMTP.From, SMTPTLS: st.SMTP.TLS,
@@ -77,7 +77,20 @@ func (s *Server) settingsView(c *gin.Context) (view.SettingsPage, error) {
 		SSOScopes: strings.Join(st.SSO.Scopes, " "), SSORoleClaim: st.SSO.RoleClaim, SSORoleMap: mapText(st.SSO.RoleMap),
 		SSOScopeClaim: st.SSO.ScopeClaim, SSOScopeMap: mapText(st.SSO.ScopeMap),
 		StepUp: s.stepUpView(c, ""),
-	}, nil
+	}
+	if s.ops != nil {
+		// Deliveries are best effort and never retried: say so when one failed.
+		if f := s.ops.Notifier().LastFailure(); !f.At.IsZero() {
+			tr := s.i18n.For(lang(c))
+			msg := f.Error
+			if r := []rune(msg); len(r) > 300 {
+				msg = string(r[:300]) + "…"
+			}
+			v.NotifyFailure = tr.T("identity.settings.notify_failure", map[string]any{"At": formatTime(f.At, tr.Lang),
+				"Channel": tr.T("identity.settings.channel_" + f.Channel), "Error": msg})
+		}
+	}
+	return v, nil
 }
 
 func (s *Server) adminSettings(c *gin.Context) {

@@ -96,3 +96,41 @@ func TestOperationEmails(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailFailureShownToAdmins: a mail server that refuses the connection costs the
+// transition nothing, and the admins' settings page says what failed.
+func TestEmailFailureShownToAdmins(t *testing.T) {
+	closed := smtptest.Start(t)
+	host, port := closed.Host, closed.Port
+	closed.Close() // nothing listens there any more
+	p := newPortalWith(t, storetest.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
+		withOps(t)(d, up)
+		d.Operations.Notifier().SetSource(func() approval.NotifyConfig {
+			return approval.NotifyConfig{SMTPHost: host, SMTPPort: port, SMTPTLS: "none", SMTPFrom: "purser@example.com", Timeout: time.Second}
+		})
+	})
+	p.seedCache()
+	p.opsUsers()
+	if err := p.db.SetUserEmail(context.Background(), mustID(p, "abby"), "abby@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	id := p.as("fay").transfer(p.normalSubs(1)[0].ID, "25.00")
+	if p.opState(id) != approval.StatePending {
+		t.Fatalf("state %s", p.opState(id))
+	}
+	adam := p.as("adam")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := adam.get("/admin/settings")
+		if r.has(t, "notify-failure") {
+			if msg := r.testid(t, "notify-failure"); !strings.Contains(msg, "e-mail") || !strings.Contains(msg, "purser_notifications_total") {
+				t.Fatalf("failure note %q", msg)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the failed e-mail is not shown on the settings page")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

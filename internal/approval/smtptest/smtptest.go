@@ -68,6 +68,9 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.msgs...)
 }
 
+// Close stops listening (a server that is gone, for failure tests).
+func (s *Server) Close() { s.ln.Close() }
+
 // Arrived is signalled once per accepted message.
 func (s *Server) Arrived() <-chan struct{} { return s.arrived }
 

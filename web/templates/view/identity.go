@@ -163,5 +163,6 @@ type SettingsPage struct {
 	Errors                           map[string]string
 	Error                            string
 	Result                           *ConnectionTest // a "send test" outcome
+	NotifyFailure                    string          // the last notification not delivered, translated; "" = none
 	StepUp                           StepUp
 }
