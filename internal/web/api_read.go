@@ -43,6 +43,8 @@ type apiSubAccount struct {
 	Balances    apiBalances `json:"balances"`
 	Stale       bool        `json:"stale"`
 	SyncedAt    string      `json:"synced_at"`
+	// MasterAccountID is the domain id of the sub-account's master account.
+	MasterAccountID string `json:"master_account_id"`
 }
 
 // apiSubAccountDetail is one sub-account with what it holds.
@@ -85,6 +87,7 @@ func apiAmount(a money.Amount) string { return a.String() }
 func toAPISubAccount(sa store.SubAccount) apiSubAccount {
 	out := apiSubAccount{
 		ID: sa.ID, Name: sa.Name, DisplayName: sa.DisplayName, Status: sa.Status, OrgID: sa.OrgID, OrgName: sa.OrgName, Stale: sa.Stale,
+		MasterAccountID: sa.MasterAccountID,
 	}
 	out.Balances.Debit.Available = apiAmount(sa.Debit)
 	out.Balances.Debit.Currency = sa.Currency
@@ -116,7 +119,7 @@ func (s *Server) apiSubAccounts(c *gin.Context) {
 	u := signedIn(c)
 	f := store.SubAccountFilter{
 		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")), Scopes: scopesOf(u),
-		Cursor: c.Query("cursor"), Sort: store.SortName, Limit: 50,
+		Cursor: c.Query("cursor"), Sort: store.SortName, Limit: 50, MasterAccountID: masterParam(c),
 	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -186,10 +189,16 @@ func (s *Server) apiSubAccount(c *gin.Context) {
 
 // apiMasterBalances is GET /api/v1/master/balances.
 func (s *Server) apiMasterBalances(c *gin.Context) {
-	mb, err := s.masterTotal(c.Request.Context(), masterParam(c))
+	all, err := s.masterAmounts(c.Request.Context(), masterParam(c))
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	mb := sumMasters(all)
+	masters := make([]gin.H, 0, len(all))
+	for _, m := range all {
+		masters = append(masters, gin.H{"master_account_id": m.MasterAccountID, "debit": apiAmount(m.Debit), "credit": apiAmount(m.Credit),
+			"currency": m.Currency, "synced_at": rfc3339(m.SyncedAt), "stale": m.Stale})
 	}
 	cur := mb.Currency
 	if cur == "" {
@@ -205,6 +214,7 @@ func (s *Server) apiMasterBalances(c *gin.Context) {
 		"credit":    gin.H{"available": apiAmount(mb.Credit), "currency": cur, "lines": credits},
 		"synced_at": rfc3339(mb.SyncedAt),
 		"stale":     mb.Stale,
+		"masters":   masters,
 	})
 }
 

@@ -90,14 +90,20 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	scopes := scopesOf(u)
 	var v view.ReadDashboard
 
-	stats, err := s.db.SubAccountStats(ctx, scopes)
+	master := masterParam(c)
+	stats, err := s.db.SubAccountStatsOf(ctx, master, scopes)
 	if err != nil {
 		return v, err
 	}
-	mb, err := s.masterTotal(ctx, masterParam(c))
+	masters, err := s.masterAmounts(ctx, master)
 	if err != nil {
 		return v, err
 	}
+	mb := sumMasters(masters)
+	if v.MasterRows, err = s.masterRows(ctx, masters); err != nil {
+		return v, err
+	}
+	v.Masters = s.masterFilterOptions(c, master)
 	v.Synced = stats.Total > 0 || mb.SyncedAt != nil
 	v.MasterDebit, v.MasterCredit = mb.Debit.Format(), mb.Credit.Format()
 	v.Recoverable = stats.Debit.Add(stats.Credit).Format()
@@ -141,7 +147,7 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	v.ShowApprovals = authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{})
 	// The totals chart sums every sub-account: only for those who see them all.
 	if len(scopes) == 0 {
-		hist, err := s.db.BalanceHistory(ctx, "", now.Add(-historyWindow))
+		hist, err := s.db.TotalsHistory(ctx, master, now.Add(-historyWindow))
 		if err != nil {
 			return v, err
 		}

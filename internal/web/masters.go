@@ -2,12 +2,15 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/upstreamacct"
+	"github.com/purser-finance/purser/web/templates/view"
 )
 
 // Several master accounts: every list, export and JSON read accepts ?master=<domain id>
@@ -70,4 +73,83 @@ func (s *Server) masterTotal(ctx context.Context, master string) (store.MasterBa
 		return store.MasterBalances{}, err
 	}
 	return sumMasters(all), nil
+}
+
+// masterInfo is one master the pages can name.
+type masterInfo struct{ DomainID, Name string }
+
+// knownMasters lists the masters of the cache, named from the upstream accounts (or the
+// in-process registry, for the demo sandbox); a master without a name shows its domain id.
+func (s *Server) knownMasters(ctx context.Context) ([]masterInfo, error) {
+	ids, err := s.db.MasterAccountIDsCached(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	if l, ok := s.upstream.(interface {
+		Masters(context.Context) ([]upstreamacct.Master, error)
+	}); ok {
+		ms, _ := l.Masters(ctx) // a master that cannot be used still has its name below
+		for _, m := range ms {
+			names[m.DomainID] = m.Name
+		}
+	}
+	accts, err := s.db.ListUpstreamAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range accts {
+		if a.Kind == store.UpstreamMaster && names[a.DomainID] == "" {
+			names[a.DomainID] = a.Name
+		}
+	}
+	out := make([]masterInfo, 0, len(ids))
+	for _, id := range ids {
+		n := names[id]
+		if n == "" {
+			n = id
+		}
+		out = append(out, masterInfo{DomainID: id, Name: n})
+	}
+	return out, nil
+}
+
+// masterFilterOptions is the master selector of a filter form: nil with one master or none
+// (nothing to choose), else "all" and each master, selected marked.
+func (s *Server) masterFilterOptions(c *gin.Context, selected string) []view.Option {
+	ms, err := s.knownMasters(c.Request.Context())
+	if err != nil {
+		s.log.Warn("cannot list the master accounts", "error", err, "request_id", requestID(c))
+		return nil
+	}
+	if len(ms) < 2 {
+		return nil
+	}
+	tr := s.i18n.For(lang(c))
+	opts := []view.Option{{Value: "", Label: tr.T("master.all"), Selected: selected == ""}}
+	for _, m := range ms {
+		opts = append(opts, view.Option{Value: m.DomainID, Label: m.Name, Selected: m.DomainID == selected})
+	}
+	return opts
+}
+
+// masterRows are each master's amounts for the dashboard (only shown with several).
+func (s *Server) masterRows(ctx context.Context, all []store.MasterBalances) ([]view.MasterAmount, error) {
+	if len(all) < 2 {
+		return nil, nil
+	}
+	ms, err := s.knownMasters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, m := range ms {
+		names[m.DomainID] = m.Name
+	}
+	out := make([]view.MasterAmount, 0, len(all))
+	for _, mb := range all {
+		out = append(out, view.MasterAmount{Name: names[mb.MasterAccountID], DomainID: mb.MasterAccountID,
+			Debit: mb.Debit.Format(), Credit: mb.Credit.Format(), Stale: mb.Stale, Href: "/?master=" + url.QueryEscape(mb.MasterAccountID)})
+	}
+	return out, nil
 }

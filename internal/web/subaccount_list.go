@@ -24,7 +24,7 @@ var subAccountSorts = []string{store.SortName, store.SortNameDesc, store.SortBal
 func subAccountFilter(c *gin.Context, u *currentUser) store.SubAccountFilter {
 	f := store.SubAccountFilter{
 		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")), Scopes: scopesOf(u),
-		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: listPageSize,
+		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: listPageSize, MasterAccountID: masterParam(c),
 	}
 	if st, err := strconv.Atoi(c.Query("status")); err == nil && slices.Contains(subAccountStatuses, st) {
 		f.Status = st
@@ -41,7 +41,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
 	f := subAccountFilter(c, u)
-	stats, err := s.db.SubAccountStats(ctx, f.Scopes)
+	stats, err := s.db.SubAccountStatsOf(ctx, f.MasterAccountID, f.Scopes)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -65,7 +65,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 		return
 	}
 	q := url.Values{}
-	for _, kv := range [][2]string{{"q", f.Q}, {"org_id", f.OrgID}, {"status", statusParam(f.Status)}, {"sort", sortParam(f.Sort)}} {
+	for _, kv := range [][2]string{{"q", f.Q}, {"org_id", f.OrgID}, {"status", statusParam(f.Status)}, {"sort", sortParam(f.Sort)}, {"master", f.MasterAccountID}} {
 		if kv[1] != "" {
 			q.Set(kv[0], kv[1])
 		}
@@ -77,6 +77,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 		Total:    fmtInt(res.Total),
 		Exports:  exportLinks(c, "/sub-accounts/export", q),
 		AsOf:     s.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
+		Masters:  s.masterFilterOptions(c, f.MasterAccountID),
 	}
 	for _, so := range subAccountSorts {
 		v.Sorts = append(v.Sorts, view.Option{Value: so, Label: tr.T("sa.sort." + sortKey(so)), Selected: so == f.Sort})
@@ -87,7 +88,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 	}
 	if len(v.Rows) == 0 {
 		v.Empty = tr.T("sa.empty")
-		if f.Q != "" || f.OrgID != "" || f.Status != 0 {
+		if f.Q != "" || f.OrgID != "" || f.Status != 0 || f.MasterAccountID != "" {
 			v.Empty = tr.T("sa.empty_filtered")
 		}
 	}

@@ -67,6 +67,7 @@ type SubAccountList struct {
 	AsOf                   AsOf
 	CanBulk                bool // may draft operations for the selection
 	BulkKinds              []Option
+	Masters                []Option // the master filter; empty with one master
 }
 
 // SubAccountRow is one line of the list.
@@ -132,6 +133,8 @@ type ReadDashboard struct {
 	Chart                     Chart
 	AsOf                      AsOf
 	Synced                    bool // false before the first sync
+	Masters                   []Option       // the master filter; empty with one master
+	MasterRows                []MasterAmount // each master's amounts, with several
 }
 
 // StatusCount is how many sub-accounts have one status.

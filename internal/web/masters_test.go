@@ -1,0 +1,123 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/store/storetest"
+)
+
+// secondMaster is another master account's slice of the cache: two sub-accounts, its
+// own amounts, and its stored account (which names it on the pages).
+const secondMaster = "dom-second-master"
+
+func seedSecondMaster(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.UpsertSubAccounts(ctx, secondMaster, 7, []store.SubAccountInfo{
+		{ID: "sb-one", Name: "second-one", Status: 1, OrgID: "org-root", OrgName: "Acme"},
+		{ID: "sb-two", Name: "second-two", Status: 1, OrgID: "org-root", OrgName: "Acme"},
+	}, seedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.StoreSubAccountBalances(ctx, seedAt, []store.SubAccountBalances{
+		{SubAccountID: "sb-one", Debit: amt("10.00"), Currency: "CNY"}, {SubAccountID: "sb-two", Debit: amt("20.00"), Currency: "CNY"},
+	}, 0, store.RunProgress{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.StoreMasterBalances(ctx, secondMaster, store.MasterBalances{Debit: amt("500.00"), Currency: "CNY"}, seedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateUpstreamAccount(ctx, &store.UpstreamAccount{Name: "Second master", Kind: store.UpstreamMaster, Endpoint: "https://bss.example.com",
+		AK: "AKSECOND", SK: "sealed", DomainID: secondMaster, Generation: "v2", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Every read page and the JSON API filter by master account (?master=), and the selector
+// appears only when there is more than one master.
+func TestMasterFilter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := readPortalOn(t, db)
+		b := p.signedIn("fiona")
+		// One master: no selector, no per-master panel.
+		if r := b.get("/sub-accounts"); r.has(t, "filter-master") {
+			t.Fatal("master selector shown with one master")
+		}
+		if r := b.get("/"); r.has(t, "master-filter") || r.has(t, "master-amounts") {
+			t.Fatal("dashboard master selector or panel shown with one master")
+		}
+
+		seedSecondMaster(t, db)
+		r := b.get("/sub-accounts")
+		if !r.has(t, "filter-master") || !strings.Contains(r.testid(t, "filter-master"), "Second master") {
+			t.Fatalf("no master selector with two masters: %q", r.testid(t, "filter-master"))
+		}
+		if got := r.testid(t, "sa-total"); got != "35 sub-accounts" {
+			t.Fatalf("every master: %q", got)
+		}
+		r = b.get("/sub-accounts?master=" + secondMaster)
+		if ids := rowIDs(t, r); strings.Join(ids, ",") != "sb-one,sb-two" || r.testid(t, "sa-total") != "2 sub-accounts" {
+			t.Fatalf("filtered to the second master: %v %q", ids, r.testid(t, "sa-total"))
+		}
+		if ids := rowIDs(t, b.get("/sub-accounts?master="+testMaster+"&q=second")); len(ids) != 0 {
+			t.Fatalf("first master's rows matching 'second': %v", ids)
+		}
+		if r := b.get("/sub-accounts/export?format=csv&master=" + secondMaster); r.status != 200 || !strings.Contains(r.body, "sb-two") || strings.Contains(r.body, "sa-alpha") {
+			t.Fatalf("export filtered by master: %d %s", r.status, r.body)
+		}
+
+		// Dashboard: each master's amounts, and the figures of the one selected.
+		r = b.get("/")
+		if n := r.doc(t).Find(`[data-testid="master-row"]`).Length(); n != 2 || !strings.Contains(r.testid(t, "card-master-debit"), "123,956.78") {
+			t.Fatalf("dashboard: %d master rows, master debit %q", n, r.testid(t, "card-master-debit"))
+		}
+		r = b.get("/?master=" + secondMaster)
+		if !strings.Contains(r.testid(t, "card-master-debit"), "500.00") || !strings.Contains(r.testid(t, "card-sub-accounts"), "2") ||
+			!strings.Contains(r.testid(t, "card-recoverable"), "30.00") {
+			t.Fatalf("dashboard of the second master: %q %q %q", r.testid(t, "card-master-debit"), r.testid(t, "card-sub-accounts"), r.testid(t, "card-recoverable"))
+		}
+
+		// JSON API.
+		tok, err := p.users.CreateToken(context.Background(), "fiona", "t", nil, systemMeta())
+		if err != nil {
+			t.Fatal(err)
+		}
+		call := func(path string) response {
+			req, _ := http.NewRequest(http.MethodGet, p.http.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			return p.browser().do(req)
+		}
+		var list struct {
+			Items []struct {
+				ID     string `json:"id"`
+				Master string `json:"master_account_id"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		r = call("/api/v1/sub-accounts?limit=500&master=" + secondMaster)
+		if err := json.Unmarshal([]byte(r.body), &list); err != nil || r.status != 200 || list.Total != 2 || len(list.Items) != 2 ||
+			list.Items[0].Master != secondMaster {
+			t.Fatalf("API filtered by master: %d %s", r.status, r.body)
+		}
+		var mb struct {
+			Debit   struct{ Available string } `json:"debit"`
+			Masters []struct {
+				ID    string `json:"master_account_id"`
+				Debit string `json:"debit"`
+			} `json:"masters"`
+		}
+		r = call("/api/v1/master/balances")
+		if err := json.Unmarshal([]byte(r.body), &mb); err != nil || mb.Debit.Available != "123956.78" || len(mb.Masters) != 2 {
+			t.Fatalf("API master balances: %s", r.body)
+		}
+		r = call("/api/v1/master/balances?master=" + secondMaster)
+		if err := json.Unmarshal([]byte(r.body), &mb); err != nil || mb.Debit.Available != "500.00" || len(mb.Masters) != 1 {
+			t.Fatalf("API one master's balances: %s", r.body)
+		}
+	})
+}
