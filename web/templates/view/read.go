@@ -132,7 +132,7 @@ type ReadDashboard struct {
 	ShowApprovals             bool
 	Chart                     Chart
 	AsOf                      AsOf
-	Synced                    bool // false before the first sync
+	Synced                    bool           // false before the first sync
 	Masters                   []Option       // the master filter; empty with one master
 	MasterRows                []MasterAmount // each master's amounts, with several
 }
