@@ -253,8 +253,10 @@ type Filter struct {
 	RequestedBy  int64
 	SubAccountID string
 	BatchID      int64
-	Cursor       string // from a previous page's NextCursor
-	Limit        int    // default 50, at most 500
+	// MasterAccountID: only the operations of this master account (domain id; "" = all).
+	MasterAccountID string
+	Cursor          string // from a previous page's NextCursor
+	Limit           int    // default 50, at most 500
 }
 
 // Page is one page of operations.

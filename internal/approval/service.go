@@ -652,7 +652,7 @@ func (s *Service) Get(ctx context.Context, a Actor, id int64) (*Operation, error
 func (s *Service) List(ctx context.Context, a Actor, f Filter) (Page, error) {
 	sub := a.Subject()
 	sf := store.OperationFilter{Kind: string(f.Kind), RequestedBy: f.RequestedBy, SubAccountID: f.SubAccountID,
-		BatchID: f.BatchID, Scopes: scopesOf(a), Limit: f.Limit}
+		BatchID: f.BatchID, Scopes: scopesOf(a), Limit: f.Limit, MasterID: f.MasterAccountID}
 	if !authz.Allowed(sub, authz.ViewOperations, authz.Target{}) {
 		sf.RequestedBy = a.UserID // everyone sees their own requests
 	}

@@ -144,7 +144,8 @@ func (s *Server) apiOperations(c *gin.Context) {
 	if !s.opsReady(c) {
 		return
 	}
-	f := approval.Filter{Kind: approval.Kind(c.Query("kind")), Cursor: c.Query("cursor"), Limit: 50, SubAccountID: c.Query("sub_account_id")}
+	f := approval.Filter{Kind: approval.Kind(c.Query("kind")), Cursor: c.Query("cursor"), Limit: 50, SubAccountID: c.Query("sub_account_id"),
+		MasterAccountID: masterParam(c)}
 	if f.Kind != "" && !f.Kind.Valid() {
 		s.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_kind")
 		return

@@ -153,3 +153,12 @@ func (s *Server) masterRows(ctx context.Context, all []store.MasterBalances) ([]
 	}
 	return out, nil
 }
+
+// masterValues is the query that keeps the master filter on links ("" = none).
+func masterValues(master string) url.Values {
+	q := url.Values{}
+	if master != "" {
+		q.Set("master", master)
+	}
+	return q
+}

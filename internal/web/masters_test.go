@@ -3,9 +3,11 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
@@ -120,4 +122,37 @@ func TestMasterFilter(t *testing.T) {
 			t.Fatalf("API one master's balances: %s", r.body)
 		}
 	})
+}
+
+// The operations list and its JSON API filter by master account too.
+func TestOperationsMasterFilter(t *testing.T) {
+	p := opsPortal(t, storetest.SQLite(t))
+	ctx := context.Background()
+	fay, err := p.db.UserByUsername(ctx, "fay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for i, m := range []string{"dom-op-a", "dom-op-b"} {
+		op := &store.Operation{Kind: "transfer_funds", State: "pending", Params: `{"sub_account_id":"x","amount":"1.00"}`, Currency: "CNY",
+			SubAccountID: "sub-" + m, MasterAccountID: m, TransID: fmt.Sprintf("%032x", i+1), RequestedBy: fay.ID, RequestedByName: "fay",
+			Reason: "test", RequiredApprovals: 1, ExpiresAt: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+		if err := p.db.InsertOperation(ctx, op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok, err := p.users.CreateToken(ctx, "adam", "t", nil, systemMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, p.http.URL+"/api/v1/operations?master=dom-op-b", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	r := p.browser().do(req)
+	if r.status != 200 || !strings.Contains(r.body, "sub-dom-op-b") || strings.Contains(r.body, "sub-dom-op-a") {
+		t.Fatalf("API operations of master b: %d %s", r.status, r.body)
+	}
+	page := p.as("adam").get("/operations?view=all&master=dom-op-a")
+	if page.status != 200 || !strings.Contains(page.body, "sub-dom-op-a") || strings.Contains(page.body, "sub-dom-op-b") {
+		t.Fatalf("operations page of master a: %d", page.status)
+	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -40,7 +39,9 @@ func (s *Server) operationList(c *gin.Context) {
 		View: c.DefaultQuery("view", "open"), State: c.Query("state"), Kind: c.Query("kind"),
 		Requester: queryText(c, "requester"), SubAccount: queryText(c, "sub_account_id"),
 	}
-	f := approval.Filter{Kind: approval.Kind(v.Kind), SubAccountID: v.SubAccount, Cursor: c.Query("cursor"), Limit: listPageSize}
+	f := approval.Filter{Kind: approval.Kind(v.Kind), SubAccountID: v.SubAccount, Cursor: c.Query("cursor"), Limit: listPageSize,
+		MasterAccountID: masterParam(c)}
+	v.Masters = s.masterFilterOptions(c, f.MasterAccountID)
 	if v.Kind != "" && !f.Kind.Valid() {
 		s.fail(c, errBadRequest)
 		return
@@ -51,7 +52,7 @@ func (s *Server) operationList(c *gin.Context) {
 			known = true
 			f.States = ov.states
 		}
-		v.Tabs = append(v.Tabs, view.Tab{Label: tr.T("op.view." + ov.key), Href: withQuery("/operations", url.Values{}, "view", ov.key),
+		v.Tabs = append(v.Tabs, view.Tab{Label: tr.T("op.view." + ov.key), Href: withQuery("/operations", masterValues(f.MasterAccountID), "view", ov.key),
 			Test: "tab-" + ov.key, Current: ov.key == v.View})
 	}
 	if !known {

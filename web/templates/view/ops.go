@@ -42,6 +42,7 @@ type OperationList struct {
 	Pager                              Pager
 	CanCreate                          bool
 	NewKinds                           []Option // kind → /operations/new?kind=…
+	Masters                            []Option // the master filter; empty with one master
 }
 
 // FormField is one input of an operation form.
