@@ -135,12 +135,14 @@ type Coupon struct {
 
 // CouponFilter selects coupons.
 type CouponFilter struct {
-	SubAccountID string // "" and !AllHolders: master coupons only
-	AllHolders   bool   // master and every sub-account's coupons
-	Q            string // plan name substring
-	Scopes       []string
-	Offset       int
-	Limit        int
+	// MasterAccountID: the master's coupons and its sub-accounts' ("" = every master).
+	MasterAccountID string
+	SubAccountID    string // "" and !AllHolders: master coupons only
+	AllHolders      bool   // master and every sub-account's coupons
+	Q               string // plan name substring
+	Scopes          []string
+	Offset          int
+	Limit           int
 }
 
 // StoredValueCard is a cached stored-value card of the master.
@@ -178,15 +180,17 @@ type Resource struct {
 
 // ResourceFilter selects resources.
 type ResourceFilter struct {
-	AccountID     string
-	ServiceType   string
-	Region        string
-	Status        int
-	ExpiringUntil *time.Time // expire ≤ this
-	MainOnly      bool
-	Q             string
-	Offset        int
-	Limit         int
+	AccountID string
+	// MasterAccountID: the master's own resources and its sub-accounts' ("" = every master).
+	MasterAccountID string
+	ServiceType     string
+	Region          string
+	Status          int
+	ExpiringUntil   *time.Time // expire ≤ this
+	MainOnly        bool
+	Q               string
+	Offset          int
+	Limit           int
 }
 
 // PackageUsage is a cached resource package's free resource with its usage.

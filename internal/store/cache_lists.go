@@ -63,6 +63,10 @@ func (db *DB) ListCoupons(ctx context.Context, f CouponFilter) ([]Coupon, int64,
 	if q := strings.TrimSpace(f.Q); q != "" {
 		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
 	}
+	if f.MasterAccountID != "" {
+		c.add("((sub_account_id = '' AND master_account_id = ?) OR sub_account_id IN (SELECT m.id FROM sub_accounts m WHERE m.master_account_id = ?))",
+			f.MasterAccountID, f.MasterAccountID)
+	}
 	if len(f.Scopes) > 0 {
 		cond, args, err := db.orgCondition(ctx, f.Scopes, "s.org_id", "s.org_path")
 		if err != nil {
@@ -115,9 +119,17 @@ func (db *DB) ReplaceCards(ctx context.Context, master string, cards []StoredVal
 
 // ListCards lists stored-value cards (status 0: any) usable first, then by expiry.
 func (db *DB) ListCards(ctx context.Context, status, offset, limit int) ([]StoredValueCard, int64, error) {
+	return db.ListCardsOf(ctx, "", status, offset, limit)
+}
+
+// ListCardsOf is ListCards for one master's cards ("" = every master).
+func (db *DB) ListCardsOf(ctx context.Context, master string, status, offset, limit int) ([]StoredValueCard, int64, error) {
 	c := &conds{}
 	if status != 0 {
 		c.add("status = ?", status)
+	}
+	if master != "" {
+		c.add("master_account_id = ?", master)
 	}
 	var rows []struct {
 		CardID        string
@@ -169,6 +181,9 @@ func (db *DB) ListResources(ctx context.Context, f ResourceFilter) ([]Resource, 
 	c := &conds{}
 	if f.AccountID != "" {
 		c.add("account_id = ?", f.AccountID)
+	}
+	if f.MasterAccountID != "" {
+		c.add("(account_id = ? OR account_id IN (SELECT m.id FROM sub_accounts m WHERE m.master_account_id = ?))", f.MasterAccountID, f.MasterAccountID)
 	}
 	if f.ServiceType != "" {
 		c.add("service_type = ?", f.ServiceType)
@@ -260,7 +275,15 @@ func (db *DB) ReplacePackageUsages(ctx context.Context, master string, usages []
 // ListPackageUsages lists resource-package free resources by expiry; q matches the
 // product, usage type or service name.
 func (db *DB) ListPackageUsages(ctx context.Context, q string, offset, limit int) ([]PackageUsage, int64, error) {
+	return db.ListPackageUsagesOf(ctx, "", q, offset, limit)
+}
+
+// ListPackageUsagesOf is ListPackageUsages for one master's packages ("" = every master).
+func (db *DB) ListPackageUsagesOf(ctx context.Context, master, q string, offset, limit int) ([]PackageUsage, int64, error) {
 	c := &conds{}
+	if master != "" {
+		c.add("master_account_id = ?", master)
+	}
 	if q = strings.TrimSpace(q); q != "" {
 		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
 	}

@@ -280,9 +280,18 @@ func (db *DB) SetLowBalanceThreshold(ctx context.Context, id string, t *money.Am
 // Total is below their own threshold or else defaultThreshold, and counts them all.
 // Sub-accounts whose balances were never read are not listed (their zero is unknown).
 func (db *DB) SubAccountsBelowThreshold(ctx context.Context, defaultThreshold money.Amount, scopes []string, limit int) ([]SubAccount, int64, error) {
+	return db.SubAccountsBelowThresholdOf(ctx, "", defaultThreshold, scopes, limit)
+}
+
+// SubAccountsBelowThresholdOf is SubAccountsBelowThreshold over one master's sub-accounts
+// ("" = every master).
+func (db *DB) SubAccountsBelowThresholdOf(ctx context.Context, master string, defaultThreshold money.Amount, scopes []string, limit int) ([]SubAccount, int64, error) {
 	limit = clampLimit(limit, defaultListLimit)
 	c := &conds{}
 	c.add("balances_synced_at IS NOT NULL")
+	if master != "" {
+		c.add("master_account_id = ?", master)
+	}
 	if db.isSQLite() {
 		c.add("total_cents < COALESCE(threshold_cents, ?)", cents(defaultThreshold))
 	} else {

@@ -104,7 +104,7 @@ func resourceRow(tr *i18n.Translator, r store.Resource, now time.Time, h map[str
 // --- coupons ---
 
 func couponFilter(c *gin.Context, u *currentUser) (store.CouponFilter, string) {
-	f := store.CouponFilter{Q: queryText(c, "q"), Scopes: scopesOf(u)}
+	f := store.CouponFilter{Q: queryText(c, "q"), Scopes: scopesOf(u), MasterAccountID: masterParam(c)}
 	holder := c.Query("holder")
 	switch holder {
 	case "", "all":
@@ -145,6 +145,7 @@ func (s *Server) couponList(c *gin.Context) {
 	}
 	q := url.Values{}
 	setIf(q, "q", f.Q)
+	setIf(q, "master", f.MasterAccountID)
 	if holder != "all" {
 		q.Set("holder", holder)
 	}
@@ -157,6 +158,7 @@ func (s *Server) couponList(c *gin.Context) {
 		Pager:   offsetPager(tr, "/coupons", q, page, listPageSize, total),
 		Exports: exportLinks(c, "/coupons/export", q),
 		AsOf:    s.asOf(c, s.syncRuns(c), []string{"coupons"}, nil, ""),
+		Masters: s.masterFilterOptions(c, f.MasterAccountID),
 	}
 	if f.SubAccountID != "" {
 		name, _ := holderName(tr, f.SubAccountID, h)
@@ -184,13 +186,15 @@ func (s *Server) cardList(c *gin.Context) {
 		status = 0
 	}
 	page := max(queryInt(c, "page", 1), 1)
-	rows, total, err := s.db.ListCards(c.Request.Context(), status, (page-1)*listPageSize, listPageSize)
+	master := masterParam(c)
+	rows, total, err := s.db.ListCardsOf(c.Request.Context(), master, status, (page-1)*listPageSize, listPageSize)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	q := url.Values{}
 	setIf(q, "status", statusParam(status))
+	setIf(q, "master", master)
 	v := view.CardList{
 		Status: statusParam(status), Total: fmtInt(total),
 		Statuses: []view.Option{
@@ -201,6 +205,7 @@ func (s *Server) cardList(c *gin.Context) {
 		Pager:   offsetPager(tr, "/cards", q, page, listPageSize, total),
 		Exports: exportLinks(c, "/cards/export", q),
 		AsOf:    s.asOf(c, s.syncRuns(c), []string{"cards"}, nil, ""),
+		Masters: s.masterFilterOptions(c, master),
 	}
 	for _, r := range rows {
 		v.Rows = append(v.Rows, cardRow(tr, r))
@@ -238,9 +243,11 @@ var expiringChoices = []int{7, 30, 60, 90}
 func resourceFilter(c *gin.Context, now time.Time) (store.ResourceFilter, url.Values) {
 	f := store.ResourceFilter{
 		Q: queryText(c, "q"), ServiceType: strings.TrimSpace(c.Query("service")), Region: strings.TrimSpace(c.Query("region")),
+		MasterAccountID: masterParam(c),
 	}
 	q := url.Values{}
 	setIf(q, "q", f.Q)
+	setIf(q, "master", f.MasterAccountID)
 	setIf(q, "service", f.ServiceType)
 	setIf(q, "region", f.Region)
 	if st := queryInt(c, "status", 0); slices.Contains(resourceStatuses, st) {
@@ -304,6 +311,7 @@ func (s *Server) resourceList(c *gin.Context) {
 		Pager:   offsetPager(tr, "/resources", q, page, listPageSize, total),
 		Exports: exportLinks(c, "/resources/export", q),
 		AsOf:    s.asOf(c, s.syncRuns(c), []string{"resources"}, nil, ""),
+		Masters: s.masterFilterOptions(c, f.MasterAccountID),
 	}
 	if len(scopesOf(u)) > 0 {
 		v.Note = tr.T("res.scoped_note")
@@ -337,18 +345,21 @@ func (s *Server) packageList(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
 	q := queryText(c, "q")
 	page := max(queryInt(c, "page", 1), 1)
-	rows, total, err := s.db.ListPackageUsages(c.Request.Context(), q, (page-1)*listPageSize, listPageSize)
+	master := masterParam(c)
+	rows, total, err := s.db.ListPackageUsagesOf(c.Request.Context(), master, q, (page-1)*listPageSize, listPageSize)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	qs := url.Values{}
 	setIf(qs, "q", q)
+	setIf(qs, "master", master)
 	v := view.PackageList{
 		Q: q, Total: fmtInt(total),
 		Pager:   offsetPager(tr, "/packages", qs, page, listPageSize, total),
 		Exports: exportLinks(c, "/packages/export", qs),
 		AsOf:    s.asOf(c, s.syncRuns(c), []string{"packages"}, nil, ""),
+		Masters: s.masterFilterOptions(c, master),
 	}
 	for _, p := range rows {
 		v.Rows = append(v.Rows, packageRow(tr, p))

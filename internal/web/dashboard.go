@@ -111,12 +111,12 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	for _, st := range subAccountStatuses {
 		if n := stats.ByStatus[st]; n > 0 {
 			v.ByStatus = append(v.ByStatus, view.StatusCount{
-				Status: subAccountStatus(tr, st), Count: fmtInt(n), Href: "/sub-accounts?status=" + strconv.Itoa(st),
+				Status: subAccountStatus(tr, st), Count: fmtInt(n), Href: withQuery("/sub-accounts", masterValues(master), "status", strconv.Itoa(st)),
 			})
 		}
 	}
 	lowDefault := s.lowBalanceDefault(ctx)
-	low, lowTotal, err := s.db.SubAccountsBelowThreshold(ctx, lowDefault, scopes, dashboardListSize)
+	low, lowTotal, err := s.db.SubAccountsBelowThresholdOf(ctx, master, lowDefault, scopes, dashboardListSize)
 	if err != nil {
 		return v, err
 	}
@@ -125,10 +125,10 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	}
 	v.LowTotal = fmtInt(lowTotal)
 	if lowTotal > int64(len(low)) {
-		v.LowMore = "/sub-accounts?sort=balance"
+		v.LowMore = withQuery("/sub-accounts", masterValues(master), "sort", "balance")
 	}
 	until := now.Add(30 * 24 * time.Hour)
-	res, expTotal, err := s.db.ListResources(ctx, store.ResourceFilter{ExpiringUntil: &until, Status: 2, Limit: dashboardListSize})
+	res, expTotal, err := s.db.ListResources(ctx, store.ResourceFilter{ExpiringUntil: &until, Status: 2, Limit: dashboardListSize, MasterAccountID: master})
 	if err != nil {
 		return v, err
 	}

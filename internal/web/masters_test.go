@@ -34,6 +34,19 @@ func seedSecondMaster(t *testing.T, db *store.DB) {
 	if err := db.StoreMasterBalances(ctx, secondMaster, store.MasterBalances{Debit: amt("500.00"), Currency: "CNY"}, seedAt); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.ReplaceMasterCoupons(ctx, secondMaster, []store.Coupon{{CouponID: "cp-second", PlanName: "Second plan", Balance: amt("5.00")}}, seedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ReplaceCards(ctx, secondMaster, []store.StoredValueCard{{CardID: "card-second", Name: "Second card", Status: 1,
+		FaceValue: amt("100.00"), Balance: amt("50.00")}}, seedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ReplaceResources(ctx, secondMaster, []store.Resource{{ResourceID: "res-second", Name: "second-vm", IsMain: true, Status: 2}}, seedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ReplacePackageUsages(ctx, secondMaster, []store.PackageUsage{{FreeResourceID: "free-second", ProductName: "Second package"}}, seedAt); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.CreateUpstreamAccount(ctx, &store.UpstreamAccount{Name: "Second master", Kind: store.UpstreamMaster, Endpoint: "https://bss.example.com",
 		AK: "AKSECOND", SK: "sealed", DomainID: secondMaster, Generation: "v2", Enabled: true}); err != nil {
 		t.Fatal(err)
@@ -71,6 +84,29 @@ func TestMasterFilter(t *testing.T) {
 		}
 		if r := b.get("/sub-accounts/export?format=csv&master=" + secondMaster); r.status != 200 || !strings.Contains(r.body, "sb-two") || strings.Contains(r.body, "sa-alpha") {
 			t.Fatalf("export filtered by master: %d %s", r.status, r.body)
+		}
+
+		// The billing lists and their exports.
+		for _, l := range []struct{ path, mine, other string }{
+			{"/coupons", "Second plan", "Launch credit"}, {"/resources", "second-vm", "ecs-web-01"},
+			{"/cards", "Second card", ""}, {"/packages", "Second package", ""},
+		} {
+			all := b.get(l.path)
+			if !all.has(t, "filter-master") || !strings.Contains(all.body, l.mine) {
+				t.Fatalf("%s: no master selector or missing %q", l.path, l.mine)
+			}
+			one := b.get(l.path + "?master=" + secondMaster)
+			if one.status != 200 || !strings.Contains(one.body, l.mine) || (l.other != "" && strings.Contains(one.body, l.other)) {
+				t.Fatalf("%s filtered to the second master: %d", l.path, one.status)
+			}
+			if l.other != "" {
+				if first := b.get(l.path + "?master=" + testMaster); strings.Contains(first.body, l.mine) || !strings.Contains(first.body, l.other) {
+					t.Fatalf("%s filtered to the first master shows the second's rows", l.path)
+				}
+			}
+			if ex := b.get(l.path + "/export?format=csv&master=" + testMaster); ex.status != 200 || strings.Contains(ex.body, l.mine) {
+				t.Fatalf("%s export of the first master: %d %s", l.path, ex.status, ex.body)
+			}
 		}
 
 		// Dashboard: each master's amounts, and the figures of the one selected.

@@ -134,7 +134,7 @@ func (s *Server) exportCards(ctx context.Context, c *gin.Context, tr *i18n.Trans
 	}
 	n := 0
 	for off := 0; ; off += exportPage {
-		rows, _, err := s.db.ListCards(ctx, status, off, exportPage)
+		rows, _, err := s.db.ListCardsOf(ctx, masterParam(c), status, off, exportPage)
 		if err != nil {
 			return n, err
 		}
@@ -200,7 +200,7 @@ func (s *Server) exportPackages(ctx context.Context, c *gin.Context, tr *i18n.Tr
 	}
 	n := 0
 	for off := 0; ; off += exportPage {
-		rows, _, err := s.db.ListPackageUsages(ctx, q, off, exportPage)
+		rows, _, err := s.db.ListPackageUsagesOf(ctx, masterParam(c), q, off, exportPage)
 		if err != nil {
 			return n, err
 		}

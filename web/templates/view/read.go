@@ -159,6 +159,7 @@ type CouponList struct {
 	Pager     Pager
 	Exports   Exports
 	AsOf      AsOf
+	Masters   []Option // the master filter; empty with one master
 }
 
 // CardRow is one stored-value card.
@@ -177,6 +178,7 @@ type CardList struct {
 	Pager    Pager
 	Exports  Exports
 	AsOf     AsOf
+	Masters  []Option // the master filter; empty with one master
 }
 
 // ResourceRow is one yearly/monthly resource.
@@ -197,6 +199,7 @@ type ResourceList struct {
 	Exports                              Exports
 	AsOf                                 AsOf
 	Note                                 string
+	Masters                              []Option // the master filter; empty with one master
 }
 
 // PackageRow is one free resource of a resource package.
@@ -214,6 +217,7 @@ type PackageList struct {
 	Pager   Pager
 	Exports Exports
 	AsOf    AsOf
+	Masters []Option // the master filter; empty with one master
 }
 
 // CatalogRow is one catalogue entry.
