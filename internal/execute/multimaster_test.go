@@ -35,6 +35,23 @@ func TestTransferOnSecondMasterUsesItsClient(t *testing.T) {
 			t.Fatalf("A's ledger saw the transfer (%d entries for it)", n)
 		}
 
+		// A lost response on B: unknown (or confirmed at once), and the reconciler settles it
+		// through B's client, with the same trans_id, applied once on B and never on A.
+		setFaults(t, e.sbB.URL(), `{"drop_response_rate": 1, "paths": ["/v2/enterprises/multi-accounts/transfer-amount"]}`)
+		lost := e.create(e.transfer(subB.ID, "3.00"))
+		e.approve(lost.ID, "approver")
+		got := e.wait(lost.ID, approval.StateUnknown, approval.StateSucceeded)
+		setFaults(t, e.sbB.URL(), "")
+		if got.State == approval.StateUnknown {
+			if n, err := e.exec.Reconcile(e.ctx); err != nil || n != 1 {
+				t.Fatalf("reconcile on B: %d %v", n, err)
+			}
+		}
+		if got = e.op(lost.ID); got.State != approval.StateSucceeded || ledgerCount(t, e.sbB.URL())[lost.TransID] != 1 ||
+			ledgerCount(t, e.sb.URL())[lost.TransID] != 0 {
+			t.Fatalf("lost response on B: %s, B ledger %d", got.State, ledgerCount(t, e.sbB.URL())[lost.TransID])
+		}
+
 		// And one on master A still goes to A.
 		subA := e.subs(1)[0]
 		if subA.MasterAccountID != e.master {
@@ -86,5 +103,55 @@ func TestMovementLocksPerMaster(t *testing.T) {
 			t.Fatal("master A's lock was never handed over")
 		}
 		unlockB()
+	})
+}
+
+// A batch mixing two masters' sub-accounts: each row's operation acts for its own master,
+// checked against that master's transferable amount.
+func TestBatchAcrossMasters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envOpts{masterB: true, noRunner: true})
+		page, err := db.ListSubAccounts(e.ctx, store.SubAccountFilter{MasterAccountID: e.masterB, Status: 1, Limit: 1})
+		if err != nil || len(page.Items) == 0 {
+			t.Fatalf("no sub-account of master B: %v", err)
+		}
+		subA, subB := e.subs(1)[0], page.Items[0]
+		b, err := e.svc.CreateBatch(e.ctx, e.users["finance"], approval.KindTransferFunds, "both masters", []approval.BatchRow{
+			{Line: 1, SubAccount: subA.ID, Amount: "1.00", BalanceType: "debit"},
+			{Line: 2, SubAccount: subB.ID, Amount: "2.00", BalanceType: "debit"},
+		}, "")
+		if err != nil {
+			t.Fatalf("create batch: %v", err)
+		}
+		ops, err := db.BatchOperations(e.ctx, b.ID)
+		if err != nil || len(ops) != 2 {
+			t.Fatalf("batch operations: %v %d", err, len(ops))
+		}
+		for _, o := range ops {
+			want := e.master
+			if o.SubAccountID == subB.ID {
+				want = e.masterB
+			}
+			if o.MasterAccountID != want {
+				t.Fatalf("row on %s acts for %q, want %q", o.SubAccountID, o.MasterAccountID, want)
+			}
+		}
+		// A row asking for just more than its own master holds is refused, though the other
+		// master holds enough: each row is checked against its own master's amount.
+		mbA, errA := db.MasterBalances(e.ctx, e.master)
+		mbB, errB := db.MasterBalances(e.ctx, e.masterB)
+		if errA != nil || errB != nil || mbA.Debit.Cmp(mbB.Debit) == 0 {
+			t.Fatalf("master amounts: %v %v (%s, %s)", errA, errB, mbA.Debit, mbB.Debit)
+		}
+		poorSub, poor := subA.ID, mbA.Debit
+		if mbB.Debit.Cmp(mbA.Debit) < 0 {
+			poorSub, poor = subB.ID, mbB.Debit
+		}
+		tooMuch := poor.Add(mustAmount("0.01")).String()
+		if _, err := e.svc.CreateBatch(e.ctx, e.users["finance"], approval.KindTransferFunds, "too much", []approval.BatchRow{
+			{Line: 1, SubAccount: poorSub, Amount: tooMuch, BalanceType: "debit"},
+		}, ""); err == nil {
+			t.Fatalf("a transfer of %s from a master holding %s was accepted", tooMuch, poor)
+		}
 	})
 }
