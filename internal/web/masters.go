@@ -82,8 +82,9 @@ type masterInfo struct{ DomainID, Name string }
 // in-process registry, for the demo sandbox); a master without a name shows its domain id.
 func (s *Server) knownMasters(ctx context.Context) ([]masterInfo, error) {
 	ids, err := s.db.MasterAccountIDsCached(ctx)
-	if err != nil {
-		return nil, err
+	if err != nil || len(ids) < 2 {
+		// One master (the usual case) needs no names: no selector, no per-master panel.
+		return masterInfos(ids), err
 	}
 	names := map[string]string{}
 	if l, ok := s.upstream.(interface {
@@ -161,4 +162,12 @@ func masterValues(master string) url.Values {
 		q.Set("master", master)
 	}
 	return q
+}
+
+func masterInfos(ids []string) []masterInfo {
+	out := make([]masterInfo, len(ids))
+	for i, id := range ids {
+		out[i] = masterInfo{DomainID: id, Name: id}
+	}
+	return out
 }
