@@ -140,20 +140,35 @@ func (r *Registry) Client(ctx context.Context, domainID string) (bss.Upstream, e
 	return nil, fmt.Errorf("%w %q", ErrUnknownMaster, domainID)
 }
 
-// Ping is the readiness check: every enabled master answers a cheap read. With no master
-// at all it returns ErrNoMaster.
+// Ping is the readiness check: at least one enabled master answers a cheap read. One
+// master's outage must not take every replica out of the load balancer (the pages serve
+// the cache, and the other masters work): it is logged, and shows in that master's sync
+// runs. With no master at all it returns ErrNoMaster.
 func (r *Registry) Ping(ctx context.Context) error {
 	ms, err := r.Masters(ctx)
-	if err != nil {
-		return err
-	}
 	if len(ms) == 0 {
+		if err != nil {
+			return err
+		}
 		return ErrNoMaster
 	}
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	ok := false
 	for _, m := range ms {
 		if err := m.Upstream.Ping(ctx); err != nil {
-			return fmt.Errorf("master %s: %w", m.DomainID, err)
+			errs = append(errs, fmt.Errorf("master %s: %w", m.DomainID, err))
+			continue
 		}
+		ok = true
+	}
+	if !ok {
+		return errors.Join(errs...)
+	}
+	if len(errs) > 0 && r.svc.Log != nil {
+		r.svc.Log.Warn("readiness: some master accounts are unreachable", "error", errors.Join(errs...))
 	}
 	return nil
 }
