@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -56,6 +57,9 @@ type DB struct {
 	dialect string
 	log     *slog.Logger
 	inTx    bool
+	// version counts writes through this pool (see WriteVersion), shared with the
+	// handles InTx makes.
+	version *atomic.Uint64
 }
 
 // Open connects to databaseURL and checks the connection; it does not migrate.
@@ -126,7 +130,11 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error
 	default:
 		return nil, fmt.Errorf("store: unsupported database URL scheme %q (want postgres://, postgresql:// or sqlite://)", scheme)
 	}
-	db := &DB{gorm: g, dialect: dialect, log: log}
+	version, err := countWrites(g)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{gorm: g, dialect: dialect, log: log, version: version}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -201,8 +209,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
 	if db.inTx {
 		return fn(db)
 	}
+	// The version moves again after the commit (or rollback): a reader that cached what
+	// it read between a statement of this transaction and its commit must not keep it.
+	defer db.bumpVersion()
 	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{gorm: g, dialect: db.dialect, log: db.log, inTx: true})
+		return fn(&DB{gorm: g, dialect: db.dialect, log: db.log, inTx: true, version: db.version})
 	})
 }
 

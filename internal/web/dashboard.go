@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -55,7 +56,9 @@ func (s *Server) dashboard(c *gin.Context) {
 		v.Notice = tr.T("dashboard.sync_pending")
 	}
 
-	events, err := s.db.ListAudit(c.Request.Context(), store.AuditFilter{ActorName: u.Username, Limit: 10})
+	events, err := cachedRead(s, "events\x00"+actorKey(u)+"\x00"+u.Username, func() ([]store.AuditEvent, error) {
+		return s.db.ListAudit(c.Request.Context(), store.AuditFilter{ActorName: u.Username, Limit: 10})
+	})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -91,11 +94,11 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	var v view.ReadDashboard
 
 	master := masterParam(c)
-	stats, err := s.db.SubAccountStatsOf(ctx, master, scopes)
+	stats, err := s.subAccountStats(ctx, master, scopes)
 	if err != nil {
 		return v, err
 	}
-	masters, err := s.masterAmounts(ctx, master)
+	masters, err := s.masterAmountsCached(ctx, master)
 	if err != nil {
 		return v, err
 	}
@@ -116,10 +119,11 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 		}
 	}
 	lowDefault := s.lowBalanceDefault(ctx)
-	low, lowTotal, err := s.db.SubAccountsBelowThresholdOf(ctx, master, lowDefault, scopes, dashboardListSize)
+	lb, err := s.belowThreshold(ctx, master, lowDefault, scopes, dashboardListSize)
 	if err != nil {
 		return v, err
 	}
+	low, lowTotal := lb.items, lb.total
 	for _, sa := range low {
 		v.Low = append(v.Low, subAccountRow(tr, sa, lowDefault))
 	}
@@ -127,19 +131,11 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	if lowTotal > int64(len(low)) {
 		v.LowMore = withQuery("/sub-accounts", masterValues(master), "sort", "balance")
 	}
-	until := now.Add(30 * 24 * time.Hour)
-	res, expTotal, err := s.db.ListResources(ctx, store.ResourceFilter{ExpiringUntil: &until, Status: 2, Limit: dashboardListSize, MasterAccountID: master})
+	exp, err := s.expiringResources(ctx, master, now)
 	if err != nil {
 		return v, err
 	}
-	ids := make([]string, 0, len(res))
-	for _, r := range res {
-		ids = append(ids, r.AccountID)
-	}
-	h, err := s.holders(ctx, ids)
-	if err != nil {
-		return v, err
-	}
+	res, expTotal, h := exp.items, exp.total, exp.holders
 	for _, r := range inScopeResources(u, res, h) {
 		v.Expiring = append(v.Expiring, resourceRow(tr, r, now, h))
 	}
@@ -147,7 +143,11 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	v.ShowApprovals = authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{})
 	// The totals chart sums every sub-account: only for those who see them all.
 	if len(scopes) == 0 {
-		hist, err := s.db.TotalsHistory(ctx, master, now.Add(-historyWindow))
+		// Per minute, so that the cached history serves the whole minute.
+		since := now.Add(-historyWindow).Truncate(time.Minute)
+		hist, err := cachedRead(s, "history\x00"+master+"\x00"+since.Format(time.RFC3339), func() ([]store.BalanceSnapshot, error) {
+			return s.db.TotalsHistory(ctx, master, since)
+		})
 		if err != nil {
 			return v, err
 		}
@@ -172,9 +172,11 @@ func (s *Server) opsDashboard(c *gin.Context) (view.OpsDashboard, error) {
 	}
 	tr := s.i18n.For(lang(c))
 	v.ShowApprovals = authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{})
-	v.Pending = s.pendingCount(c, u)
+	v.Pending = s.pendingCountCached(c, u)
 	v.CanCreate = authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{})
-	page, err := s.ops.List(c.Request.Context(), actorOf(c), approval.Filter{Limit: 6})
+	page, err := cachedRead(s, "ops\x00"+actorKey(u), func() (approval.Page, error) {
+		return s.ops.List(c.Request.Context(), actorOf(c), approval.Filter{Limit: 6})
+	})
 	if err != nil {
 		return v, err
 	}
@@ -182,4 +184,30 @@ func (s *Server) opsDashboard(c *gin.Context) (view.OpsDashboard, error) {
 		v.Recent = append(v.Recent, opRow(tr, o))
 	}
 	return v, nil
+}
+
+// expiring is the dashboard's "resources expiring within 30 days" (every holder, before
+// the user's scope is applied) with the sub-accounts holding them.
+type expiring struct {
+	items   []store.Resource
+	total   int64
+	holders map[string]*store.SubAccount
+}
+
+// expiringResources (master "": every master) reads the list once a minute at most (the window moves with the
+// minute) and per write version; the scope is applied by the caller.
+func (s *Server) expiringResources(ctx context.Context, master string, now time.Time) (expiring, error) {
+	until := now.Truncate(time.Minute).Add(30 * 24 * time.Hour)
+	return cachedRead(s, "expiring\x00"+master+"\x00"+until.Format(time.RFC3339), func() (expiring, error) {
+		res, total, err := s.db.ListResources(ctx, store.ResourceFilter{ExpiringUntil: &until, Status: 2, Limit: dashboardListSize, MasterAccountID: master})
+		if err != nil {
+			return expiring{}, err
+		}
+		ids := make([]string, 0, len(res))
+		for _, r := range res {
+			ids = append(ids, r.AccountID)
+		}
+		h, err := s.holders(ctx, ids)
+		return expiring{res, total, h}, err
+	})
 }

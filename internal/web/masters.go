@@ -80,7 +80,12 @@ type masterInfo struct{ DomainID, Name string }
 
 // knownMasters lists the masters of the cache, named from the upstream accounts (or the
 // in-process registry, for the demo sandbox); a master without a name shows its domain id.
+// Every list page and the dashboard ask: kept like their aggregates (read_cache.go).
 func (s *Server) knownMasters(ctx context.Context) ([]masterInfo, error) {
+	return cachedRead(s, "masters", func() ([]masterInfo, error) { return s.loadKnownMasters(ctx) })
+}
+
+func (s *Server) loadKnownMasters(ctx context.Context) ([]masterInfo, error) {
 	ids, err := s.db.MasterAccountIDsCached(ctx)
 	if err != nil || len(ids) < 2 {
 		// One master (the usual case) needs no names: no selector, no per-master panel.

@@ -130,7 +130,7 @@ func (s *Server) asOf(c *gin.Context, runs map[string]store.SyncRun, areas []str
 
 // syncRuns reads the latest run of every area; a failure only costs the freshness line.
 func (s *Server) syncRuns(c *gin.Context) map[string]store.SyncRun {
-	runs, err := s.db.LatestSyncRunsOf(c.Request.Context(), masterParam(c)) // "as of" the master shown
+	runs, err := s.latestRuns(c.Request.Context(), masterParam(c)) // "as of" the master shown
 	if err != nil {
 		s.log.Warn("cannot read sync runs", "error", err, "request_id", requestID(c))
 		return nil

@@ -69,13 +69,13 @@ func (s *Server) chrome(c *gin.Context, titleKey string) view.Chrome {
 			if authz.Allowed(u.Subject, a.action, authz.Target{}) {
 				item := view.NavItem{Label: tr.T(a.key), Href: a.href, Test: a.test}
 				if a.href == "/approvals" {
-					item.Count = s.pendingCount(c, u)
+					item.Count = s.pendingCountCached(c, u)
 				}
 				ch.Nav = append(ch.Nav, item)
 			}
 		}
 		ch.Bell = s.ops != nil
-		ch.Unread = s.unreadCount(c, u)
+		ch.Unread = s.unreadCountCached(c, u)
 	}
 	return ch
 }

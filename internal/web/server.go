@@ -59,7 +59,8 @@ type Server struct {
 	sync     SyncTrigger
 	ops      *approval.Service
 	admin    AdminDeps
-	orgs     orgCache // see org_cache.go
+	orgs     orgCache  // see org_cache.go
+	reads    readCache // see read_cache.go
 
 	auth     *auth.Service
 	sessions *session.Store

@@ -41,7 +41,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
 	f := subAccountFilter(c, u)
-	stats, err := s.db.SubAccountStatsOf(ctx, f.MasterAccountID, f.Scopes)
+	stats, err := s.subAccountStats(ctx, f.MasterAccountID, f.Scopes)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -59,7 +59,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 		return
 	}
 	runs := s.syncRuns(c)
-	orgs, err := s.organizations(ctx, runs)
+	orgOpts, err := s.orgFilter(ctx, tr, u, runs, f.OrgID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -72,12 +72,12 @@ func (s *Server) subAccountList(c *gin.Context) {
 	}
 	v := view.SubAccountList{
 		Q: f.Q, OrgID: f.OrgID, Status: statusParam(f.Status), Sort: f.Sort,
-		Orgs:     orgOptions(tr, u, orgs, f.OrgID),
-		Statuses: statusOptions(tr, f.Status),
-		Total:    fmtInt(res.Total),
-		Exports:  exportLinks(c, "/sub-accounts/export", q),
-		AsOf:     s.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
-		Masters:  s.masterFilterOptions(c, f.MasterAccountID),
+		OrgOptions: orgOpts,
+		Statuses:   statusOptions(tr, f.Status),
+		Total:      fmtInt(res.Total),
+		Exports:    exportLinks(c, "/sub-accounts/export", q),
+		AsOf:       s.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
+		Masters:    s.masterFilterOptions(c, f.MasterAccountID),
 	}
 	for _, so := range subAccountSorts {
 		v.Sorts = append(v.Sorts, view.Option{Value: so, Label: tr.T("sa.sort." + sortKey(so)), Selected: so == f.Sort})

@@ -1,5 +1,7 @@
 package view
 
+import "io"
+
 // The read side's view models: the synced cache as pages show it. Amounts arrive
 // formatted ("1,234.50"), times formatted in the display zone, URLs prepared with the
 // current filters, permissions reduced to flags.
@@ -56,7 +58,7 @@ type LegendItem struct {
 // SubAccountList is the sub-account list page.
 type SubAccountList struct {
 	Q, OrgID, Status, Sort string
-	Orgs                   []Option
+	OrgOptions             OptionsHTML // the organisation filter's options, rendered ahead of time
 	Statuses               []Option
 	Sorts                  []Option
 	Rows                   []SubAccountRow
@@ -243,4 +245,11 @@ type CatalogList struct {
 // Crumb is one step of a breadcrumb.
 type Crumb struct {
 	Label, Href string
+}
+
+// OptionsHTML is a select's options rendered ahead of time (escaped by whoever rendered
+// them), for selects too long to render on every request: the organisation filter lists
+// every unit of the enterprise.
+type OptionsHTML interface {
+	WriteOptions(w io.Writer) error
 }
