@@ -115,46 +115,67 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // New loads the session named by the cookie, or starts an empty one when there is none or
 // it ended (signed out, idle too long, too old).
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
+	sess, _, err := s.open(r, name, false)
+	return sess, err
+}
+
+// Load is Get and the session's user in one database round trip, for the first read of a
+// request's session: the user (with roles and scopes, read fresh) is nil when the session
+// is anonymous, ended or its user is gone. The session is not in gorilla's per-request
+// registry: pass it on rather than calling Get again.
+func (s *Store) Load(r *http.Request) (*sessions.Session, *store.User, error) {
+	return s.open(r, Name, true)
+}
+
+func (s *Store) open(r *http.Request, name string, withUser bool) (*sessions.Session, *store.User, error) {
 	sess := sessions.NewSession(s, name)
 	sess.Options = s.options()
 	sess.IsNew = true
 	c, err := r.Cookie(s.cookie)
 	if err != nil {
-		return sess, nil
+		return sess, nil, nil
 	}
 	var token string
 	if err := s.codec.Decode(s.cookie, c.Value, &token); err != nil {
-		return sess, nil // forged, expired or from another key: start afresh
+		return sess, nil, nil // forged, expired or from another key: start afresh
 	}
 	ctx := r.Context()
-	row, err := s.db.SessionByID(ctx, hashToken(token))
+	var (
+		row  *store.Session
+		user *store.User
+	)
+	if withUser {
+		row, user, err = s.db.SessionWithUser(ctx, hashToken(token))
+	} else {
+		row, err = s.db.SessionByID(ctx, hashToken(token))
+	}
 	if errors.Is(err, store.ErrNotFound) {
-		return sess, nil
+		return sess, nil, nil
 	}
 	if err != nil {
-		return sess, err
+		return sess, nil, err
 	}
 	now := s.Now()
 	idle, absolute := s.limits(ctx)
 	if now.Sub(row.LastSeenAt) > idle || now.Sub(row.CreatedAt) > absolute {
 		if err := s.db.DeleteSession(ctx, row.ID); err != nil {
-			return sess, err
+			return sess, nil, err
 		}
-		return sess, nil
+		return sess, nil, nil
 	}
 	if err := gob.NewDecoder(bytes.NewReader(row.Data)).Decode(&sess.Values); err != nil {
 		s.log.Warn("session data unreadable; starting a new session", "error", err)
-		return sess, nil
+		return sess, nil, nil
 	}
 	sess.ID = token
 	sess.IsNew = false
 	if now.Sub(row.LastSeenAt) >= touchEvery {
 		row.LastSeenAt = now
 		if err := s.db.SaveSession(ctx, row); err != nil {
-			return sess, err
+			return sess, nil, err
 		}
 	}
-	return sess, nil
+	return sess, user, nil
 }
 
 // Save writes the session row and the cookie. A negative MaxAge deletes both.

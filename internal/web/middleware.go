@@ -107,7 +107,8 @@ func (s *Server) loadUser(c *gin.Context) {
 		return
 	}
 	c.Request = c.Request.WithContext(session.WithClientIP(c.Request.Context(), c.ClientIP()))
-	sess, err := s.sessions.Get(c.Request, session.Name)
+	// The session row and its user in one round trip (see Store.Load).
+	sess, u, err := s.sessions.Load(c.Request)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -118,12 +119,14 @@ func (s *Server) loadUser(c *gin.Context) {
 		c.Next()
 		return
 	}
-	u, err := s.db.UserByID(c.Request.Context(), uid)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.fail(c, err)
-		return
+	if u == nil || u.ID != uid { // the row's user is the session's: read it alone if ever not
+		u, err = s.db.UserByID(c.Request.Context(), uid)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.fail(c, err)
+			return
+		}
 	}
-	if err != nil || u.Disabled {
+	if u == nil || u.Disabled {
 		// The account is gone or disabled: the session ends now.
 		s.sessions.Destroy(sess)
 		if err := sess.Save(c.Request, c.Writer); err != nil {

@@ -46,6 +46,9 @@ type readEntry struct {
 // readCacheTTL bounds how stale a cached read may be when another replica wrote.
 const readCacheTTL = 2 * time.Second
 
+// readCacheClock is the real clock (a variable for the tests of the age limit).
+var readCacheClock = time.Now
+
 // readCacheMax bounds the entries (one per key: scopes × users × languages in use); at
 // the bound the cache starts afresh rather than tracking recency.
 const readCacheMax = 4096
@@ -55,7 +58,7 @@ const readCacheMax = 4096
 // about business time (tests move s.now; the write version keeps them exact).
 func cachedRead[T any](s *Server, key string, load func() (T, error)) (T, error) {
 	version := s.db.WriteVersion() // before the read it guards
-	now := time.Now()
+	now := readCacheClock()
 	rc := &s.reads
 	rc.mu.Lock()
 	if e, ok := rc.m[key]; ok && e.version == version && now.Sub(e.at) < readCacheTTL {
