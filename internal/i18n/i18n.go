@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -34,8 +35,11 @@ const CookieName = "purser_lang"
 
 var matcher = language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})
 
-// Bundle holds every message.
-type Bundle struct{ b *goi18n.Bundle }
+// Bundle holds every message, and one Translator per language.
+type Bundle struct {
+	b      *goi18n.Bundle
+	en, zh *Translator
+}
 
 // New loads the embedded messages.
 func New() (*Bundle, error) {
@@ -50,39 +54,57 @@ func New() (*Bundle, error) {
 			return nil, fmt.Errorf("i18n: %s: %w", f, err)
 		}
 	}
-	return &Bundle{b: b}, nil
+	bundle := &Bundle{b: b}
+	bundle.en = &Translator{Lang: English, l: goi18n.NewLocalizer(b, "en")}
+	bundle.zh = &Translator{Lang: Chinese, l: goi18n.NewLocalizer(b, "zh-Hans")}
+	return bundle, nil
 }
 
-// Translator renders messages in one language.
+// Translator renders messages in one language. It is shared by every request in that
+// language (For): safe for concurrent use.
 type Translator struct {
 	Lang string
 	l    *goi18n.Localizer
+	// plain keeps the messages asked for without template data (most of a page's
+	// strings): localizing them anew on every call was a tenth of a list page's CPU.
+	plain sync.Map // id → string
 }
 
 // For returns the translator of a language code ("en" or "zh").
 func (b *Bundle) For(lang string) *Translator {
-	if lang != Chinese {
-		lang = English
-	}
-	tag := "en"
 	if lang == Chinese {
-		tag = "zh-Hans"
+		return b.zh
 	}
-	return &Translator{Lang: lang, l: goi18n.NewLocalizer(b.b, tag)}
+	return b.en
 }
 
 // T translates id, with optional template data. A missing id renders as the id itself in
 // brackets so that it shows in review; a test keeps that from shipping.
 func (t *Translator) T(id string, data ...map[string]any) string {
+	if len(data) == 0 {
+		if s, ok := t.plain.Load(id); ok {
+			return s.(string)
+		}
+		s, ok := t.localize(id, nil)
+		if ok { // ids come from code, but some are built from upstream codes: keep known ones only
+			t.plain.Store(id, s)
+		}
+		return s
+	}
+	s, _ := t.localize(id, data[0])
+	return s
+}
+
+func (t *Translator) localize(id string, data map[string]any) (string, bool) {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
-	if len(data) > 0 {
-		cfg.TemplateData = data[0]
+	if data != nil {
+		cfg.TemplateData = data
 	}
 	s, err := t.l.Localize(cfg)
 	if err != nil {
-		return "[" + id + "]"
+		return "[" + id + "]", false
 	}
-	return s
+	return s, true
 }
 
 // Pick chooses the language of a request: the switch's cookie first, then

@@ -172,3 +172,32 @@ func TestPick(t *testing.T) {
 		t.Fatal("the switch must offer 简体中文")
 	}
 }
+
+// TestTranslatorMemo: translators are shared per language and keep plain messages; a
+// message with data is rendered with each call's data, a missing id is never kept.
+func TestTranslatorMemo(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, zh := b.For(English), b.For(Chinese)
+	if b.For(English) != en || b.For("fr") != en || en == zh {
+		t.Fatal("one translator per language")
+	}
+	for range 2 {
+		if en.T("nav.dashboard") != "Dashboard" || zh.T("nav.dashboard") == "Dashboard" {
+			t.Fatalf("plain: %q %q", en.T("nav.dashboard"), zh.T("nav.dashboard"))
+		}
+		if got := en.T("no.such.id"); got != "[no.such.id]" {
+			t.Fatalf("missing: %q", got)
+		}
+	}
+	if _, kept := en.plain.Load("no.such.id"); kept {
+		t.Fatal("a missing id was kept")
+	}
+	a := en.T("read.showing", map[string]any{"From": 1, "To": 2, "Total": 3})
+	c := en.T("read.showing", map[string]any{"From": 4, "To": 5, "Total": 6})
+	if a != "Showing 1–2 of 3" || c != "Showing 4–5 of 6" {
+		t.Fatalf("with data: %q %q", a, c)
+	}
+}
