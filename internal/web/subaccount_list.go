@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -46,14 +47,17 @@ func (s *Server) subAccountList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	// Unfiltered, the total is the stats' (same scopes): one pass over the table, not two.
-	var res store.SubAccountPage
-	if f.Q == "" && f.OrgID == "" && f.Status == 0 {
-		res, err = s.db.ListSubAccountsUncounted(ctx, f)
-		res.Total = stats.Total
-	} else {
-		res, err = s.db.ListSubAccounts(ctx, f)
-	}
+	// The page is kept like the aggregates (read_cache.go), keyed by the whole filter —
+	// scopes included, and any field the filter gains later.
+	res, err := cachedRead(s, fmt.Sprintf("list\x00%#v", f), func() (store.SubAccountPage, error) {
+		// Unfiltered, the total is the stats' (same scopes): one pass over the table, not two.
+		if f.Q == "" && f.OrgID == "" && f.Status == 0 {
+			res, err := s.db.ListSubAccountsUncounted(ctx, f)
+			res.Total = stats.Total
+			return res, err
+		}
+		return s.db.ListSubAccounts(ctx, f)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return
