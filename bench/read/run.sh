@@ -56,6 +56,8 @@ cleanup() {
 	done
 	psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS ${DBNAME} WITH (FORCE)" >/dev/null 2>&1
 	if [ "$rc" -ne 0 ] && [ -f "$WORK/portal.log" ]; then
+		echo "--- the portal's failed requests and errors (first 20) ---" >&2
+		grep -E 'status=[45][0-9][0-9]|level=ERROR' "$WORK/portal.log" | head -n 20 >&2
 		echo "--- last lines of the portal's log ---" >&2
 		tail -n 20 "$WORK/portal.log" >&2
 	fi

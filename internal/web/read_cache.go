@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 )
@@ -139,12 +140,29 @@ func (s *Server) belowThreshold(ctx context.Context, master string, def money.Am
 
 // pendingCountCached and unreadCountCached are the navigation's counters (every page):
 // per user as they are on this request.
+// A failed count shows as 0 and is not kept.
 func (s *Server) pendingCountCached(c *gin.Context, u *currentUser) int {
-	n, _ := cachedRead(s, "pending\x00"+actorKey(u), func() (int, error) { return s.pendingCount(c, u), nil })
+	if s.ops == nil || u == nil || !authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{}) {
+		return 0
+	}
+	n, err := cachedRead(s, "pending\x00"+actorKey(u), func() (int, error) {
+		return s.ops.CountPendingFor(c.Request.Context(), actorOf(c))
+	})
+	if err != nil {
+		s.log.Warn("cannot count pending approvals", "error", err, "request_id", requestID(c))
+		return 0
+	}
 	return n
 }
 
 func (s *Server) unreadCountCached(c *gin.Context, u *currentUser) int {
-	n, _ := cachedRead(s, "unread\x00"+actorKey(u), func() (int, error) { return s.unreadCount(c, u), nil })
+	if s.ops == nil || u == nil {
+		return 0
+	}
+	n, err := cachedRead(s, "unread\x00"+actorKey(u), func() (int, error) { return s.ops.CountUnread(c.Request.Context(), u.ID) })
+	if err != nil {
+		s.log.Warn("cannot count notifications", "error", err, "request_id", requestID(c))
+		return 0
+	}
 	return n
 }
