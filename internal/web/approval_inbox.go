@@ -30,6 +30,16 @@ func (s *Server) approvalInbox(c *gin.Context) {
 		return
 	}
 	v := view.ApprovalInbox{Empty: tr.T("op.inbox_empty"), More: len(ops) >= inboxLimit}
+	if master := masterParam(c); master != "" {
+		mine := ops[:0:0]
+		for _, o := range ops {
+			if o.MasterAccountID == master {
+				mine = append(mine, o)
+			}
+		}
+		ops = mine
+	}
+	v.Masters = s.masterFilterOptions(c, masterParam(c))
 	v.Rows = inboxRows(tr, ops)
 	v.Count = len(v.Rows)
 	s.render(c, http.StatusOK, pages.Approvals(s.page(c, "nav.approvals"), v))

@@ -191,4 +191,12 @@ func TestOperationsMasterFilter(t *testing.T) {
 	if page.status != 200 || !strings.Contains(page.body, "sub-dom-op-a") || strings.Contains(page.body, "sub-dom-op-b") {
 		t.Fatalf("operations page of master a: %d", page.status)
 	}
+	inbox := p.as("abby").get("/approvals")
+	if !strings.Contains(inbox.body, "sub-dom-op-a") || !strings.Contains(inbox.body, "sub-dom-op-b") {
+		t.Fatalf("approvals inbox without a filter: %d", inbox.status)
+	}
+	inbox = p.as("abby").get("/approvals?master=dom-op-b")
+	if inbox.status != 200 || strings.Contains(inbox.body, "sub-dom-op-a") || !strings.Contains(inbox.body, "sub-dom-op-b") {
+		t.Fatalf("approvals inbox of master b: %d", inbox.status)
+	}
 }

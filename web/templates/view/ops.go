@@ -135,10 +135,11 @@ type OperationPage struct {
 
 // ApprovalInbox is /approvals.
 type ApprovalInbox struct {
-	Rows  []OperationRow
-	Count int
-	Empty string
-	More  bool
+	Rows    []OperationRow
+	Count   int
+	Empty   string
+	More    bool
+	Masters []Option // the master filter; empty with one master
 }
 
 // NotificationRow is one in-app notice.
