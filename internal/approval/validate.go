@@ -43,6 +43,25 @@ func (v validated) masterOr(def string) string {
 	return def
 }
 
+// accountMaster is the master of the account a cached resource belongs to: the master
+// itself (sync caches a master's resources under its domain id), or a sub-account's
+// master. seen memoises it over one validation.
+func (s *Service) accountMaster(ctx context.Context, accountID string, seen map[string]string) (string, error) {
+	if m, ok := seen[accountID]; ok {
+		return m, nil
+	}
+	m := accountID
+	sa, err := s.db.SubAccountByID(ctx, accountID)
+	switch {
+	case err == nil:
+		m = s.masterOf(sa)
+	case !errors.Is(err, store.ErrNotFound):
+		return "", err
+	}
+	seen[accountID] = m
+	return m, nil
+}
+
 // masterOf is the master of a cached sub-account; a row cached before several masters
 // were supported (untagged) belongs to the default master.
 func (s *Service) masterOf(sa *store.SubAccount) string {
@@ -316,15 +335,23 @@ func (s *Service) validateResources(ctx context.Context, in Input, v *validated,
 		if err != nil {
 			return err
 		}
+		owners := map[string]string{} // account id → its master
 		for _, id := range ids {
 			r, ok := found[id]
-			if ok && v.master == "" {
-				v.master = r.AccountID // resources are cached under the master that owns them
+			owner := ""
+			if ok {
+				var err error
+				if owner, err = s.accountMaster(ctx, r.AccountID, owners); err != nil {
+					return err
+				}
+				if v.master == "" {
+					v.master = owner
+				}
 			}
 			switch {
 			case !ok:
 				ve.add("resource_ids", "op.err.resource_not_found", map[string]any{"id": id})
-			case r.AccountID != v.master:
+			case owner != v.master:
 				// One operation is one upstream call, signed by one master.
 				ve.add("resource_ids", "op.err.resources_masters", map[string]any{"id": id})
 			case !r.IsMain:

@@ -52,6 +52,27 @@ func TestTransferOnSecondMasterUsesItsClient(t *testing.T) {
 			t.Fatalf("lost response on B: %s, B ledger %d", got.State, ledgerCount(t, e.sbB.URL())[lost.TransID])
 		}
 
+		// A resource operation acts for the master owning the resources, and executes there;
+		// one operation cannot mix two masters' resources.
+		resB, _, err := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.masterB, MainOnly: true, Status: 2, Limit: 1})
+		resA, _, errA := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.master, MainOnly: true, Status: 2, Limit: 1})
+		if err != nil || errA != nil || len(resB) == 0 || len(resA) == 0 {
+			t.Fatalf("main resources: A %d (%v), B %d (%v)", len(resA), errA, len(resB), err)
+		}
+		ar := e.create(approval.Input{Kind: approval.KindAutoRenew, ResourceIDs: []string{resB[0].ResourceID}, Operation: "set", PeriodType: "month", Reason: "r"})
+		if ar.MasterAccountID != e.masterB {
+			t.Fatalf("auto-renew of B's resource acts for %q", ar.MasterAccountID)
+		}
+		e.approve(ar.ID, "approver")
+		if got := e.wait(ar.ID, approval.StateSucceeded, approval.StateFailed); got.State != approval.StateSucceeded {
+			t.Fatalf("auto-renew of B's resource through B: %s %+v", got.State, got.Error)
+		}
+		_, err = e.svc.Create(e.ctx, e.users["finance"], approval.Input{Kind: approval.KindAutoRenew,
+			ResourceIDs: []string{resA[0].ResourceID, resB[0].ResourceID}, Operation: "set", PeriodType: "month", Reason: "r"}, "")
+		if f := fieldsOf(err); f["resource_ids"] != "op.err.resources_masters" {
+			t.Fatalf("mixing two masters' resources: %v %v", err, f)
+		}
+
 		// And one on master A still goes to A.
 		subA := e.subs(1)[0]
 		if subA.MasterAccountID != e.master {
