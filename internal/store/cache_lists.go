@@ -176,6 +176,20 @@ func (db *DB) ReplaceResources(ctx context.Context, accountID string, resources 
 	})
 }
 
+// RemoveSubResourcesExcept removes the cached resources of master's sub-accounts (by the
+// sub-accounts' cached master) except those of the accounts in keep: the sub-accounts
+// whose credential was removed or disabled. The master's own rows are never touched.
+func (db *DB) RemoveSubResourcesExcept(ctx context.Context, master string, keep []string) (int64, error) {
+	q := `DELETE FROM resources WHERE account_id <> ? AND account_id IN (SELECT s.id FROM sub_accounts s WHERE s.master_account_id = ?)`
+	args := []any{master, master}
+	if len(keep) > 0 {
+		q += ` AND account_id NOT IN ?`
+		args = append(args, keep)
+	}
+	res := db.gorm.WithContext(ctx).Exec(q, args...)
+	return res.RowsAffected, translate("remove sub-account resources", res.Error)
+}
+
 // ListResources lists cached resources by expiry, soonest first.
 func (db *DB) ListResources(ctx context.Context, f ResourceFilter) ([]Resource, int64, error) {
 	c := &conds{}

@@ -224,14 +224,60 @@ func (s *Syncer) syncCards(ctx context.Context, r *run) error {
 	return nil
 }
 
+// syncResources caches the yearly/monthly resources of the master (under its domain id)
+// and of every sub-account with an enabled credential under it (under the sub-account's
+// id, read with that sub-account's own client: the upstream lists an account's resources
+// to that account only). Each account is replaced only after its complete read: a failing
+// credential keeps its last good rows (their synced_at says how old) and records its error
+// in the run, without stopping the others. The rows of a sub-account whose credential was
+// removed or disabled are removed here, once the credential list itself was read.
 func (s *Syncer) syncResources(ctx context.Context, r *run) error {
+	if err := s.syncAccountResources(ctx, r, s.up, s.o.MasterAccountID, "resources"); err != nil {
+		return err
+	}
+	if s.o.Subs == nil {
+		return nil
+	}
+	subs, err := s.o.Subs(ctx, s.o.MasterAccountID)
+	if err != nil {
+		r.fail("sub-account credentials", err)
+		return nil
+	}
+	keep := make([]string, 0, len(subs))
+	for _, sub := range subs {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		keep = append(keep, sub.DomainID)
+		what := "resources of sub-account " + sub.DomainID
+		if sub.Err != nil {
+			r.fail(what, sub.Err)
+			continue
+		}
+		if err := s.syncAccountResources(ctx, r, sub.Upstream, sub.DomainID, what); err != nil {
+			return err
+		}
+	}
+	removed, err := s.db.RemoveSubResourcesExcept(ctx, s.o.MasterAccountID, keep)
+	if err != nil {
+		return err
+	}
+	if removed > 0 {
+		s.o.Log.Info("sync: removed resources of sub-accounts without an enabled credential", "count", removed)
+	}
+	return nil
+}
+
+// syncAccountResources reads one account's resources with up and caches them under
+// accountID. An upstream failure is recorded in r (what names it) and keeps the rows.
+func (s *Syncer) syncAccountResources(ctx context.Context, r *run, up bss.Upstream, accountID, what string) error {
 	var all []store.Resource
 	err := pages(ctx, s.o.Concurrency, func(ctx context.Context, p bss.Page) ([]bss.Resource, int, error) {
-		pg, err := s.up.Resources(ctx, bss.ResourceQuery{Page: p})
+		pg, err := up.Resources(ctx, bss.ResourceQuery{Page: p})
 		return pg.Items, pg.Total, err
 	}, func(items []bss.Resource) error {
 		for _, x := range items {
-			all = append(all, store.Resource{ResourceID: string(x.ID), AccountID: s.o.MasterAccountID, Name: x.Name, Region: x.Region,
+			all = append(all, store.Resource{ResourceID: string(x.ID), AccountID: accountID, Name: x.Name, Region: x.Region,
 				ServiceType: x.ServiceType, ServiceTypeName: x.ServiceTypeName, ResourceType: x.ResourceType, ResourceTypeName: x.ResourceTypeName,
 				SpecDesc: x.SpecDesc, ParentID: string(x.ParentID), IsMain: x.IsMain, Status: int(x.Status),
 				Effective: tp(x.Effective), Expire: tp(x.Expire), ExpirePolicy: int(x.ExpirePolicy)})
@@ -239,10 +285,13 @@ func (s *Syncer) syncResources(ctx context.Context, r *run) error {
 		return nil
 	})
 	if err != nil {
-		r.fail("resources", err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r.fail(what, err)
 		return nil
 	}
-	if err := s.db.ReplaceResources(ctx, s.o.MasterAccountID, all, s.o.Now()); err != nil {
+	if err := s.db.ReplaceResources(ctx, accountID, all, s.o.Now()); err != nil {
 		return err
 	}
 	r.items += len(all)

@@ -33,8 +33,18 @@ type Pool struct {
 	syncers map[string]*Syncer
 }
 
-// NewPool returns a pool whose syncers share o (except the master).
+// SubSource lists a master's enabled sub-account credentials (upstreamacct.Registry).
+type SubSource interface {
+	Subs(ctx context.Context, master string) ([]upstreamacct.Sub, error)
+}
+
+// NewPool returns a pool whose syncers share o (except the master). When src also lists
+// sub-account credentials (SubSource) and o.Subs is unset, the syncers read those
+// sub-accounts' resources too.
 func NewPool(db *store.DB, src MasterSource, o Options) *Pool {
+	if ss, ok := src.(SubSource); ok && o.Subs == nil {
+		o.Subs = ss.Subs
+	}
 	return &Pool{db: db, src: src, o: o.withDefaults(), syncers: map[string]*Syncer{}}
 }
 

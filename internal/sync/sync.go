@@ -35,6 +35,7 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/upstreamacct"
 )
 
 // Areas.
@@ -78,6 +79,10 @@ type Options struct {
 	// with it, and its resources are cached under it (resource calls are signed with the
 	// master's credentials).
 	MasterAccountID string
+	// Subs, when set, lists the master's enabled sub-account credentials: the resource
+	// area also reads each of those sub-accounts' own resources with its own client (see
+	// syncResources). Pool sets it when its master source offers it (the registry).
+	Subs func(ctx context.Context, master string) ([]upstreamacct.Sub, error)
 	// Intervals, when set, gives the current sync and catalogue intervals (an admin
 	// changes them under /admin/settings without a restart); Interval and CatalogInterval
 	// are the fallback when it returns zero.

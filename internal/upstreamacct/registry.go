@@ -18,6 +18,9 @@ var ErrNoMaster = errors.New("upstreamacct: no master account is configured")
 // ErrUnknownMaster: the domain id names no enabled master account.
 var ErrUnknownMaster = errors.New("upstreamacct: unknown or disabled master account")
 
+// ErrNoCredential: no enabled sub-account credential is stored for the account.
+var ErrNoCredential = errors.New("upstreamacct: no enabled credential for this sub-account")
+
 // Master is one master account the portal syncs and executes for.
 type Master struct {
 	DomainID string // the key of everything cached or executed for it
@@ -76,6 +79,9 @@ func (r *Registry) Masters(ctx context.Context) ([]Master, error) {
 	var errs []error
 	live := map[int64]bool{}
 	for _, a := range rows {
+		if a.Kind == KindSub && a.Enabled {
+			live[a.ID] = true // its client is kept for SubClient/Subs
+		}
 		if a.Kind != KindMaster || !a.Enabled || seen[a.DomainID] {
 			continue
 		}
@@ -123,6 +129,71 @@ func (r *Registry) clientLocked(ctx context.Context, a store.UpstreamAccount) (b
 	}
 	r.clients[a.ID] = built{domainID: a.DomainID, updatedAt: full.UpdatedAt, client: c}
 	return c, nil
+}
+
+// Sub is one enabled sub-account credential: resource operations and the resource sync
+// of that sub-account go through its own client (the upstream manages each account's
+// yearly/monthly resources with that account's credentials only).
+type Sub struct {
+	DomainID string // the sub-account's id
+	Name     string
+	Upstream bss.Upstream // nil when the client cannot be built (Err says why)
+	Err      error
+}
+
+// Subs returns the enabled sub-account credentials stored under the enabled master with
+// this domain id, ordered by name. A credential whose client cannot be built is returned
+// with Err set (and no client), so that the caller can keep that account's data and
+// report it without stopping the others.
+func (r *Registry) Subs(ctx context.Context, master string) ([]Sub, error) {
+	rows, err := r.svc.DB.ListUpstreamAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	masters := map[int64]bool{}
+	for _, a := range rows {
+		if a.Kind == KindMaster && a.Enabled && a.DomainID == master {
+			masters[a.ID] = true
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Sub
+	for _, a := range rows {
+		if a.Kind != KindSub || !a.Enabled || a.MasterID == nil || !masters[*a.MasterID] {
+			continue
+		}
+		s := Sub{DomainID: a.DomainID, Name: a.Name}
+		s.Upstream, s.Err = r.clientLocked(ctx, a)
+		if s.Err != nil {
+			s.Upstream = nil
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].DomainID < out[j].DomainID
+	})
+	return out, nil
+}
+
+// SubClient returns the client of the enabled sub-account credential whose domain id is
+// accountID (ErrNoCredential when there is none).
+func (r *Registry) SubClient(ctx context.Context, accountID string) (bss.Upstream, error) {
+	rows, err := r.svc.DB.ListUpstreamAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, a := range rows {
+		if a.Kind == KindSub && a.Enabled && a.DomainID == accountID {
+			return r.clientLocked(ctx, a)
+		}
+	}
+	return nil, fmt.Errorf("%w %q", ErrNoCredential, accountID)
 }
 
 // Client returns the upstream of the master with this domain id (ErrUnknownMaster when
