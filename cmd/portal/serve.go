@@ -186,7 +186,7 @@ func startOperations(ctx context.Context, cfg config.Config, db *store.DB, maste
 	}
 	ops := approval.New(db, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: bootstrap, Log: log.With("component", "approval")})
 	exec := execute.New(db, nil, execute.Options{Notifier: ops.Notifier(), Log: log.With("component", "execute"),
-		Clients: masters.Client,
+		Clients: masters.Client, SubClients: masters.SubClient,
 		Settled: func(ctx context.Context, op *store.Operation) {
 			if op.SubAccountID != "" {
 				refresh(ctx, op.MasterAccountID, op.SubAccountID)

@@ -141,13 +141,17 @@ type Params struct {
 	CouponID       string   `json:"coupon_id,omitempty"`
 	SubCouponID    string   `json:"sub_coupon_id,omitempty"`
 	ResourceIDs    []string `json:"resource_ids,omitempty"`
-	PeriodType     string   `json:"period_type,omitempty"`
-	PeriodNum      int      `json:"period_num,omitempty"`
-	AutoPay        bool     `json:"auto_pay,omitempty"`
-	UnsubType      int      `json:"unsubscribe_type,omitempty"`
-	UnsubReason    int      `json:"unsubscribe_reason_type,omitempty"`
-	Operation      string   `json:"operation,omitempty"`
-	AutoRenewTimes int      `json:"auto_renew_times,omitempty"`
+	// AccountID is the sub-account owning the resources of a resource operation (empty:
+	// the master's own). It is part of the approved snapshot: the operation executes
+	// through that sub-account's stored credentials, never the master's.
+	AccountID      string `json:"account_id,omitempty"`
+	PeriodType     string `json:"period_type,omitempty"`
+	PeriodNum      int    `json:"period_num,omitempty"`
+	AutoPay        bool   `json:"auto_pay,omitempty"`
+	UnsubType      int    `json:"unsubscribe_type,omitempty"`
+	UnsubReason    int    `json:"unsubscribe_reason_type,omitempty"`
+	Operation      string `json:"operation,omitempty"`
+	AutoRenewTimes int    `json:"auto_renew_times,omitempty"`
 }
 
 // UpstreamError is the upstream's answer to a failed (or uncertain) execution.

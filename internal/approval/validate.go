@@ -62,6 +62,22 @@ func (s *Service) accountMaster(ctx context.Context, accountID string, seen map[
 	return m, nil
 }
 
+// hasSubCredential reports whether an enabled sub-account credential is stored for the
+// account (upstream_accounts kind "sub", domain id = the account): what a resource
+// operation on that account's resources executes through.
+func (s *Service) hasSubCredential(ctx context.Context, accountID string) (bool, error) {
+	accts, err := s.db.ListUpstreamAccounts(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range accts {
+		if a.Kind == store.UpstreamSub && a.Enabled && a.DomainID == accountID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // masterOf is the master of a cached sub-account; a row cached before several masters
 // were supported (untagged) belongs to the default master.
 func (s *Service) masterOf(sa *store.SubAccount) string {
@@ -317,6 +333,7 @@ func (s *Service) validateResources(ctx context.Context, in Input, v *validated,
 		max = maxOnDemandIDs
 	}
 	var ids []string
+	account := "" // the account owning the resources
 	seen := map[string]bool{}
 	for _, id := range in.ResourceIDs {
 		id = strings.TrimSpace(id)
@@ -345,7 +362,7 @@ func (s *Service) validateResources(ctx context.Context, in Input, v *validated,
 					return err
 				}
 				if v.master == "" {
-					v.master = owner
+					v.master, account = owner, r.AccountID
 				}
 			}
 			switch {
@@ -354,6 +371,9 @@ func (s *Service) validateResources(ctx context.Context, in Input, v *validated,
 			case owner != v.master:
 				// One operation is one upstream call, signed by one master.
 				ve.add("resource_ids", "op.err.resources_masters", map[string]any{"id": id})
+			case r.AccountID != account:
+				// … and by one account: a sub-account's resources with its own credentials.
+				ve.add("resource_ids", "op.err.resources_accounts", map[string]any{"id": id})
 			case !r.IsMain:
 				ve.add("resource_ids", "op.err.resource_not_main", map[string]any{"id": id})
 			case r.Status == int(bss.ResourceClosed):
@@ -362,6 +382,17 @@ func (s *Service) validateResources(ctx context.Context, in Input, v *validated,
 		}
 	}
 	v.params = Params{ResourceIDs: ids}
+	if account != "" && account != v.master {
+		// A sub-account's resources: only its own credentials can act on them upstream.
+		ok, err := s.hasSubCredential(ctx, account)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			ve.add("resource_ids", "op.err.resources_no_credentials", map[string]any{"id": account})
+		}
+		v.params.AccountID = account
+	}
 	switch in.Kind {
 	case KindRenewResources:
 		pt := strings.ToLower(strings.TrimSpace(in.PeriodType))

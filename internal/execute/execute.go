@@ -46,6 +46,11 @@ type Options struct {
 	// id): an operation executes through its own master's client, and the up given to
 	// New is not used. Unset: every operation goes through up (one master).
 	Clients func(ctx context.Context, master string) (bss.Upstream, error)
+	// SubClients gives the client of a sub-account's stored credentials (by the
+	// sub-account's id): a resource operation on a sub-account's resources (Params.AccountID)
+	// executes through it, because the upstream accepts those only with that account's own
+	// keys. Unset, or no credential: such an operation is never sent with the master's keys.
+	SubClients func(ctx context.Context, accountID string) (bss.Upstream, error)
 	// CrashAt, for the crash tests only: the process SIGKILLs itself at that point
 	// ("claimed", "sent", "applied"). Read from PURSER_TEST_CRASH_AT by the test binary.
 	CrashAt string
@@ -92,6 +97,34 @@ func (e *Executor) forMaster(ctx context.Context, master string) (*Executor, err
 	bound := *e
 	bound.up = up
 	return &bound, nil
+}
+
+// errNoSubClients: the executor has no source of sub-account clients.
+var errNoSubClients = errors.New("execute: no sub-account credentials are configured")
+
+// forOperation returns the executor bound to the client the operation is sent with: its
+// master's, or for a resource operation on a sub-account's resources that sub-account's
+// own. code names what is missing when it fails ("master_unavailable" or
+// "credentials_unavailable").
+func (e *Executor) forOperation(ctx context.Context, r *store.Operation) (ex *Executor, code string, err error) {
+	ex, err = e.forMaster(ctx, r.MasterAccountID)
+	if err != nil {
+		return nil, "master_unavailable", err
+	}
+	op := approval.OperationFromRow(*r, nil)
+	if op.Kind.MovesMoney() || op.Params.AccountID == "" || op.Params.AccountID == r.MasterAccountID {
+		return ex, "", nil
+	}
+	if e.opts.SubClients == nil {
+		return nil, "credentials_unavailable", errNoSubClients
+	}
+	up, err := e.opts.SubClients(ctx, op.Params.AccountID)
+	if err != nil {
+		return nil, "credentials_unavailable", err
+	}
+	bound := *ex
+	bound.up = up
+	return &bound, "", nil
 }
 
 func (e *Executor) crash(point string) {
@@ -157,17 +190,18 @@ func (e *Executor) Execute(ctx context.Context, id int64) error {
 	default:
 		return nil // not approved (pending, expired, cancelled, done …): never executes
 	}
-	ex, err := e.forMaster(ctx, r.MasterAccountID)
+	ex, code, err := e.forOperation(ctx, r)
 	if err != nil {
-		// The operation's master is gone or disabled. Nothing was sent in this run: a first
-		// attempt fails definitely; a resumed one may have been sent before, so it is
-		// unknown (an admin resolves it, or the reconciler once the master is back).
+		// The operation's master (or, for a sub-account's resources, that sub-account's
+		// credential) is gone or disabled. Nothing was sent in this run: a first attempt
+		// fails definitely; a resumed one may have been sent before, so it is unknown (an
+		// admin resolves it, or the reconciler once the account is back).
 		to := approval.StateFailed
 		if resume {
 			to = approval.StateUnknown
 		}
 		return e.finish(ctx, r, approval.StateExecuting, to, nil,
-			&approval.UpstreamError{Code: "master_unavailable", Message: err.Error()})
+			&approval.UpstreamError{Code: code, Message: err.Error()})
 	}
 	res := ex.attempt(ctx, r, resume)
 	if res.retry {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
@@ -24,6 +25,7 @@ import (
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 	cachesync "github.com/purser-finance/purser/internal/sync"
+	"github.com/purser-finance/purser/internal/upstreamacct"
 )
 
 func TestMain(m *testing.M) {
@@ -65,6 +67,12 @@ type env struct {
 	sbB     *sandbox.Running
 	upB     *bss.Client
 	masterB string
+	// The stored sub-account credential (envOpts.subCred).
+	sbSub   *sandbox.Running
+	subID   string
+	subCred upstreamacct.Account
+	accts   *upstreamacct.Service
+	reg     *upstreamacct.Registry
 
 	settledMu sync.Mutex
 	settled   map[int64]string // operation id → sub-account, from Options.Settled
@@ -90,6 +98,10 @@ type envOpts struct {
 	sandbox  string // existing sandbox URL (crash child)
 	crashAt  string
 	masterB  bool // a second master with its own sandbox; the executor picks the client by master
+	// subCred: the master and a sub-account credential are stored (upstreamacct) and the
+	// executor takes its clients from the registry; the sub-account's own view of the
+	// upstream is a second sandbox (domain id = the sub-account's id, its own AK/SK).
+	subCred bool
 }
 
 func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
@@ -160,7 +172,13 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 			return nil, fmt.Errorf("no master %q", master)
 		}
 	}
+	var subClients func(ctx context.Context, accountID string) (bss.Upstream, error)
+	if o.subCred {
+		e.setupSubCred(sopts, url)
+		clients, subClients = e.reg.Client, e.reg.SubClient
+	}
 	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: 2 * time.Second, Clients: clients,
+		SubClients: subClients,
 		Settled: func(_ context.Context, op *store.Operation) {
 			e.settledMu.Lock()
 			e.settled[op.ID] = op.SubAccountID
@@ -177,10 +195,57 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	if o.sandbox == "" {
 		e.sync()
 	}
+	if o.subCred {
+		// The registry's pool: the master's resource pass reads the sub-account's too.
+		s, err := cachesync.NewPool(db, e.reg, cachesync.Options{}).Syncer(ctx, e.master)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Run(ctx, cachesync.AreaResources, "", "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if !o.noRunner {
 		e.start()
 	}
 	return e
+}
+
+// setupSubCred stores the master (the sandbox at url) and a credential for its first
+// sub-account, whose own sandbox is started here.
+func (e *env) setupSubCred(sopts sandbox.Options, url string) {
+	e.t.Helper()
+	var err error
+	if e.accts, err = upstreamacct.New(e.db, []byte("0123456789abcdef0123456789abcdef")); err != nil {
+		e.t.Fatal(err)
+	}
+	e.reg = upstreamacct.NewRegistry(e.accts)
+	m, err := e.accts.Create(e.ctx, upstreamacct.Input{Name: "Master A", Endpoint: url, AK: sopts.AK, SK: sopts.SK, DomainID: sopts.DomainID, Enabled: true},
+		audit.System("test"), auth.Operator())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.subID = e.sb.Server().State("").SubAccounts[0].ID
+	so := sandbox.DefaultOptions()
+	so.DomainID, so.AK, so.SK, so.Seed, so.SubAccounts = e.subID, "sub-ak", "sub-sk", 77, 0
+	if e.sbSub, err = sandbox.Start(e.ctx, "127.0.0.1:0", so); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { _ = e.sbSub.Close() })
+	if e.subCred, err = e.accts.Create(e.ctx, upstreamacct.Input{Name: "Sub one", Kind: upstreamacct.KindSub, MasterID: &m.ID, Endpoint: e.sbSub.URL(),
+		AK: so.AK, SK: so.SK, DomainID: e.subID, Enabled: true}, audit.System("test"), auth.Operator()); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// setSubCredEnabled enables or disables the stored sub-account credential.
+func (e *env) setSubCredEnabled(on bool) {
+	e.t.Helper()
+	c := e.subCred
+	in := upstreamacct.Input{Name: c.Name, Kind: c.Kind, MasterID: c.MasterID, Endpoint: c.Endpoint, AK: "sub-ak", DomainID: c.DomainID, Enabled: on}
+	if _, err := e.accts.Update(e.ctx, c.ID, in, audit.System("test"), auth.Operator()); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func (e *env) user(name string, roles ...authz.Role) approval.Actor {

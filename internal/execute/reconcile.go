@@ -203,9 +203,9 @@ func (e *Executor) reconcileOne(ctx context.Context, id int64) (bool, error) {
 	if r.State != string(approval.StateUnknown) {
 		return false, nil
 	}
-	e, err = e.forMaster(ctx, r.MasterAccountID)
+	e, _, err = e.forOperation(ctx, r)
 	if err != nil {
-		return false, err // stays unknown until its master is back
+		return false, err // stays unknown until its master (or sub-account credential) is back
 	}
 	op := approval.OperationFromRow(*r, nil)
 	if approval.SnapshotHash(r.Kind, r.MasterAccountID, r.TransID, r.Params) != r.ApprovedHash {

@@ -1,0 +1,83 @@
+package execute_test
+
+import (
+	"testing"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/store/storetest"
+)
+
+// A resource operation on a sub-account's resources executes through that sub-account's
+// stored credential (its own sandbox), exactly once, and never through the master; a draft
+// without an enabled credential is refused; a credential disabled between approval and
+// execution fails the operation without sending anything.
+func TestResourceOperationThroughSubCredential(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envOpts{subCred: true})
+		res, _, err := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.subID, MainOnly: true, Status: 2, Limit: 2})
+		if err != nil || len(res) < 2 {
+			t.Fatalf("the sub-account's main resources were not synced with its credential: %d (%v)", len(res), err)
+		}
+		resource := func(sb *sandbox.Running, id string) (sandbox.ResourceSummary, int) {
+			st := sb.Server().State("")
+			for _, r := range st.Resources {
+				if r.ResourceID == id {
+					return r, st.Orders
+				}
+			}
+			return sandbox.ResourceSummary{}, st.Orders
+		}
+		before, subOrders := resource(e.sbSub, res[0].ResourceID)
+		_, masterOrders := resource(e.sb, "")
+
+		op := e.create(approval.Input{Kind: approval.KindRenewResources, ResourceIDs: []string{res[0].ResourceID}, PeriodType: "month", PeriodNum: 1, Reason: "renew"})
+		if op.MasterAccountID != e.master || op.Params.AccountID != e.subID {
+			t.Fatalf("renew of the sub-account's resource: master %q account %q", op.MasterAccountID, op.Params.AccountID)
+		}
+		e.approve(op.ID, "approver")
+		if got := e.wait(op.ID, approval.StateSucceeded, approval.StateFailed, approval.StateUnknown); got.State != approval.StateSucceeded {
+			t.Fatalf("renew through the sub-account's credential: %s %+v", got.State, got.Error)
+		}
+		after, subOrdersAfter := resource(e.sbSub, res[0].ResourceID)
+		if subOrdersAfter != subOrders+1 || after.ExpireTime == before.ExpireTime {
+			t.Fatalf("the sub-account's upstream: %d orders (was %d), expiry %s (was %s); want one renewal", subOrdersAfter, subOrders, after.ExpireTime, before.ExpireTime)
+		}
+		if _, n := resource(e.sb, ""); n != masterOrders {
+			t.Fatalf("the master's upstream saw the renewal: %d orders, was %d", n, masterOrders)
+		}
+
+		// Drafted while the credential exists, disabled before it runs: fails, nothing sent.
+		e.runner.Stop(e.ctx) //nolint:errcheck // restarted below
+		pending := e.create(approval.Input{Kind: approval.KindAutoRenew, ResourceIDs: []string{res[1].ResourceID}, Operation: "set", PeriodType: "month", Reason: "r"})
+		e.setSubCredEnabled(false)
+		e.start()
+		e.approve(pending.ID, "approver")
+		got := e.wait(pending.ID, approval.StateSucceeded, approval.StateFailed, approval.StateUnknown)
+		if got.State != approval.StateFailed || got.Error == nil || got.Error.Code != "credentials_unavailable" {
+			t.Fatalf("credential disabled before execution: %s %+v", got.State, got.Error)
+		}
+		if _, n := resource(e.sbSub, ""); n != subOrdersAfter {
+			t.Fatalf("something was sent to the sub-account's upstream: %d orders", n)
+		}
+
+		// No enabled credential: the draft is refused with its reason.
+		_, err = e.svc.Create(e.ctx, e.users["finance"], approval.Input{Kind: approval.KindRenewResources, ResourceIDs: []string{res[0].ResourceID},
+			PeriodType: "month", PeriodNum: 1, Reason: "r"}, "")
+		if f := fieldsOf(err); f["resource_ids"] != "op.err.resources_no_credentials" {
+			t.Fatalf("draft without credentials: %v %v", err, f)
+		}
+		// Nor can one operation mix the master's and the sub-account's resources.
+		e.setSubCredEnabled(true)
+		mine, _, err := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.master, MainOnly: true, Status: 2, Limit: 1})
+		if err != nil || len(mine) == 0 {
+			t.Fatalf("master's resources: %v", err)
+		}
+		_, err = e.svc.Create(e.ctx, e.users["finance"], approval.Input{Kind: approval.KindAutoRenew, ResourceIDs: []string{mine[0].ResourceID, res[0].ResourceID},
+			Operation: "set", PeriodType: "month", Reason: "r"}, "")
+		if f := fieldsOf(err); f["resource_ids"] != "op.err.resources_accounts" {
+			t.Fatalf("mixing the master's and a sub-account's resources: %v %v", err, f)
+		}
+	})
+}
