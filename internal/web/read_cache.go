@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,18 @@ import (
 type readCache struct {
 	mu sync.Mutex
 	m  map[string]readEntry
+	// loading holds the reads under way: requests that miss the same key at the same
+	// version wait for one read instead of all running it (a sync batch retires every
+	// entry at once, and 64 concurrent scans of the stats made the slowest requests slower).
+	loading map[string]*readLoad
+}
+
+// readLoad is one read under way; done is closed when val and err are set.
+type readLoad struct {
+	version uint64
+	done    chan struct{}
+	val     any
+	err     error
 }
 
 type readEntry struct {
@@ -66,19 +79,43 @@ func cachedRead[T any](s *Server, key string, load func() (T, error)) (T, error)
 		rc.mu.Unlock()
 		return e.val.(T), nil
 	}
+	if l, ok := rc.loading[key]; ok && l.version == version {
+		rc.mu.Unlock()
+		<-l.done
+		if l.err == nil {
+			return l.val.(T), nil
+		}
+		// The reader's error may be its own (its request went away): read for ourselves.
+		return load()
+	}
+	l := &readLoad{version: version, done: make(chan struct{})}
+	if rc.loading == nil {
+		rc.loading = make(map[string]*readLoad)
+	}
+	rc.loading[key] = l
 	rc.mu.Unlock()
+
+	l.err = errReadAbandoned // unless load returns: a panic must not leave the waiters waiting
+	defer func() {
+		rc.mu.Lock()
+		if rc.loading[key] == l {
+			delete(rc.loading, key)
+		}
+		if l.err == nil {
+			if rc.m == nil || len(rc.m) >= readCacheMax {
+				rc.m = make(map[string]readEntry)
+			}
+			rc.m[key] = readEntry{version: version, at: now, val: l.val}
+		}
+		rc.mu.Unlock()
+		close(l.done)
+	}()
 	val, err := load()
-	if err != nil {
-		return val, err
-	}
-	rc.mu.Lock()
-	if rc.m == nil || len(rc.m) >= readCacheMax {
-		rc.m = make(map[string]readEntry)
-	}
-	rc.m[key] = readEntry{version: version, at: now, val: val}
-	rc.mu.Unlock()
-	return val, nil
+	l.val, l.err = val, err
+	return val, err
 }
+
+var errReadAbandoned = errors.New("web: cached read abandoned")
 
 // scopeKey names a set of org scopes in cache keys: order does not matter, "" is
 // "everything" (as the store reads an empty scope list).

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,6 +60,52 @@ func TestCachedRead(t *testing.T) {
 		now = now.Add(time.Millisecond)
 		if read() != 5 {
 			t.Fatal("an entry outlived readCacheTTL")
+		}
+		// Concurrent misses of one key share one read; a failed read is not shared.
+		for _, fail := range []bool{false, true} {
+			key := "herd" + strconv.FormatBool(fail)
+			release, started := make(chan struct{}), make(chan struct{})
+			var mu sync.Mutex
+			reads := 0
+			go func() {
+				_, _ = cachedRead(s, key, func() (int, error) {
+					mu.Lock()
+					reads++
+					mu.Unlock()
+					close(started)
+					<-release
+					if fail {
+						return 0, context.Canceled
+					}
+					return 42, nil
+				})
+			}()
+			<-started
+			var wg sync.WaitGroup
+			got := make([]int, 8)
+			for i := range got {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					got[i], _ = cachedRead(s, key, func() (int, error) {
+						mu.Lock()
+						reads++
+						mu.Unlock()
+						return 7, nil
+					})
+				}()
+			}
+			time.Sleep(50 * time.Millisecond) // let them find the read under way
+			close(release)
+			wg.Wait()
+			for _, g := range got {
+				if (!fail && g != 42) || (fail && g != 7) {
+					t.Fatalf("fail=%v: a waiter got %d", fail, g)
+				}
+			}
+			if !fail && reads != 1 {
+				t.Fatalf("%d reads of one key at one version", reads)
+			}
 		}
 		// Errors are not kept.
 		if _, err := cachedRead(s, "e", func() (int, error) { return 0, context.Canceled }); err == nil {
