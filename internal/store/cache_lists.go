@@ -254,6 +254,14 @@ func (db *DB) ListResources(ctx context.Context, f ResourceFilter) ([]Resource, 
 	return out, total, nil
 }
 
+// ResourceAccounts lists the distinct accounts owning cached resources (the masters and
+// the sub-accounts synced with their own credentials): the resources page's account filter.
+func (db *DB) ResourceAccounts(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := db.gorm.WithContext(ctx).Raw(`SELECT DISTINCT account_id FROM resources ORDER BY account_id`).Scan(&ids).Error
+	return nonNil(ids), translate("resource accounts", err)
+}
+
 // ResourceFacets lists the distinct service types and regions of the cached resources.
 func (db *DB) ResourceFacets(ctx context.Context) (serviceTypes, regions []string, err error) {
 	g := db.gorm.WithContext(ctx)

@@ -245,9 +245,11 @@ func resourceFilter(c *gin.Context, now time.Time) (store.ResourceFilter, url.Va
 		Q: queryText(c, "q"), ServiceType: strings.TrimSpace(c.Query("service")), Region: strings.TrimSpace(c.Query("region")),
 		MasterAccountID: masterParam(c),
 	}
+	f.AccountID = strings.TrimSpace(c.Query("account")) // the owning account (a master or a sub-account)
 	q := url.Values{}
 	setIf(q, "q", f.Q)
 	setIf(q, "master", f.MasterAccountID)
+	setIf(q, "account", f.AccountID)
 	setIf(q, "service", f.ServiceType)
 	setIf(q, "region", f.Region)
 	if st := queryInt(c, "status", 0); slices.Contains(resourceStatuses, st) {
@@ -277,6 +279,35 @@ func inScopeResources(u *currentUser, rows []store.Resource, h map[string]*store
 	return out
 }
 
+// resourceAccountOptions is the account filter of the resources page: each account owning
+// cached resources (the masters, and sub-accounts synced with their own credentials) that
+// the user may see; nil when there is only one to choose.
+func resourceAccountOptions(tr *i18n.Translator, u *currentUser, accounts []string, h map[string]*store.SubAccount,
+	masterNames map[string]string, selected string) []view.Option {
+	opts := []view.Option{{Value: "", Label: tr.T("res.any_account"), Selected: selected == ""}}
+	for _, id := range accounts {
+		label := masterNames[id]
+		if sa := h[id]; sa != nil {
+			if !visible(u, sa.OrgPath) {
+				continue
+			}
+			label, _ = holderName(tr, id, h)
+		} else {
+			if len(scopesOf(u)) > 0 {
+				continue // a master's own resources belong to no unit
+			}
+			if label == "" {
+				label = tr.T("read.master")
+			}
+		}
+		opts = append(opts, view.Option{Value: id, Label: label, Selected: id == selected})
+	}
+	if len(opts) < 3 {
+		return nil
+	}
+	return opts
+}
+
 func (s *Server) resourceList(c *gin.Context) {
 	u := signedIn(c)
 	tr := s.i18n.For(lang(c))
@@ -295,16 +326,27 @@ func (s *Server) resourceList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ids := make([]string, 0, len(rows))
+	accounts, err := s.db.ResourceAccounts(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ids := make([]string, 0, len(rows)+len(accounts))
 	for _, r := range rows {
 		ids = append(ids, r.AccountID)
 	}
-	h, err := s.holders(ctx, ids)
+	h, err := s.holders(ctx, append(ids, accounts...))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	rows = inScopeResources(u, rows, h)
+	masterNames := map[string]string{}
+	if ms, err := s.knownMasters(ctx); err == nil && len(ms) > 1 {
+		for _, m := range ms {
+			masterNames[m.DomainID] = m.Name
+		}
+	}
 	v := view.ResourceList{
 		Q: f.Q, Service: f.ServiceType, Region: f.Region, Status: q.Get("status"), Expiring: q.Get("expiring"),
 		Total:   fmtInt(total),
@@ -333,8 +375,13 @@ func (s *Server) resourceList(c *gin.Context) {
 		ds := strconv.Itoa(d)
 		v.ExpiringChoices = append(v.ExpiringChoices, view.Option{Value: ds, Label: tr.T("res.within_days", map[string]any{"Days": d}), Selected: ds == v.Expiring})
 	}
+	v.Accounts = resourceAccountOptions(tr, u, accounts, h, masterNames, f.AccountID)
 	for _, r := range rows {
-		v.Rows = append(v.Rows, resourceRow(tr, r, now, h))
+		row := resourceRow(tr, r, now, h)
+		if n := masterNames[r.AccountID]; n != "" && h[r.AccountID] == nil {
+			row.Account = n // several masters: say which one
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	s.render(c, http.StatusOK, pages.Resources(s.page(c, "nav.resources"), v))
 }

@@ -202,6 +202,7 @@ type ResourceList struct {
 	AsOf                                 AsOf
 	Note                                 string
 	Masters                              []Option // the master filter; empty with one master
+	Accounts                             []Option // the owning-account filter; empty with one account
 }
 
 // PackageRow is one free resource of a resource package.
