@@ -2,8 +2,10 @@ package execute_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
@@ -78,6 +80,58 @@ func TestResourceOperationThroughSubCredential(t *testing.T) {
 			Operation: "set", PeriodType: "month", Reason: "r"}, "")
 		if f := fieldsOf(err); f["resource_ids"] != "op.err.resources_accounts" {
 			t.Fatalf("mixing the master's and a sub-account's resources: %v %v", err, f)
+		}
+	})
+}
+
+// A resumed execution (the worker died after claiming it) whose sub-account credential
+// vanished meanwhile may have been sent: it goes unknown, and once the credential is back
+// the reconciler settles it through the sub-account's client, never the master's.
+func TestResumedSubCredentialOperationGoesUnknown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envOpts{subCred: true, noRunner: true})
+		res, _, err := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.subID, MainOnly: true, Status: 2, Limit: 1})
+		if err != nil || len(res) == 0 {
+			t.Fatalf("sub-account resources: %v", err)
+		}
+		policy := func(sb *sandbox.Running) int {
+			for _, r := range sb.Server().State("").Resources {
+				if r.ResourceID == res[0].ResourceID {
+					return r.ExpirePolicy
+				}
+			}
+			return -1
+		}
+		before := policy(e.sbSub)
+		set := "set"
+		if before == int(bss.ExpireAutoRenew) {
+			set = "cancel" // already renewing automatically: the change is to stop it
+		}
+		op := e.create(approval.Input{Kind: approval.KindAutoRenew, ResourceIDs: []string{res[0].ResourceID}, Operation: set, PeriodType: "month", Reason: "r"})
+		e.approve(op.ID, "approver")
+		// The worker claimed it and died; meanwhile the credential was disabled.
+		if ok, err := db.TransitionOperation(e.ctx, op.ID, []string{string(approval.StateApproved)}, string(approval.StateExecuting), time.Now(), nil); err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		e.setSubCredEnabled(false)
+		if err := e.exec.Execute(e.ctx, op.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.op(op.ID); got.State != approval.StateUnknown || got.Error == nil || got.Error.Code != "credentials_unavailable" {
+			t.Fatalf("resumed without its credential: %s %+v", got.State, got.Error)
+		}
+		if n, err := e.exec.Reconcile(e.ctx); err != nil || n != 0 {
+			t.Fatalf("reconcile without the credential settled %d (%v)", n, err)
+		}
+		e.setSubCredEnabled(true)
+		if n, err := e.exec.Reconcile(e.ctx); err != nil || n != 1 {
+			t.Fatalf("reconcile with the credential back: %d %v", n, err)
+		}
+		if got := e.op(op.ID); got.State != approval.StateSucceeded {
+			t.Fatalf("after reconcile: %s %+v", got.State, got.Error)
+		}
+		if after := policy(e.sbSub); after == before {
+			t.Fatalf("the sub-account's upstream did not get the auto-renew (policy %d)", after)
 		}
 	})
 }
