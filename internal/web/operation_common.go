@@ -291,6 +291,7 @@ func snapshotKV(tr *i18n.Translator, o approval.Operation) []view.Fact {
 	if len(p.ResourceIDs) > 0 {
 		add("resource_ids", strings.Join(p.ResourceIDs, "\n"), true)
 	}
+	add("resource_account", p.AccountID, true) // a sub-account's resources: sent with its own credentials
 	if p.PeriodType != "" {
 		if p.PeriodNum > 0 {
 			add("period", tr.T("op.period_value", map[string]any{"Num": p.PeriodNum, "Unit": tr.T("op.period." + p.PeriodType)}), false)
