@@ -7,6 +7,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -59,14 +60,7 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 	}
 	if op.Error != nil {
 		v.ErrorCode, v.ErrorRequestID = op.Error.Code, op.Error.RequestID
-		switch {
-		case tr.Lang == "zh" && op.Error.MessageZH != "":
-			v.ErrorText = op.Error.MessageZH
-		case op.Error.MessageEN != "":
-			v.ErrorText = op.Error.MessageEN
-		default:
-			v.ErrorText = op.Error.Message
-		}
+		v.ErrorText = errorText(tr, op.Error)
 	}
 	if len(op.Response) > 0 && string(op.Response) != "null" {
 		v.Response = string(op.Response)
@@ -86,3 +80,20 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 	v.CanResolve = op.State == approval.StateUnknown && authz.Allowed(u.Subject, authz.ResolveOperation, authz.Target{})
 	return v, nil
 }
+
+// errorText is an operation's error as its reader should see it.
+func errorText(tr *i18n.Translator, e *approval.UpstreamError) string {
+	switch {
+	case tr.Lang == "zh" && e.MessageZH != "":
+		return e.MessageZH
+	case e.MessageEN != "":
+		return e.MessageEN
+	case accountCodes[e.Code]:
+		return tr.T("op.code." + e.Code) // the executor's own codes: in the reader's language
+	}
+	return e.Message
+}
+
+// accountCodes are the executor's codes for an operation whose account (its master, or the
+// sub-account whose credentials its resource call needs) was gone when it ran.
+var accountCodes = map[string]bool{"master_unavailable": true, "credentials_unavailable": true}

@@ -33,3 +33,17 @@ func TestSnapshotShowsResourceAccount(t *testing.T) {
 		}
 	}
 }
+
+// An operation that failed because its sub-account credential was gone says so in the
+// reader's language, not in the executor's English.
+func TestCredentialsUnavailableTranslated(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &approval.UpstreamError{Code: "credentials_unavailable", Message: `upstreamacct: no enabled credential for this sub-account "x"`}
+	en, zh := errorText(b.For("en"), e), errorText(b.For("zh"), e)
+	if en == e.Message || zh == e.Message || en == zh || en == "op.code.credentials_unavailable" || zh == "op.code.credentials_unavailable" {
+		t.Fatalf("credentials_unavailable: en %q, zh %q", en, zh)
+	}
+}
