@@ -122,8 +122,14 @@ func (p selectedOptions) WriteOptions(w io.Writer) error {
 const orgSelectMax = 256
 
 // orgFilter returns the organisation filter's options for u in tr's language with
-// selected marked, rendered once per organisations sync run (runs' key) and kept.
-func (s *Server) orgFilter(ctx context.Context, tr *i18n.Translator, u *currentUser, runs map[string]store.SyncRun, selected string) (view.OptionsHTML, error) {
+// selected marked, rendered once per organisations sync run and kept. The tree is one for
+// every master, so the key is the latest organisations run of any master (not the runs of
+// the master the page is filtered on).
+func (s *Server) orgFilter(ctx context.Context, tr *i18n.Translator, u *currentUser, selected string) (view.OptionsHTML, error) {
+	runs, err := s.latestRuns(ctx, "")
+	if err != nil {
+		runs = nil // no key: read and render for this request only
+	}
 	key := orgCacheKey(runs)
 	orgs, err := s.organizations(ctx, runs)
 	if err != nil {

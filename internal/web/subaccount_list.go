@@ -63,7 +63,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 		return
 	}
 	runs := s.syncRuns(c)
-	orgOpts, err := s.orgFilter(ctx, tr, u, runs, f.OrgID)
+	orgOpts, err := s.orgFilter(ctx, tr, u, f.OrgID)
 	if err != nil {
 		s.fail(c, err)
 		return
