@@ -137,8 +137,8 @@ func (s *Server) auditVerifyStart(c *gin.Context) {
 	s.redirect(c, "/audit/verify")
 }
 
-// verify runs one verification and records its outcome, an audit.verify event, and a
-// fresh checkpoint when the chain is intact.
+// verify runs one verification and records an audit.verify event, a fresh checkpoint when
+// the chain is intact, and then the run's outcome.
 func (s *Server) verify(runID int64, m audit.Meta) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
@@ -160,9 +160,6 @@ func (s *Server) verify(runID int64, m audit.Meta) {
 		status, reason, outcome = "broken", res.Reason, audit.Failure
 		broken = &res.BrokenID
 	}
-	if err := s.db.FinishAuditVerificationRun(ctx, runID, status, res.Checked, broken, reason); err != nil {
-		s.log.Error("cannot record an audit verification", "error", err, "run", runID)
-	}
 	details := map[string]any{"run": runID, "result": status, "checked": res.Checked, "checkpoints": res.Checkpoints}
 	if broken != nil {
 		details["broken_id"], details["reason"] = *broken, reason
@@ -175,6 +172,11 @@ func (s *Server) verify(runID int64, m audit.Meta) {
 		if _, err := s.signer().Checkpoint(ctx, s.db); err != nil {
 			s.log.Warn("audit checkpoint after verification failed", "error", err)
 		}
+	}
+	// The run is marked finished last: whoever sees its result (the page polling it) also
+	// sees the audit event and the checkpoint it produced.
+	if err := s.db.FinishAuditVerificationRun(ctx, runID, status, res.Checked, broken, reason); err != nil {
+		s.log.Error("cannot record an audit verification", "error", err, "run", runID)
 	}
 }
 
