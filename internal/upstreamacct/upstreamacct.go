@@ -221,6 +221,17 @@ func (s *Service) checkMaster(ctx context.Context, tx *store.DB, in Input, selfI
 	if err != nil || m.Kind != KindMaster || m.ID == selfID {
 		return &ValidationError{Fields: map[string]string{"master_id": "upstream.field.master_id"}}
 	}
+	// Credentials filed under the wrong master would have both masters' syncs delete and
+	// re-add the sub-account's resources in turn. The cache knows which master lists the
+	// sub-account (once synced); a sub-account not synced yet cannot be checked.
+	sub, err := tx.SubAccountByID(ctx, in.DomainID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return err
+	case sub.MasterAccountID != "" && sub.MasterAccountID != m.DomainID:
+		return &ValidationError{Fields: map[string]string{"master_id": "upstream.field.sub_master"}}
+	}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/auth"
@@ -234,6 +235,51 @@ func TestEnsureFromConfig(t *testing.T) {
 		a, _ := db.UpstreamAccountByID(ctx, list[0].ID)
 		if sk, _ := s.Box.Open(a.SK); sk != "SK0001" {
 			t.Fatal("bootstrap overwrote or lost the SK")
+		}
+	})
+}
+
+// Sub-account credentials filed under a master that does not list the sub-account are
+// refused: both masters' syncs would otherwise fight over its resources.
+func TestSubCredentialUnderItsOwnMaster(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := service(t, db)
+		ctx := context.Background()
+		m, op := audit.System("test"), auth.Operator()
+		a, err := s.Create(ctx, input(), m, op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := input()
+		other.Name, other.DomainID, other.AK = "Other", "dom2", "AKIDEXAMPLE5678"
+		b, err := s.Create(ctx, other, m, op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpsertSubAccounts(ctx, "dom2", 0, []store.SubAccountInfo{{ID: "sub-of-b", Name: "b1"}}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+
+		sub := input()
+		sub.Name, sub.Kind, sub.DomainID, sub.MasterID = "B's sub", KindSub, "sub-of-b", &a.ID
+		var ve *ValidationError
+		if _, err := s.Create(ctx, sub, m, op); !errors.As(err, &ve) || ve.Fields["master_id"] != "upstream.field.sub_master" {
+			t.Fatalf("credentials under the wrong master: %v", err)
+		}
+		sub.MasterID = &b.ID
+		created, err := s.Create(ctx, sub, m, op)
+		if err != nil {
+			t.Fatalf("credentials under the listing master: %v", err)
+		}
+		sub.MasterID = &a.ID
+		if _, err := s.Update(ctx, created.ID, sub, m, op); !errors.As(err, &ve) || ve.Fields["master_id"] != "upstream.field.sub_master" {
+			t.Fatalf("moved to the wrong master: %v", err)
+		}
+		// A sub-account the cache does not know yet cannot be checked: accepted.
+		unknown := input()
+		unknown.Name, unknown.Kind, unknown.DomainID, unknown.MasterID = "Not synced", KindSub, "sub-unknown", &a.ID
+		if _, err := s.Create(ctx, unknown, m, op); err != nil {
+			t.Fatalf("not yet synced sub-account: %v", err)
 		}
 	})
 }
