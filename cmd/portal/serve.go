@@ -184,7 +184,11 @@ func startOperations(ctx context.Context, cfg config.Config, db *store.DB, maste
 	if err != nil {
 		return nil, nil, err
 	}
-	ops := approval.New(db, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: bootstrap, Log: log.With("component", "approval")})
+	ops := approval.New(db, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: bootstrap, Log: log.With("component", "approval"),
+		MasterLive: func(ctx context.Context, domainID string) (bool, error) {
+			live, err := masters.LiveMasters(ctx)
+			return live[domainID], err
+		}})
 	exec := execute.New(db, nil, execute.Options{Notifier: ops.Notifier(), Log: log.With("component", "execute"),
 		Clients: masters.Client, SubClients: masters.SubClient,
 		Settled: func(ctx context.Context, op *store.Operation) {

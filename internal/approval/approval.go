@@ -406,7 +406,11 @@ type Options struct {
 	// or the master owning its resources; executions are serialised per master. Default
 	// "default".
 	MasterAccountID string
-	Notify          NotifyConfig
+	// MasterLive, when set, says whether a master (domain id) is still configured: an
+	// operation on a disabled or deleted master's cached sub-accounts or resources is
+	// refused as a draft (op.err.master_not_configured). Nil: every master is.
+	MasterLive func(ctx context.Context, domainID string) (bool, error)
+	Notify     NotifyConfig
 	// Clock returns now; default time.Now. Tests pass a fake clock for expiry.
 	Clock func() time.Time
 	Log   *slog.Logger

@@ -130,6 +130,7 @@ func (s *Service) planBatch(ctx context.Context, a Actor, kind Kind, rows []Batc
 	}
 	// Each master's transferable amounts, read once per master met in the file.
 	masterAmounts := map[string]store.MasterBalances{}
+	liveMasters := map[string]bool{} // whether each master met is still configured
 	masterBalances := func(master string) (store.MasterBalances, error) {
 		if mb, ok := masterAmounts[master]; ok {
 			return mb, nil
@@ -195,6 +196,9 @@ func (s *Service) planBatch(ctx context.Context, a Actor, kind Kind, rows []Batc
 				}
 				v = validated{params: Params{SubAccountID: sa.ID, SubAccountName: sa.Name, BalanceType: bt, Amount: amt.String()},
 					amount: &amt, currency: money.DefaultCurrency, orgPath: sa.OrgPath, master: master}
+				if err := s.checkMasterLive(ctx, master, "sub_account_id", ve, liveMasters); err != nil {
+					return nil, err
+				}
 			}
 		} else {
 			var err error

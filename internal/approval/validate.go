@@ -137,7 +137,37 @@ func (s *Service) validate(ctx context.Context, a Actor, in Input) (validated, e
 	if err != nil {
 		return v, err
 	}
+	field := "sub_account_id"
+	if !in.Kind.MovesMoney() {
+		field = "resource_ids" // a resource operation
+	}
+	if err := s.checkMasterLive(ctx, v.master, field, ve, nil); err != nil {
+		return v, err
+	}
 	return v, ve.orNil()
+}
+
+// checkMasterLive refuses an operation for a master no longer configured (its cached rows
+// remain after it was disabled or deleted under /admin/upstream): nothing could execute
+// it. seen memoises the answer over a batch (nil: none).
+func (s *Service) checkMasterLive(ctx context.Context, master, field string, ve *ValidationError, seen map[string]bool) error {
+	if master == "" || s.opts.MasterLive == nil {
+		return nil
+	}
+	live, ok := seen[master]
+	if !ok {
+		var err error
+		if live, err = s.opts.MasterLive(ctx, master); err != nil {
+			return err
+		}
+		if seen != nil {
+			seen[master] = live
+		}
+	}
+	if !live {
+		ve.add(field, "op.err.master_not_configured", map[string]any{"id": master})
+	}
+	return nil
 }
 
 // subAccount checks the target sub-account: cached, normal, inside the actor's scope.

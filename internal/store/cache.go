@@ -76,6 +76,8 @@ type SubAccountFilter struct {
 	Status int    // 0: any
 	// MasterAccountID: only this master's sub-accounts ("" = every master).
 	MasterAccountID string
+	// HiddenMasters: leave these masters' rows out (masters no longer configured).
+	HiddenMasters []string
 	// Scopes limits the result to these units and below; nil or empty: no limit. The web
 	// layer passes the user's scopes unless the user is an admin or auditor.
 	Scopes []string
@@ -137,12 +139,14 @@ type Coupon struct {
 type CouponFilter struct {
 	// MasterAccountID: the master's coupons and its sub-accounts' ("" = every master).
 	MasterAccountID string
-	SubAccountID    string // "" and !AllHolders: master coupons only
-	AllHolders      bool   // master and every sub-account's coupons
-	Q               string // plan name substring
-	Scopes          []string
-	Offset          int
-	Limit           int
+	// HiddenMasters: leave these masters' coupons and their sub-accounts' out.
+	HiddenMasters []string
+	SubAccountID  string // "" and !AllHolders: master coupons only
+	AllHolders    bool   // master and every sub-account's coupons
+	Q             string // plan name substring
+	Scopes        []string
+	Offset        int
+	Limit         int
 }
 
 // StoredValueCard is a cached stored-value card of the master.
@@ -183,14 +187,16 @@ type ResourceFilter struct {
 	AccountID string
 	// MasterAccountID: the master's own resources and its sub-accounts' ("" = every master).
 	MasterAccountID string
-	ServiceType     string
-	Region          string
-	Status          int
-	ExpiringUntil   *time.Time // expire ≤ this
-	MainOnly        bool
-	Q               string
-	Offset          int
-	Limit           int
+	// HiddenMasters: leave these masters' resources and their sub-accounts' out.
+	HiddenMasters []string
+	ServiceType   string
+	Region        string
+	Status        int
+	ExpiringUntil *time.Time // expire ≤ this
+	MainOnly      bool
+	Q             string
+	Offset        int
+	Limit         int
 }
 
 // PackageUsage is a cached resource package's free resource with its usage.

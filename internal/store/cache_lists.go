@@ -67,6 +67,10 @@ func (db *DB) ListCoupons(ctx context.Context, f CouponFilter) ([]Coupon, int64,
 		c.add("((sub_account_id = '' AND master_account_id = ?) OR sub_account_id IN (SELECT m.id FROM sub_accounts m WHERE m.master_account_id = ?))",
 			f.MasterAccountID, f.MasterAccountID)
 	}
+	if len(f.HiddenMasters) > 0 {
+		c.add("NOT ((sub_account_id = '' AND master_account_id IN ?) OR sub_account_id IN (SELECT h.id FROM sub_accounts h WHERE h.master_account_id IN ?))",
+			f.HiddenMasters, f.HiddenMasters)
+	}
 	if len(f.Scopes) > 0 {
 		cond, args, err := db.orgCondition(ctx, f.Scopes, "s.org_id", "s.org_path")
 		if err != nil {
@@ -122,8 +126,9 @@ func (db *DB) ListCards(ctx context.Context, status, offset, limit int) ([]Store
 	return db.ListCardsOf(ctx, "", status, offset, limit)
 }
 
-// ListCardsOf is ListCards for one master's cards ("" = every master).
-func (db *DB) ListCardsOf(ctx context.Context, master string, status, offset, limit int) ([]StoredValueCard, int64, error) {
+// ListCardsOf is ListCards for one master's cards ("" = every master), without the
+// hidden masters' cards.
+func (db *DB) ListCardsOf(ctx context.Context, master string, status, offset, limit int, hidden ...string) ([]StoredValueCard, int64, error) {
 	c := &conds{}
 	if status != 0 {
 		c.add("status = ?", status)
@@ -131,6 +136,7 @@ func (db *DB) ListCardsOf(ctx context.Context, master string, status, offset, li
 	if master != "" {
 		c.add("master_account_id = ?", master)
 	}
+	hideMasters(c, "master_account_id", hidden)
 	var rows []struct {
 		CardID        string
 		Name          string
@@ -198,6 +204,9 @@ func (db *DB) ListResources(ctx context.Context, f ResourceFilter) ([]Resource, 
 	}
 	if f.MasterAccountID != "" {
 		c.add("(account_id = ? OR account_id IN (SELECT m.id FROM sub_accounts m WHERE m.master_account_id = ?))", f.MasterAccountID, f.MasterAccountID)
+	}
+	if len(f.HiddenMasters) > 0 {
+		c.add("account_id NOT IN ? AND account_id NOT IN (SELECT h.id FROM sub_accounts h WHERE h.master_account_id IN ?)", f.HiddenMasters, f.HiddenMasters)
 	}
 	if f.ServiceType != "" {
 		c.add("service_type = ?", f.ServiceType)
@@ -300,12 +309,14 @@ func (db *DB) ListPackageUsages(ctx context.Context, q string, offset, limit int
 	return db.ListPackageUsagesOf(ctx, "", q, offset, limit)
 }
 
-// ListPackageUsagesOf is ListPackageUsages for one master's packages ("" = every master).
-func (db *DB) ListPackageUsagesOf(ctx context.Context, master, q string, offset, limit int) ([]PackageUsage, int64, error) {
+// ListPackageUsagesOf is ListPackageUsages for one master's packages ("" = every master),
+// without the hidden masters' packages.
+func (db *DB) ListPackageUsagesOf(ctx context.Context, master, q string, offset, limit int, hidden ...string) ([]PackageUsage, int64, error) {
 	c := &conds{}
 	if master != "" {
 		c.add("master_account_id = ?", master)
 	}
+	hideMasters(c, "master_account_id", hidden)
 	if q = strings.TrimSpace(q); q != "" {
 		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
 	}

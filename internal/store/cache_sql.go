@@ -103,6 +103,14 @@ func (c *conds) add(cond string, args ...any) {
 	c.args = append(c.args, args...)
 }
 
+// hideMasters leaves out the rows of the hidden masters (masters no longer configured
+// whose cached rows remain); nothing to add in the usual case of none.
+func hideMasters(c *conds, col string, hidden []string) {
+	if len(hidden) > 0 {
+		c.add(col+" NOT IN ?", hidden)
+	}
+}
+
 func (c *conds) sql() string {
 	if len(c.parts) == 0 {
 		return "1=1"

@@ -110,6 +110,7 @@ func (db *DB) subAccountWhere(ctx context.Context, f SubAccountFilter) (*conds, 
 	if f.MasterAccountID != "" {
 		c.add("master_account_id = ?", f.MasterAccountID)
 	}
+	hideMasters(c, "master_account_id", f.HiddenMasters)
 	if f.OrgID != "" {
 		cond, args, err := db.orgCondition(ctx, []string{f.OrgID}, "org_id", "org_path")
 		if err != nil {
@@ -284,14 +285,15 @@ func (db *DB) SubAccountsBelowThreshold(ctx context.Context, defaultThreshold mo
 }
 
 // SubAccountsBelowThresholdOf is SubAccountsBelowThreshold over one master's sub-accounts
-// ("" = every master).
-func (db *DB) SubAccountsBelowThresholdOf(ctx context.Context, master string, defaultThreshold money.Amount, scopes []string, limit int) ([]SubAccount, int64, error) {
+// ("" = every master), without the hidden masters' sub-accounts.
+func (db *DB) SubAccountsBelowThresholdOf(ctx context.Context, master string, defaultThreshold money.Amount, scopes []string, limit int, hidden ...string) ([]SubAccount, int64, error) {
 	limit = clampLimit(limit, defaultListLimit)
 	c := &conds{}
 	c.add("balances_synced_at IS NOT NULL")
 	if master != "" {
 		c.add("master_account_id = ?", master)
 	}
+	hideMasters(c, "master_account_id", hidden)
 	if db.isSQLite() {
 		c.add("total_cents < COALESCE(threshold_cents, ?)", cents(defaultThreshold))
 	} else {
@@ -327,13 +329,15 @@ func (db *DB) SubAccountStats(ctx context.Context, scopes []string) (SubAccountS
 	return db.SubAccountStatsOf(ctx, "", scopes)
 }
 
-// SubAccountStatsOf is SubAccountStats over one master's sub-accounts ("" = every master).
-func (db *DB) SubAccountStatsOf(ctx context.Context, master string, scopes []string) (SubAccountStats, error) {
+// SubAccountStatsOf is SubAccountStats over one master's sub-accounts ("" = every master),
+// without the hidden masters' sub-accounts.
+func (db *DB) SubAccountStatsOf(ctx context.Context, master string, scopes []string, hidden ...string) (SubAccountStats, error) {
 	st := SubAccountStats{ByStatus: map[int]int64{}, Debit: money.Zero(""), Credit: money.Zero("")}
 	c := &conds{}
 	if master != "" {
 		c.add("master_account_id = ?", master)
 	}
+	hideMasters(c, "master_account_id", hidden)
 	if len(scopes) > 0 {
 		cond, args, err := db.orgCondition(ctx, scopes, "org_id", "org_path")
 		if err != nil {

@@ -113,6 +113,29 @@ func (r *Registry) Masters(ctx context.Context) ([]Master, error) {
 	return out, errors.Join(errs...)
 }
 
+// LiveMasters is the set of masters the portal still syncs and executes for, by domain
+// id: the enabled stored masters (even one whose client cannot be built right now) and
+// those registered in process. Cached rows of any other master are left from a master
+// that was disabled or deleted. It reads the stored accounts only (builds no client).
+func (r *Registry) LiveMasters(ctx context.Context) (map[string]bool, error) {
+	rows, err := r.svc.DB.ListUpstreamAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	live := map[string]bool{}
+	for _, a := range rows {
+		if a.Kind == KindMaster && a.Enabled {
+			live[a.DomainID] = true
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for d := range r.static {
+		live[d] = true
+	}
+	return live, nil
+}
+
 // clientLocked returns the cached client of a stored account, rebuilt when the account
 // changed since it was built. r.mu is held.
 func (r *Registry) clientLocked(ctx context.Context, a store.UpstreamAccount) (bss.Upstream, error) {

@@ -120,6 +120,7 @@ func (s *Server) apiSubAccounts(c *gin.Context) {
 	f := store.SubAccountFilter{
 		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")), Scopes: scopesOf(u),
 		Cursor: c.Query("cursor"), Sort: store.SortName, Limit: 50, MasterAccountID: masterParam(c),
+		HiddenMasters: s.hiddenMasters(c),
 	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)

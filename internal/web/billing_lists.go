@@ -103,8 +103,8 @@ func resourceRow(tr *i18n.Translator, r store.Resource, now time.Time, h map[str
 
 // --- coupons ---
 
-func couponFilter(c *gin.Context, u *currentUser) (store.CouponFilter, string) {
-	f := store.CouponFilter{Q: queryText(c, "q"), Scopes: scopesOf(u), MasterAccountID: masterParam(c)}
+func (s *Server) couponFilter(c *gin.Context, u *currentUser) (store.CouponFilter, string) {
+	f := store.CouponFilter{Q: queryText(c, "q"), Scopes: scopesOf(u), MasterAccountID: masterParam(c), HiddenMasters: s.hiddenMasters(c)}
 	holder := c.Query("holder")
 	switch holder {
 	case "", "all":
@@ -121,7 +121,7 @@ func (s *Server) couponList(c *gin.Context) {
 	u := signedIn(c)
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
-	f, holder := couponFilter(c, u)
+	f, holder := s.couponFilter(c, u)
 	if f.SubAccountID != "" {
 		if _, ok := s.scopedSubAccount(c, f.SubAccountID); !ok {
 			return
@@ -187,7 +187,7 @@ func (s *Server) cardList(c *gin.Context) {
 	}
 	page := max(queryInt(c, "page", 1), 1)
 	master := masterParam(c)
-	rows, total, err := s.db.ListCardsOf(c.Request.Context(), master, status, (page-1)*listPageSize, listPageSize)
+	rows, total, err := s.db.ListCardsOf(c.Request.Context(), master, status, (page-1)*listPageSize, listPageSize, s.hiddenMasters(c)...)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -240,10 +240,10 @@ func usedPct(used, total decimal.Decimal) int {
 // expiringChoices are the "expiring within N days" filter's values.
 var expiringChoices = []int{7, 30, 60, 90}
 
-func resourceFilter(c *gin.Context, now time.Time) (store.ResourceFilter, url.Values) {
+func (s *Server) resourceFilter(c *gin.Context, now time.Time) (store.ResourceFilter, url.Values) {
 	f := store.ResourceFilter{
 		Q: queryText(c, "q"), ServiceType: strings.TrimSpace(c.Query("service")), Region: strings.TrimSpace(c.Query("region")),
-		MasterAccountID: masterParam(c),
+		MasterAccountID: masterParam(c), HiddenMasters: s.hiddenMasters(c),
 	}
 	f.AccountID = strings.TrimSpace(c.Query("account")) // the owning account (a master or a sub-account)
 	q := url.Values{}
@@ -313,7 +313,7 @@ func (s *Server) resourceList(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
 	now := s.now()
-	f, q := resourceFilter(c, now)
+	f, q := s.resourceFilter(c, now)
 	page := max(queryInt(c, "page", 1), 1)
 	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
 	rows, total, err := s.db.ListResources(ctx, f)
@@ -393,7 +393,7 @@ func (s *Server) packageList(c *gin.Context) {
 	q := queryText(c, "q")
 	page := max(queryInt(c, "page", 1), 1)
 	master := masterParam(c)
-	rows, total, err := s.db.ListPackageUsagesOf(c.Request.Context(), master, q, (page-1)*listPageSize, listPageSize)
+	rows, total, err := s.db.ListPackageUsagesOf(c.Request.Context(), master, q, (page-1)*listPageSize, listPageSize, s.hiddenMasters(c)...)
 	if err != nil {
 		s.fail(c, err)
 		return

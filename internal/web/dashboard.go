@@ -199,7 +199,7 @@ type expiring struct {
 func (s *Server) expiringResources(ctx context.Context, master string, now time.Time) (expiring, error) {
 	until := now.Truncate(time.Minute).Add(30 * 24 * time.Hour)
 	return cachedRead(s, "expiring\x00"+master+"\x00"+until.Format(time.RFC3339), func() (expiring, error) {
-		res, total, err := s.db.ListResources(ctx, store.ResourceFilter{ExpiringUntil: &until, Status: 2, Limit: dashboardListSize, MasterAccountID: master})
+		res, total, err := s.db.ListResources(ctx, store.ResourceFilter{ExpiringUntil: &until, Status: 2, Limit: dashboardListSize, MasterAccountID: master, HiddenMasters: s.hiddenOf(ctx)})
 		if err != nil {
 			return expiring{}, err
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -35,6 +36,8 @@ func (s *Server) masterAmounts(ctx context.Context, master string) ([]store.Mast
 			return nil, err
 		}
 	}
+	// A master no longer configured counts for nothing, asked for or not.
+	ids = withoutHidden(ids, s.hiddenOf(ctx))
 	out := make([]store.MasterBalances, 0, len(ids))
 	for _, id := range ids {
 		mb, err := s.db.MasterBalances(ctx, id)
@@ -87,7 +90,10 @@ func (s *Server) knownMasters(ctx context.Context) ([]masterInfo, error) {
 
 func (s *Server) loadKnownMasters(ctx context.Context) ([]masterInfo, error) {
 	ids, err := s.db.MasterAccountIDsCached(ctx)
-	if err != nil || len(ids) < 2 {
+	if err != nil {
+		return nil, err
+	}
+	if ids = withoutHidden(ids, s.hiddenOf(ctx)); len(ids) < 2 {
 		// One master (the usual case) needs no names: no selector, no per-master panel.
 		return masterInfos(ids), err
 	}
@@ -173,6 +179,70 @@ func masterInfos(ids []string) []masterInfo {
 	out := make([]masterInfo, len(ids))
 	for i, id := range ids {
 		out[i] = masterInfo{DomainID: id, Name: id}
+	}
+	return out
+}
+
+// A master disabled or deleted under /admin/upstream keeps its cached rows (a re-enabled
+// master picks up where it was; thresholds set on its sub-accounts survive), but they are
+// no longer live: lists, exports, totals and the JSON API leave them out, the selector
+// does not offer it, and new operations on them are refused (internal/approval).
+
+// liveMasterLister is the registry of masters (cmd/portal). With a single upstream client
+// instead (no registry) nothing says which masters are configured: every cached one counts.
+type liveMasterLister interface {
+	LiveMasters(context.Context) (map[string]bool, error)
+}
+
+// hiddenOf lists the cached masters that are no longer configured (usually none). It is
+// kept like the aggregates (read_cache.go): disabling or deleting a master is a write,
+// which retires it. A failure to tell hides nothing (and is logged).
+func (s *Server) hiddenOf(ctx context.Context) []string {
+	l, ok := s.upstream.(liveMasterLister)
+	if !ok {
+		return nil
+	}
+	hidden, err := cachedRead(s, "hidden-masters", func() ([]string, error) {
+		ids, err := s.db.MasterAccountIDsCached(ctx)
+		if err != nil {
+			return nil, err
+		}
+		live, err := l.LiveMasters(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, id := range ids {
+			if !live[id] {
+				out = append(out, id)
+			}
+		}
+		return out, nil
+	})
+	if err != nil {
+		s.log.Warn("cannot tell the configured master accounts", "error", err)
+		return nil
+	}
+	return hidden
+}
+
+// hiddenMasters is hiddenOf for a request.
+func (s *Server) hiddenMasters(c *gin.Context) []string { return s.hiddenOf(c.Request.Context()) }
+
+// masterHidden reports whether master is a cached master no longer configured.
+func (s *Server) masterHidden(ctx context.Context, master string) bool {
+	return master != "" && slices.Contains(s.hiddenOf(ctx), master)
+}
+
+func withoutHidden(ids, hidden []string) []string {
+	if len(hidden) == 0 {
+		return ids
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !slices.Contains(hidden, id) {
+			out = append(out, id)
+		}
 	}
 	return out
 }

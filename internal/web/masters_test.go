@@ -5,12 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/upstreamacct"
+	"github.com/purser-finance/purser/internal/web"
 )
 
 // secondMaster is another master account's slice of the cache: two sub-accounts, its
@@ -199,4 +204,125 @@ func TestOperationsMasterFilter(t *testing.T) {
 	if inbox.status != 200 || strings.Contains(inbox.body, "sub-dom-op-a") || !strings.Contains(inbox.body, "sub-dom-op-b") {
 		t.Fatalf("approvals inbox of master b: %d", inbox.status)
 	}
+}
+
+// withRegistry installs a registry of masters as the portal's upstream, as cmd/portal
+// does: the sandbox registered in process (under the read tests' master and the sandbox's
+// own domain id) and the masters stored under /admin/upstream.
+func withRegistry(next func(*web.Deps, bss.Upstream)) func(*web.Deps, bss.Upstream) {
+	return func(d *web.Deps, up bss.Upstream) {
+		if next != nil {
+			next(d, up)
+		}
+		reg := upstreamacct.NewRegistry(&upstreamacct.Service{DB: d.DB})
+		reg.Register(testMaster, "Read test master", up)
+		reg.Register(sandbox.DefaultOptions().DomainID, "Sandbox", up)
+		d.Upstream = reg
+	}
+}
+
+// setMasterEnabled disables or enables a stored master account.
+func setMasterEnabled(t *testing.T, db *store.DB, domainID string, on bool) {
+	t.Helper()
+	accts, err := db.ListUpstreamAccounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range accts {
+		if a.Kind == store.UpstreamMaster && a.DomainID == domainID {
+			full, err := db.UpstreamAccountByID(context.Background(), a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full.Enabled = on
+			if err := db.UpdateUpstreamAccount(context.Background(), full); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no stored master %s", domainID)
+}
+
+// A disabled master's cached rows stay in the database but are no longer shown as live:
+// lists, exports, dashboard totals and the JSON API leave them out, the selector no longer
+// offers it, and a draft on its sub-accounts is refused with a translated reason.
+func TestDisabledMasterHidden(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPortalWith(t, db, nil, withRegistry(withOps(t)))
+		seedCache(t, p.db)
+		p.opsUsers()
+		seedSecondMaster(t, db)
+		b := p.as("fay")
+		if got := b.get("/sub-accounts").testid(t, "sa-total"); got != "35 sub-accounts" {
+			t.Fatalf("both masters enabled: %q", got)
+		}
+
+		setMasterEnabled(t, db, secondMaster, false)
+		r := b.get("/sub-accounts")
+		if got := r.testid(t, "sa-total"); got != "33 sub-accounts" || r.has(t, "filter-master") {
+			t.Fatalf("second master disabled: %q, selector shown %v", got, r.has(t, "filter-master"))
+		}
+		if ids := rowIDs(t, b.get("/sub-accounts?master="+secondMaster)); len(ids) != 0 {
+			t.Fatalf("the disabled master's sub-accounts asked for by name: %v", ids)
+		}
+		if ex := b.get("/sub-accounts/export?format=csv"); ex.status != 200 || strings.Contains(ex.body, "sb-one") || !strings.Contains(ex.body, "sa-alpha") {
+			t.Fatalf("export: %d %s", ex.status, ex.body)
+		}
+		for path, gone := range map[string]string{"/coupons": "Second plan", "/resources": "second-vm", "/cards": "Second card", "/packages": "Second package"} {
+			if r := b.get(path); r.status != 200 || strings.Contains(r.body, gone) {
+				t.Fatalf("%s still shows %q: %d", path, gone, r.status)
+			}
+			if ex := b.get(path + "/export?format=csv"); ex.status != 200 || strings.Contains(ex.body, gone) {
+				t.Fatalf("%s export still has %q: %d", path, gone, ex.status)
+			}
+		}
+		r = b.get("/")
+		if got := r.testid(t, "card-master-debit"); !strings.Contains(got, "123,456.78") || r.has(t, "master-amounts") {
+			t.Fatalf("dashboard: master debit %q (want the enabled master's only), per-master panel %v", got, r.has(t, "master-amounts"))
+		}
+		if got := r.testid(t, "card-sub-accounts"); !strings.Contains(got, "33") {
+			t.Fatalf("dashboard sub-accounts: %q", got)
+		}
+
+		tok, err := p.users.CreateToken(context.Background(), "fay", "t", nil, systemMeta())
+		if err != nil {
+			t.Fatal(err)
+		}
+		call := func(path string) response {
+			req, _ := http.NewRequest(http.MethodGet, p.http.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			return p.browser().do(req)
+		}
+		if r := call("/api/v1/sub-accounts?limit=500"); r.status != 200 || strings.Contains(r.body, "sb-one") || !strings.Contains(r.body, "sa-alpha") {
+			t.Fatalf("API sub-accounts: %d", r.status)
+		}
+		var bal struct {
+			Debit struct {
+				Available string `json:"available"`
+			} `json:"debit"`
+			Masters []json.RawMessage `json:"masters"`
+		}
+		if r := call("/api/v1/master/balances"); r.status != 200 || json.Unmarshal([]byte(r.body), &bal) != nil || bal.Debit.Available != "123456.78" || len(bal.Masters) != 1 {
+			t.Fatalf("API master balances: %d %s", r.status, r.body)
+		}
+
+		// No new operation on the disabled master's sub-accounts, in the reader's language.
+		for lang, want := range map[string]string{"en": "no longer configured", "zh": "已不再配置"} {
+			b.lang = lang
+			key := b.formKey("/operations/new?kind=transfer_funds")
+			r := b.post("/operations", url.Values{"kind": {"transfer_funds"}, "idempotency_key": {key}, "sub_account_id": {"sb-one"},
+				"amount": {"1.00"}, "balance_type": {"debit"}, "reason": {"top up"}})
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.testid(t, "error-sub_account_id"), want) {
+				t.Fatalf("%s: draft on the disabled master's sub-account: %d %q", lang, r.status, errorsOf(t, r))
+			}
+		}
+
+		// Enabled again: everything is back.
+		setMasterEnabled(t, db, secondMaster, true)
+		b.lang = "en"
+		if got := b.get("/sub-accounts").testid(t, "sa-total"); got != "35 sub-accounts" {
+			t.Fatalf("re-enabled: %q", got)
+		}
+	})
 }

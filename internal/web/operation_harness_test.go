@@ -40,7 +40,18 @@ func withOps(t *testing.T) func(d *web.Deps, up bss.Upstream) {
 			t.Fatal(err)
 		}
 		master := sandbox.DefaultOptions().DomainID
-		svc := approval.New(d.DB, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: master, Log: d.Log})
+		svc := approval.New(d.DB, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: master, Log: d.Log,
+			// As cmd/portal: the registry says which masters are configured (withRegistry);
+			// read at call time, since a later tweak may install it.
+			MasterLive: func(ctx context.Context, id string) (bool, error) {
+				if l, ok := d.Upstream.(interface {
+					LiveMasters(context.Context) (map[string]bool, error)
+				}); ok {
+					live, err := l.LiveMasters(ctx)
+					return live[id], err
+				}
+				return true, nil
+			}})
 		exec := execute.New(d.DB, up, execute.Options{Notifier: svc.Notifier(), Log: d.Log, LockLease: 2 * time.Second})
 		syncer := cachesync.New(d.DB, up, cachesync.Options{MasterAccountID: master})
 		runner, err := jobs.StartWith(ctx, d.DB, syncer, slog.New(slog.DiscardHandler), time.Hour, jobs.Options{NoPeriodic: true,

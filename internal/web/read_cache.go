@@ -152,7 +152,7 @@ func (s *Server) latestRuns(ctx context.Context, master string) (map[string]stor
 // subAccountStats: master "" is every master.
 func (s *Server) subAccountStats(ctx context.Context, master string, scopes []string) (store.SubAccountStats, error) {
 	return cachedRead(s, "stats\x00"+master+"\x00"+scopeKey(scopes), func() (store.SubAccountStats, error) {
-		return s.db.SubAccountStatsOf(ctx, master, scopes)
+		return s.db.SubAccountStatsOf(ctx, master, scopes, s.hiddenOf(ctx)...)
 	})
 }
 
@@ -170,7 +170,7 @@ type lowBalances struct {
 func (s *Server) belowThreshold(ctx context.Context, master string, def money.Amount, scopes []string, limit int) (lowBalances, error) {
 	key := "low\x00" + master + "\x00" + def.String() + "\x00" + strconv.Itoa(limit) + "\x00" + scopeKey(scopes)
 	return cachedRead(s, key, func() (lowBalances, error) {
-		items, total, err := s.db.SubAccountsBelowThresholdOf(ctx, master, def, scopes, limit)
+		items, total, err := s.db.SubAccountsBelowThresholdOf(ctx, master, def, scopes, limit, s.hiddenOf(ctx)...)
 		return lowBalances{items, total}, err
 	})
 }

@@ -71,7 +71,7 @@ func (s *Server) exportList(list string, fn exportFunc) gin.HandlerFunc {
 }
 
 func (s *Server) exportSubAccounts(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
-	f := subAccountFilter(c, signedIn(c))
+	f := s.subAccountFilter(c, signedIn(c))
 	f.Cursor, f.Limit = "", 0
 	if err := w.Header(tr.T("sa.id"), tr.T("sa.name"), tr.T("sa.display_name"), tr.T("sa.status"), tr.T("sa.org"),
 		tr.T("sa.debit"), tr.T("sa.credit"), tr.T("sa.total"), tr.T("sa.currency"), tr.T("sa.threshold"), tr.T("sa.balances_as_of")); err != nil {
@@ -93,7 +93,7 @@ func (s *Server) exportSubAccounts(ctx context.Context, c *gin.Context, tr *i18n
 }
 
 func (s *Server) exportCoupons(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
-	f, _ := couponFilter(c, signedIn(c))
+	f, _ := s.couponFilter(c, signedIn(c))
 	if f.SubAccountID != "" {
 		if _, ok := s.scopedSubAccount(c, f.SubAccountID); !ok {
 			return 0, errAborted
@@ -134,7 +134,7 @@ func (s *Server) exportCards(ctx context.Context, c *gin.Context, tr *i18n.Trans
 	}
 	n := 0
 	for off := 0; ; off += exportPage {
-		rows, _, err := s.db.ListCardsOf(ctx, masterParam(c), status, off, exportPage)
+		rows, _, err := s.db.ListCardsOf(ctx, masterParam(c), status, off, exportPage, s.hiddenMasters(c)...)
 		if err != nil {
 			return n, err
 		}
@@ -153,7 +153,7 @@ func (s *Server) exportCards(ctx context.Context, c *gin.Context, tr *i18n.Trans
 
 func (s *Server) exportResources(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
 	u := signedIn(c)
-	f, _ := resourceFilter(c, s.now())
+	f, _ := s.resourceFilter(c, s.now())
 	if err := w.Header(tr.T("res.id"), tr.T("res.name"), tr.T("res.account"), tr.T("res.region"), tr.T("res.service"),
 		tr.T("res.type"), tr.T("res.spec"), tr.T("read.status"), tr.T("read.effective"), tr.T("read.expire"), tr.T("res.policy")); err != nil {
 		return 0, err
@@ -200,7 +200,7 @@ func (s *Server) exportPackages(ctx context.Context, c *gin.Context, tr *i18n.Tr
 	}
 	n := 0
 	for off := 0; ; off += exportPage {
-		rows, _, err := s.db.ListPackageUsagesOf(ctx, masterParam(c), q, off, exportPage)
+		rows, _, err := s.db.ListPackageUsagesOf(ctx, masterParam(c), q, off, exportPage, s.hiddenMasters(c)...)
 		if err != nil {
 			return n, err
 		}

@@ -22,10 +22,11 @@ var subAccountSorts = []string{store.SortName, store.SortNameDesc, store.SortBal
 
 // subAccountFilter reads the list's filters from the query, limited to the user's scope.
 // Unknown values fall back to "any": a stale bookmark still opens the list.
-func subAccountFilter(c *gin.Context, u *currentUser) store.SubAccountFilter {
+func (s *Server) subAccountFilter(c *gin.Context, u *currentUser) store.SubAccountFilter {
 	f := store.SubAccountFilter{
 		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")), Scopes: scopesOf(u),
 		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: listPageSize, MasterAccountID: masterParam(c),
+		HiddenMasters: s.hiddenMasters(c),
 	}
 	if st, err := strconv.Atoi(c.Query("status")); err == nil && slices.Contains(subAccountStatuses, st) {
 		f.Status = st
@@ -41,7 +42,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 	u := signedIn(c)
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
-	f := subAccountFilter(c, u)
+	f := s.subAccountFilter(c, u)
 	stats, err := s.subAccountStats(ctx, f.MasterAccountID, f.Scopes)
 	if err != nil {
 		s.fail(c, err)
