@@ -246,3 +246,12 @@ func withoutHidden(ids, hidden []string) []string {
 	}
 	return out
 }
+
+// masterKnown reports whether master is one of the configured masters of the cache.
+func (s *Server) masterKnown(ctx context.Context, master string) bool {
+	ms, err := s.knownMasters(ctx)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(ms, func(m masterInfo) bool { return m.DomainID == master })
+}

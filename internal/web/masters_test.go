@@ -326,3 +326,41 @@ func TestDisabledMasterHidden(t *testing.T) {
 		}
 	})
 }
+
+// With a master filter, a page's Refresh syncs that master only, and sync.request says
+// which; without one it syncs every master; an unknown master is refused.
+func TestRefreshOneMaster(t *testing.T) {
+	fs := &fakeSync{}
+	p := newPortalWithSync(t, fs)
+	seedSecondMaster(t, p.db)
+	b := p.signedIn("fiona")
+	r := b.get("/sub-accounts?master=" + secondMaster)
+	if v, _ := r.doc(t).Find(`[data-testid="refresh-master"]`).Attr("value"); v != secondMaster {
+		t.Fatalf("refresh form of the filtered list carries master %q", v)
+	}
+	if r := b.get("/sub-accounts"); r.has(t, "refresh-master") {
+		t.Fatal("refresh form without a filter names a master")
+	}
+	if r := b.post("/sync", url.Values{"area": {"sub_accounts"}, "master": {secondMaster}, "next": {"/sub-accounts?master=" + secondMaster}}); r.status != http.StatusSeeOther {
+		t.Fatalf("refresh of one master: %d", r.status)
+	}
+	if r := b.post("/sync", url.Values{"area": {"full"}, "next": {"/"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("refresh of every master: %d", r.status)
+	}
+	if r := b.post("/sync", url.Values{"area": {"full"}, "master": {"dom-nobody"}}); r.status != http.StatusBadRequest {
+		t.Fatalf("refresh of an unknown master: %d", r.status)
+	}
+	fs.mu.Lock()
+	calls := strings.Join(fs.calls, ";")
+	fs.mu.Unlock()
+	if calls != "sub_accounts||manual:fiona|master="+secondMaster+";full||manual:fiona" {
+		t.Fatalf("calls %s", calls)
+	}
+	evs, err := p.db.ListAudit(context.Background(), store.AuditFilter{Action: "sync.request"})
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("sync.request events: %d %v", len(evs), err)
+	}
+	if !strings.Contains(string(evs[1].Details), `"master":"`+secondMaster+`"`) || strings.Contains(string(evs[0].Details), "master") {
+		t.Fatalf("audit details: %s / %s", evs[1].Details, evs[0].Details)
+	}
+}

@@ -22,6 +22,12 @@ type SyncTrigger interface {
 	EnqueueSync(ctx context.Context, area, subAccountID, trigger string) (int64, error)
 }
 
+// masterSyncTrigger queues a sync of one master only (jobs.Runner.EnqueueSyncOf). A
+// trigger without it syncs every master on each request.
+type masterSyncTrigger interface {
+	EnqueueSyncOf(ctx context.Context, master, area, subAccountID, trigger string) (int64, error)
+}
+
 // syncAreas are the areas a user may ask to refresh.
 var syncAreas = []string{"full", "organizations", "sub_accounts", "balances", "master", "coupons", "cards", "resources", "packages", "catalog"}
 
@@ -38,17 +44,25 @@ func (s *Server) syncNow(c *gin.Context) {
 		s.fail(c, errBadRequest)
 		return
 	}
+	// The page's master filter: its refresh syncs that master only. A sub-account's
+	// refresh goes to its own master whatever the filter.
+	master := strings.TrimSpace(c.PostForm("master"))
 	if sub != "" {
 		if _, ok := s.scopedSubAccount(c, sub); !ok {
 			return
 		}
+		master = ""
+	}
+	if master != "" && !s.masterKnown(c.Request.Context(), master) {
+		s.fail(c, errBadRequest) // not a configured master: nothing to sync
+		return
 	}
 	if s.sync == nil {
 		s.setFlash(c, "error", "flash.sync_unavailable")
 		s.redirect(c, next)
 		return
 	}
-	if _, err := s.requestSync(c, area, sub); err != nil {
+	if _, err := s.requestSyncOf(c, master, area, sub); err != nil {
 		s.log.Error("cannot queue a sync", "error", err, "area", area, "request_id", requestID(c))
 		s.setFlash(c, "error", "flash.sync_failed")
 		s.redirect(c, next)
@@ -61,7 +75,20 @@ func (s *Server) syncNow(c *gin.Context) {
 // requestSync queues a refresh asked for by the signed-in user and records who asked
 // (sync.request); the run itself writes sync.run when it ends.
 func (s *Server) requestSync(c *gin.Context, area, sub string) (int64, error) {
-	id, err := s.sync.EnqueueSync(c.Request.Context(), area, sub, "manual:"+signedIn(c).Username)
+	return s.requestSyncOf(c, "", area, sub)
+}
+
+// requestSyncOf is requestSync for one master ("" = every master, or a sub-account's own).
+func (s *Server) requestSyncOf(c *gin.Context, master, area, sub string) (int64, error) {
+	trigger := "manual:" + signedIn(c).Username
+	var id int64
+	var err error
+	if ms, ok := s.sync.(masterSyncTrigger); ok && master != "" {
+		id, err = ms.EnqueueSyncOf(c.Request.Context(), master, area, sub, trigger)
+	} else {
+		master = "" // every master
+		id, err = s.sync.EnqueueSync(c.Request.Context(), area, sub, trigger)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -69,8 +96,12 @@ func (s *Server) requestSync(c *gin.Context, area, sub string) (int64, error) {
 	if sub != "" {
 		targetType, targetID = "sub_account", sub
 	}
+	details := map[string]any{"area": area, "job_id": id}
+	if master != "" {
+		details["master"] = master
+	}
 	err = audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{Action: audit.SyncRequest, TargetType: targetType,
-		TargetID: targetID, Outcome: audit.Success, Details: map[string]any{"area": area, "job_id": id}})
+		TargetID: targetID, Outcome: audit.Success, Details: details})
 	return id, err
 }
 

@@ -100,7 +100,7 @@ func (s *Server) asOf(c *gin.Context, runs map[string]store.SyncRun, areas []str
 	tr := s.i18n.For(lang(c))
 	u := signedIn(c)
 	a := view.AsOf{
-		Area: areas[0], SubAccount: subAccount, Next: safeNext(c.Request.URL.RequestURI()),
+		Area: areas[0], SubAccount: subAccount, Master: masterParam(c), Next: safeNext(c.Request.URL.RequestURI()),
 		CanRefresh: u != nil && authz.Allowed(u.Subject, authz.RunSync, authz.Target{}),
 	}
 	var latest *store.SyncRun

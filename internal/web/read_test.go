@@ -380,6 +380,14 @@ func (f *fakeSync) EnqueueSync(_ context.Context, area, sub, trigger string) (in
 	return int64(len(f.calls)), nil
 }
 
+// EnqueueSyncOf records a refresh of one master (jobs.Runner.EnqueueSyncOf).
+func (f *fakeSync) EnqueueSyncOf(_ context.Context, master, area, sub, trigger string) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, area+"|"+sub+"|"+trigger+"|master="+master)
+	return int64(len(f.calls)), nil
+}
+
 func TestRefresh(t *testing.T) {
 	p := readPortal(t)
 	b := p.signedIn("fiona")

@@ -15,6 +15,7 @@ type AsOf struct {
 	CanRefresh bool
 	Area       string // sync area the refresh button asks for
 	SubAccount string // one sub-account's refresh
+	Master     string // the page's master filter: the refresh syncs that master only
 	Next       string // where the refresh comes back to
 }
 
