@@ -28,8 +28,15 @@ func (s *Server) adminUpstream(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
 	var v view.UpstreamList
 	for _, a := range list {
-		v.Rows = append(v.Rows, view.UpstreamRow{Href: "/admin/upstream/" + itoa(a.ID), Name: a.Name, Kind: tr.T("identity.upstream.kind_" + a.Kind),
-			Endpoint: a.Endpoint, DomainID: a.DomainID, AK: "…" + a.AKLast4, Generation: a.Generation, Status: enabledBadge(tr, a.Enabled)})
+		row := view.UpstreamRow{Href: "/admin/upstream/" + itoa(a.ID), Name: a.Name, Kind: tr.T("identity.upstream.kind_" + a.Kind),
+			Endpoint: a.Endpoint, DomainID: a.DomainID, AK: "…" + a.AKLast4, Generation: a.Generation, Status: enabledBadge(tr, a.Enabled)}
+		if a.Kind == upstreamacct.KindMaster {
+			row.Master = true
+			if r := s.lastSync(c.Request.Context(), a.DomainID); r != nil {
+				row.LastSync, row.LastState, row.LastError = formatTime(*r.FinishedAt, tr.Lang), syncRunBadge(tr, r.Status), r.Error
+			}
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	s.render(c, http.StatusOK, pages.UpstreamList(s.page(c, "identity.upstream.title"), v))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
@@ -254,4 +255,57 @@ func (s *Server) masterKnown(ctx context.Context, master string) bool {
 		return false
 	}
 	return slices.ContainsFunc(ms, func(m masterInfo) bool { return m.DomainID == master })
+}
+
+// masterLabel names master on a detail page: "" with one master (nothing to tell apart)
+// or none; a master no longer configured by its domain id, gone set.
+func (s *Server) masterLabel(ctx context.Context, master string) (name string, gone bool) {
+	if master == "" {
+		return "", false
+	}
+	if s.masterHidden(ctx, master) {
+		return master, true
+	}
+	ms, err := s.knownMasters(ctx)
+	if err != nil || len(ms) < 2 {
+		return "", false
+	}
+	for _, m := range ms {
+		if m.DomainID == master {
+			return m.Name, false
+		}
+	}
+	return "", false
+}
+
+// lastSync is master's most recently finished sync run of any area (nil: none yet),
+// from the cached latest runs (read_cache.go).
+func (s *Server) lastSync(ctx context.Context, master string) *store.SyncRun {
+	runs, err := s.latestRuns(ctx, master)
+	if err != nil {
+		s.log.Warn("cannot read sync runs", "error", err, "master", master)
+		return nil
+	}
+	var last *store.SyncRun
+	for _, r := range runs {
+		if r.FinishedAt != nil && (last == nil || r.FinishedAt.After(*last.FinishedAt)) {
+			r := r
+			last = &r
+		}
+	}
+	return last
+}
+
+// syncRunBadge is a run's status in the reader's language.
+func syncRunBadge(tr *i18n.Translator, status string) view.Badge {
+	kind := "info"
+	switch status {
+	case "succeeded":
+		kind = "ok"
+	case "partial":
+		kind = "warn"
+	case "failed":
+		kind = "bad"
+	}
+	return view.Badge{Text: tr.T("master.sync_status." + status), Kind: kind}
 }

@@ -364,3 +364,64 @@ func TestRefreshOneMaster(t *testing.T) {
 		t.Fatalf("audit details: %s / %s", evs[1].Details, evs[0].Details)
 	}
 }
+
+// With several masters the sub-account page names its master and that master's last
+// sync, the operation page names the operation's master, and /admin/upstream shows each
+// master's last sync (when, status, error); with one master the detail pages say nothing.
+func TestMasterOnDetailPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := opsPortal(t, db)
+		ctx := context.Background()
+		fay := p.as("fay")
+		sub := p.normalSubs(1)[0]
+		if r := fay.get("/sub-accounts/" + sub.ID); r.status != 200 || r.has(t, "sa-master") {
+			t.Fatalf("one master: master named on the sub-account page (%d)", r.status)
+		}
+
+		seedSecondMaster(t, db)
+		run, err := db.BeginSyncRun(ctx, secondMaster, "balances", "", "schedule", "test", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FinishSyncRun(ctx, run.ID, "failed", store.RunProgress{}, "APIGW.0301 signature rejected"); err != nil {
+			t.Fatal(err)
+		}
+		for lang, want := range map[string]string{"en": "Master last synced", "zh": "主账号上次同步"} {
+			fay.lang = lang
+			r := fay.get("/sub-accounts/sb-one")
+			if r.testid(t, "sa-master-name") != "Second master" || r.testid(t, "sa-master-synced") == "" || !strings.Contains(r.testid(t, "sa-master"), want) {
+				t.Fatalf("%s: sub-account page of the second master: %q", lang, r.testid(t, "sa-master"))
+			}
+		}
+		fay.lang = "en"
+		if got := fay.get("/sub-accounts/sb-one").testid(t, "sa-master-synced"); got == "Not synced yet" {
+			t.Fatalf("the second master's last sync not shown: %q", got)
+		}
+		if got := fay.get("/sub-accounts/" + sub.ID).testid(t, "sa-master-synced"); got == "" || got == "Not synced yet" {
+			t.Fatalf("the sandbox master was synced by the test's cache fill: %q", got)
+		}
+
+		// The operation page.
+		fayU, err := db.UserByUsername(ctx, "fay")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		op := &store.Operation{Kind: "transfer_funds", State: "pending", Params: `{"sub_account_id":"sb-one","amount":"1.00"}`, Currency: "CNY",
+			SubAccountID: "sb-one", MasterAccountID: secondMaster, TransID: fmt.Sprintf("%032x", 77), RequestedBy: fayU.ID, RequestedByName: "fay",
+			Reason: "test", RequiredApprovals: 1, ExpiresAt: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+		if err := db.InsertOperation(ctx, op); err != nil {
+			t.Fatal(err)
+		}
+		if got := p.as("adam").get(fmt.Sprintf("/operations/%d", op.ID)).testid(t, "op-master"); got != "Second master" {
+			t.Fatalf("operation page master: %q", got)
+		}
+
+		// /admin/upstream: the second master's failed run.
+		r := p.adminBrowser().get("/admin/upstream")
+		cell := r.testid(t, "upstream-last-sync")
+		if r.status != 200 || !strings.Contains(cell, "failed") || !strings.Contains(cell, "APIGW.0301") {
+			t.Fatalf("admin upstream last sync: %d %q", r.status, cell)
+		}
+	})
+}

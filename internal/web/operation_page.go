@@ -55,6 +55,7 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 		Resolution: op.Resolution, Timeline: timelineRows(tr, tl),
 		Live: op.State == approval.StateApproved || op.State == approval.StateExecuting,
 	}
+	v.Master, v.MasterGone = s.masterLabel(ctx, op.MasterAccountID)
 	if op.State == approval.StatePending {
 		v.Expires = formatTime(op.ExpiresAt, tr.Lang)
 	}

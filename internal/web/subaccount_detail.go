@@ -81,6 +81,12 @@ func (s *Server) subAccountView(c *gin.Context, sa *store.SubAccount) (view.SubA
 	if v.Currency == "" {
 		v.Currency = money.DefaultCurrency
 	}
+	if v.Master, v.MasterGone = s.masterLabel(ctx, sa.MasterAccountID); v.Master != "" {
+		v.MasterSynced = tr.T("read.never_synced")
+		if r := s.lastSync(ctx, sa.MasterAccountID); r != nil {
+			v.MasterSynced = formatTime(*r.FinishedAt, tr.Lang)
+		}
+	}
 	if sa.Stale {
 		v.AsOf.Stale, v.AsOf.Reason = true, sa.LastError
 	}

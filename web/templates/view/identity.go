@@ -123,6 +123,11 @@ type ConnectionTest struct {
 type UpstreamRow struct {
 	Href, Name, Kind, Endpoint, DomainID, AK, Generation string
 	Status                                               Badge
+	// A master's last finished sync (sync_runs): when, how, and why it failed.
+	Master    bool
+	LastSync  string // "" never
+	LastState Badge
+	LastError string
 }
 
 // UpstreamList is /admin/upstream.

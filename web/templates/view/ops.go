@@ -107,6 +107,10 @@ type TimelineRow struct {
 
 // OperationPage is /operations/:id.
 type OperationPage struct {
+	// Master names the operation's master with several masters ("" otherwise);
+	// MasterGone: that master is no longer configured.
+	Master                string
+	MasterGone            bool
 	ID, KindLabel, Kind   string
 	State                 Badge
 	StateHelp             string

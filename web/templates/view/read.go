@@ -102,6 +102,11 @@ type SubAccountDetail struct {
 	Events                []EventRow
 	AsOf                  AsOf
 	Ops                   SubAccountOps // operations about it, and buttons to draft one
+	// Master names the sub-account's master with several masters ("" otherwise);
+	// MasterGone: that master is no longer configured; MasterSynced: its last sync.
+	Master       string
+	MasterGone   bool
+	MasterSynced string
 }
 
 // CreditRow is one credit ledger.
