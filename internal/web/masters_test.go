@@ -397,7 +397,7 @@ func TestMasterOnDetailPages(t *testing.T) {
 		if got := fay.get("/sub-accounts/sb-one").testid(t, "sa-master-synced"); got == "Not synced yet" {
 			t.Fatalf("the second master's last sync not shown: %q", got)
 		}
-		if got := fay.get("/sub-accounts/" + sub.ID).testid(t, "sa-master-synced"); got == "" || got == "Not synced yet" {
+		if got := fay.get("/sub-accounts/"+sub.ID).testid(t, "sa-master-synced"); got == "" || got == "Not synced yet" {
 			t.Fatalf("the sandbox master was synced by the test's cache fill: %q", got)
 		}
 
