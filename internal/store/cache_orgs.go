@@ -38,9 +38,18 @@ func splitPath(p string) []string {
 
 // Organizations lists every cached unit in tree order (by path).
 func (db *DB) Organizations(ctx context.Context) ([]Organization, error) {
+	return db.OrganizationsOf(ctx, "")
+}
+
+// OrganizationsOf is Organizations of one master's tree ("" = every master's).
+func (db *DB) OrganizationsOf(ctx context.Context, master string) ([]Organization, error) {
+	q, args := `SELECT id, name, parent_id, path, depth, synced_at FROM organizations ORDER BY path`, []any(nil)
+	if master != "" {
+		q, args = `SELECT id, name, parent_id, path, depth, synced_at FROM organizations WHERE master_account_id = ? ORDER BY path`, []any{master}
+	}
 	// Scanned by hand rather than by gorm's reflection: the sub-account list reads the
 	// whole tree (a thousand units and more) on every request for its filter.
-	rows, err := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at FROM organizations ORDER BY path`).Rows()
+	rows, err := db.gorm.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, translate("list organizations", err)
 	}

@@ -14,19 +14,29 @@ import (
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// orgCache keeps the organisation tree between requests. The tree only changes when the
-// organisations sync runs, so the key is that area's latest run: a new run (on any
-// replica, since runs are rows in the shared database) means a new key. Enterprises
+// orgCache keeps the organisation trees between requests, one per master ("" = every
+// master's units together). A master's tree only changes when its organisations sync
+// runs, so its key is that master's latest organisations run: a new run (on any replica,
+// since runs are rows in the shared database) means a new key. Keyed per master, pages
+// filtered on different masters do not evict each other's tree, and one master's run
+// finishing is seen even while another master's later run is still going. Enterprises
 // have hundreds to thousands of units; reading and sorting them on every list page was
 // the largest cost of that page (docs/PERFORMANCE.md).
 type orgCache struct {
-	mu   sync.Mutex
+	mu    sync.Mutex
+	trees map[string]orgTree // by master ("" = every master)
+	// the filter's rendered options by master, tree key, language and scope
+	selects map[string]*orgSelect
+}
+
+type orgTree struct {
 	key  string
 	orgs []store.Organization
-	// the filter's rendered options per language and scope, for the tree of selectsKey
-	selectsKey string
-	selects    map[string]*orgSelect
 }
+
+// orgTreeMax bounds the trees kept (masters, plus every master's); at the bound the
+// cache starts afresh.
+const orgTreeMax = 64
 
 func orgCacheKey(runs map[string]store.SyncRun) string {
 	r, ok := runs["organizations"]
@@ -40,27 +50,57 @@ func orgCacheKey(runs map[string]store.SyncRun) string {
 	return key
 }
 
-// organizations returns the tree, from the cache when the organisations sync has not
-// run since it was read. Without a known run ("" key) it always reads the database.
-func (s *Server) organizations(ctx context.Context, runs map[string]store.SyncRun) ([]store.Organization, error) {
-	key := orgCacheKey(runs)
+// orgTreeKey names the state of master's tree: its latest organisations run; for every
+// master (""), each cached master's. "" when there is no run to key on (or it cannot be
+// read): then the tree is read for the request only. The runs are cached reads
+// (read_cache.go), so this costs no query per request.
+func (s *Server) orgTreeKey(ctx context.Context, master string) string {
+	masters := []string{master}
+	if master == "" {
+		ids, err := cachedRead(s, "master-ids", func() ([]string, error) { return s.db.MasterAccountIDsCached(ctx) })
+		if err != nil {
+			return ""
+		}
+		masters = ids
+	}
+	var key []byte
+	for _, m := range masters {
+		runs, err := s.latestRuns(ctx, m)
+		if err != nil {
+			return ""
+		}
+		if k := orgCacheKey(runs); k != "" {
+			key = append(append(append(key, m...), '='), k...)
+			key = append(key, ';')
+		}
+	}
+	return string(key)
+}
+
+// organizations returns master's tree ("" = every master's) and its key, from the cache
+// when that tree has not been synced since it was read. Without a known run ("" key) it
+// always reads the database.
+func (s *Server) organizations(ctx context.Context, master string) (string, []store.Organization, error) {
+	key := s.orgTreeKey(ctx, master)
 	s.orgs.mu.Lock()
-	if key != "" && key == s.orgs.key {
-		orgs := s.orgs.orgs
+	if t, ok := s.orgs.trees[master]; ok && key != "" && key == t.key {
 		s.orgs.mu.Unlock()
-		return orgs, nil
+		return key, t.orgs, nil
 	}
 	s.orgs.mu.Unlock()
-	orgs, err := s.db.Organizations(ctx)
+	orgs, err := s.db.OrganizationsOf(ctx, master)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if key != "" {
 		s.orgs.mu.Lock()
-		s.orgs.key, s.orgs.orgs = key, orgs
+		if s.orgs.trees == nil || len(s.orgs.trees) >= orgTreeMax {
+			s.orgs.trees = make(map[string]orgTree)
+		}
+		s.orgs.trees[master] = orgTree{key: key, orgs: orgs}
 		s.orgs.mu.Unlock()
 	}
-	return orgs, nil
+	return key, orgs, nil
 }
 
 // orgSelect is the organisation filter's options as HTML, rendered once per (tree, language,
@@ -118,20 +158,15 @@ func (p selectedOptions) WriteOptions(w io.Writer) error {
 	return err
 }
 
-// orgSelectMax bounds the rendered selects kept (languages × distinct scopes in use).
+// orgSelectMax bounds the rendered selects kept (masters × tree states × languages ×
+// distinct scopes in use); at the bound they start afresh.
 const orgSelectMax = 256
 
 // orgFilter returns the organisation filter's options for u in tr's language with
-// selected marked, rendered once per organisations sync run and kept. The tree is one for
-// every master, so the key is the latest organisations run of any master (not the runs of
-// the master the page is filtered on).
-func (s *Server) orgFilter(ctx context.Context, tr *i18n.Translator, u *currentUser, selected string) (view.OptionsHTML, error) {
-	runs, err := s.latestRuns(ctx, "")
-	if err != nil {
-		runs = nil // no key: read and render for this request only
-	}
-	key := orgCacheKey(runs)
-	orgs, err := s.organizations(ctx, runs)
+// selected marked: the units of master ("" = every master's), rendered once per state of
+// that tree and kept.
+func (s *Server) orgFilter(ctx context.Context, tr *i18n.Translator, u *currentUser, master, selected string) (view.OptionsHTML, error) {
+	key, orgs, err := s.organizations(ctx, master)
 	if err != nil {
 		return nil, err
 	}
@@ -139,19 +174,17 @@ func (s *Server) orgFilter(ctx context.Context, tr *i18n.Translator, u *currentU
 		return renderOrgSelect(orgOptions(tr, u, orgs, "")).selecting(selected), nil
 	}
 	// Visibility depends only on the scopes the list is limited to (scopesOf).
-	sk := tr.Lang + "\x00" + scopeKey(scopesOf(u))
+	sk := master + "\x00" + key + "\x00" + tr.Lang + "\x00" + scopeKey(scopesOf(u))
 	s.orgs.mu.Lock()
-	if s.orgs.selectsKey != key || len(s.orgs.selects) >= orgSelectMax {
-		s.orgs.selectsKey, s.orgs.selects = key, map[string]*orgSelect{}
-	}
 	sel, ok := s.orgs.selects[sk]
 	s.orgs.mu.Unlock()
 	if !ok {
 		sel = renderOrgSelect(orgOptions(tr, u, orgs, ""))
 		s.orgs.mu.Lock()
-		if s.orgs.selectsKey == key {
-			s.orgs.selects[sk] = sel
+		if s.orgs.selects == nil || len(s.orgs.selects) >= orgSelectMax {
+			s.orgs.selects = make(map[string]*orgSelect) // older trees' renderings go too
 		}
+		s.orgs.selects[sk] = sel
 		s.orgs.mu.Unlock()
 	}
 	return sel.selecting(selected), nil

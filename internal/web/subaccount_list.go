@@ -64,7 +64,7 @@ func (s *Server) subAccountList(c *gin.Context) {
 		return
 	}
 	runs := s.syncRuns(c)
-	orgOpts, err := s.orgFilter(ctx, tr, u, f.OrgID)
+	orgOpts, err := s.orgFilter(ctx, tr, u, f.MasterAccountID, f.OrgID)
 	if err != nil {
 		s.fail(c, err)
 		return
