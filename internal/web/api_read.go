@@ -225,6 +225,7 @@ func (s *Server) apiSync(c *gin.Context) {
 	var body struct {
 		Area         string `json:"area"`
 		SubAccountID string `json:"sub_account_id"`
+		Master       string `json:"master"` // one master only ("" = every master)
 	}
 	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, 4096))
 	if err != nil {
@@ -247,16 +248,22 @@ func (s *Server) apiSync(c *gin.Context) {
 		s.apiError(c, http.StatusBadRequest, "bad_request", "api.bad_area")
 		return
 	}
+	body.Master = strings.TrimSpace(body.Master)
 	if body.SubAccountID != "" {
 		if _, ok := s.scopedSubAccount(c, body.SubAccountID); !ok {
 			return
 		}
+		body.Master = "" // the sub-account's own master
+	}
+	if body.Master != "" && !s.masterKnown(c.Request.Context(), body.Master) {
+		s.apiError(c, http.StatusBadRequest, "bad_request", "error.bad_request")
+		return
 	}
 	if s.sync == nil {
 		s.apiError(c, http.StatusServiceUnavailable, "sync_unavailable", "flash.sync_unavailable")
 		return
 	}
-	id, err := s.requestSync(c, body.Area, body.SubAccountID)
+	id, err := s.requestSyncOf(c, body.Master, body.Area, body.SubAccountID)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -307,7 +307,15 @@ func TestDisabledMasterHidden(t *testing.T) {
 			t.Fatalf("API master balances: %d %s", r.status, r.body)
 		}
 
-		// No new operation on the disabled master's sub-accounts, in the reader's language.
+		// Its sub-account's page says so and offers no new operation …
+		r = b.get("/sub-accounts/sb-one")
+		if r.status != 200 || !r.has(t, "sa-master-gone") || strings.Contains(r.body, "/operations/new?kind=transfer_funds&amp;sub_account_id=sb-one") {
+			t.Fatalf("the disabled master's sub-account page: %d, marked %v", r.status, r.has(t, "sa-master-gone"))
+		}
+		if !strings.Contains(b.get("/sub-accounts/sa-alpha").body, "/operations/new?kind=transfer_funds&amp;sub_account_id=sa-alpha") {
+			t.Fatal("a live master's sub-account page offers no transfer (the check above proves nothing)")
+		}
+		// … and a draft on it is refused, in the reader's language.
 		for lang, want := range map[string]string{"en": "no longer configured", "zh": "已不再配置"} {
 			b.lang = lang
 			key := b.formKey("/operations/new?kind=transfer_funds")
@@ -350,18 +358,31 @@ func TestRefreshOneMaster(t *testing.T) {
 	if r := b.post("/sync", url.Values{"area": {"full"}, "master": {"dom-nobody"}}); r.status != http.StatusBadRequest {
 		t.Fatalf("refresh of an unknown master: %d", r.status)
 	}
+	// The JSON API likewise.
+	tok, err := p.users.CreateToken(context.Background(), "fiona", "t", nil, systemMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for body, want := range map[string]int{`{"area":"coupons","master":"` + secondMaster + `"}`: http.StatusAccepted, `{"master":"dom-nobody"}`: http.StatusBadRequest} {
+		req, _ := http.NewRequest(http.MethodPost, p.http.URL+"/api/v1/sync", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if r := b.do(req); r.status != want {
+			t.Fatalf("API %s: %d %s", body, r.status, r.body)
+		}
+	}
 	fs.mu.Lock()
 	calls := strings.Join(fs.calls, ";")
 	fs.mu.Unlock()
-	if calls != "sub_accounts||manual:fiona|master="+secondMaster+";full||manual:fiona" {
+	if calls != "sub_accounts||manual:fiona|master="+secondMaster+";full||manual:fiona;coupons||manual:fiona|master="+secondMaster {
 		t.Fatalf("calls %s", calls)
 	}
 	evs, err := p.db.ListAudit(context.Background(), store.AuditFilter{Action: "sync.request"})
-	if err != nil || len(evs) != 2 {
+	if err != nil || len(evs) != 3 {
 		t.Fatalf("sync.request events: %d %v", len(evs), err)
 	}
-	if !strings.Contains(string(evs[1].Details), `"master":"`+secondMaster+`"`) || strings.Contains(string(evs[0].Details), "master") {
-		t.Fatalf("audit details: %s / %s", evs[1].Details, evs[0].Details)
+	if !strings.Contains(string(evs[2].Details), `"master":"`+secondMaster+`"`) || strings.Contains(string(evs[1].Details), "master") ||
+		!strings.Contains(string(evs[0].Details), `"master":"`+secondMaster+`"`) {
+		t.Fatalf("audit details: %s / %s / %s", evs[2].Details, evs[1].Details, evs[0].Details)
 	}
 }
 

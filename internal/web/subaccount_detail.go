@@ -132,6 +132,9 @@ func (s *Server) subAccountView(c *gin.Context, sa *store.SubAccount) (view.SubA
 	if v.Ops, err = s.subAccountOps(c, sa); err != nil {
 		return v, err
 	}
+	if v.MasterGone {
+		v.Ops.CanCreate = false // its master is no longer configured: drafts are refused
+	}
 	events, err := s.db.ListAudit(ctx, store.AuditFilter{TargetType: "sub_account", TargetID: sa.ID, Limit: 20})
 	if err != nil {
 		return v, err
