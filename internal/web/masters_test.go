@@ -326,6 +326,14 @@ func TestDisabledMasterHidden(t *testing.T) {
 			}
 		}
 
+		// A bulk file too (the batch's own fast path for debit rows).
+		b.lang = "en"
+		csv := "sub_account,amount,balance_type,reason\nsb-one,1.00,debit,a\nsa-alpha,1.00,debit,b\n"
+		r = b.post("/operations/bulk/preview", url.Values{"kind": {"transfer_funds"}, "csv": {csv}, "reason": {"monthly"}, "idempotency_key": {newKey()}})
+		if errs := r.doc(t).Find(`[data-testid="bulk-error"]`); r.status != http.StatusUnprocessableEntity || errs.Length() != 1 || !strings.Contains(errs.Text(), "no longer configured") {
+			t.Fatalf("bulk row on the disabled master: %d %q", r.status, errs.Text())
+		}
+
 		// Enabled again: everything is back.
 		setMasterEnabled(t, db, secondMaster, true)
 		b.lang = "en"
