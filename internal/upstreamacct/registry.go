@@ -64,6 +64,31 @@ func (r *Registry) Register(domainID, name string, up bss.Upstream) {
 	r.static[domainID] = Master{DomainID: domainID, Name: name, Upstream: up}
 }
 
+// InProcess returns the masters registered in process and not stored (the demo
+// sandbox), ordered by domain id, so that /admin/upstream can show what Purser talks to.
+func (r *Registry) InProcess(ctx context.Context) ([]Master, error) {
+	rows, err := r.svc.DB.ListUpstreamAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stored := map[string]bool{}
+	for _, a := range rows {
+		if a.Kind == KindMaster {
+			stored[a.DomainID] = true
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Master
+	for d, m := range r.static {
+		if !stored[d] {
+			out = append(out, m)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].DomainID < out[j].DomainID })
+	return out, nil
+}
+
 // Masters returns every enabled master, ordered by name then domain id. A stored master
 // whose client cannot be built (say, its secret no longer decrypts) is left out and
 // reported in the joined error, so that one bad account does not stop the others.

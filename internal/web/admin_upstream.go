@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -37,6 +38,25 @@ func (s *Server) adminUpstream(c *gin.Context) {
 			}
 		}
 		v.Rows = append(v.Rows, row)
+	}
+	// Masters registered in process (the demo sandbox) are shown too, read-only: they are
+	// what Purser talks to although nothing is stored.
+	if l, ok := s.upstream.(interface {
+		InProcess(context.Context) ([]upstreamacct.Master, error)
+	}); ok {
+		ms, err := l.InProcess(c.Request.Context())
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, m := range ms {
+			row := view.UpstreamRow{Name: m.Name, Kind: tr.T("identity.upstream.kind_master"), Endpoint: tr.T("identity.upstream.in_process"),
+				DomainID: m.DomainID, AK: "—", Status: view.Badge{Text: tr.T("identity.upstream.built_in"), Kind: "ok"}, Master: true}
+			if r := s.lastSync(c.Request.Context(), m.DomainID); r != nil {
+				row.LastSync, row.LastState, row.LastError = formatTime(*r.FinishedAt, tr.Lang), syncRunBadge(tr, r.Status), r.Error
+			}
+			v.Rows = append(v.Rows, row)
+		}
 	}
 	s.render(c, http.StatusOK, pages.UpstreamList(s.page(c, "identity.upstream.title"), v))
 }

@@ -454,3 +454,22 @@ func TestMasterOnDetailPages(t *testing.T) {
 		}
 	})
 }
+
+// /admin/upstream shows the masters registered in process (the demo sandbox) read-only
+// beside the stored ones, so that a demo portal does not claim to be connected to nothing.
+func TestUpstreamListShowsInProcessMasters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPortalWith(t, db, nil, withRegistry(nil))
+		r := p.adminBrowser().get("/admin/upstream")
+		if r.status != 200 || r.has(t, "upstream-empty") {
+			t.Fatalf("admin upstream: %d, empty notice shown %v", r.status, r.has(t, "upstream-empty"))
+		}
+		got := r.doc(t).Find("[data-testid=upstream-in-process]")
+		if got.Length() != 2 || !strings.Contains(r.body, "Read test master") || !strings.Contains(r.body, "In process (demo sandbox), not stored") {
+			t.Fatalf("in-process masters: %d rows", got.Length())
+		}
+		if strings.Contains(r.body, sandbox.DefaultOptions().SK) {
+			t.Fatal("the sandbox's secret key is rendered")
+		}
+	})
+}
