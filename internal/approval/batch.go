@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -343,12 +344,42 @@ func batchRecord(ctx context.Context, tx *store.DB, m audit.Meta, action string,
 		Outcome: audit.Success, Details: details})
 }
 
-func batchNote(userID int64, b *store.OperationBatch, kind string) Note {
+func batchNote(userID int64, b *store.OperationBatch, kind string, extra ...map[string]string) Note {
 	p := map[string]string{"batch_id": strconv.FormatInt(b.ID, 10), "kind": b.Kind, "rows": strconv.Itoa(b.RowsCount),
 		"total": b.Total, "requested_by": b.RequestedByName}
+	for _, e := range extra {
+		maps.Copy(p, e)
+	}
 	j, _ := json.Marshal(p)
 	id := b.ID
 	return Note{row: store.NotificationRow{UserID: userID, BatchID: &id, Kind: kind, Params: string(j)}, event: map[string]any{"event": kind, "batch": p}}
+}
+
+// BatchFinishedNote is the requester's one notice (in-app, e-mail, webhook) when the
+// last executing row of a batch settles, with the counts of the outcomes: rows settle one
+// by one, and a notice per row would be a thousand mails for a thousand-row upload. Call it
+// in the transaction that settles a row, after the row's transition; ok is false while
+// rows are still queued or executing. The batch row is locked first, so that two rows
+// settling at once cannot both miss being the last.
+func BatchFinishedNote(ctx context.Context, tx *store.DB, batchID int64) (n Note, ok bool, err error) {
+	if err := tx.LockBatch(ctx, batchID); err != nil {
+		return Note{}, false, err
+	}
+	counts, err := tx.BatchStateCounts(ctx, batchID)
+	if err != nil {
+		return Note{}, false, err
+	}
+	if counts[string(StateApproved)]+counts[string(StateExecuting)] > 0 {
+		return Note{}, false, nil
+	}
+	b, err := tx.BatchByID(ctx, batchID)
+	if err != nil {
+		return Note{}, false, err
+	}
+	n = batchNote(b.RequestedBy, b, "notify.batch.finished", map[string]string{
+		"succeeded": strconv.Itoa(counts[string(StateSucceeded)]), "failed": strconv.Itoa(counts[string(StateFailed)]),
+		"unknown": strconv.Itoa(counts[string(StateUnknown)])})
+	return n, true, nil
 }
 
 // approveBatchRows moves the batch and every row to approved and enqueues the rows' jobs,

@@ -481,7 +481,21 @@ func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to appr
 			}
 		}
 		r.State = string(to)
-		notes = append(notes, approval.NoteRequester(r, "notify.op."+string(to)))
+		// A batch's rows that settle as they run tell the requester once, when the last one
+		// has (BatchFinishedNote); an unknown outcome, and a settlement by the reconciler
+		// later, are told row by row: they need attention.
+		if r.BatchID == nil || via != "" || to == approval.StateUnknown {
+			notes = append(notes, approval.NoteRequester(r, "notify.op."+string(to)))
+		}
+		if r.BatchID != nil && via == "" {
+			n, last, err := approval.BatchFinishedNote(ctx, tx, *r.BatchID)
+			if err != nil {
+				return err
+			}
+			if last {
+				notes = append(notes, n)
+			}
+		}
 		if to == approval.StateUnknown {
 			ns, err := approval.NoteAdmins(ctx, tx, r, "notify.op.unknown_admin")
 			if err != nil {

@@ -150,6 +150,26 @@ func TestBulk(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 		t.Logf("bulk %d rows executed in %s", rows, time.Since(start))
+		// The requester hears of the batch once, with the counts, not once per row.
+		notes, err := db.ListNotifications(e.ctx, e.users["finance"].UserID, false, 5*rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		perRow, finished := 0, 0
+		for _, n := range notes {
+			switch {
+			case n.Kind == "notify.batch.finished" && n.BatchID != nil && *n.BatchID == batch.ID:
+				finished++
+				if want := fmt.Sprintf(`"succeeded":"%d"`, rows); !strings.Contains(n.Params, want) || !strings.Contains(n.Params, `"failed":"0"`) {
+					t.Fatalf("batch notice params: %s", n.Params)
+				}
+			case strings.HasPrefix(n.Kind, "notify.op."):
+				perRow++
+			}
+		}
+		if finished != 1 || perRow != 0 {
+			t.Fatalf("requester notices: %d batch-finished, %d per row", finished, perRow)
+		}
 		counts := ledgerCount(t, e.sb.URL())
 		ops, _ := db.BatchOperations(e.ctx, batch.ID)
 		for _, o := range ops {

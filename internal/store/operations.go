@@ -506,6 +506,18 @@ func (db *DB) DueBatchIDs(ctx context.Context, at time.Time, limit int) ([]int64
 	return ids, translate("due batches", err)
 }
 
+// LockBatch locks a batch's row until the end of the transaction (Postgres; SQLite
+// transactions are serialised already), so that work deciding on the batch as a whole —
+// "was this the last row to settle?" — sees every other row's committed state.
+func (db *DB) LockBatch(ctx context.Context, batchID int64) error {
+	if db.dialect != DialectPostgres {
+		return nil
+	}
+	var id int64
+	err := db.gorm.WithContext(ctx).Raw(`SELECT id FROM operation_batches WHERE id = ? FOR UPDATE`, batchID).Scan(&id).Error
+	return translate("lock batch", err)
+}
+
 // BatchStateCounts counts a batch's operations by state.
 func (db *DB) BatchStateCounts(ctx context.Context, batchID int64) (map[string]int, error) {
 	var rows []struct {
