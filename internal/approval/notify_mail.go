@@ -74,9 +74,12 @@ func (n *Notifier) outcome(channel string, err error) {
 
 var bundle = sync.OnceValues(i18n.New)
 
-// mailLang is the language of a recipient's e-mails. Users have no stored language yet
-// (the web pages follow each browser), so everyone gets the configured default.
-func (n *Notifier) mailLang(store.User) string {
+// mailLang is the language of a recipient's e-mails: the one they last chose with the
+// language switch while signed in, else the configured default.
+func (n *Notifier) mailLang(u store.User) string {
+	if i18n.Valid(u.Language) {
+		return u.Language
+	}
 	if i18n.Valid(n.cfg.Lang) {
 		return n.cfg.Lang
 	}

@@ -101,6 +101,18 @@ func TestEmailNotifications(t *testing.T) {
 	if sent(t, reg, "email", "failed") != 1 || sent(t, reg, "email", "sent") != 2 || n.LastFailure().Channel != "email" || n.LastFailure().At.IsZero() {
 		t.Fatalf("failure not counted or kept: %+v", n.LastFailure())
 	}
+
+	// A recipient who chose a language with the switch gets their mail in it, whatever
+	// the default.
+	if err := db.SetUserLanguage(context.Background(), abby, "zh"); err != nil {
+		t.Fatal(err)
+	}
+	n.Dispatch([]Note{newNote(abby, op, "notify.op.approved")})
+	n.Wait()
+	msgs = srv.Messages()
+	if len(msgs) != 3 || msgs[2].To[0] != "abby@example.com" || !strings.Contains(msgs[2].Subject, "已获批准") {
+		t.Fatalf("mail in the recipient's language: %+v", msgs[len(msgs)-1])
+	}
 }
 
 // TestEmailNeverBlocks: a mail server that never answers holds neither the caller nor the

@@ -18,7 +18,7 @@ func TestSessionWithUser(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		t0 := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
-		u := &store.User{Username: "carol", DisplayName: "Carol C.", Email: "carol@example.com", PasswordHash: "argon2id$y",
+		u := &store.User{Username: "carol", DisplayName: "Carol C.", Email: "carol@example.com", Language: "zh", PasswordHash: "argon2id$y",
 			TOTPSecret: "ct", Disabled: true, LastLoginAt: &t0,
 			Roles: []string{"finance", "approver"}, Scopes: []string{"org-b", "org-a"}}
 		if err := db.CreateUser(ctx, u); err != nil {

@@ -18,7 +18,10 @@ type User struct {
 	DisplayName string
 	// Email is the address operation notifications are sent to; "" = none. The caller
 	// validates it (internal/users); personal data, shown only to admins and the user.
-	Email        string
+	Email string
+	// Language is the user's chosen language ("en", "zh"; "" = none yet): their e-mails
+	// are written in it.
+	Language     string
 	PasswordHash string
 	// TOTPSecret is ciphertext produced by the caller; "" = no second factor enrolled.
 	TOTPSecret  string
@@ -36,6 +39,7 @@ type userRow struct {
 	Username     string
 	DisplayName  string
 	Email        string
+	Language     string
 	PasswordHash string
 	TOTPSecret   string `gorm:"column:totp_secret"`
 	Disabled     bool
@@ -69,6 +73,7 @@ func (r userRow) user(roles, scopes []string) User {
 		Username:     r.Username,
 		DisplayName:  r.DisplayName,
 		Email:        r.Email,
+		Language:     r.Language,
 		PasswordHash: r.PasswordHash,
 		TOTPSecret:   r.TOTPSecret,
 		Disabled:     r.Disabled,
@@ -114,6 +119,7 @@ func (db *DB) CreateUser(ctx context.Context, u *User) error {
 		Username:     NormalizeUsername(u.Username),
 		DisplayName:  u.DisplayName,
 		Email:        u.Email,
+		Language:     u.Language,
 		PasswordHash: u.PasswordHash,
 		TOTPSecret:   u.TOTPSecret,
 		Disabled:     u.Disabled,
@@ -196,6 +202,7 @@ func (db *DB) userWhereOneQuery(ctx context.Context, cond string, arg any) (*Use
 		Username     string
 		DisplayName  string
 		Email        string
+		Language     string
 		PasswordHash string
 		TOTPSecret   string `gorm:"column:totp_secret"`
 		Disabled     bool
@@ -205,7 +212,7 @@ func (db *DB) userWhereOneQuery(ctx context.Context, cond string, arg any) (*Use
 		RolesJSON    string
 		ScopesJSON   string
 	}
-	q := `SELECT u.id, u.username, u.display_name, u.email, u.password_hash, u.totp_secret, u.disabled, u.last_login_at, u.created_at, u.updated_at,
+	q := `SELECT u.id, u.username, u.display_name, u.email, u.language, u.password_hash, u.totp_secret, u.disabled, u.last_login_at, u.created_at, u.updated_at,
 		COALESCE((SELECT json_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '[]')::text AS roles_json,
 		COALESCE((SELECT json_agg(s.org_id ORDER BY s.org_id) FROM user_scopes s WHERE s.user_id = u.id), '[]')::text AS scopes_json
 		FROM users u WHERE u.` + cond + ` LIMIT 1`
@@ -223,8 +230,8 @@ func (db *DB) userWhereOneQuery(ctx context.Context, cond string, arg any) (*Use
 		return nil, fmt.Errorf("store: get user: scopes: %w", err)
 	}
 	r := rows[0]
-	u := userRow{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Email: r.Email, PasswordHash: r.PasswordHash, TOTPSecret: r.TOTPSecret,
-		Disabled: r.Disabled, LastLoginAt: r.LastLoginAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}.user(roles, scopes)
+	u := userRow{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Email: r.Email, Language: r.Language, PasswordHash: r.PasswordHash,
+		TOTPSecret: r.TOTPSecret, Disabled: r.Disabled, LastLoginAt: r.LastLoginAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}.user(roles, scopes)
 	return &u, nil
 }
 
@@ -328,6 +335,11 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) erro
 // SetUserDisplayName changes the display name.
 func (db *DB) SetUserDisplayName(ctx context.Context, id int64, name string) error {
 	return db.updateUser(ctx, "set user display name", id, map[string]any{"display_name": name})
+}
+
+// SetUserLanguage remembers the user's chosen language (the caller validates it).
+func (db *DB) SetUserLanguage(ctx context.Context, id int64, language string) error {
+	return db.updateUser(ctx, "set user language", id, map[string]any{"language": language})
 }
 
 // SetUserEmail changes the e-mail address ("" removes it); the caller validates it.

@@ -79,6 +79,7 @@ func TestUsers(t *testing.T) {
 			{"disabled", func(id int64) error { return db.SetUserDisabled(ctx, id, true) }},
 			{"display name", func(id int64) error { return db.SetUserDisplayName(ctx, id, "Alice B.") }},
 			{"email", func(id int64) error { return db.SetUserEmail(ctx, id, "a.b@example.org") }},
+			{"language", func(id int64) error { return db.SetUserLanguage(ctx, id, "zh") }},
 			{"roles", func(id int64) error { return db.SetUserRoles(ctx, id, []string{"viewer", "auditor"}) }},
 			{"scopes", func(id int64) error { return db.SetUserScopes(ctx, id, nil) }},
 			{"last login", func(id int64) error { return db.TouchLastLogin(ctx, id, at) }},
@@ -97,7 +98,7 @@ func TestUsers(t *testing.T) {
 		}
 		wantLogin := at.UTC().Truncate(time.Microsecond)
 		if got.PasswordHash != "new-hash" || got.TOTPSecret != "" || !got.Disabled ||
-			got.DisplayName != "Alice B." || got.Email != "a.b@example.org" || !slices.Equal(got.Roles, []string{"auditor", "viewer"}) ||
+			got.DisplayName != "Alice B." || got.Email != "a.b@example.org" || got.Language != "zh" || !slices.Equal(got.Roles, []string{"auditor", "viewer"}) ||
 			len(got.Scopes) != 0 || got.LastLoginAt == nil || !got.LastLoginAt.Equal(wantLogin) ||
 			got.UpdatedAt.Before(got.CreatedAt) {
 			t.Fatalf("after setters: %+v (last login %v)", got, got.LastLoginAt)

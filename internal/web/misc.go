@@ -49,6 +49,13 @@ func (s *Server) setLanguage(c *gin.Context) {
 		Name: i18n.CookieName, Value: l, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
 		HttpOnly: true, Secure: s.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode,
 	})
+	// A signed-in user's choice is also remembered on the server: their e-mail
+	// notifications are written in it. A failure costs only that, not the switch.
+	if u := signedIn(c); u != nil && u.Language != l {
+		if err := s.db.SetUserLanguage(c.Request.Context(), u.ID, l); err != nil {
+			s.log.Warn("cannot remember the user's language", "error", err, "request_id", requestID(c))
+		}
+	}
 	s.redirect(c, safeNext(c.PostForm("next")))
 }
 

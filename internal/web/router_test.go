@@ -272,6 +272,17 @@ func TestLanguage(t *testing.T) {
 	if r := b.post("/lang", url.Values{"lang": {"en"}, "next": {"https://evil.example"}}); r.location != "/" {
 		t.Fatalf("open redirect through the switch: %q", r.location)
 	}
+
+	// Signed in, the choice is remembered for the user too (their e-mails' language).
+	p.addUser("fiona", testSecret, "finance")
+	f := p.as("fiona")
+	if r := f.post("/lang", url.Values{"lang": {"zh"}, "next": {"/"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("switch signed in: %d", r.status)
+	}
+	u, err := p.db.UserByUsername(context.Background(), "fiona")
+	if err != nil || u.Language != "zh" {
+		t.Fatalf("the signed-in user's language: %q %v", u.Language, err)
+	}
 }
 
 func TestDashboardShowsUserAndNavigation(t *testing.T) {
