@@ -80,6 +80,13 @@ func TestMasterFilter(t *testing.T) {
 		if got := r.testid(t, "sa-total"); got != "35 sub-accounts" {
 			t.Fatalf("every master: %q", got)
 		}
+		// Rows of several masters name theirs; filtered to one, the column goes.
+		if cells := r.doc(t).Find("[data-testid=sa-master-cell]"); cells.Length() != 25 || !strings.Contains(cells.Text(), "Second master") || !strings.Contains(cells.Text(), testMaster) {
+			t.Fatalf("master column: %d cells %q", cells.Length(), cells.Text())
+		}
+		if all := b.get("/sub-accounts?sort=name&master=" + secondMaster); all.has(t, "sa-master-cell") {
+			t.Fatal("master column shown while filtered to one master")
+		}
 		r = b.get("/sub-accounts?master=" + secondMaster)
 		if ids := rowIDs(t, r); strings.Join(ids, ",") != "sb-one,sb-two" || r.testid(t, "sa-total") != "2 sub-accounts" {
 			t.Fatalf("filtered to the second master: %v %q", ids, r.testid(t, "sa-total"))

@@ -88,8 +88,22 @@ func (s *Server) subAccountList(c *gin.Context) {
 		v.Sorts = append(v.Sorts, view.Option{Value: so, Label: tr.T("sa.sort." + sortKey(so)), Selected: so == f.Sort})
 	}
 	lowDefault := s.lowBalanceDefault(ctx)
+	// With several masters and none filtered, rows of different masters may share a name:
+	// a column names each row's master (from the selector's options, already at hand).
+	masterName := map[string]string{}
+	if v.ShowMaster = len(v.Masters) > 0 && f.MasterAccountID == ""; v.ShowMaster {
+		for _, o := range v.Masters {
+			masterName[o.Value] = o.Label
+		}
+	}
 	for _, sa := range res.Items {
-		v.Rows = append(v.Rows, subAccountRow(tr, sa, lowDefault))
+		row := subAccountRow(tr, sa, lowDefault)
+		if v.ShowMaster {
+			if row.Master = masterName[sa.MasterAccountID]; row.Master == "" {
+				row.Master = sa.MasterAccountID
+			}
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	if len(v.Rows) == 0 {
 		v.Empty = tr.T("sa.empty")

@@ -71,6 +71,7 @@ type SubAccountList struct {
 	CanBulk                bool // may draft operations for the selection
 	BulkKinds              []Option
 	Masters                []Option // the master filter; empty with one master
+	ShowMaster             bool     // a master column: several masters, none filtered
 }
 
 // SubAccountRow is one line of the list.
@@ -78,6 +79,7 @@ type SubAccountRow struct {
 	ID, Name, DisplayName, Href string
 	Status                      Badge
 	Org                         string
+	Master                      string // the master account's name (ShowMaster)
 	Debit, Credit, Total        string
 	Low                         bool
 	Stale                       bool
