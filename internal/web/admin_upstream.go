@@ -33,9 +33,7 @@ func (s *Server) adminUpstream(c *gin.Context) {
 			Endpoint: a.Endpoint, DomainID: a.DomainID, AK: "…" + a.AKLast4, Generation: a.Generation, Status: enabledBadge(tr, a.Enabled)}
 		if a.Kind == upstreamacct.KindMaster {
 			row.Master = true
-			if r := s.lastSync(c.Request.Context(), a.DomainID); r != nil {
-				row.LastSync, row.LastState, row.LastError = formatTime(*r.FinishedAt, tr.Lang), syncRunBadge(tr, r.Status), r.Error
-			}
+			s.fillLastSync(c, tr, &row, a.DomainID)
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -52,13 +50,18 @@ func (s *Server) adminUpstream(c *gin.Context) {
 		for _, m := range ms {
 			row := view.UpstreamRow{Name: m.Name, Kind: tr.T("identity.upstream.kind_master"), Endpoint: tr.T("identity.upstream.in_process"),
 				DomainID: m.DomainID, AK: "—", Status: view.Badge{Text: tr.T("identity.upstream.built_in"), Kind: "ok"}, Master: true}
-			if r := s.lastSync(c.Request.Context(), m.DomainID); r != nil {
-				row.LastSync, row.LastState, row.LastError = formatTime(*r.FinishedAt, tr.Lang), syncRunBadge(tr, r.Status), r.Error
-			}
+			s.fillLastSync(c, tr, &row, m.DomainID)
 			v.Rows = append(v.Rows, row)
 		}
 	}
 	s.render(c, http.StatusOK, pages.UpstreamList(s.page(c, "identity.upstream.title"), v))
+}
+
+// fillLastSync shows a master's last finished sync on its /admin/upstream row.
+func (s *Server) fillLastSync(c *gin.Context, tr *i18n.Translator, row *view.UpstreamRow, domainID string) {
+	if r := s.lastSync(c.Request.Context(), domainID); r != nil {
+		row.LastSync, row.LastState, row.LastError = formatTime(*r.FinishedAt, tr.Lang), syncRunBadge(tr, r.Status), r.Error
+	}
 }
 
 func enabledBadge(tr *i18n.Translator, on bool) view.Badge {
