@@ -105,15 +105,21 @@ func (s *Server) asOf(c *gin.Context, runs map[string]store.SyncRun, areas []str
 	}
 	var latest *store.SyncRun
 	for _, area := range append(areas, "full") {
-		if r, ok := runs[area]; ok && (latest == nil || r.StartedAt.After(latest.StartedAt)) {
-			r := r
+		r, ok := runs[area]
+		if !ok {
+			continue
+		}
+		// Still refreshing while any of them runs: a full sync goes on after its first
+		// area finished, and the later areas may not have been read yet.
+		if r.Status == "running" {
+			a.Running = true
+		}
+		if latest == nil || r.StartedAt.After(latest.StartedAt) {
 			latest = &r
 		}
 	}
 	if latest != nil {
 		switch latest.Status {
-		case "running":
-			a.Running = true
 		case "failed", "partial":
 			a.Stale = true
 			a.Reason = latest.Error

@@ -653,3 +653,31 @@ func newPortalWithSync(t *testing.T, fs web.SyncTrigger) *portal {
 	p.srv, p.http = srv, hs
 	return p
 }
+
+// While a full sync runs, the "as of" bar says refreshing even after one of its areas
+// finished: the areas after it have not been read yet.
+func TestAsOfRefreshingDuringFullSync(t *testing.T) {
+	p := readPortal(t)
+	ctx := context.Background()
+	full, err := p.db.BeginSyncRun(ctx, testMaster, "full", "", "test", "test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := p.db.BeginSyncRun(ctx, testMaster, "sub_accounts", "", "test", "test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.db.FinishSyncRun(ctx, subs.ID, "succeeded", store.RunProgress{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := p.signedIn("fiona")
+	if !b.get("/sub-accounts").has(t, "as-of-running") {
+		t.Fatal("a running full sync is not shown once its first area finished")
+	}
+	if _, err := p.db.FinishSyncRun(ctx, full.ID, "succeeded", store.RunProgress{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if b.get("/sub-accounts").has(t, "as-of-running") {
+		t.Fatal("still refreshing after the full sync finished")
+	}
+}
