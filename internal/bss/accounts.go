@@ -39,7 +39,7 @@ func (c *Client) ListSubAccounts(ctx context.Context, q SubAccountQuery) (SubAcc
 		if q.Fuzzy {
 			req.FuzzyQuery = ptr(int32(1))
 		}
-		resp, err := c.sdk(ctx).ListEnterpriseSubCustomers(req)
+		resp, err := c.sdk(ctx, reads("total_count", "sub_customer_infos")).ListEnterpriseSubCustomers(req)
 		if err != nil {
 			return err
 		}
@@ -63,7 +63,7 @@ func (c *Client) ListOrganizations(ctx context.Context, q OrgQuery) (OrgTree, er
 		if q.Recursive {
 			req.RecursiveQuery = ptr(int32(1))
 		}
-		resp, err := c.sdk(ctx).ListEnterpriseOrganizations(req)
+		resp, err := c.sdk(ctx, reads("root_id", "root_name", "child_nodes")).ListEnterpriseOrganizations(req)
 		if err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (c *Client) TransferableAmounts(ctx context.Context, bt BalanceType, p Page
 	}
 	var out AmountPage
 	err := c.call(ctx, opShowTransferAmount, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ShowMultiAccountTransferAmount(&model.ShowMultiAccountTransferAmountRequest{
+		resp, err := c.sdk(ctx, reads("total_count", "amount_infos")).ShowMultiAccountTransferAmount(&model.ShowMultiAccountTransferAmountRequest{
 			BalanceType: string(bt), Offset: ptr(int32(p.Offset)), Limit: optInt(p.Limit)})
 		if err != nil {
 			return err
@@ -116,7 +116,7 @@ func (c *Client) RecoverableAmounts(ctx context.Context, sub SubAccountID, bt Ba
 	}
 	var out AmountPage
 	err := c.call(ctx, opListRetrieveAmount, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListEnterpriseMultiAccount(&model.ListEnterpriseMultiAccountRequest{
+		resp, err := c.sdk(ctx, reads("total_count", "amount_infos")).ListEnterpriseMultiAccount(&model.ListEnterpriseMultiAccountRequest{
 			SubCustomerId: string(sub), BalanceType: string(bt), Offset: ptr(int32(p.Offset)), Limit: optInt(p.Limit)})
 		if err != nil {
 			return err
@@ -139,7 +139,7 @@ func (c *Client) Transfer(ctx context.Context, m Movement) error {
 		return c.legacyMove(ctx, true, m)
 	}
 	return c.call(ctx, opTransfer, kindMove, func(ctx context.Context) error {
-		_, err := c.sdk(ctx).UpdateSubEnterpriseAmount(&model.UpdateSubEnterpriseAmountRequest{Body: &model.TransferEnterpriseMultiAccountReq{
+		_, err := c.sdk(ctx, writes()).UpdateSubEnterpriseAmount(&model.UpdateSubEnterpriseAmountRequest{Body: &model.TransferEnterpriseMultiAccountReq{
 			CustomerId: string(m.SubAccountID), Amount: wireAmount(m.Amount), TransId: ptr(m.TransID),
 			BalanceType: optStr(string(m.BalanceType)), ExpireTime: timeText(m.ExpireTime)}})
 		return err
@@ -152,7 +152,7 @@ func (c *Client) Recover(ctx context.Context, m Movement) error {
 		return c.legacyMove(ctx, false, m)
 	}
 	return c.call(ctx, opRecover, kindMove, func(ctx context.Context) error {
-		_, err := c.sdk(ctx).ReclaimSubEnterpriseAmount(&model.ReclaimSubEnterpriseAmountRequest{Body: &model.RetrieveEnterpriseMultiAccountReq{
+		_, err := c.sdk(ctx, writes()).ReclaimSubEnterpriseAmount(&model.ReclaimSubEnterpriseAmountRequest{Body: &model.RetrieveEnterpriseMultiAccountReq{
 			CustomerId: string(m.SubAccountID), Amount: wireAmount(m.Amount), TransId: ptr(m.TransID),
 			BalanceType: optStr(string(m.BalanceType)), ExpireTime: timeText(m.ExpireTime)}})
 		return err
@@ -163,7 +163,7 @@ func (c *Client) Recover(ctx context.Context, m Movement) error {
 func (c *Client) AccountBalances(ctx context.Context) (Balances, error) {
 	var out Balances
 	err := c.call(ctx, opShowBalances, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ShowCustomerAccountBalances(&model.ShowCustomerAccountBalancesRequest{})
+		resp, err := c.sdk(ctx, reads("account_balances", "debt_amount", "currency")).ShowCustomerAccountBalances(&model.ShowCustomerAccountBalancesRequest{})
 		if err != nil {
 			return err
 		}
@@ -183,7 +183,7 @@ func (c *Client) AccountBalances(ctx context.Context) (Balances, error) {
 func (c *Client) StoredValueCards(ctx context.Context, q CardQuery) (CardPage, error) {
 	var out CardPage
 	err := c.call(ctx, opListStoredValueCards, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListStoredValueCards(&model.ListStoredValueCardsRequest{Status: int32(q.Status),
+		resp, err := c.sdk(ctx, reads("total_count", "stored_value_cards")).ListStoredValueCards(&model.ListStoredValueCardsRequest{Status: int32(q.Status),
 			CardId: optStr(string(q.CardID)), Offset: ptr(int32(q.Offset)), Limit: optInt(q.Limit)})
 		if err != nil {
 			return err

@@ -25,7 +25,7 @@ func (c *Client) ServiceTypes(ctx context.Context, q CatalogQuery) ([]ServiceTyp
 	var out []ServiceType
 	var total int
 	err := c.call(ctx, opListServiceTypes, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListServiceTypes(&model.ListServiceTypesRequest{XLanguage: lang(q.Lang), Offset: ptr(int32(q.Offset)), Limit: optInt(q.Limit)})
+		resp, err := c.sdk(ctx, reads("total_count", "service_types")).ListServiceTypes(&model.ListServiceTypesRequest{XLanguage: lang(q.Lang), Offset: ptr(int32(q.Offset)), Limit: optInt(q.Limit)})
 		if err != nil {
 			return err
 		}
@@ -45,7 +45,7 @@ func (c *Client) ResourceTypes(ctx context.Context, q CatalogQuery) ([]ResourceT
 	var out []ResourceType
 	var total int
 	err := c.call(ctx, opListResourceTypes, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListResourceTypes(&model.ListResourceTypesRequest{XLanguage: lang(q.Lang), Offset: ptr(int32(q.Offset)), Limit: optInt(q.Limit)})
+		resp, err := c.sdk(ctx, reads("total_count", "resource_types")).ListResourceTypes(&model.ListResourceTypesRequest{XLanguage: lang(q.Lang), Offset: ptr(int32(q.Offset)), Limit: optInt(q.Limit)})
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (c *Client) ServiceResources(ctx context.Context, serviceType string, q Cat
 	var out []ServiceResource
 	var total int
 	err := c.call(ctx, opListServiceResources, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListServiceResources(&model.ListServiceResourcesRequest{XLanguage: lang(q.Lang), ServiceTypeCode: serviceType,
+		resp, err := c.sdk(ctx, reads("total_count", "infos")).ListServiceResources(&model.ListServiceResourcesRequest{XLanguage: lang(q.Lang), ServiceTypeCode: serviceType,
 			Offset: ptr(int32(q.Offset)), Limit: optInt(q.Limit)})
 		if err != nil {
 			return err
@@ -88,7 +88,7 @@ func (c *Client) UsageTypes(ctx context.Context, resourceType string, q CatalogQ
 	var out []UsageType
 	var total int
 	err := c.call(ctx, opListUsageTypes, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListUsageTypes(&model.ListUsageTypesRequest{XLanguage: lang(q.Lang), ResourceTypeCode: optStr(resourceType),
+		resp, err := c.sdk(ctx, reads("total_count", "usage_types")).ListUsageTypes(&model.ListUsageTypesRequest{XLanguage: lang(q.Lang), ResourceTypeCode: optStr(resourceType),
 			Offset: ptr(int32(q.Offset)), Limit: optInt(q.Limit)})
 		if err != nil {
 			return err

@@ -52,24 +52,27 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bss: metrics: %w", err)
 	}
-	transport := &http.Transport{
+	transport := noRedirects{next: &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: 16,
 		IdleConnTimeout:     90 * time.Second,
 		TLSHandshakeTimeout: 10 * time.Second,
-	}
-	sdkConfig := *config.DefaultHttpConfig().WithTimeout(cfg.Timeout)
+	}}
+	// Redirects are never followed: a 3xx comes back as the answer, and judge makes it an
+	// unknown outcome (write) or an error (read).
+	sdkConfig := *config.DefaultHttpConfig().WithTimeout(cfg.Timeout).WithAllowRedirects(false)
 	sdkConfig.UserAgent = "purser"
 	return &Client{
-		cfg:        cfg,
-		cred:       cred,
-		transport:  transport,
-		httpClient: &http.Client{Transport: transport, Timeout: cfg.Timeout},
-		sdkConfig:  sdkConfig,
-		limiter:    newLimiter(cfg.RatePerSecond),
-		metrics:    m,
-		log:        cfg.Logger.With("component", "bss"),
+		cfg:       cfg,
+		cred:      cred,
+		transport: transport,
+		httpClient: &http.Client{Transport: transport, Timeout: cfg.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		sdkConfig: sdkConfig,
+		limiter:   newLimiter(cfg.RatePerSecond),
+		metrics:   m,
+		log:       cfg.Logger.With("component", "bss"),
 	}, nil
 }
 
@@ -85,14 +88,15 @@ func (t ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // sdk returns an SDK client for one attempt. Building it is cheap (no I/O): it shares the
-// transport and credentials, and carries the attempt's context and a body inspector.
-func (c *Client) sdk(ctx context.Context) *bssv2.BssClient {
+// transport and credentials, and carries the attempt's context and an inspector that
+// judges the answer against the operation's documented shape.
+func (c *Client) sdk(ctx context.Context, want shape) *bssv2.BssClient {
 	hc := c.sdkConfig
 	hc.RoundTripper = ctxTransport{ctx: ctx, next: c.transport}
 	hcc := core.NewHcHttpClient(impl.NewDefaultHttpClient(&hc)).
 		WithEndpoints([]string{c.cfg.Endpoint}).
 		WithCredential(c.cred).
-		WithErrorHandler(inspector{})
+		WithErrorHandler(inspector{want: want})
 	return bssv2.NewBssClient(hcc)
 }
 
@@ -204,8 +208,13 @@ func (c *Client) classify(op string, kind callKind, err error) error {
 	}
 	var sre *sdkerr.ServiceResponseError
 	if errors.As(err, &sre) {
-		// The SDK got an answer it could not decode into its model.
-		return &Error{Operation: op, HTTPStatus: sre.StatusCode, RequestID: sre.RequestId, Kind: ErrBadResponse, Message: sre.ErrorMessage}
+		// The SDK got an answer it could not decode into its model: for a write, nothing
+		// says whether it was applied.
+		k := ErrBadResponse
+		if kind != kindRead {
+			k = ErrUnknownOutcome
+		}
+		return &Error{Operation: op, HTTPStatus: sre.StatusCode, RequestID: sre.RequestId, Kind: k, Message: truncate(sre.ErrorMessage, maxErrorMessage)}
 	}
 	out := &Error{Operation: op, cause: err}
 	var opErr *net.OpError

@@ -24,7 +24,7 @@ func couponLimits(in *[]model.ICouponUseLimitInfoV2) []CouponLimit {
 func (c *Client) TransferableCoupons(ctx context.Context, p Page) (CouponPage, error) {
 	var out CouponPage
 	err := c.call(ctx, opListTransferCoupons, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListMultiAccountTransferCoupons(&model.ListMultiAccountTransferCouponsRequest{
+		resp, err := c.sdk(ctx, reads("total_count", "avail_transfer_coupons")).ListMultiAccountTransferCoupons(&model.ListMultiAccountTransferCouponsRequest{
 			Offset: ptr(int32(p.Offset)), Limit: optInt(p.Limit)})
 		if err != nil {
 			return err
@@ -46,7 +46,7 @@ func (c *Client) TransferableCoupons(ctx context.Context, p Page) (CouponPage, e
 func (c *Client) RecoverableCoupons(ctx context.Context, sub SubAccountID, p Page) (CouponPage, error) {
 	var out CouponPage
 	err := c.call(ctx, opListRetrieveCoupons, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListMultiAccountRetrieveCoupons(&model.ListMultiAccountRetrieveCouponsRequest{
+		resp, err := c.sdk(ctx, reads("total_count", "avail_retrieve_coupons")).ListMultiAccountRetrieveCoupons(&model.ListMultiAccountRetrieveCouponsRequest{
 			SubCustomerId: string(sub), Offset: ptr(int32(p.Offset)), Limit: optInt(p.Limit)})
 		if err != nil {
 			return err
@@ -68,7 +68,7 @@ func (c *Client) RecoverableCoupons(ctx context.Context, sub SubAccountID, p Pag
 func (c *Client) AllocateCoupon(ctx context.Context, a CouponAllocation) (SubCouponID, error) {
 	var out SubCouponID
 	err := c.call(ctx, opClaimCoupon, kindMove, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ClaimEnterpriseMultiAccountCoupon(&model.ClaimEnterpriseMultiAccountCouponRequest{Body: &model.TransferEnterpriseMultiAccountCouponReq{
+		resp, err := c.sdk(ctx, writes("sub_coupon_id")).ClaimEnterpriseMultiAccountCoupon(&model.ClaimEnterpriseMultiAccountCouponRequest{Body: &model.TransferEnterpriseMultiAccountCouponReq{
 			CustomerId: string(a.SubAccountID), CouponId: string(a.CouponID), Amount: wireAmount(a.Amount), TransId: ptr(a.TransID)}})
 		if err != nil {
 			return err
@@ -83,7 +83,7 @@ func (c *Client) AllocateCoupon(ctx context.Context, a CouponAllocation) (SubCou
 func (c *Client) RecoverCoupon(ctx context.Context, r CouponRecovery) (money.Amount, error) {
 	var out money.Amount
 	err := c.call(ctx, opReclaimCoupon, kindMove, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ReclaimEnterpriseMultiAccountCoupon(&model.ReclaimEnterpriseMultiAccountCouponRequest{Body: &model.RetrieveEnterpriseMultiAccountCouponReq{
+		resp, err := c.sdk(ctx, writes("real_retrieve_amout")).ReclaimEnterpriseMultiAccountCoupon(&model.ReclaimEnterpriseMultiAccountCouponRequest{Body: &model.RetrieveEnterpriseMultiAccountCouponReq{
 			CustomerId: string(r.SubAccountID), CouponId: string(r.CouponID), SubCouponId: string(r.SubCouponID), TransId: ptr(r.TransID)}})
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package bss
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
@@ -12,15 +13,17 @@ import (
 // maxErrorMessage bounds the upstream text kept in an Error.
 const maxErrorMessage = 512
 
-// inspector is the SDK error handler. The SDK treats every status below 400 as success;
-// the upstream sometimes refuses with HTTP 200 and an error_code in the body, so every
-// answer is looked at here before the SDK decodes it.
-type inspector struct{}
+// inspector is the SDK error handler. The SDK treats every status below 400 as success and
+// decodes whatever came; the upstream sometimes refuses with HTTP 200 and an error_code in
+// the body, and a proxy or a wrong endpoint answers with redirects and HTML. So every answer
+// is judged here against the operation's documented shape before the SDK decodes it.
+type inspector struct{ want shape }
 
-func (inspector) HandleError(_ *request.DefaultHttpRequest, resp *response.DefaultHttpResponse) error {
-	body := resp.GetBody() // reads the body and puts it back for the SDK's decoder
-	if e := inspectBody(resp.GetStatusCode(), []byte(body)); e != nil {
-		e.RequestID = resp.GetHeader("X-Request-Id")
+func (i inspector) HandleError(_ *request.DefaultHttpRequest, resp *response.DefaultHttpResponse) error {
+	data, e := judge(resp.Response, i.want)
+	// The SDK decodes from the body: give it back the bytes read (at most maxAnswer).
+	resp.Response.Body = io.NopCloser(bytes.NewReader(data))
+	if e != nil {
 		return e
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -28,11 +27,11 @@ const (
 	opLegacyTransfer       = "LegacyTransfer"
 	opLegacyRetrieve       = "LegacyRetrieve"
 	opLegacyOrderResources = "LegacyListOrderResources"
-	maxAnswer              = 8 << 20
 )
 
-// legacyDo sends one signed request and decodes a 2xx answer into out (if not nil).
-func (c *Client) legacyDo(ctx context.Context, method, path string, query url.Values, body, out any) error {
+// legacyDo sends one signed request, judges the answer against want, and decodes a
+// successful one into out (if not nil).
+func (c *Client) legacyDo(ctx context.Context, method, path string, query url.Values, body any, want shape, out any) error {
 	b := request.NewHttpRequestBuilder().WithEndpoint(c.cfg.Endpoint).WithMethod(method).WithPath(path).
 		AddHeaderParam("Content-Type", "application/json").
 		AddHeaderParam("User-Agent", "purser")
@@ -61,13 +60,8 @@ func (c *Client) legacyDo(ctx context.Context, method, path string, query url.Va
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if err != nil {
-		return err // the answer was lost mid-way
-	}
-	if e := inspectBody(resp.StatusCode, data); e != nil {
-		e.RequestID = resp.Header.Get("X-Request-Id")
+	data, e := judge(resp, want)
+	if e != nil {
 		return e
 	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {
@@ -106,7 +100,7 @@ func (c *Client) legacySubAccounts(ctx context.Context, q SubAccountQuery) (SubA
 			v.Set("fuzzy_query", "1")
 		}
 		var resp wire.SubCustomerList
-		if err := c.legacyDo(ctx, http.MethodGet, c.legacyPath(wire.PathSubCustomers), v, nil, &resp); err != nil {
+		if err := c.legacyDo(ctx, http.MethodGet, c.legacyPath(wire.PathSubCustomers), v, nil, reads("totalCount", "subCustomerInfos"), &resp); err != nil {
 			return err
 		}
 		out = SubAccountPage{Total: resp.TotalCount}
@@ -137,7 +131,7 @@ func (c *Client) legacyAmounts(ctx context.Context, sub SubAccountID, bt Balance
 		v.Set("balance_type", string(bt))
 		setOpt(v, "sub_customer_id", string(sub))
 		var resp wire.AmountList
-		if err := c.legacyDo(ctx, http.MethodGet, path, v, nil, &resp); err != nil {
+		if err := c.legacyDo(ctx, http.MethodGet, path, v, nil, reads("totalCount", "amountInfo"), &resp); err != nil {
 			return err
 		}
 		out = AmountPage{Total: resp.TotalCount}
@@ -169,13 +163,13 @@ func (c *Client) legacyMove(ctx context.Context, transfer bool, m Movement) erro
 		return c.call(ctx, opLegacyTransfer, kindMove, func(ctx context.Context) error {
 			return c.legacyDo(ctx, http.MethodPost, c.legacyPath(wire.PathTransfer), nil, wire.TransferRequest{TransID: m.TransID,
 				BalanceType: string(m.BalanceType), SubCustomerID: string(m.SubAccountID), DeductMode: wire.DeductModeImmediate,
-				TotalTransferAmount: wireAmount(m.Amount), ExpireTime: expire}, nil)
+				TotalTransferAmount: wireAmount(m.Amount), ExpireTime: expire}, writes(), nil)
 		})
 	}
 	return c.call(ctx, opLegacyRetrieve, kindMove, func(ctx context.Context) error {
 		return c.legacyDo(ctx, http.MethodPost, c.legacyPath(wire.PathRetrieve), nil, wire.RetrieveRequest{TransID: m.TransID,
 			BalanceType: string(m.BalanceType), SubCustomerID: string(m.SubAccountID), DeductMode: wire.DeductModeImmediate,
-			TotalRetrieveAmout: wireAmount(m.Amount), ExpireTime: expire}, nil)
+			TotalRetrieveAmout: wireAmount(m.Amount), ExpireTime: expire}, writes(), nil)
 	})
 }
 
@@ -184,7 +178,7 @@ func (c *Client) OrderResources(ctx context.Context, id OrderID, p Page) (OrderR
 	var out OrderResourcePage
 	err := c.call(ctx, opLegacyOrderResources, kindRead, func(ctx context.Context) error {
 		var resp wire.OrderResources
-		if err := c.legacyDo(ctx, http.MethodGet, c.legacyPath(wire.PathOrderResources, url.PathEscape(string(id))), legacyPage(p, 10), nil, &resp); err != nil {
+		if err := c.legacyDo(ctx, http.MethodGet, c.legacyPath(wire.PathOrderResources, url.PathEscape(string(id))), legacyPage(p, 10), nil, reads("totalSize", "resources"), &resp); err != nil {
 			return err
 		}
 		out = OrderResourcePage{Total: resp.TotalSize}

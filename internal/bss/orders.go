@@ -10,7 +10,7 @@ import (
 func (c *Client) Orders(ctx context.Context, q OrderQuery) (OrderPage, error) {
 	var out OrderPage
 	err := c.call(ctx, opListOrders, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListCustomerOrders(&model.ListCustomerOrdersRequest{OrderId: optStr(string(q.OrderID)),
+		resp, err := c.sdk(ctx, reads("total_count", "order_infos")).ListCustomerOrders(&model.ListCustomerOrdersRequest{OrderId: optStr(string(q.OrderID)),
 			CreateTimeBegin: timeText(q.CreatedFrom), CreateTimeEnd: timeText(q.CreatedTo), ServiceTypeCode: optStr(q.ServiceType),
 			Status: optInt(q.Status), OrderType: optStr(q.OrderType), Offset: ptr(int32(q.Offset)), Limit: optInt(q.Limit)})
 		if err != nil {
@@ -33,7 +33,7 @@ func (c *Client) Orders(ctx context.Context, q OrderQuery) (OrderPage, error) {
 func (c *Client) Order(ctx context.Context, id OrderID, p Page) (OrderDetail, error) {
 	var out OrderDetail
 	err := c.call(ctx, opShowOrder, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ShowCustomerOrderDetails(&model.ShowCustomerOrderDetailsRequest{OrderId: string(id),
+		resp, err := c.sdk(ctx, reads("total_count", "order_info", "order_line_items")).ShowCustomerOrderDetails(&model.ShowCustomerOrderDetailsRequest{OrderId: string(id),
 			Offset: ptr(int32(p.Offset)), Limit: optInt(p.Limit)})
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (c *Client) ResourcePackages(ctx context.Context, q PackageQuery) (PackageP
 		if len(q.ServiceTypes) > 0 {
 			body.ServiceTypeCodeList = ptr(q.ServiceTypes)
 		}
-		resp, err := c.sdk(ctx).ListFreeResourceInfos(&model.ListFreeResourceInfosRequest{Body: body})
+		resp, err := c.sdk(ctx, reads("total_count", "free_resource_packages")).ListFreeResourceInfos(&model.ListFreeResourceInfosRequest{Body: body})
 		if err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ func (c *Client) ResourcePackages(ctx context.Context, q PackageQuery) (PackageP
 func (c *Client) ResourcePackageUsages(ctx context.Context, freeResourceIDs []string) ([]PackageUsage, error) {
 	var out []PackageUsage
 	err := c.call(ctx, opListPackageUsage, kindRead, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).ListFreeResourceUsages(&model.ListFreeResourceUsagesRequest{Body: &model.ListFreeResourceUsagesReq{FreeResourceIds: freeResourceIDs}})
+		resp, err := c.sdk(ctx, reads("free_resources")).ListFreeResourceUsages(&model.ListFreeResourceUsagesRequest{Body: &model.ListFreeResourceUsagesReq{FreeResourceIds: freeResourceIDs}})
 		if err != nil {
 			return err
 		}

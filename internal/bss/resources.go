@@ -47,7 +47,7 @@ func (c *Client) Resources(ctx context.Context, q ResourceQuery) (ResourcePage, 
 			}
 			body.StatusList = &st
 		}
-		resp, err := c.sdk(ctx).ListPayPerUseCustomerResources(&model.ListPayPerUseCustomerResourcesRequest{Body: body})
+		resp, err := c.sdk(ctx, reads("total_count", "data")).ListPayPerUseCustomerResources(&model.ListPayPerUseCustomerResourcesRequest{Body: body})
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (c *Client) Renew(ctx context.Context, r RenewRequest) (OrderResult, error)
 		if r.AutoPay {
 			body.IsAutoPay = ptr(int32(1))
 		}
-		resp, err := c.sdk(ctx).RenewalResources(&model.RenewalResourcesRequest{Body: body})
+		resp, err := c.sdk(ctx, writes("order_ids", "fail_resource_infos")).RenewalResources(&model.RenewalResourcesRequest{Body: body})
 		if err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func (c *Client) Unsubscribe(ctx context.Context, r UnsubscribeRequest) (OrderRe
 	err := c.call(ctx, opUnsubscribe, kindWrite, func(ctx context.Context) error {
 		body := &model.UnsubscribeResourcesReq{ResourceIds: ids(r.ResourceIDs), UnsubscribeType: int32(r.Type),
 			UnsubscribeReasonType: optInt(r.ReasonType), UnsubscribeReason: optStr(r.Reason)}
-		resp, err := c.sdk(ctx).CancelResourcesSubscription(&model.CancelResourcesSubscriptionRequest{Body: body})
+		resp, err := c.sdk(ctx, writes("order_ids", "fail_resource_infos")).CancelResourcesSubscription(&model.CancelResourcesSubscriptionRequest{Body: body})
 		if err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ func (c *Client) Unsubscribe(ctx context.Context, r UnsubscribeRequest) (OrderRe
 func (c *Client) ToOnDemand(ctx context.Context, r ToOnDemandRequest) ([]ResourceFailure, error) {
 	var fails []ResourceFailure
 	err := c.call(ctx, opToOnDemand, kindWrite, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx).UpdatePeriodToOnDemand(&model.UpdatePeriodToOnDemandRequest{Body: &model.PeriodToOnDemandReq{
+		resp, err := c.sdk(ctx, writes()).UpdatePeriodToOnDemand(&model.UpdatePeriodToOnDemandRequest{Body: &model.PeriodToOnDemandReq{
 			Operation: string(r.Operation), ResourceIds: ids(r.ResourceIDs)}})
 		if err != nil {
 			return err
@@ -184,7 +184,7 @@ func (c *Client) SetAutoRenew(ctx context.Context, r AutoRenewRequest) error {
 		case "YEAR":
 			body.PeriodType = ptr(model.GetAutoRenewalResourcesReqPeriodTypeEnum().YEAR)
 		}
-		_, err := c.sdk(ctx).AutoRenewalResources(&model.AutoRenewalResourcesRequest{ResourceId: string(r.ResourceID), Body: body})
+		_, err := c.sdk(ctx, writes()).AutoRenewalResources(&model.AutoRenewalResourcesRequest{ResourceId: string(r.ResourceID), Body: body})
 		return err
 	})
 }
@@ -192,7 +192,7 @@ func (c *Client) SetAutoRenew(ctx context.Context, r AutoRenewRequest) error {
 // CancelAutoRenew turns auto-renewal off; idempotent, so retried like a read.
 func (c *Client) CancelAutoRenew(ctx context.Context, id ResourceID) error {
 	return c.call(ctx, opCancelAutoRenew, kindRead, func(ctx context.Context) error {
-		_, err := c.sdk(ctx).CancelAutoRenewalResources(&model.CancelAutoRenewalResourcesRequest{ResourceId: string(id)})
+		_, err := c.sdk(ctx, writes()).CancelAutoRenewalResources(&model.CancelAutoRenewalResourcesRequest{ResourceId: string(id)})
 		return err
 	})
 }
