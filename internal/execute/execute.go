@@ -19,7 +19,6 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/bss"
-	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -31,9 +30,14 @@ var ErrRetryLater = errors.New("execute: retry later")
 type Options struct {
 	// Holder names this process in SQLite's movement lock row.
 	Holder string
-	// LockWait bounds the wait for the master's movement lock; then the job retries later.
+	// LockWait bounds the wait for the master's movement lock; then the job snoozes (not
+	// an attempt). Default 10s: well inside the execute job's timeout (45s), which has to
+	// cover the attempt that follows.
 	LockWait time.Duration
-	// LockLease bounds how long a crashed holder blocks others on SQLite.
+	// LockLease bounds how long a crashed holder blocks others on SQLite (Postgres releases
+	// the lock when the holder's connection closes). Default 1m: longer than one execution,
+	// which the execute job's timeout (45s) bounds, and no longer than River's rescue of
+	// the dead holder's job (1m), so a stale lease never delays the recovery.
 	LockLease time.Duration
 	// Notifier writes in-app notifications (and sends e-mail/webhooks); may be nil.
 	Notifier *approval.Notifier
@@ -70,10 +74,10 @@ func New(db *store.DB, up bss.Upstream, o Options) *Executor {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.LockWait <= 0 {
-		o.LockWait = 30 * time.Second
+		o.LockWait = 10 * time.Second
 	}
 	if o.LockLease <= 0 {
-		o.LockLease = 2 * time.Minute
+		o.LockLease = time.Minute
 	}
 	if o.Holder == "" {
 		h, _ := os.Hostname()
@@ -143,6 +147,12 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Execute runs operation id once; the job calls it. It returns ErrRetryLater when the job
 // should run again later, nil when the job is done (whatever the operation's outcome).
+//
+// A money movement first waits for its master's movement lock and for any other movement
+// of its sub-account still in flight, and only then claims the operation (the claim is the
+// attempt, with its operation.execute event): waiting is a snooze of the job, not an
+// attempt, so an operation queued behind others, or behind a movement whose worker died
+// during its call and waits to be rescued, leaves no trace in the audit trail.
 func (e *Executor) Execute(ctx context.Context, id int64) error {
 	r, err := e.db.OperationByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -150,6 +160,20 @@ func (e *Executor) Execute(ctx context.Context, id int64) error {
 	}
 	if err != nil {
 		return err
+	}
+	unlock := func() {}
+	if executable(r) && approval.Kind(r.Kind).MovesMoney() {
+		if unlock, err = e.waitTurn(ctx, r); err != nil {
+			return err
+		}
+		defer unlock()
+		// Read again under the lock: the previous holder may have run this very operation.
+		if r, err = e.db.OperationByID(ctx, id); err != nil {
+			return err
+		}
+		if err := e.inFlightCheck(ctx, r); err != nil {
+			return err
+		}
 	}
 	resume := false
 	switch approval.State(r.State) {
@@ -204,6 +228,7 @@ func (e *Executor) Execute(ctx context.Context, id int64) error {
 			&approval.UpstreamError{Code: code, Message: err.Error()})
 	}
 	res := ex.attempt(ctx, r, resume)
+	unlock() // the call is over: the next movement of this master may start
 	if res.retry {
 		// Nothing was applied: back to approved for the next run of the job.
 		return e.requeue(ctx, r, res.err)
@@ -245,39 +270,14 @@ func classify(err error) (retry, unknown bool) {
 	return false, false
 }
 
-// errOtherInFlight: another movement on the same sub-account may still be in flight.
-var errOtherInFlight = errors.New("execute: another movement on this sub-account may still be in flight")
-
-// movementKinds are the kinds whose effects share a balance with kind (see confirm).
-func movementKinds(kind approval.Kind) []string {
-	if kind == approval.KindTransferCoupon || kind == approval.KindRetrieveCoupon {
-		return []string{string(approval.KindTransferCoupon), string(approval.KindRetrieveCoupon)}
-	}
-	return []string{string(approval.KindTransferFunds), string(approval.KindRetrieveFunds)}
-}
-
 // attempt makes one call (or, on a resumed resource operation that cannot be resent, a
 // confirmation) and says what it means.
 func (e *Executor) attempt(ctx context.Context, r *store.Operation, resume bool) outcome {
 	op := approval.OperationFromRow(*r, nil)
 	if op.Kind.MovesMoney() {
-		unlock, err := e.db.LockMovements(ctx, r.MasterAccountID, e.opts.Holder, e.opts.LockLease)
-		if err != nil {
-			return outcome{retry: true, err: err}
-		}
-		defer unlock()
+		// Execute holds the master's movement lock and has checked that no other movement of
+		// the sub-account is in flight.
 		if r.ObservedBefore == "" {
-			// The lock is released when its holder dies, possibly during its call, which the
-			// upstream may still apply a moment later. Observing now would miss that effect and
-			// make a later confirmation of this operation impossible: wait until the other
-			// movement on this sub-account is settled (its job is rescued and resumed).
-			busy, err := e.db.MovementInFlight(ctx, r.ID, r.SubAccountID, movementKinds(op.Kind))
-			if err != nil {
-				return outcome{retry: true, err: err}
-			}
-			if busy {
-				return outcome{retry: true, err: errOtherInFlight}
-			}
 			obs, err := e.observe(ctx, &op)
 			if err != nil {
 				if resume {
@@ -332,89 +332,6 @@ func failuresOf(err error) any {
 		return map[string]any{"failures": be.Failures}
 	}
 	return nil
-}
-
-func balanceType(bt string) bss.BalanceType {
-	if bt == approval.BalanceCredit {
-		return bss.BalanceCredit
-	}
-	return bss.BalanceDebit
-}
-
-func expireOf(p approval.Params) time.Time {
-	if p.ExpireTime == "" {
-		return time.Time{}
-	}
-	t, _ := time.Parse(time.RFC3339, p.ExpireTime)
-	return t
-}
-
-// call sends the snapshot upstream, exactly as approved.
-func (e *Executor) call(ctx context.Context, op *approval.Operation) (any, error) {
-	p := op.Params
-	amount := func() (money.Amount, error) { return money.Parse(p.Amount, money.DefaultCurrency) }
-	ids := make([]bss.ResourceID, len(p.ResourceIDs))
-	for i, id := range p.ResourceIDs {
-		ids[i] = bss.ResourceID(id)
-	}
-	switch op.Kind {
-	case approval.KindTransferFunds, approval.KindRetrieveFunds:
-		a, err := amount()
-		if err != nil {
-			return nil, err
-		}
-		m := bss.Movement{SubAccountID: bss.SubAccountID(p.SubAccountID), Amount: a, TransID: op.TransID,
-			BalanceType: balanceType(p.BalanceType), ExpireTime: expireOf(p)}
-		if op.Kind == approval.KindTransferFunds {
-			return nil, e.up.Transfer(ctx, m)
-		}
-		return nil, e.up.Recover(ctx, m)
-	case approval.KindTransferCoupon:
-		a, err := amount()
-		if err != nil {
-			return nil, err
-		}
-		sc, err := e.up.AllocateCoupon(ctx, bss.CouponAllocation{SubAccountID: bss.SubAccountID(p.SubAccountID),
-			CouponID: bss.CouponID(p.CouponID), Amount: a, TransID: op.TransID})
-		return map[string]any{"sub_coupon_id": sc}, err
-	case approval.KindRetrieveCoupon:
-		got, err := e.up.RecoverCoupon(ctx, bss.CouponRecovery{SubAccountID: bss.SubAccountID(p.SubAccountID),
-			CouponID: bss.CouponID(p.CouponID), SubCouponID: bss.SubCouponID(p.SubCouponID), TransID: op.TransID})
-		return map[string]any{"recovered": got.String()}, err
-	case approval.KindRenewResources:
-		pt := bss.PeriodMonth
-		if p.PeriodType == "year" {
-			pt = bss.PeriodYear
-		}
-		res, err := e.up.Renew(ctx, bss.RenewRequest{ResourceIDs: ids, PeriodType: pt, PeriodNum: p.PeriodNum, AutoPay: p.AutoPay})
-		return res, err
-	case approval.KindUnsubscribeResources:
-		res, err := e.up.Unsubscribe(ctx, bss.UnsubscribeRequest{ResourceIDs: ids, Type: bss.UnsubscribeType(p.UnsubType),
-			ReasonType: p.UnsubReason, Reason: op.Reason})
-		return res, err
-	case approval.KindToOnDemand:
-		o := bss.ToOnDemandSet
-		if p.Operation == approval.OpCancel {
-			o = bss.ToOnDemandCancel
-		}
-		fails, err := e.up.ToOnDemand(ctx, bss.ToOnDemandRequest{Operation: o, ResourceIDs: ids})
-		return map[string]any{"failures": fails}, err
-	case approval.KindAutoRenew:
-		for _, id := range ids {
-			var err error
-			if p.Operation == approval.OpCancel {
-				err = e.up.CancelAutoRenew(ctx, id)
-			} else {
-				period := map[string]string{"month": "MONTH", "year": "YEAR"}[p.PeriodType]
-				err = e.up.SetAutoRenew(ctx, bss.AutoRenewRequest{ResourceID: id, Times: p.AutoRenewTimes, PeriodType: period})
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
-	}
-	return nil, fmt.Errorf("execute: unknown kind %q", op.Kind)
 }
 
 // requeue puts an operation whose attempt applied nothing back to approved.

@@ -76,6 +76,8 @@ type env struct {
 
 	settledMu sync.Mutex
 	settled   map[int64]string // operation id → sub-account, from Options.Settled
+
+	prodTiming bool // envOpts.prodTiming
 }
 
 // wasSettled reports whether the executor's Settled hook saw the operation.
@@ -102,6 +104,10 @@ type envOpts struct {
 	// executor takes its clients from the registry; the sub-account's own view of the
 	// upstream is a second sandbox (domain id = the sub-account's id, its own AK/SK).
 	subCred bool
+	// prodTiming: the job runner and the executor keep serve's defaults (rescue horizon,
+	// job timeout, snooze, poll interval, lock lease) instead of the quick test ones, so
+	// that the crash test measures the recovery an operator would see.
+	prodTiming bool
 }
 
 func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
@@ -111,7 +117,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	if o.rate == 0 {
 		o.rate = 500
 	}
-	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}}
+	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}, prodTiming: o.prodTiming}
 	url := o.sandbox
 	sopts := sandbox.DefaultOptions()
 	if url == "" {
@@ -177,7 +183,11 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		e.setupSubCred(sopts, url)
 		clients, subClients = e.reg.Client, e.reg.SubClient
 	}
-	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: 2 * time.Second, Clients: clients,
+	lease := 2 * time.Second
+	if o.prodTiming {
+		lease = 0
+	}
+	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: lease, Clients: clients,
 		SubClients: subClients,
 		Settled: func(_ context.Context, op *store.Operation) {
 			e.settledMu.Lock()
@@ -280,8 +290,12 @@ func (e *env) sync() {
 func (e *env) start() {
 	e.t.Helper()
 	syncer := cachesync.New(e.db, e.up, cachesync.Options{MasterAccountID: e.master})
-	r, err := jobs.StartWith(e.ctx, e.db, syncer, nil, time.Hour, jobs.Options{NoPeriodic: true, PollInterval: 20 * time.Millisecond,
-		Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc, Snooze: 50 * time.Millisecond, RescueAfter: 2 * time.Second, JobTimeout: 5 * time.Second}})
+	o := jobs.Options{NoPeriodic: true, PollInterval: 20 * time.Millisecond,
+		Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc, Snooze: 50 * time.Millisecond, RescueAfter: 2 * time.Second, JobTimeout: 5 * time.Second}}
+	if e.prodTiming {
+		o = jobs.Options{NoPeriodic: true, Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc}}
+	}
+	r, err := jobs.StartWith(e.ctx, e.db, syncer, nil, time.Hour, o)
 	if err != nil {
 		e.t.Fatal(err)
 	}

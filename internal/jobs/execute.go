@@ -71,12 +71,38 @@ type OperationJobs struct {
 	// ReconcileInterval and ExpireInterval schedule the periodic jobs; default 1m each.
 	ReconcileInterval, ExpireInterval time.Duration
 	// RescueAfter: a job still running after this (its worker died) runs again; the
-	// executor resumes with the same trans_id. Default 10m (well above a call's timeout).
+	// executor resumes with the same trans_id. Default DefaultRescueAfter.
 	RescueAfter time.Duration
 	// JobTimeout bounds one execution; it must be positive, since River rescues a job
-	// whose worker died only once its timeout has passed. Default 5m.
+	// whose worker died only once its timeout has passed. Default DefaultJobTimeout.
 	JobTimeout time.Duration
 }
+
+// How fast an execution whose worker died runs again. River keeps no heartbeat of a
+// running job: the only sign that its worker died is that it has been running for longer
+// than RescueStuckJobsAfter (and than the worker's Timeout), which the leader's rescuer
+// checks every 30 s. So the horizon is the longest a live execution can run, plus a margin:
+//
+//   - One execution is bounded by DefaultJobTimeout, 45 s: the movement-lock wait (at most
+//     10 s, then the job snoozes), an observation read, the call and, after "trans_id
+//     already used", the confirming reads, each call bounded by the client's 15 s timeout.
+//     When the timeout cancels a call, the outcome is unknown and the reconciler settles it.
+//   - DefaultRescueAfter, 1 min, leaves 15 s after the timeout for the cancelled execution
+//     to record its outcome (database writes only) and for clock differences between the
+//     replicas and the database, so a live execution is not run twice. If it ever were,
+//     nothing is applied twice: the second run finds the operation settled or waits for
+//     the master's movement lock, and it resends the same trans_id, which the upstream
+//     de-duplicates (CBC.99007009, then confirmed by the balances).
+//
+// A job whose worker died is rescued at most 1 min + 30 s after its attempt started, retried
+// after 1–2 s (NextRetry) and made available by River's scheduler (every 5 s): it settles
+// within about 100 s of the crash, even when the dead process was River's leader (a new one
+// is elected within 20 s). River's default horizon, 1 h (capped here at 10 min until
+// issue 11), made a restart take 10 minutes to settle.
+const (
+	DefaultJobTimeout  = 45 * time.Second
+	DefaultRescueAfter = time.Minute
+)
 
 type executeWorker struct {
 	river.WorkerDefaults[ExecuteArgs]
@@ -140,10 +166,10 @@ func addOperationJobs(workers *river.Workers, cfg *river.Config, o *OperationJob
 		o.ExpireInterval = time.Minute
 	}
 	if o.RescueAfter <= 0 {
-		o.RescueAfter = 10 * time.Minute
+		o.RescueAfter = DefaultRescueAfter
 	}
 	if o.JobTimeout <= 0 {
-		o.JobTimeout = 5 * time.Minute
+		o.JobTimeout = DefaultJobTimeout
 	}
 	river.AddWorker(workers, &executeWorker{exec: o.Executor, snooze: o.Snooze, timeout: o.JobTimeout})
 	river.AddWorker(workers, &reconcileWorker{exec: o.Executor})

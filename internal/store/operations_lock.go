@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"hash/fnv"
@@ -14,7 +15,8 @@ import (
 // a crashed holder's connection closes and the lock goes with it. On SQLite, where several
 // processes may share the file, a lease row taken by a conditional UPDATE does it (a
 // crashed holder's lease runs out), with an in-process mutex in front so that goroutines
-// of one process queue without polling.
+// of one process queue without polling. The lock session asks the server to notice a
+// client gone with its host within seconds (keepAliveQuickly).
 
 // movementLockSpace is the high half of the advisory lock keys ("purser" + 0x0003…).
 const movementLockSpace int64 = 0x7075727365730000
@@ -50,6 +52,10 @@ func (db *DB) lockMovementsPostgres(ctx context.Context, masterID string) (func(
 		return nil, fmt.Errorf("store: movement lock: %w", err)
 	}
 	key := movementKey(masterID)
+	if err := keepAliveQuickly(ctx, conn); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("store: movement lock: %w", err)
+	}
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
 		// A cancelled wait may leave the connection unusable: drop it.
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
@@ -65,6 +71,19 @@ func (db *DB) lockMovementsPostgres(ctx context.Context, masterID string) (func(
 			_ = conn.Close()
 		})
 	}, nil
+}
+
+// keepAliveQuickly makes the server probe the lock session's client after 10 s of silence
+// and drop it after 3 unanswered probes 5 s apart. A holder that dies with its host (power,
+// network) closes no socket: with the usual server default (tcp_keepalives_idle 0, the
+// system's 2 hours) its lock would stay held, and every movement of the master wait, for
+// over two hours; with these it goes after about 25 s, well inside the rescue of the dead
+// holder's job. A live holder's kernel answers the probes, even in a long upstream call.
+// (On a Unix-domain socket the settings are ignored: the holder is on the server's host.)
+func keepAliveQuickly(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, `SELECT set_config('tcp_keepalives_idle', '10', false),
+		set_config('tcp_keepalives_interval', '5', false), set_config('tcp_keepalives_count', '3', false)`)
+	return err
 }
 
 func (db *DB) lockMovementsSQLite(ctx context.Context, masterID, holder string, lease time.Duration) (func(), error) {
