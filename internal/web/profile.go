@@ -148,7 +148,10 @@ func (s *Server) confirmTOTP(c *gin.Context, secret, current string) ([]string, 
 	codes, err := s.admin.Users.ConfirmTOTP(c.Request.Context(), u.User, secret, c.PostForm("code"), current, meta(c))
 	if errors.Is(err, auth.ErrInvalidCode) {
 		reason := "wrong enrolment code"
-		if u.TOTPSecret != "" {
+		switch {
+		case errors.Is(err, auth.ErrCodeReused):
+			reason = "code_reused"
+		case u.TOTPSecret != "":
 			reason = "wrong code while replacing the second factor"
 		}
 		if aerr := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{Action: audit.AuthTOTPFailed, TargetType: "user",
@@ -233,6 +236,9 @@ func (s *Server) profileReplaceTOTP(c *gin.Context) {
 	codes, err := s.confirmTOTP(c, v.Secret, c.PostForm("current_code"))
 	if errors.Is(err, auth.ErrInvalidCode) {
 		msg := s.i18n.For(lang(c)).T("identity.totp.replace_invalid")
+		if errors.Is(err, auth.ErrCodeReused) {
+			msg = s.i18n.For(lang(c)).T("identity.code_reused")
+		}
 		s.profileAgain(c, http.StatusUnprocessableEntity, true, func(p *view.ProfilePage) { p.TOTPError = msg })
 		return
 	}
@@ -253,8 +259,12 @@ func (s *Server) profileRecoveryCodes(c *gin.Context) {
 	u := userOf(c)
 	codes, err := s.admin.Users.RegenerateRecoveryCodes(c.Request.Context(), u.User, c.PostForm("code"), meta(c))
 	if errors.Is(err, auth.ErrInvalidCode) || errors.Is(err, users.ErrNoSecondFactor) {
+		reason := "wrong code for new recovery codes"
+		if errors.Is(err, auth.ErrCodeReused) {
+			reason = "code_reused"
+		}
 		if aerr := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{Action: audit.AuthTOTPFailed, TargetType: "user",
-			TargetID: itoa(u.ID), Outcome: audit.Failure, Details: map[string]any{"username": u.Username, "reason": "wrong code for new recovery codes"}}); aerr != nil {
+			TargetID: itoa(u.ID), Outcome: audit.Failure, Details: map[string]any{"username": u.Username, "reason": reason}}); aerr != nil {
 			s.fail(c, aerr)
 			return
 		}
