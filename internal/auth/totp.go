@@ -124,4 +124,3 @@ func enrolmentFor(key *otp.Key) (Enrolment, error) {
 		QRPNG:  "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()),
 	}, nil
 }
-
