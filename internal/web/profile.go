@@ -118,13 +118,42 @@ func (s *Server) pendingEnrolment(c *gin.Context) (view.Enrol, error) {
 		if err := sess.Save(c.Request, c.Writer); err != nil {
 			return view.Enrol{}, err
 		}
-		return view.Enrol{Secret: e.Secret, QR: e.QRPNG, Required: u.Stage == session.StageEnrol}, nil
+		return view.Enrol{Secret: e.Secret, QR: enrolQRPath, Required: u.Stage == session.StageEnrol}, nil
 	}
 	e, err := auth.EnrolmentFor(u.Username, secret)
 	if err != nil {
 		return view.Enrol{}, err
 	}
-	return view.Enrol{Secret: e.Secret, QR: e.QRPNG, Required: u.Stage == session.StageEnrol}, nil
+	return view.Enrol{Secret: e.Secret, QR: enrolQRPath, Required: u.Stage == session.StageEnrol}, nil
+}
+
+// enrolQRPath serves the pending secret's QR code (enrolQR).
+const enrolQRPath = "/profile/totp/qr.png"
+
+// enrolQR answers the QR code of the session's pending second factor as a PNG. It has its
+// own route, rather than a data: URL in the page, so that the CSP keeps images to 'self'
+// and templ need not be told to trust a URL. The secret stays in the session, never in a
+// URL, so no access log or referrer carries it; no-store keeps the image out of caches.
+// Without a pending secret there is nothing to show: 404.
+func (s *Server) enrolQR(c *gin.Context) {
+	u := userOf(c)
+	var secret string
+	if sess := sessionOf(c); sess != nil {
+		if sealed, ok := sess.Values[session.KeyPending].(string); ok {
+			secret, _ = s.totpBox.Open(sealed)
+		}
+	}
+	if secret == "" {
+		s.fail(c, errNotFound)
+		return
+	}
+	e, err := auth.EnrolmentFor(u.Username, secret)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "image/png", e.QRPNG)
 }
 
 func (s *Server) enrolPage(c *gin.Context) {
