@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 )
 
 // TestBrowserAdminCreatesUserWhoEnrols: the admin signs in with a second factor, creates
@@ -20,7 +19,9 @@ import (
 func TestBrowserAdminCreatesUserWhoEnrols(t *testing.T) {
 	chromiumPath(t)
 	base := startPortal(t)
-	ctx := newBrowser(t, 90*time.Second)
+	// Room for waiting once for the next 30-second code (a code works once).
+	ctx := newBrowser(t, 150*time.Second)
+	console := watchConsole(ctx)
 	shots := os.Getenv("PORTAL_TEST_SCREENSHOT_DIR")
 	shot := func(name string) {
 		if shots == "" {
@@ -29,11 +30,6 @@ func TestBrowserAdminCreatesUserWhoEnrols(t *testing.T) {
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		must(t, "screenshot", err)
 		must(t, "write screenshot", os.WriteFile(filepath.Join(shots, name), png, 0o644))
-	}
-	code := func(secret string) string {
-		c, err := totp.GenerateCode(secret, time.Now())
-		must(t, "TOTP code", err)
-		return c
 	}
 	signIn := func(user, password string) {
 		must(t, "open /login", chromedp.Do(ctx, chromedp.Navigate(base+"/login")))
@@ -46,7 +42,7 @@ func TestBrowserAdminCreatesUserWhoEnrols(t *testing.T) {
 	// The admin signs in with the demo second factor.
 	signIn("admin", demoPassword)
 	waitVisible(t, ctx, "TOTP page", "[data-testid=totp-page]")
-	must(t, "type the code", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("code"), code(demoTOTPSecret))))
+	must(t, "type the code", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("code"), freshCode(t, base, "admin", demoTOTPSecret))))
 	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=totp-submit]"))
 	waitVisible(t, ctx, "dashboard", "[data-testid=dashboard-heading]")
 
@@ -60,7 +56,7 @@ func TestBrowserAdminCreatesUserWhoEnrols(t *testing.T) {
 		chromedp.Click(chromedp.CSS("[data-testid=role-approver]")),
 		chromedp.Click(chromedp.CSS("[data-testid=mode-password]")),
 		chromedp.SendKeys(chromedp.CSS("[data-testid=user-password]"), "a long passphrase for me"),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=user-code]"), code(demoTOTPSecret)),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=user-code]"), freshCode(t, base, "admin", demoTOTPSecret)),
 	))
 	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=user-create]"))
 	waitVisible(t, ctx, "the new user's page", "[data-testid=user-heading]")
@@ -77,9 +73,18 @@ func TestBrowserAdminCreatesUserWhoEnrols(t *testing.T) {
 	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=logout]"))
 	waitVisible(t, ctx, "signed out", "[data-testid=login-page]")
 
-	// The approver must enrol before anything else.
+	// The approver must enrol before anything else. The QR code beside the secret loads,
+	// and the page reports no error (a refused image, a CSP violation) on its console.
+	console.reset()
 	signIn("newbie", "a long passphrase for me")
 	waitVisible(t, ctx, "enrolment", "[data-testid=enrol-page]")
+	if w := imageWidth(t, ctx, "img[data-testid=enrol-qr]"); w == 0 {
+		src, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("img[data-testid=enrol-qr]").src`))
+		t.Errorf("the QR code did not load (src %q)", src)
+	}
+	if errs := console.list(); len(errs) > 0 {
+		t.Errorf("console errors on the enrolment page: %q", errs)
+	}
 	if l := location(t, ctx); !strings.HasSuffix(l, "/profile/totp") {
 		t.Fatalf("after the password: %s", l)
 	}
@@ -87,7 +92,7 @@ func TestBrowserAdminCreatesUserWhoEnrols(t *testing.T) {
 	if n := count(t, ctx, "[data-testid=enrol-qr]"); n != 1 || len(secret) < 16 {
 		t.Fatalf("QR %d, secret %q", n, secret)
 	}
-	must(t, "type the first code", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("code"), code(secret))))
+	must(t, "type the first code", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("code"), freshCode(t, base, "newbie", secret))))
 	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=enrol-submit]"))
 	waitVisible(t, ctx, "recovery codes", "[data-testid=recovery-codes]")
 	if n := count(t, ctx, "[data-testid=recovery-code]"); n != 10 {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 )
 
 // TestBrowserReadSide drives Chromium over the read side of a real portal (sandbox
@@ -29,8 +28,7 @@ func TestBrowserReadSide(t *testing.T) {
 	))
 	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=login-submit]"))
 	waitVisible(t, ctx, "TOTP page", "[data-testid=totp-page]")
-	code, err := totp.GenerateCode(demoTOTPSecret, time.Now())
-	must(t, "TOTP code", err)
+	code := freshCode(t, base, "finance", demoTOTPSecret)
 	must(t, "type the code", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("code"), code)))
 	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=totp-submit]"))
 	waitVisible(t, ctx, "dashboard", "[data-testid=dashboard-heading]")

@@ -19,7 +19,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 )
 
 // Demo credentials (README, "Demo mode").
@@ -261,8 +260,7 @@ func browserTour(t *testing.T, name, base string) {
 	if n := count(t, ctx, "[data-testid=current-user]"); n != 0 {
 		t.Errorf("the TOTP page must not show a signed-in user")
 	}
-	code, err := totp.GenerateCode(demoTOTPSecret, time.Now())
-	must(t, "TOTP code", err)
+	code := freshCode(t, base, "finance", demoTOTPSecret)
 	must(t, "type the code", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("code"), code)))
 	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=totp-submit]"))
 	waitVisible(t, ctx, "dashboard", "[data-testid=dashboard-heading]")

@@ -59,8 +59,12 @@ func LooksLikeRecoveryCode(code string) bool {
 // failures are the same as CheckCode's, and success is recorded as auth.login with factor
 // "recovery_code".
 func (s *Service) CheckRecoveryCode(ctx context.Context, u *store.User, code string, m audit.Meta) error {
-	err := s.secondFactor(ctx, u, m, "wrong recovery code", true, func(now time.Time) (bool, error) {
-		return s.DB.UseRecoveryCode(ctx, u.ID, HashRecoveryCode(code), now)
+	err := s.secondFactor(ctx, u, m, "wrong recovery code", true, func(now time.Time) error {
+		ok, err := s.DB.UseRecoveryCode(ctx, u.ID, HashRecoveryCode(code), now)
+		if err == nil && !ok {
+			return ErrInvalidCode
+		}
+		return err
 	})
 	if err != nil {
 		return err

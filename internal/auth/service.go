@@ -126,8 +126,8 @@ func (s *Service) CheckPassword(ctx context.Context, username, password string, 
 
 // CheckCode is the second step: the TOTP code of a user whose password was right.
 func (s *Service) CheckCode(ctx context.Context, u *store.User, code string, m audit.Meta) error {
-	err := s.secondFactor(ctx, u, m, "wrong code", true, func(now time.Time) (bool, error) {
-		return s.codeMatches(u, code, now), nil
+	err := s.secondFactor(ctx, u, m, "wrong code", true, func(now time.Time) error {
+		return s.useCode(ctx, u, code, now)
 	})
 	if err != nil {
 		return err
@@ -136,10 +136,11 @@ func (s *Service) CheckCode(ctx context.Context, u *store.User, code string, m a
 }
 
 // VerifyStepUp checks a fresh code for an action that needs one (approvals, admin
-// changes), with the same throttling, without signing in again.
+// changes), with the same throttling, without signing in again. The code is used up like
+// a sign-in's: ErrCodeReused for a code (or time step) already accepted, by any check.
 func (s *Service) VerifyStepUp(ctx context.Context, u *store.User, code string, m audit.Meta) error {
-	return s.secondFactor(ctx, u, m, "wrong step-up code", false, func(now time.Time) (bool, error) {
-		return s.codeMatches(u, code, now), nil
+	return s.secondFactor(ctx, u, m, "wrong step-up code", false, func(now time.Time) error {
+		return s.useCode(ctx, u, code, now)
 	})
 }
 
@@ -147,8 +148,9 @@ func (s *Service) VerifyStepUp(ctx context.Context, u *store.User, code string, 
 // shared by TOTP codes, step-up codes and recovery codes: while locked it answers
 // ErrLockedOut (recorded when auditLocked); a failed check is counted and audited as
 // auth.totp_failed with reason, answering ErrInvalidCode or, when it locks, ErrLockedOut;
-// a passed check clears the counter.
-func (s *Service) secondFactor(ctx context.Context, u *store.User, m audit.Meta, reason string, auditLocked bool, check func(now time.Time) (bool, error)) error {
+// a passed check clears the counter. check answers nil, ErrInvalidCode or ErrCodeReused
+// (a failure like a wrong code, audited with reason code_reused and answered as such).
+func (s *Service) secondFactor(ctx context.Context, u *store.User, m audit.Meta, reason string, auditLocked bool, check func(now time.Time) error) error {
 	now := s.now()
 	key := fmt.Sprintf("totp:%d", u.ID)
 	t, err := s.DB.LoginThrottle(ctx, key)
@@ -161,34 +163,39 @@ func (s *Service) secondFactor(ctx context.Context, u *store.User, m audit.Meta,
 		}
 		return ErrLockedOut
 	}
-	ok, err := check(now)
-	if err != nil {
-		return err
+	result := check(now)
+	if result != nil && !errors.Is(result, ErrInvalidCode) {
+		return result
 	}
-	if !ok {
+	if result != nil {
+		if errors.Is(result, ErrCodeReused) {
+			reason = "code_reused"
+		}
 		if err := s.recordFailure(ctx, []string{key}, u.Username, m, audit.AuthTOTPFailed, reason, &u.ID); errors.Is(err, ErrLockedOut) {
 			return ErrLockedOut
 		}
-		return ErrInvalidCode
+		return result
 	}
 	return s.DB.ClearLoginFailures(ctx, key)
 }
 
-func (s *Service) codeMatches(u *store.User, code string, now time.Time) bool {
+// useCode checks and uses up a code of u's stored second factor (UseCode).
+func (s *Service) useCode(ctx context.Context, u *store.User, code string, now time.Time) error {
 	secret, err := s.TOTPSecrets.Open(u.TOTPSecret)
 	if err != nil || secret == "" {
 		if err != nil {
 			s.Log.Error("cannot open a stored TOTP secret", "user_id", u.ID, "error", err)
 		}
-		return false
+		return ErrInvalidCode
 	}
-	return ValidCode(secret, strings.TrimSpace(code), now)
+	return UseCode(ctx, s.DB, u.ID, secret, code, now)
 }
 
 // Enrol confirms a new second factor: code must match secret, then the sealed secret is
 // stored and the change audited in one transaction.
 func (s *Service) Enrol(ctx context.Context, u *store.User, secret, code string, m audit.Meta) error {
-	if !ValidCode(secret, strings.TrimSpace(code), s.now()) {
+	step, ok := MatchStep(secret, code, s.now())
+	if !ok {
 		s.recordFailure(ctx, nil, u.Username, m, audit.AuthTOTPFailed, "wrong enrolment code", &u.ID)
 		return ErrInvalidCode
 	}
@@ -198,6 +205,10 @@ func (s *Service) Enrol(ctx context.Context, u *store.User, secret, code string,
 	}
 	return s.DB.InTx(ctx, func(tx *store.DB) error {
 		if err := tx.SetUserTOTP(ctx, u.ID, sealed); err != nil {
+			return err
+		}
+		// The confirming code is used up like any other.
+		if _, err := tx.ClaimTOTPStep(ctx, u.ID, step); err != nil {
 			return err
 		}
 		u.TOTPSecret = sealed

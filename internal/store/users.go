@@ -42,6 +42,8 @@ type userRow struct {
 	Language     string
 	PasswordHash string
 	TOTPSecret   string `gorm:"column:totp_secret"`
+	// TOTPLastStep is written only by ClaimTOTPStep and SetUserTOTP.
+	TOTPLastStep *int64 `gorm:"column:totp_last_step"`
 	Disabled     bool
 	LastLoginAt  *time.Time
 	CreatedAt    time.Time
@@ -321,9 +323,23 @@ func (db *DB) SetUserPassword(ctx context.Context, id int64, hash string) error 
 	return db.updateUser(ctx, "set user password", id, map[string]any{"password_hash": hash})
 }
 
-// SetUserTOTP stores the TOTP secret ciphertext; "" removes the second factor.
+// SetUserTOTP stores the TOTP secret ciphertext; "" removes the second factor. The last
+// used time step is forgotten with the old secret: it says nothing about the new one's codes.
 func (db *DB) SetUserTOTP(ctx context.Context, id int64, secretCiphertext string) error {
-	return db.updateUser(ctx, "set user totp", id, map[string]any{"totp_secret": secretCiphertext})
+	return db.updateUser(ctx, "set user totp", id, map[string]any{"totp_secret": secretCiphertext, "totp_last_step": nil})
+}
+
+// ClaimTOTPStep records step as the user's last used TOTP time step if it is later than
+// the one stored, and reports whether it was (false: a code of that step or a later one
+// was already accepted). One conditional UPDATE, so that of concurrent requests with one
+// code, on any number of replicas, exactly one wins.
+func (db *DB) ClaimTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	res := db.gorm.WithContext(ctx).Exec(
+		`UPDATE users SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)`, step, userID, step)
+	if res.Error != nil {
+		return false, translate("claim totp step", res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // SetUserDisabled disables or re-enables a user. It does not end sessions:

@@ -58,6 +58,8 @@ func MessageID(err error) string {
 		return "users.err.wrong_password"
 	case errors.Is(err, ErrNoSecondFactor):
 		return "users.err.no_second_factor"
+	case errors.Is(err, auth.ErrCodeReused):
+		return "identity.code_reused"
 	case errors.Is(err, auth.ErrInvalidCode):
 		return "users.err.code"
 	case errors.Is(err, auth.ErrLockedOut):

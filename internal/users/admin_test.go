@@ -223,6 +223,10 @@ func TestInvitation(t *testing.T) {
 func TestProfile(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := service(t, db)
+		// A code works once: the test's clock moves to the next 30-second step before
+		// each further code of one secret.
+		clock := time.Now()
+		s.Now = func() time.Time { return clock }
 		ctx := context.Background()
 		u, err := s.Create(ctx, NewUser{Username: "dan", Password: pw, Roles: []string{"approver"}}, audit.System("test"))
 		if err != nil {
@@ -253,7 +257,7 @@ func TestProfile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code, _ := auth.Code(enr.Secret, time.Now())
+		code, _ := auth.Code(enr.Secret, clock)
 		if _, err := s.ConfirmTOTP(ctx, u, enr.Secret, "000000", "", m); !errors.Is(err, auth.ErrInvalidCode) {
 			t.Fatalf("wrong code: %v", err)
 		}
@@ -279,7 +283,7 @@ func TestProfile(t *testing.T) {
 		}
 		// Replacing the factor needs a code of the current one.
 		enr2, _ := s.BeginTOTP(fresh)
-		code2, _ := auth.Code(enr2.Secret, time.Now())
+		code2, _ := auth.Code(enr2.Secret, clock)
 		if _, err := s.ConfirmTOTP(ctx, fresh, enr2.Secret, code2, "123456", m); !errors.Is(err, auth.ErrInvalidCode) {
 			t.Fatalf("replace without current code: %v", err)
 		}
@@ -290,7 +294,11 @@ func TestProfile(t *testing.T) {
 			t.Fatal("old recovery codes survive a new enrolment")
 		}
 		fresh, _ = db.UserByID(ctx, u.ID)
-		cur, _ := auth.Code(enr2.Secret, time.Now())
+		if _, err := s.RegenerateRecoveryCodes(ctx, fresh, code2, m); !errors.Is(err, auth.ErrCodeReused) {
+			t.Fatalf("the confirming code used again: %v", err)
+		}
+		clock = clock.Add(30 * time.Second)
+		cur, _ := auth.Code(enr2.Secret, clock)
 		again, err := s.RegenerateRecoveryCodes(ctx, fresh, cur, m)
 		if err != nil || len(again) != 10 {
 			t.Fatal(err)

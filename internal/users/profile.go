@@ -73,14 +73,19 @@ func (s *Service) BeginTOTP(u *store.User) (auth.Enrolment, error) {
 // ConfirmTOTP enrols (or replaces) the user's own second factor once code proves the
 // authenticator holds secret, and returns fresh recovery codes (shown once; the old ones
 // stop working). Replacing an existing factor needs currentCode, a code of the old one
-// (or one of the old recovery codes), so a stolen session cannot swap it.
+// (or one of the old recovery codes), so a stolen session cannot swap it. Both codes are
+// used up (auth.ErrCodeReused for one already accepted); the new code is checked first so
+// that a mistyped one does not waste the current one.
 func (s *Service) ConfirmTOTP(ctx context.Context, u *store.User, secret, code, currentCode string, m audit.Meta) ([]string, error) {
 	now := s.now()
-	if u.TOTPSecret != "" && !s.currentFactorMatches(ctx, u, currentCode, now) {
+	step, ok := auth.MatchStep(secret, code, now)
+	if !ok {
 		return nil, auth.ErrInvalidCode
 	}
-	if !auth.ValidCode(secret, strings.TrimSpace(code), now) {
-		return nil, auth.ErrInvalidCode
+	if u.TOTPSecret != "" {
+		if err := s.useCurrentFactor(ctx, u, currentCode, now); err != nil {
+			return nil, err
+		}
 	}
 	sealed, err := s.TOTPSecrets.Seal(secret)
 	if err != nil {
@@ -98,6 +103,10 @@ func (s *Service) ConfirmTOTP(ctx context.Context, u *store.User, secret, code, 
 		if err := tx.SetUserTOTP(ctx, u.ID, sealed); err != nil {
 			return err
 		}
+		// The new secret starts with the confirming code's step used.
+		if _, err := tx.ClaimTOTPStep(ctx, u.ID, step); err != nil {
+			return err
+		}
 		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
 			return err
 		}
@@ -110,14 +119,22 @@ func (s *Service) ConfirmTOTP(ctx context.Context, u *store.User, secret, code, 
 	return codes, nil
 }
 
-// currentFactorMatches checks a code of the enrolled factor, or uses up a recovery code.
-func (s *Service) currentFactorMatches(ctx context.Context, u *store.User, code string, now time.Time) bool {
+// useCurrentFactor uses up a code of the enrolled factor (shared with sign-in and step-up:
+// auth.ErrCodeReused for one already accepted) or a recovery code; auth.ErrInvalidCode
+// when it is neither.
+func (s *Service) useCurrentFactor(ctx context.Context, u *store.User, code string, now time.Time) error {
 	if auth.LooksLikeRecoveryCode(code) {
 		ok, err := s.DB.UseRecoveryCode(ctx, u.ID, auth.HashRecoveryCode(code), now)
-		return err == nil && ok
+		if err == nil && !ok {
+			return auth.ErrInvalidCode
+		}
+		return err
 	}
 	secret, err := s.TOTPSecrets.Open(u.TOTPSecret)
-	return err == nil && secret != "" && auth.ValidCode(secret, strings.TrimSpace(code), now)
+	if err != nil || secret == "" {
+		return auth.ErrInvalidCode
+	}
+	return auth.UseCode(ctx, s.DB, u.ID, secret, code, now)
 }
 
 // RegenerateRecoveryCodes replaces the user's recovery codes after a code of their second
@@ -126,8 +143,8 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, u *store.User, co
 	if u.TOTPSecret == "" {
 		return nil, ErrNoSecondFactor
 	}
-	if !s.currentFactorMatches(ctx, u, code, s.now()) {
-		return nil, auth.ErrInvalidCode
+	if err := s.useCurrentFactor(ctx, u, code, s.now()); err != nil {
+		return nil, err
 	}
 	codes, hashes, err := auth.NewRecoveryCodes()
 	if err != nil {

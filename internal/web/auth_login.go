@@ -145,6 +145,10 @@ func (s *Server) codeSubmit(c *gin.Context) {
 		v.Error = tr.T("login.locked")
 		s.render(c, http.StatusTooManyRequests, pages.Code(s.chrome(c, "totp.title"), v))
 		return
+	case errors.Is(err, auth.ErrCodeReused):
+		v.Error = tr.T("identity.code_reused")
+		s.render(c, http.StatusUnauthorized, pages.Code(s.chrome(c, "totp.title"), v))
+		return
 	case errors.Is(err, auth.ErrInvalidCode):
 		v.Error = tr.T("totp.invalid")
 		s.render(c, http.StatusUnauthorized, pages.Code(s.chrome(c, "totp.title"), v))

@@ -228,8 +228,27 @@ func (b *browser) setCookie(v string) {
 	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: b.p.srv.Sessions().CookieName(), Value: v, Path: "/"}})
 }
 
+// issuedSteps remembers, per database and secret, the TOTP time step of the last code a
+// test generated. A code works once, so the next one is for the next step: the portal's
+// clock moves on to it, as a person waits for the app's next code. Keyed by database
+// because two portals of one test (opsOn) share the users and their used steps.
+var issuedSteps sync.Map // issuedKey → int64
+
+type issuedKey struct {
+	db     *store.DB
+	secret string
+}
+
+// code is the app's current code of secret, never one of a step already used by this test.
 func (b *browser) code(secret string) string {
-	c, err := auth.Code(secret, b.p.clock.Now())
+	key := issuedKey{b.p.db, secret}
+	now := b.p.clock.Now()
+	if last, ok := issuedSteps.Load(key); ok && now.Unix()/30 <= last.(int64) {
+		b.p.clock.Advance(time.Duration((last.(int64)+1)*30-now.Unix()) * time.Second)
+		now = b.p.clock.Now()
+	}
+	issuedSteps.Store(key, now.Unix()/30)
+	c, err := auth.Code(secret, now)
 	if err != nil {
 		b.p.t.Fatal(err)
 	}

@@ -76,6 +76,8 @@ func (s *Server) stepUp(c *gin.Context) (auth.StepUp, string) {
 	switch {
 	case errors.Is(err, auth.ErrLockedOut):
 		return auth.StepUp{}, "users.err.locked"
+	case errors.Is(err, auth.ErrCodeReused):
+		return auth.StepUp{}, "identity.code_reused"
 	case errors.Is(err, auth.ErrInvalidCode):
 		if code == "" {
 			return auth.StepUp{}, "identity.stepup.missing"

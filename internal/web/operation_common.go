@@ -34,6 +34,7 @@ var (
 	errSnapshotChanged = &httpError{http.StatusConflict, "snapshot_changed", "op.error.snapshot_changed"}
 	errStepUp          = &httpError{http.StatusUnprocessableEntity, "step_up_failed", "op.error.step_up"}
 	errStepUpLocked    = &httpError{http.StatusTooManyRequests, "step_up_locked", "op.error.step_up_locked"}
+	errCodeReused      = &httpError{http.StatusUnprocessableEntity, "code_reused", "identity.code_reused"}
 	errValidation      = &httpError{http.StatusUnprocessableEntity, "validation_failed", "op.error.validation"}
 	errOpForbidden     = &httpError{http.StatusForbidden, "forbidden", "op.error.forbidden"}
 )
@@ -78,6 +79,8 @@ func opHTTPError(err error) *httpError {
 		return errWrongState
 	case errors.Is(err, auth.ErrLockedOut):
 		return errStepUpLocked
+	case errors.Is(err, auth.ErrCodeReused):
+		return errCodeReused
 	case errors.Is(err, approval.ErrStepUp):
 		return errStepUp
 	case errors.Is(err, approval.ErrForbidden):

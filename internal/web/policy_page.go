@@ -131,8 +131,11 @@ func (s *Server) policySave(c *gin.Context) {
 			return
 		}
 		v.CodeError = tr.T("op.error.step_up")
-		if errors.Is(err, auth.ErrLockedOut) {
+		switch {
+		case errors.Is(err, auth.ErrLockedOut):
 			v.CodeError = tr.T("op.error.step_up_locked")
+		case errors.Is(err, auth.ErrCodeReused):
+			v.CodeError = tr.T("identity.code_reused")
 		}
 		s.render(c, http.StatusUnprocessableEntity, pages.Policy(s.page(c, "op.policy_title"), v))
 		return

@@ -118,13 +118,42 @@ func (s *Server) pendingEnrolment(c *gin.Context) (view.Enrol, error) {
 		if err := sess.Save(c.Request, c.Writer); err != nil {
 			return view.Enrol{}, err
 		}
-		return view.Enrol{Secret: e.Secret, QR: e.QRPNG, Required: u.Stage == session.StageEnrol}, nil
+		return view.Enrol{Secret: e.Secret, QR: enrolQRPath, Required: u.Stage == session.StageEnrol}, nil
 	}
 	e, err := auth.EnrolmentFor(u.Username, secret)
 	if err != nil {
 		return view.Enrol{}, err
 	}
-	return view.Enrol{Secret: e.Secret, QR: e.QRPNG, Required: u.Stage == session.StageEnrol}, nil
+	return view.Enrol{Secret: e.Secret, QR: enrolQRPath, Required: u.Stage == session.StageEnrol}, nil
+}
+
+// enrolQRPath serves the pending secret's QR code (enrolQR).
+const enrolQRPath = "/profile/totp/qr.png"
+
+// enrolQR answers the QR code of the session's pending second factor as a PNG. It has its
+// own route, rather than a data: URL in the page, so that the CSP keeps images to 'self'
+// and templ need not be told to trust a URL. The secret stays in the session, never in a
+// URL, so no access log or referrer carries it; no-store keeps the image out of caches.
+// Without a pending secret there is nothing to show: 404.
+func (s *Server) enrolQR(c *gin.Context) {
+	u := userOf(c)
+	var secret string
+	if sess := sessionOf(c); sess != nil {
+		if sealed, ok := sess.Values[session.KeyPending].(string); ok {
+			secret, _ = s.totpBox.Open(sealed)
+		}
+	}
+	if secret == "" {
+		s.fail(c, errNotFound)
+		return
+	}
+	e, err := auth.EnrolmentFor(u.Username, secret)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "image/png", e.QRPNG)
 }
 
 func (s *Server) enrolPage(c *gin.Context) {
@@ -148,7 +177,10 @@ func (s *Server) confirmTOTP(c *gin.Context, secret, current string) ([]string, 
 	codes, err := s.admin.Users.ConfirmTOTP(c.Request.Context(), u.User, secret, c.PostForm("code"), current, meta(c))
 	if errors.Is(err, auth.ErrInvalidCode) {
 		reason := "wrong enrolment code"
-		if u.TOTPSecret != "" {
+		switch {
+		case errors.Is(err, auth.ErrCodeReused):
+			reason = "code_reused"
+		case u.TOTPSecret != "":
 			reason = "wrong code while replacing the second factor"
 		}
 		if aerr := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{Action: audit.AuthTOTPFailed, TargetType: "user",
@@ -233,6 +265,9 @@ func (s *Server) profileReplaceTOTP(c *gin.Context) {
 	codes, err := s.confirmTOTP(c, v.Secret, c.PostForm("current_code"))
 	if errors.Is(err, auth.ErrInvalidCode) {
 		msg := s.i18n.For(lang(c)).T("identity.totp.replace_invalid")
+		if errors.Is(err, auth.ErrCodeReused) {
+			msg = s.i18n.For(lang(c)).T("identity.code_reused")
+		}
 		s.profileAgain(c, http.StatusUnprocessableEntity, true, func(p *view.ProfilePage) { p.TOTPError = msg })
 		return
 	}
@@ -253,8 +288,12 @@ func (s *Server) profileRecoveryCodes(c *gin.Context) {
 	u := userOf(c)
 	codes, err := s.admin.Users.RegenerateRecoveryCodes(c.Request.Context(), u.User, c.PostForm("code"), meta(c))
 	if errors.Is(err, auth.ErrInvalidCode) || errors.Is(err, users.ErrNoSecondFactor) {
+		reason := "wrong code for new recovery codes"
+		if errors.Is(err, auth.ErrCodeReused) {
+			reason = "code_reused"
+		}
 		if aerr := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{Action: audit.AuthTOTPFailed, TargetType: "user",
-			TargetID: itoa(u.ID), Outcome: audit.Failure, Details: map[string]any{"username": u.Username, "reason": "wrong code for new recovery codes"}}); aerr != nil {
+			TargetID: itoa(u.ID), Outcome: audit.Failure, Details: map[string]any{"username": u.Username, "reason": reason}}); aerr != nil {
 			s.fail(c, aerr)
 			return
 		}

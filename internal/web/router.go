@@ -59,6 +59,7 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/profile", action: authz.ManageOwnProfile, handle: s.profilePage},
 		{method: "GET", path: "/profile/totp", action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolPage},
 		{method: "POST", path: "/profile/totp", action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolSubmit},
+		{method: "GET", path: enrolQRPath, action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolQR},
 
 		{method: "GET", path: "/", action: authz.ViewDashboard, handle: s.dashboard},
 		// JSON API.

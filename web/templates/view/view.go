@@ -89,7 +89,7 @@ type Code struct {
 type Enrol struct {
 	Required bool   // roles require it: the user can do nothing else until done
 	Secret   string // base32, to type in by hand
-	QR       string // data: URL
+	QR       string // URL of the QR code image (/profile/totp/qr.png)
 	Error    string
 	Done     bool
 }
