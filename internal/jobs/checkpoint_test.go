@@ -1,0 +1,78 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/jobs"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/store/storetest"
+	cachesync "github.com/purser-finance/purser/internal/sync"
+)
+
+// The audit checkpoint is a periodic River job: inserted by the elected leader only, so
+// two replicas together make about one checkpoint per interval while events arrive, not
+// one each, and none while the trail does not move.
+func TestAuditCheckpointJobRunsOncePerIntervalAcrossReplicas(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		signer, err := audit.NewSigner(bytes.Repeat([]byte{7}, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const interval = 250 * time.Millisecond
+		o := jobs.Options{PollInterval: 20 * time.Millisecond, TickInterval: time.Hour, AuditCheckpointInterval: interval,
+			AuditCheckpoint: func(ctx context.Context) error {
+				_, err := signer.CheckpointIfMoved(ctx, db)
+				return err
+			}}
+		syncer := cachesync.New(db, nil, cachesync.Options{MasterAccountID: "m"})
+		for range 2 {
+			r, err := jobs.StartWith(ctx, db, syncer, nil, time.Hour, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
+				defer c()
+				_ = r.Stop(sctx)
+			}()
+		}
+		record := func() {
+			if err := audit.Record(ctx, db, audit.System("test"), audit.Entry{Action: audit.UserUpdate, TargetType: "user",
+				TargetID: "1", Outcome: audit.Success}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func() int {
+			cps, err := db.ListAuditCheckpoints(ctx, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(cps)
+		}
+		const busy = 3 * time.Second
+		start := time.Now()
+		for time.Since(start) < busy {
+			record()
+			time.Sleep(20 * time.Millisecond)
+		}
+		// River's leader is elected a moment after start; allow the last interval to run.
+		time.Sleep(2 * interval)
+		n := count()
+		if n == 0 || n > int(busy/interval)+2 {
+			t.Fatalf("%d checkpoints in %s at one per %s", n, busy, interval)
+		}
+		time.Sleep(4 * interval)
+		if m := count(); m != n {
+			t.Fatalf("checkpoints went from %d to %d while no event arrived", n, m)
+		}
+		if r, err := signer.Verify(ctx, db, nil); err != nil || !r.OK {
+			t.Fatalf("chain after the job's checkpoints: %+v %v", r, err)
+		}
+	})
+}
