@@ -43,16 +43,32 @@ func (s *Signer) VerifyFile(ctx context.Context, db *store.DB, path string, prog
 
 // problems collects what verification found: the lowest event concerned and the first
 // few reasons (a rewritten trail can break every one of half a million checkpoints).
+// Events missing or changed name the broken event; a problem of the checkpoints alone
+// (one missing, unsigned or unlinked) names the event of the checkpoint concerned only
+// when no event problem was found.
 type problems struct {
-	first   int64
-	reasons []string
-	more    int
+	firstEvent, firstCheckpoint int64
+	reasons                     []string
+	more                        int
 }
 
+// add records a problem of the events themselves.
 func (p *problems) add(eventID int64, format string, args ...any) {
-	if p.first == 0 || eventID < p.first {
-		p.first = eventID
+	if p.firstEvent == 0 || eventID < p.firstEvent {
+		p.firstEvent = eventID
 	}
+	p.reason(format, args...)
+}
+
+// addCheckpoint records a problem of the checkpoints.
+func (p *problems) addCheckpoint(eventID int64, format string, args ...any) {
+	if p.firstCheckpoint == 0 || eventID < p.firstCheckpoint {
+		p.firstCheckpoint = eventID
+	}
+	p.reason(format, args...)
+}
+
+func (p *problems) reason(format string, args ...any) {
 	if len(p.reasons) < 3 {
 		p.reasons = append(p.reasons, fmt.Sprintf(format, args...))
 	} else {
@@ -68,7 +84,10 @@ func (p *problems) result(r Result) Result {
 	if p.more > 0 {
 		reason += fmt.Sprintf("; and %d more problems", p.more)
 	}
-	r.OK, r.BrokenID, r.Reason = false, p.first, reason
+	r.OK, r.BrokenID, r.Reason = false, p.firstEvent, reason
+	if r.BrokenID == 0 {
+		r.BrokenID = p.firstCheckpoint
+	}
 	return r
 }
 
@@ -97,9 +116,9 @@ func (s *Signer) verify(ctx context.Context, db *store.DB, file []fileLine, prog
 		l := &file[i]
 		switch {
 		case l.bad:
-			p.add(v.Checked+1, "line %d of the checkpoint file is not a checkpoint", l.n)
+			p.addCheckpoint(max(1, v.Checked), "line %d of the checkpoint file is not a checkpoint", l.n)
 		case l.cp.PublicKey != s.PublicKey() || !ValidSignature(l.cp):
-			p.add(l.cp.EventID, "line %d of the checkpoint file is not signed by this portal's key", l.n)
+			p.addCheckpoint(l.cp.EventID, "line %d of the checkpoint file is not signed by this portal's key", l.n)
 			l.bad = true
 		default:
 			inFile[name(l.cp)] = l
@@ -122,7 +141,7 @@ func (s *Signer) verify(ctx context.Context, db *store.DB, file []fileLine, prog
 			cp := page[i]
 			r.Checkpoints++
 			if cp.PublicKey != s.PublicKey() || !ValidSignature(cp) {
-				p.add(cp.EventID, "checkpoint %s is not signed by this portal's key", name(cp))
+				p.addCheckpoint(cp.EventID, "checkpoint %s is not signed by this portal's key", name(cp))
 				continue
 			}
 			if cp.EventID > newest.EventID {
@@ -134,7 +153,7 @@ func (s *Signer) verify(ctx context.Context, db *store.DB, file []fileLine, prog
 			if l := inFile[name(cp)]; l != nil {
 				found[name(cp)] = true
 				if l.cp.Signature != cp.Signature {
-					p.add(cp.EventID, "checkpoint %s differs from line %d of the checkpoint file", name(cp), l.n)
+					p.addCheckpoint(cp.EventID, "checkpoint %s differs from line %d of the checkpoint file", name(cp), l.n)
 				}
 			}
 			if cp.Seq == 0 {
@@ -168,19 +187,23 @@ func (s *Signer) checkLink(p *problems, prev, lastLegacy *store.AuditCheckpoint,
 	} else if lastLegacy != nil {
 		wantPrev = lastLegacy.Signature
 	}
+	after := fmt.Sprintf("the chain starts at seq %d", cp.Seq)
+	if prev != nil {
+		after = fmt.Sprintf("checkpoint seq %d follows seq %d", cp.Seq, prev.Seq)
+	}
 	switch {
 	case cp.Seq == wantSeq+1:
-		p.add(cp.EventID, "checkpoint seq %d is missing: checkpoint seq %d follows seq %d", wantSeq, cp.Seq, wantSeq-1)
+		p.addCheckpoint(cp.EventID, "checkpoint seq %d is missing: %s", wantSeq, after)
 	case cp.Seq > wantSeq:
-		p.add(cp.EventID, "checkpoints seq %d to %d are missing: checkpoint seq %d follows seq %d", wantSeq, cp.Seq-1, cp.Seq, wantSeq-1)
+		p.addCheckpoint(cp.EventID, "checkpoints seq %d to %d are missing: %s", wantSeq, cp.Seq-1, after)
 	case cp.PrevSignature == wantPrev:
 	case prev == nil:
-		p.add(cp.EventID, "the checkpoint before seq 1 is missing: seq 1 names a checkpoint that is not in the database")
+		p.addCheckpoint(cp.EventID, "the checkpoint before seq 1 is missing: seq 1 names a checkpoint that is not in the database")
 	default:
-		p.add(cp.EventID, "checkpoint seq %d does not follow checkpoint seq %d: the checkpoints were altered", cp.Seq, prev.Seq)
+		p.addCheckpoint(cp.EventID, "checkpoint seq %d does not follow checkpoint seq %d: the checkpoints were altered", cp.Seq, prev.Seq)
 	}
 	if prev != nil && cp.EventID < prev.EventID {
-		p.add(cp.EventID, "checkpoint seq %d names fewer events than checkpoint seq %d", cp.Seq, prev.Seq)
+		p.addCheckpoint(cp.EventID, "checkpoint seq %d names fewer events than checkpoint seq %d", cp.Seq, prev.Seq)
 	}
 }
 
@@ -195,7 +218,7 @@ func (s *Signer) checkFile(ctx context.Context, db *store.DB, p *problems, file 
 			continue
 		}
 		if !found[name(l.cp)] {
-			p.add(min(l.cp.EventID, checked+1), "checkpoint %s of the checkpoint file is missing from the database (line %d, %d events, made %s)",
+			p.addCheckpoint(l.cp.EventID, "checkpoint %s of the checkpoint file is missing from the database (line %d, %d events, made %s)",
 				name(l.cp), l.n, l.cp.EventCount, l.cp.CreatedAt.Format("2006-01-02 15:04:05Z"))
 		}
 		if l.cp.EventID <= checked {

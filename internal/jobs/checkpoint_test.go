@@ -64,6 +64,7 @@ func TestAuditCheckpointJobRunsOncePerIntervalAcrossReplicas(t *testing.T) {
 		// River's leader is elected a moment after start; allow the last interval to run.
 		time.Sleep(2 * interval)
 		n := count()
+		t.Logf("%d checkpoints in %s at one per %s", n, busy, interval)
 		if n == 0 || n > int(busy/interval)+2 {
 			t.Fatalf("%d checkpoints in %s at one per %s", n, busy, interval)
 		}
