@@ -241,3 +241,48 @@ func TestCheckpointFileFindsADeletedTail(t *testing.T) {
 		}
 	})
 }
+
+// After PORTAL_SECRET_KEY is rotated, the checkpoints of the old key can no longer be
+// removed (append-only) and still verify: the first checkpoint of the new key signed the
+// last one of the old, which vouches for the chain before it. A checkpoint of another
+// key that no checkpoint of this key links to is still refused.
+func TestCheckpointsOfARotatedKeyVerifyThroughTheChain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		old := testSigner(t)
+		cur, err := NewSigner(bytes.Repeat([]byte{5}, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "checkpoints.jsonl")
+		old.File, cur.File = file, file
+		appendN(t, db, 2)
+		id, hash, _ := db.AuditHead(ctx)
+		legacy := &store.AuditCheckpoint{EventID: id, EventCount: id, HeadHash: hash, PublicKey: old.PublicKey()}
+		legacy.Signature = sign(old, *legacy)
+		if err := db.CreateAuditCheckpoint(ctx, legacy); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			appendN(t, db, 2)
+			mustCheckpoint(t, old, db)
+		}
+		if r, _ := cur.Verify(ctx, db, nil); r.OK || !strings.Contains(r.Reason, "not signed by this portal's key") {
+			t.Fatalf("old-key checkpoints with no checkpoint of this key after them: %+v", r)
+		}
+		appendN(t, db, 2)
+		mustCheckpoint(t, cur, db)
+		if r, err := cur.Verify(ctx, db, nil); err != nil || !r.OK || r.Checkpoints != 4 {
+			t.Fatalf("after the rotation: %+v %v", r, err)
+		}
+		if r, err := cur.VerifyFile(ctx, db, file, nil); err != nil || !r.OK || r.FileCheckpoints != 3 {
+			t.Fatalf("after the rotation, against the file: %+v %v", r, err)
+		}
+		appendN(t, db, 2)
+		mustCheckpoint(t, old, db) // the old key, used after the rotation
+		r, err := cur.Verify(ctx, db, nil)
+		if err != nil || r.OK || !strings.Contains(r.Reason, "checkpoint seq 4 is not signed by this portal's key") {
+			t.Fatalf("a trailing checkpoint of the old key: %+v %v", r, err)
+		}
+	})
+}

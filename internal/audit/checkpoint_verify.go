@@ -99,6 +99,14 @@ func name(cp store.AuditCheckpoint) string {
 	return fmt.Sprintf("%d", cp.ID)
 }
 
+// pending is a checkpoint signed by another key, waiting for a successor to vouch for
+// it, with the hash its event has in the database ("" when the event is gone).
+type pending struct {
+	cp   store.AuditCheckpoint
+	hash string
+	has  bool
+}
+
 func (s *Signer) verify(ctx context.Context, db *store.DB, file []fileLine, progress func(int64)) (Result, error) {
 	v, err := db.VerifyAuditRange(ctx, 0, 0, progress)
 	if err != nil {
@@ -109,7 +117,8 @@ func (s *Signer) verify(ctx context.Context, db *store.DB, file []fileLine, prog
 		return r, nil
 	}
 	var p problems
-	// The lines of the file by the key their checkpoint has in the database.
+	// The validly signed lines of the file, by the name of their checkpoint. A line of
+	// another key is trusted only when the database has it and it is vouched for there.
 	inFile := map[string]*fileLine{}
 	found := map[string]bool{}
 	for i := range file {
@@ -117,17 +126,48 @@ func (s *Signer) verify(ctx context.Context, db *store.DB, file []fileLine, prog
 		switch {
 		case l.bad:
 			p.addCheckpoint(max(1, v.Checked), "line %d of the checkpoint file is not a checkpoint", l.n)
-		case l.cp.PublicKey != s.PublicKey() || !ValidSignature(l.cp):
+		case !ValidSignature(l.cp):
 			p.addCheckpoint(l.cp.EventID, "line %d of the checkpoint file is not signed by this portal's key", l.n)
 			l.bad = true
 		default:
 			inFile[name(l.cp)] = l
 		}
 	}
-	r.FileCheckpoints = len(inFile)
 
 	var lastLegacy, prev *store.AuditCheckpoint
 	var newest store.AuditCheckpoint // the checkpoint naming the most events
+	// accept compares a trusted checkpoint with the events and the file.
+	accept := func(cp store.AuditCheckpoint, hash string, has bool) {
+		if cp.EventID > newest.EventID {
+			newest = cp
+		}
+		if has && hash != cp.HeadHash {
+			p.add(cp.EventID, "event %d differs from checkpoint %s: the chain was rewritten from there or before", cp.EventID, name(cp))
+		}
+		if l := inFile[name(cp)]; l != nil {
+			found[name(cp)] = true
+			if l.cp.Signature != cp.Signature {
+				p.addCheckpoint(cp.EventID, "checkpoint %s differs from line %d of the checkpoint file", name(cp), l.n)
+			}
+		}
+	}
+	unsigned := func(cp store.AuditCheckpoint) {
+		p.addCheckpoint(cp.EventID, "checkpoint %s is not signed by this portal's key", name(cp))
+	}
+	// Checkpoints of an earlier key (before a rotation of PORTAL_SECRET_KEY) are trusted
+	// when the chain links them to a checkpoint of this key: the later checkpoint signed
+	// their signature. run holds them until such a successor comes, or does not.
+	var run []pending
+	flush := func(vouched bool) {
+		for _, q := range run {
+			if vouched {
+				accept(q.cp, q.hash, q.has)
+			} else {
+				unsigned(q.cp)
+			}
+		}
+		run = nil
+	}
 	err = db.EachAuditCheckpoint(ctx, func(page []store.AuditCheckpoint) error {
 		ids := make([]int64, len(page))
 		for i, cp := range page {
@@ -140,37 +180,52 @@ func (s *Signer) verify(ctx context.Context, db *store.DB, file []fileLine, prog
 		for i := range page {
 			cp := page[i]
 			r.Checkpoints++
-			if cp.PublicKey != s.PublicKey() || !ValidSignature(cp) {
-				p.addCheckpoint(cp.EventID, "checkpoint %s is not signed by this portal's key", name(cp))
-				continue
-			}
-			if cp.EventID > newest.EventID {
-				newest = cp
-			}
-			if h, ok := hashes[cp.EventID]; ok && h != cp.HeadHash {
-				p.add(cp.EventID, "event %d differs from checkpoint %s: the chain was rewritten from there or before", cp.EventID, name(cp))
-			}
-			if l := inFile[name(cp)]; l != nil {
-				found[name(cp)] = true
-				if l.cp.Signature != cp.Signature {
-					p.addCheckpoint(cp.EventID, "checkpoint %s differs from line %d of the checkpoint file", name(cp), l.n)
-				}
-			}
+			valid := ValidSignature(cp)
+			linked := true
 			if cp.Seq == 0 {
 				lastLegacy = &cp
-				continue
+			} else {
+				if valid {
+					linked = s.checkLink(&p, prev, lastLegacy, cp)
+				}
+				prev = &cp
 			}
-			s.checkLink(&p, prev, lastLegacy, cp)
-			prev = &cp
+			// Legacy checkpoints are not linked to each other: only the newest can be
+			// vouched for (by seq 1).
+			if !valid || !linked || cp.Seq == 0 {
+				flush(false)
+			}
+			hash, has := hashes[cp.EventID]
+			switch {
+			case !valid:
+				unsigned(cp)
+			case cp.PublicKey != s.PublicKey():
+				run = append(run, pending{cp, hash, has})
+			default:
+				flush(true)
+				accept(cp, hash, has)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return Result{}, err
 	}
+	flush(false)
 	if newest.EventID > v.Checked {
 		p.add(v.Checked+1, "events %d to %d are missing: checkpoint %s of %s recorded %d events",
 			v.Checked+1, newest.EventID, name(newest), newest.CreatedAt.Format("2006-01-02 15:04:05Z"), newest.EventCount)
+	}
+	for i := range file {
+		if l := &file[i]; !l.bad && l.cp.PublicKey != s.PublicKey() && !found[name(l.cp)] {
+			p.addCheckpoint(l.cp.EventID, "line %d of the checkpoint file is not signed by this portal's key", l.n)
+			l.bad = true
+		}
+	}
+	for _, l := range file {
+		if !l.bad {
+			r.FileCheckpoints++
+		}
 	}
 	if err := s.checkFile(ctx, db, &p, file, found, v.Checked); err != nil {
 		return Result{}, err
@@ -180,7 +235,7 @@ func (s *Signer) verify(ctx context.Context, db *store.DB, file []fileLine, prog
 
 // checkLink checks that chained checkpoint cp follows prev (nil for the first one, which
 // links to the newest legacy checkpoint, or to nothing on a trail that had none).
-func (s *Signer) checkLink(p *problems, prev, lastLegacy *store.AuditCheckpoint, cp store.AuditCheckpoint) {
+func (s *Signer) checkLink(p *problems, prev, lastLegacy *store.AuditCheckpoint, cp store.AuditCheckpoint) bool {
 	wantSeq, wantPrev := int64(1), ""
 	if prev != nil {
 		wantSeq, wantPrev = prev.Seq+1, prev.Signature
@@ -191,12 +246,14 @@ func (s *Signer) checkLink(p *problems, prev, lastLegacy *store.AuditCheckpoint,
 	if prev != nil {
 		after = fmt.Sprintf("checkpoint seq %d follows seq %d", cp.Seq, prev.Seq)
 	}
+	ok := false
 	switch {
 	case cp.Seq == wantSeq+1:
 		p.addCheckpoint(cp.EventID, "checkpoint seq %d is missing: %s", wantSeq, after)
 	case cp.Seq > wantSeq:
 		p.addCheckpoint(cp.EventID, "checkpoints seq %d to %d are missing: %s", wantSeq, cp.Seq-1, after)
 	case cp.PrevSignature == wantPrev:
+		ok = true
 	case prev == nil:
 		p.addCheckpoint(cp.EventID, "the checkpoint before seq 1 is missing: seq 1 names a checkpoint that is not in the database")
 	default:
@@ -204,7 +261,9 @@ func (s *Signer) checkLink(p *problems, prev, lastLegacy *store.AuditCheckpoint,
 	}
 	if prev != nil && cp.EventID < prev.EventID {
 		p.addCheckpoint(cp.EventID, "checkpoint seq %d names fewer events than checkpoint seq %d", cp.Seq, prev.Seq)
+		ok = false
 	}
+	return ok
 }
 
 // checkFile reports the lines of the checkpoint file that the database lost, and the
