@@ -19,7 +19,8 @@ type Result struct {
 }
 
 // Verify re-checks the chain (store.VerifyAuditRange) and then every checkpoint in the
-// database: each must be signed by this signer's key and still match the event it names
+// database: each must be signed by this signer's key (or by an earlier key, when the
+// chain links it to a checkpoint of this one) and still match the event it names
 // (so deleting the newest events, or rewriting the chain from some point on, is found),
 // and the chained ones must follow each other seq by seq, each naming the previous
 // one's signature (so a checkpoint deleted from the middle is named). Deleting the
@@ -31,7 +32,8 @@ func (s *Signer) Verify(ctx context.Context, db *store.DB, progress func(int64))
 
 // VerifyFile is Verify plus a comparison with a copy of the checkpoints kept outside the
 // database (PORTAL_AUDIT_CHECKPOINT_FILE, or an archived `portal audit checkpoints`):
-// every line must be signed by this signer's key, be in the database unchanged, and the
+// every line must be signed by this signer's key (or an earlier one the database's chain
+// vouches for), be in the database unchanged, and the
 // events it covers must still be there with the hash it names.
 func (s *Signer) VerifyFile(ctx context.Context, db *store.DB, path string, progress func(int64)) (Result, error) {
 	lines, err := readCheckpointFile(path)
