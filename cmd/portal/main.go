@@ -49,7 +49,8 @@ Commands:
   user add|list|reset-totp|disable|enable|token
                         manage users without the web interface
   audit verify|checkpoint|checkpoints
-                        re-check the audit trail; sign or list checkpoints
+                        re-check the audit trail (verify --checkpoints FILE: also
+                        against a copy of the checkpoints); sign or list checkpoints
   secrets rotate|new-key
                         re-encrypt stored secrets under a new PORTAL_SECRET_KEY
   version               print version, commit and Go version

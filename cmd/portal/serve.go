@@ -47,6 +47,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 			"file", cfg.DataDir+"/"+config.SecretKeyFile)
 	}
 
+	if err := checkCheckpointFile(cfg); err != nil {
+		return err
+	}
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -123,6 +126,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 // startJobs builds one cache syncer per master account (cachesync.Pool over the
 // registry) and starts the durable job runner (River) with the periodic sync tick, then
 // queues one sync of every master now so that a fresh portal shows data within seconds.
+// It also runs the periodic audit checkpoint (PORTAL_AUDIT_CHECKPOINT_INTERVAL), one per
+// interval across replicas.
 // The sync intervals are read from /admin/settings at each tick (the PORTAL_SYNC_*
 // values until an admin saves others), so a change takes effect without a restart.
 func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string,
@@ -151,7 +156,16 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 	if err != nil {
 		return nil, nil, err
 	}
-	runner, err := jobs.StartWith(ctx, db, pool, log.With("component", "jobs"), cfg.SyncInterval, jobs.Options{Operations: opJobs})
+	signer, err := auditSigner(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	runner, err := jobs.StartWith(ctx, db, pool, log.With("component", "jobs"), cfg.SyncInterval, jobs.Options{Operations: opJobs,
+		AuditCheckpointInterval: cfg.AuditCheckpointInterval,
+		AuditCheckpoint: func(ctx context.Context) error {
+			_, err := signer.CheckpointIfMoved(ctx, db)
+			return err
+		}})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -19,6 +19,10 @@ import (
 type Signer struct {
 	priv ed25519.PrivateKey
 	pub  ed25519.PublicKey
+	// File, when set (PORTAL_AUDIT_CHECKPOINT_FILE), receives every checkpoint as one
+	// JSON line the moment it is stored: a copy outside the database, ideally on an
+	// append-only volume, that `portal audit verify --checkpoints` compares against.
+	File string
 }
 
 // NewSigner derives the checkpoint key from the portal's secret key.
@@ -33,27 +37,77 @@ func NewSigner(secretKey []byte) (*Signer, error) {
 // PublicKey is the hex public key that verifies this signer's checkpoints.
 func (s *Signer) PublicKey() string { return hex.EncodeToString(s.pub) }
 
-// checkpointMessage is what is signed: versioned, fixed layout.
-func checkpointMessage(eventID, count int64, headHash string) []byte {
-	msg := []byte("purser.audit.checkpoint.v1\x00")
-	msg = binary.BigEndian.AppendUint64(msg, uint64(eventID))
-	msg = binary.BigEndian.AppendUint64(msg, uint64(count))
-	return append(msg, headHash...)
+// checkpointMessage is what is signed: versioned, fixed layout. v1 (checkpoints made
+// before the chain, Seq 0) names the head only; v2 adds the sequence number and the
+// previous checkpoint's signature, so a checkpoint cannot be removed from the middle of
+// the chain, or the chain's start, without the next one showing it. Hashes and
+// signatures are hex, so the NUL separator is unambiguous.
+func checkpointMessage(cp store.AuditCheckpoint) []byte {
+	if cp.Seq == 0 {
+		msg := []byte("purser.audit.checkpoint.v1\x00")
+		msg = binary.BigEndian.AppendUint64(msg, uint64(cp.EventID))
+		msg = binary.BigEndian.AppendUint64(msg, uint64(cp.EventCount))
+		return append(msg, cp.HeadHash...)
+	}
+	msg := []byte("purser.audit.checkpoint.v2\x00")
+	msg = binary.BigEndian.AppendUint64(msg, uint64(cp.Seq))
+	msg = binary.BigEndian.AppendUint64(msg, uint64(cp.EventID))
+	msg = binary.BigEndian.AppendUint64(msg, uint64(cp.EventCount))
+	msg = append(msg, cp.HeadHash...)
+	msg = append(msg, 0)
+	return append(msg, cp.PrevSignature...)
 }
 
-// Checkpoint signs the current head of the chain and stores the checkpoint. An empty
-// trail gets no checkpoint.
+// Checkpoint signs the current head of the chain and stores the checkpoint as the next
+// link of the checkpoint chain. An empty trail gets no checkpoint.
 func (s *Signer) Checkpoint(ctx context.Context, db *store.DB) (*store.AuditCheckpoint, error) {
-	id, hash, err := db.AuditHead(ctx)
-	if err != nil || id == 0 {
-		return nil, err
+	return s.checkpoint(ctx, db, false)
+}
+
+// CheckpointIfMoved is Checkpoint when events arrived since the last checkpoint, and
+// nothing (nil, nil) otherwise: what the periodic job calls.
+func (s *Signer) CheckpointIfMoved(ctx context.Context, db *store.DB) (*store.AuditCheckpoint, error) {
+	return s.checkpoint(ctx, db, true)
+}
+
+// checkpointAttempts bounds the retries when other writers take the next sequence
+// number first; each retry means another checkpoint was stored, so few are needed.
+const checkpointAttempts = 50
+
+func (s *Signer) checkpoint(ctx context.Context, db *store.DB, onlyIfMoved bool) (*store.AuditCheckpoint, error) {
+	for attempt := 1; ; attempt++ {
+		// The previous checkpoint is read before the head: its event is then never newer
+		// than the head, so event ids never go down along the chain.
+		prev, err := db.LastAuditCheckpoint(ctx)
+		if err != nil {
+			return nil, err
+		}
+		id, hash, err := db.AuditHead(ctx)
+		if err != nil || id == 0 {
+			return nil, err
+		}
+		if onlyIfMoved && prev != nil && prev.EventID >= id {
+			return nil, nil
+		}
+		cp := &store.AuditCheckpoint{Seq: 1, EventID: id, EventCount: id, HeadHash: hash, PublicKey: s.PublicKey()}
+		if prev != nil {
+			cp.Seq, cp.PrevSignature = prev.Seq+1, prev.Signature
+		}
+		cp.Signature = sign(s, *cp)
+		err = db.CreateAuditCheckpoint(ctx, cp)
+		if errors.Is(err, store.ErrConflict) && attempt < checkpointAttempts {
+			continue // another replica stored this seq first: chain to it
+		}
+		if err != nil {
+			return nil, err
+		}
+		if s.File != "" {
+			if err := AppendCheckpointFile(s.File, *cp); err != nil {
+				return cp, fmt.Errorf("audit: checkpoint %d stored but not copied to %s: %w", cp.Seq, s.File, err)
+			}
+		}
+		return cp, nil
 	}
-	cp := &store.AuditCheckpoint{EventID: id, EventCount: id, HeadHash: hash, PublicKey: s.PublicKey()}
-	cp.Signature = sign(s, *cp)
-	if err := db.CreateAuditCheckpoint(ctx, cp); err != nil {
-		return nil, err
-	}
-	return cp, nil
 }
 
 // ValidSignature reports whether a checkpoint was signed by the key it names. Callers
@@ -67,61 +121,10 @@ func ValidSignature(cp store.AuditCheckpoint) bool {
 	if err != nil {
 		return false
 	}
-	return ed25519.Verify(pub, checkpointMessage(cp.EventID, cp.EventCount, cp.HeadHash), sig)
-}
-
-// Result is the outcome of a full verification: the chain itself and the checkpoints.
-type Result struct {
-	Checked     int64
-	OK          bool
-	BrokenID    int64
-	Reason      string
-	Checkpoints int // checkpoints compared
-}
-
-// Verify re-checks the chain (store.VerifyAuditRange) and then every checkpoint signed by
-// this signer's key: each must still match the event it names, so deleting the newest
-// events, or rewriting the chain from some point on, is found. A checkpoint with a bad
-// signature or another key is itself reported.
-func (s *Signer) Verify(ctx context.Context, db *store.DB, progress func(int64)) (Result, error) {
-	v, err := db.VerifyAuditRange(ctx, 0, 0, progress)
-	if err != nil {
-		return Result{}, err
-	}
-	r := Result{Checked: v.Checked, OK: v.OK, BrokenID: v.BrokenID, Reason: v.Reason}
-	if !v.OK {
-		return r, nil
-	}
-	cps, err := db.ListAuditCheckpoints(ctx, 1000)
-	if err != nil {
-		return Result{}, err
-	}
-	for _, cp := range cps {
-		r.Checkpoints++
-		switch {
-		case cp.PublicKey != s.PublicKey() || !ValidSignature(cp):
-			return fail(r, cp.EventID, fmt.Sprintf("checkpoint %d is not signed by this portal's key", cp.ID)), nil
-		case cp.EventID > v.Checked:
-			return fail(r, v.Checked+1, fmt.Sprintf("events %d to %d are missing: checkpoint %d of %s recorded %d events",
-				v.Checked+1, cp.EventID, cp.ID, cp.CreatedAt.Format("2006-01-02 15:04:05Z"), cp.EventCount)), nil
-		}
-		e, err := db.AuditEventByID(ctx, cp.EventID)
-		if err != nil {
-			return Result{}, err
-		}
-		if e.Hash != cp.HeadHash {
-			return fail(r, cp.EventID, fmt.Sprintf("event %d differs from checkpoint %d: the chain was rewritten from there or before", cp.EventID, cp.ID)), nil
-		}
-	}
-	return r, nil
-}
-
-func fail(r Result, id int64, reason string) Result {
-	r.OK, r.BrokenID, r.Reason = false, id, reason
-	return r
+	return ed25519.Verify(pub, checkpointMessage(cp), sig)
 }
 
 // sign is Checkpoint's signature without the database, for tests and tools.
 func sign(s *Signer, cp store.AuditCheckpoint) string {
-	return hex.EncodeToString(ed25519.Sign(s.priv, checkpointMessage(cp.EventID, cp.EventCount, cp.HeadHash)))
+	return hex.EncodeToString(ed25519.Sign(s.priv, checkpointMessage(cp)))
 }

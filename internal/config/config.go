@@ -58,6 +58,9 @@ type Config struct {
 	SyncInterval        time.Duration
 	SyncCatalogInterval time.Duration
 	SyncConcurrency     int
+
+	AuditCheckpointInterval time.Duration
+	AuditCheckpointFile     string // "" = no copy outside the database
 }
 
 // Sandbox reports whether the upstream is the in-process simulator.
@@ -110,6 +113,8 @@ var Variables = []Variable{
 	{"PORTAL_SYNC_INTERVAL", "15m", false, "how often the cache of balances, coupons, cards, resources and packages is refreshed (a run still going when the next is due finishes first)"},
 	{"PORTAL_SYNC_CATALOG_INTERVAL", "24h", false, "how often the product catalogues are refreshed"},
 	{"PORTAL_SYNC_CONCURRENCY", "16", false, "upstream calls a sync runs at once; the client's rate limiter still sets the pace"},
+	{"PORTAL_AUDIT_CHECKPOINT_INTERVAL", "1m", false, "how often the newest audit event is signed while events arrive (nothing is written while the trail does not move); one checkpoint per interval across replicas"},
+	{"PORTAL_AUDIT_CHECKPOINT_FILE", "", false, "file to which every checkpoint is appended as one JSON line (fsync) the moment it is made, for `portal audit verify --checkpoints`; put it on a separate, append-only volume that every replica writes; empty = no copy"},
 }
 
 // ErrInvalid wraps every validation problem.
@@ -219,6 +224,9 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 	c.SyncInterval = r.duration("PORTAL_SYNC_INTERVAL", time.Minute, 24*time.Hour)
 	c.SyncCatalogInterval = r.duration("PORTAL_SYNC_CATALOG_INTERVAL", time.Hour, 30*24*time.Hour)
 	c.SyncConcurrency = int(r.integer("PORTAL_SYNC_CONCURRENCY", 1, 64))
+
+	c.AuditCheckpointInterval = r.duration("PORTAL_AUDIT_CHECKPOINT_INTERVAL", time.Second, time.Hour)
+	c.AuditCheckpointFile = r.str("PORTAL_AUDIT_CHECKPOINT_FILE")
 
 	if len(r.problems) > 0 {
 		return Config{}, &Error{Problems: r.problems}

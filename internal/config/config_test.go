@@ -35,6 +35,9 @@ func TestLoadDefaults(t *testing.T) {
 	if c.SecretKey != nil {
 		t.Fatal("secret key must stay nil until EnsureSecretKey")
 	}
+	if c.AuditCheckpointInterval != time.Minute || c.AuditCheckpointFile != "" {
+		t.Fatalf("audit checkpoint defaults %v %q", c.AuditCheckpointInterval, c.AuditCheckpointFile)
+	}
 }
 
 func TestLoadValidation(t *testing.T) {
@@ -58,6 +61,7 @@ func TestLoadValidation(t *testing.T) {
 		{"short demo password", map[string]string{"PORTAL_DEMO_PASSWORD": "short"}, []string{"PORTAL_DEMO_PASSWORD"}},
 		{"bad totp", map[string]string{"PORTAL_DEMO_TOTP_SECRET": "not-base32!"}, []string{"PORTAL_DEMO_TOTP_SECRET"}},
 		{"too many subs", map[string]string{"PORTAL_SANDBOX_SUB_ACCOUNTS": "100001"}, []string{"PORTAL_SANDBOX_SUB_ACCOUNTS"}},
+		{"checkpoints too rare", map[string]string{"PORTAL_AUDIT_CHECKPOINT_INTERVAL": "2h"}, []string{"PORTAL_AUDIT_CHECKPOINT_INTERVAL"}},
 		{"not a number", map[string]string{"PORTAL_SANDBOX_SEED": "one"}, []string{"PORTAL_SANDBOX_SEED"}},
 		{"all at once", map[string]string{"PORTAL_ADDR": "x", "PORTAL_LOG_FORMAT": "xml", "PORTAL_LOGIN_MAX_FAILURES": "0"},
 			[]string{"PORTAL_ADDR", "PORTAL_LOG_FORMAT", "PORTAL_LOGIN_MAX_FAILURES"}},

@@ -3,7 +3,8 @@
 // *sql.DB pool (one pool for gorm and River, so a job can later be enqueued inside a
 // business transaction). River's tables are migrated by Start with rivermigrate.
 //
-// Jobs today: sync (on demand, periodic full sync, catalogue). A sync job is unique per
+// Jobs today: sync (on demand, periodic full sync, catalogue), the operation jobs
+// (execute.go) and the periodic audit checkpoint (checkpoint.go). A sync job is unique per
 // (master, area, sub-account) while it is available, scheduled, running or retryable, so
 // repeated refresh clicks never pile up. A sync job without a master is a request for
 // every master: its worker queues one job per master (so one failing master does not stop
@@ -248,6 +249,10 @@ type Options struct {
 	NoPeriodic bool
 	// Operations, when set, runs the operation jobs (execute, reconcile, expire; execute.go).
 	Operations *OperationJobs
+	// AuditCheckpoint, when set, is run by the periodic audit_checkpoint job every
+	// AuditCheckpointInterval (default a minute; checkpoint.go).
+	AuditCheckpoint         func(context.Context) error
+	AuditCheckpointInterval time.Duration
 }
 
 // Start migrates River's tables, starts the workers and the periodic tick that queues
@@ -300,6 +305,7 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 		}
 	}
 	addOperationJobs(workers, cfg, o.Operations, !o.NoPeriodic)
+	addAuditCheckpointJob(workers, cfg, o.AuditCheckpoint, o.AuditCheckpointInterval, !o.NoPeriodic)
 	client, err := river.NewClient(drv, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river client: %w", err)

@@ -113,8 +113,6 @@ func (s *Server) auditCheckpointsExport(c *gin.Context) {
 	c.Status(http.StatusOK)
 	enc := json.NewEncoder(c.Writer)
 	for i := len(cps) - 1; i >= 0; i-- {
-		cp := cps[i]
-		_ = enc.Encode(gin.H{"id": cp.ID, "created_at": cp.CreatedAt.UTC().Format(time.RFC3339Nano), "event_id": cp.EventID,
-			"event_count": cp.EventCount, "head_hash": cp.HeadHash, "public_key": cp.PublicKey, "signature": cp.Signature})
+		_ = enc.Encode(audit.Line(cps[i])) // the format `portal audit verify --checkpoints` reads
 	}
 }

@@ -16,49 +16,16 @@ import (
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// checkpointEvery is how often serve signs the chain head when it has moved.
-const checkpointEvery = 10 * time.Minute
-
-// signer derives the checkpoint key from the secret key (cheap; nothing to cache).
+// signer derives the checkpoint key from the secret key (cheap; nothing to cache). The
+// periodic checkpoints are a job (internal/jobs); the server checkpoints only after an
+// intact verification, copied to PORTAL_AUDIT_CHECKPOINT_FILE like the job's.
 func (s *Server) signer() *audit.Signer {
 	sg, err := audit.NewSigner(s.cfg.SecretKey)
 	if err != nil {
 		panic(err) // New already refused a key of the wrong size
 	}
+	sg.File = s.cfg.AuditCheckpointFile
 	return sg
-}
-
-// checkpointLoop signs the head of the chain periodically, so that deleting the newest
-// events is detectable even when nobody runs a verification.
-func (s *Server) checkpointLoop(ctx context.Context) {
-	t := time.NewTicker(checkpointEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := s.checkpointIfMoved(ctx); err != nil {
-				s.log.Warn("audit checkpoint failed", "error", err)
-			}
-		}
-	}
-}
-
-func (s *Server) checkpointIfMoved(ctx context.Context) error {
-	head, _, err := s.db.AuditHead(ctx)
-	if err != nil || head == 0 {
-		return err
-	}
-	cps, err := s.db.ListAuditCheckpoints(ctx, 1)
-	if err != nil {
-		return err
-	}
-	if len(cps) > 0 && cps[0].EventID == head {
-		return nil
-	}
-	_, err = s.signer().Checkpoint(ctx, s.db)
-	return err
 }
 
 func (s *Server) verifyRunView(r store.AuditVerificationRun, tr *i18n.Translator) view.VerifyRun {

@@ -161,7 +161,6 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 	go func() { errc <- srv.ListenAndServe() }()
 	s.log.Info("serving", "addr", addr, "url", s.cfg.PublicURL)
 	go s.sweepSessions(ctx)
-	go s.checkpointLoop(ctx)
 	select {
 	case err := <-errc:
 		return err
