@@ -8,6 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/shopspring/decimal"
+
+	"github.com/purser-finance/purser/internal/money"
 )
 
 // TestBrowserMakerChecker drives Chromium through the maker-checker workflow of a real
@@ -183,7 +185,7 @@ func opsSignIn(t *testing.T, ctx context.Context, base, user string) {
 // opsAmount reads a displayed amount ("1,234.50").
 func opsAmount(t *testing.T, s string) decimal.Decimal {
 	t.Helper()
-	d, err := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(s), ",", ""))
+	d, err := money.ParseNumber(s) // the one parser reads what the one formatter wrote
 	if err != nil {
 		t.Fatalf("not an amount: %q", s)
 	}

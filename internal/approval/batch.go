@@ -309,11 +309,11 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		for _, o := range ops {
 			if err := record(ctx, tx, m, ActionCreate, o.ID, audit.Success, map[string]any{"kind": o.Kind, "trans_id": o.TransID,
 				"sub_account_id": o.SubAccountID, "amount": ptrString(o.Amount), "batch_id": b.ID, "line": o.BatchLine,
-				"snapshot_hash": o.SnapshotHash}); err != nil {
+				"snapshot_hash": o.SnapshotHash, "reason": o.Reason}); err != nil {
 				return err
 			}
 		}
-		if err := batchRecord(ctx, tx, m, ActionSubmit, b.ID, map[string]any{"rows": b.RowsCount, "total": b.Total,
+		if err := batchRecord(ctx, tx, m, ActionSubmit, b.ID, map[string]any{"kind": kind, "reason": b.Reason, "rows": b.RowsCount, "total": b.Total,
 			"snapshot_hash": b.SnapshotHash, "required_approvals": required}); err != nil {
 			return err
 		}

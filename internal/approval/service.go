@@ -504,6 +504,10 @@ func (s *Service) Cancel(ctx context.Context, a Actor, id int64) (*Operation, er
 	if err != nil {
 		return nil, err
 	}
+	if !canSee(a, r) {
+		// Out of scope, it does not exist for this user: 404 like Get, not a 403 that confirms it.
+		return nil, ErrOutOfScope
+	}
 	if r.RequestedBy != a.UserID || !authz.Allowed(a.Subject(), authz.CancelOperation, authz.Target{OrgPath: splitPath(r.OrgPath)}) {
 		return nil, ErrForbidden
 	}

@@ -103,6 +103,8 @@ func amountError(err error) string {
 		return "op.err.amount_required"
 	case errors.Is(err, money.ErrTooManyDigits):
 		return "op.err.amount_decimals"
+	case errors.Is(err, money.ErrGrouping):
+		return "op.err.amount_grouping"
 	case errors.Is(err, money.ErrNotPositive):
 		return "op.err.amount_positive"
 	case errors.Is(err, money.ErrTooLarge):

@@ -48,10 +48,10 @@ func New(v decimal.Decimal, currency string) Amount {
 // Zero is a zero amount in the given currency.
 func Zero(currency string) Amount { return New(decimal.Zero, currency) }
 
-// Parse reads a user- or API-supplied amount that is going to be moved: it must be a plain
-// decimal, > 0, with at most 2 decimals, and not absurdly large.
+// Parse reads a user- or API-supplied amount that is going to be moved, as ParseNumber
+// reads it: it must be > 0, with at most 2 decimals, and not absurdly large.
 func Parse(s, currency string) (Amount, error) {
-	v, err := ParseDecimal(s)
+	v, err := ParseNumber(s)
 	if err != nil {
 		return Amount{}, err
 	}
@@ -65,7 +65,8 @@ func Parse(s, currency string) (Amount, error) {
 }
 
 // ParseDecimal reads a plain decimal string with at most 2 decimals (sign allowed, zero
-// allowed). It is what upstream figures and stored values go through.
+// allowed), no separators and ASCII only. It is what upstream figures and stored values go
+// through; typed input goes through ParseNumber.
 func ParseDecimal(s string) (decimal.Decimal, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {

@@ -331,12 +331,12 @@ func (s *Service) UpdateBalance(ctx context.Context, threshold, currency string,
 		currency = "CNY"
 	}
 	amt := money.Zero(currency)
-	if t := strings.TrimSpace(threshold); t != "" && t != "0" && t != "0.00" {
-		a, err := money.Parse(t, currency)
-		if err != nil {
+	if t := strings.TrimSpace(threshold); t != "" {
+		d, err := money.ParseNumber(t)
+		if err != nil || d.IsNegative() || d.GreaterThan(money.MaxAmount) {
 			return &ValidationError{Fields: map[string]string{"low_threshold": "settings.field.amount"}}
 		}
-		amt = a
+		amt = money.New(d, currency)
 	}
 	return s.update(ctx, SectionBalance, m, up, func(st *Settings) error { st.Balance.LowThreshold = amt; return nil })
 }

@@ -63,6 +63,11 @@ func TestOverridesDefaultsAndSealsSecrets(t *testing.T) {
 		if err := s.UpdateBalance(ctx, "1.234", "", m, op); !errors.As(err, &ve) {
 			t.Fatalf("three decimals: %v", err)
 		}
+		for _, bad := range []string{"1,50", "1,2,3", "-5"} {
+			if err := s.UpdateBalance(ctx, bad, "", m, op); !errors.As(err, &ve) {
+				t.Fatalf("%q: %v", bad, err)
+			}
+		}
 		if err := s.UpdateSessions(ctx, Sessions{IdleTimeout: time.Hour, AbsoluteTimeout: 30 * time.Minute}, m, op); !errors.As(err, &ve) {
 			t.Fatalf("absolute < idle: %v", err)
 		}

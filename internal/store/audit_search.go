@@ -17,15 +17,19 @@ type AuditFilter struct {
 	ActorName  string
 	TargetType string
 	TargetID   string
-	Outcome    string
-	RequestID  string
-	Text       string    // case-insensitive substring of the details JSON
-	Since      time.Time // time >= Since
-	Until      time.Time // time < Until
-	BeforeID   int64     // keyset cursor (newest first): only events with id < BeforeID
-	AfterID    int64     // keyset cursor (oldest first): only events with id > AfterID
-	Ascending  bool      // oldest first (timelines, exports); default newest first
-	Limit      int       // default 50, at most 500
+	// SubAccountID: events about one sub-account — those targeting it and those targeting an
+	// operation on it (found through the operations table, so every event of the operation
+	// counts, whatever its details say). Combined with TargetType/TargetID by AND.
+	SubAccountID string
+	Outcome      string
+	RequestID    string
+	Text         string    // case-insensitive substring of the details JSON
+	Since        time.Time // time >= Since
+	Until        time.Time // time < Until
+	BeforeID     int64     // keyset cursor (newest first): only events with id < BeforeID
+	AfterID      int64     // keyset cursor (oldest first): only events with id > AfterID
+	Ascending    bool      // oldest first (timelines, exports); default newest first
+	Limit        int       // default 50, at most 500
 }
 
 // Audit list page sizes.
@@ -82,6 +86,12 @@ func (db *DB) auditQuery(ctx context.Context, f AuditFilter) (*gorm.DB, error) {
 	}
 	if f.TargetID != "" {
 		q = q.Where("target_id = ?", f.TargetID)
+	}
+	if f.SubAccountID != "" {
+		// Two index probes of (target_type, target_id): the sub-account's own events and
+		// its operations' (operations_sub_account_idx gives their ids).
+		q = q.Where(`((target_type = 'sub_account' AND target_id = ?) OR (target_type = 'operation' AND target_id IN (SELECT CAST(id AS TEXT) FROM operations WHERE sub_account_id = ?)))`,
+			f.SubAccountID, f.SubAccountID)
 	}
 	if f.Outcome != "" {
 		q = q.Where("outcome = ?", f.Outcome)

@@ -418,12 +418,18 @@ func (s *Service) build(a *store.UpstreamAccount, configure func(*bss.Config)) (
 // (the in-process sandbox gets fresh credentials per process) or without PORTAL_HW_AK.
 // It reports whether it created the account.
 func (s *Service) EnsureFromConfig(ctx context.Context, cfg config.Config) (bool, error) {
-	if cfg.Sandbox() || cfg.HWAK == "" {
+	if cfg.Sandbox() {
 		return false, nil
 	}
 	n, err := s.DB.CountUpstreamAccounts(ctx, KindMaster)
-	if err != nil || n > 0 {
+	if err != nil {
 		return false, err
+	}
+	if n > 0 {
+		return false, s.warnStoredWins(ctx, cfg)
+	}
+	if cfg.HWAK == "" {
+		return false, nil
 	}
 	_, err = s.Create(ctx, Input{
 		Name: "Master account", Kind: KindMaster, Endpoint: cfg.Upstream, AK: cfg.HWAK, SK: cfg.HWSK,

@@ -149,7 +149,7 @@ func (s *Server) adminSettingsSave(c *gin.Context) {
 	case settings.SectionBalance:
 		v.LowThreshold = f("low_threshold")
 		apply = func(up auth.StepUp) error {
-			return s.admin.Settings.UpdateBalance(ctx, strings.ReplaceAll(v.LowThreshold, ",", ""), "", m, up)
+			return s.admin.Settings.UpdateBalance(ctx, v.LowThreshold, "", m, up)
 		}
 	case settings.SectionSMTP:
 		port, _ := strconv.Atoi(f("port"))

@@ -143,7 +143,11 @@ func summarize(details json.RawMessage) string {
 		if b.Len() > 0 {
 			b.WriteString(" · ")
 		}
-		fmt.Fprintf(&b, "%s=%s", k, flat(m[k]))
+		v := flat(m[k])
+		if _, ok := m[k].(string); ok {
+			v = isolate(v) // a value inside a composed line: see isolate
+		}
+		fmt.Fprintf(&b, "%s=%s", k, v)
 		if b.Len() > 160 {
 			return b.String()[:157] + "…"
 		}

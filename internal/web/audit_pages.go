@@ -182,6 +182,10 @@ func (s *Server) auditTimeline(c *gin.Context) {
 		return
 	}
 	f := store.AuditFilter{TargetType: typ, TargetID: id, Ascending: true, Limit: 201}
+	if typ == "sub_account" {
+		// A sub-account's story includes the operations that moved its money.
+		f.TargetType, f.TargetID, f.SubAccountID = "", "", id
+	}
 	if after, err := strconv.ParseInt(c.Query("after"), 10, 64); err == nil {
 		f.AfterID = after
 	}

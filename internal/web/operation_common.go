@@ -378,7 +378,7 @@ func timelineRows(tr *i18n.Translator, entries []approval.TimelineEntry) []view.
 func detailValue(v any) string {
 	switch x := v.(type) {
 	case string:
-		return x
+		return isolate(x)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case bool:
@@ -387,6 +387,11 @@ func detailValue(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// isolate wraps a value shown inside a composed line (a timeline or audit summary) in
+// FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE, the plain-text form of <bdi>: a reason
+// holding a right-to-left override cannot reorder the rest of the line.
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
 
 // notificationText renders an in-app notice in the reader's language.
 func notificationText(tr *i18n.Translator, n approval.Notification) string {

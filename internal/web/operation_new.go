@@ -48,7 +48,7 @@ func (s *Server) operationNew(c *gin.Context) {
 // inputFrom reads an operation request from a posted form.
 func inputFrom(c *gin.Context) approval.Input {
 	in := approval.Input{
-		Kind: approval.Kind(trimmed(c, "kind")), SubAccountID: trimmed(c, "sub_account_id"), Amount: strings.ReplaceAll(trimmed(c, "amount"), ",", ""),
+		Kind: approval.Kind(trimmed(c, "kind")), SubAccountID: trimmed(c, "sub_account_id"), Amount: trimmed(c, "amount"),
 		BalanceType: trimmed(c, "balance_type"), ExpireTime: trimmed(c, "expire_time"), CouponID: trimmed(c, "coupon_id"),
 		SubCouponID: trimmed(c, "sub_coupon_id"), PeriodType: trimmed(c, "period_type"), Operation: trimmed(c, "operation"),
 		Reason: trimmed(c, "reason"), AutoPay: c.PostForm("auto_pay") == "on",

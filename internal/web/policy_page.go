@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -97,7 +96,7 @@ func (s *Server) policySave(c *gin.Context) {
 		row := view.PolicyRow{Kind: string(k), Label: kindLabel(tr, k), NeedsApproval: p.NeedsApproval, MovesMoney: k.MovesMoney(),
 			TwoAbove: trimmed(c, "two_"+string(k)), ExpiryHours: trimmed(c, "expiry_"+string(k))}
 		if k.MovesMoney() && row.TwoAbove != "" {
-			a, err := money.Parse(strings.ReplaceAll(row.TwoAbove, ",", ""), money.DefaultCurrency)
+			a, err := money.Parse(row.TwoAbove, money.DefaultCurrency)
 			if err != nil {
 				row.ErrTwo, bad = tr.T("op.policy_two_invalid"), true
 			} else {

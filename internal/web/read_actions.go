@@ -132,8 +132,11 @@ func (s *Server) setThreshold(c *gin.Context) {
 	input := strings.TrimSpace(c.PostForm("threshold"))
 	var t *money.Amount
 	if input != "" {
-		d, err := money.ParseDecimal(strings.ReplaceAll(input, ",", ""))
+		d, err := money.ParseNumber(input)
 		switch {
+		case errors.Is(err, money.ErrGrouping):
+			s.thresholdError(c, sa, input, tr.T("op.err.amount_grouping"))
+			return
 		case err != nil:
 			s.thresholdError(c, sa, input, tr.T("sa.threshold_invalid"))
 			return

@@ -326,7 +326,7 @@ func TestThreshold(t *testing.T) {
 	p := readPortal(t)
 	b := p.signedIn("fiona")
 	// Bad input: 422, the input kept, a translated reason, nothing saved.
-	for _, bad := range []string{"abc", "-5", "1.234", "1e9", "9999999999999"} {
+	for _, bad := range []string{"abc", "-5", "1.234", "1e9", "9999999999999", "1,50", "1,2,3", "3,0000"} {
 		r := b.post("/sub-accounts/sa-beta/threshold", url.Values{"threshold": {bad}})
 		if r.status != http.StatusUnprocessableEntity || r.testid(t, "threshold-error") == "" ||
 			r.doc(t).Find(`[data-testid="threshold-input"]`).AttrOr("value", "") != bad {

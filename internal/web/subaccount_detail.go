@@ -135,7 +135,12 @@ func (s *Server) subAccountView(c *gin.Context, sa *store.SubAccount) (view.SubA
 	if v.MasterGone {
 		v.Ops.CanCreate = false // its master is no longer configured: drafts are refused
 	}
-	events, err := s.db.ListAudit(ctx, store.AuditFilter{TargetType: "sub_account", TargetID: sa.ID, Limit: 20})
+	ef := store.AuditFilter{TargetType: "sub_account", TargetID: sa.ID, Limit: 20}
+	if authz.Allowed(u.Subject, authz.ViewOperations, target) {
+		// Its operations' events too: they are what moved its money.
+		ef = store.AuditFilter{SubAccountID: sa.ID, Limit: 20}
+	}
+	events, err := s.db.ListAudit(ctx, ef)
 	if err != nil {
 		return v, err
 	}
