@@ -142,14 +142,14 @@ func mutations() map[string][]mutation {
 				id := q.pendingOp("10000.00") // two approvers: the first approval is one event
 				b := q.as("abby")
 				p.mark()
-				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}, "comment": {"ok"}})
+				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}, "comment": {"ok"}, "snapshot_hash": {q.snapshotOf(id)}})
 			}},
 			{name: "self-approval", action: approval.ActionApprove, do: func(p *portal) {
 				q := opsOn(p)
 				b := q.as("boss")
 				id := b.transfer(q.normalSubs(1)[0].ID, "1.00")
 				p.mark()
-				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}})
+				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}, "snapshot_hash": {q.snapshotOf(id)}})
 			}},
 		},
 		"POST /operations/:id/reject": {
