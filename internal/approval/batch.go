@@ -574,6 +574,10 @@ func (s *Service) RejectBatch(ctx context.Context, a Actor, id int64, comment st
 	if err := s.checkApprover(ctx, a, b.RequestedBy, nil, ActionReject, TargetBatch, id); err != nil {
 		return nil, err
 	}
+	comment = strings.TrimSpace(comment)
+	if err := requireReason(comment); err != nil {
+		return nil, err
+	}
 	ap := &store.ApprovalRow{BatchID: &id, UserID: a.UserID, Username: a.Username, Decision: DecisionReject, Comment: comment,
 		SnapshotHash: b.SnapshotHash, At: s.now()}
 	if err := s.endBatch(ctx, a.meta(), b, StateRejected, ActionReject, ap); err != nil {

@@ -46,7 +46,7 @@ func runChild() int {
 	if mode == "approve" {
 		for _, s := range strings.Split(os.Getenv(envOps), ",") {
 			id, _ := strconv.ParseInt(s, 10, 64)
-			if _, err := e.svc.Approve(ctx, e.users["approver"], id, goodCode, ""); err != nil {
+			if _, err := e.svc.Approve(ctx, e.users["approver"], id, goodCode, "", ""); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 3
 			}

@@ -159,16 +159,16 @@ func TestPolicyAndSelfApproval(t *testing.T) {
 		if big.RequiredApprovals != 2 {
 			t.Fatalf("required %d", big.RequiredApprovals)
 		}
-		if _, err := e.svc.Approve(e.ctx, e.users["finance"], big.ID, goodCode, ""); !errors.Is(err, approval.ErrSelfApproval) {
+		if _, err := e.svc.Approve(e.ctx, e.users["finance"], big.ID, goodCode, "", ""); !errors.Is(err, approval.ErrSelfApproval) {
 			t.Fatalf("self approval: %v", err)
 		}
-		if _, err := e.svc.Approve(e.ctx, e.users["approver"], big.ID, "000000", ""); !errors.Is(err, approval.ErrStepUp) {
+		if _, err := e.svc.Approve(e.ctx, e.users["approver"], big.ID, "000000", "", ""); !errors.Is(err, approval.ErrStepUp) {
 			t.Fatalf("bad code: %v", err)
 		}
 		if op := e.approve(big.ID, "approver"); op.State != approval.StatePending {
 			t.Fatalf("after one approval: %s", op.State)
 		}
-		if _, err := e.svc.Approve(e.ctx, e.users["approver"], big.ID, goodCode, ""); !errors.Is(err, approval.ErrAlreadyDecided) {
+		if _, err := e.svc.Approve(e.ctx, e.users["approver"], big.ID, goodCode, "", ""); !errors.Is(err, approval.ErrAlreadyDecided) {
 			t.Fatalf("second decision: %v", err)
 		}
 		e.approve(big.ID, "approver2")
@@ -179,7 +179,7 @@ func TestPolicyAndSelfApproval(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Approve(e.ctx, e.users["boss"], own.ID, goodCode, ""); !errors.Is(err, approval.ErrSelfApproval) {
+		if _, err := e.svc.Approve(e.ctx, e.users["boss"], own.ID, goodCode, "", ""); !errors.Is(err, approval.ErrSelfApproval) {
 			t.Fatalf("boss self approval: %v", err)
 		}
 		if _, err := e.svc.Reject(e.ctx, e.users["boss"], own.ID, ""); !errors.Is(err, approval.ErrSelfApproval) {
@@ -195,7 +195,7 @@ func TestPolicyAndSelfApproval(t *testing.T) {
 		if _, err := e.svc.Reject(e.ctx, e.users["approver"], own.ID, "no"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Approve(e.ctx, e.users["approver2"], own.ID, goodCode, ""); !errors.Is(err, approval.ErrWrongState) {
+		if _, err := e.svc.Approve(e.ctx, e.users["approver2"], own.ID, goodCode, "", ""); !errors.Is(err, approval.ErrWrongState) {
 			t.Fatalf("approve rejected: %v", err)
 		}
 		if _, err := e.svc.Cancel(e.ctx, e.users["boss"], own.ID); !errors.Is(err, approval.ErrWrongState) {
@@ -268,7 +268,7 @@ func TestConcurrentSubmissionsAndApprovals(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := e.svc.Approve(e.ctx, a, ids[0], goodCode, "")
+				_, err := e.svc.Approve(e.ctx, a, ids[0], goodCode, "", "")
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -309,7 +309,7 @@ func TestExpiryWithFakeClock(t *testing.T) {
 		if got := e.op(op.ID); got.State != approval.StateExpired {
 			t.Fatalf("state %s", got.State)
 		}
-		if _, err := e.svc.Approve(e.ctx, e.users["approver"], op.ID, goodCode, ""); !errors.Is(err, approval.ErrWrongState) {
+		if _, err := e.svc.Approve(e.ctx, e.users["approver"], op.ID, goodCode, "", ""); !errors.Is(err, approval.ErrWrongState) {
 			t.Fatalf("approve expired: %v", err)
 		}
 		// The executor never runs a non-approved operation.

@@ -61,6 +61,7 @@ type env struct {
 	runner *jobs.Runner
 	ins    *jobs.Inserter
 	clock  *fakeClock
+	stepUp *stepUp // counts second-factor checks
 	users  map[string]approval.Actor
 	master string
 	// A second master account (envOpts.masterB): its own sandbox, domain id and client.
@@ -149,7 +150,8 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	if os.Getenv("PURSER_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	e.svc = approval.New(db, approval.Options{StepUp: &stepUp{}, Enqueuer: e.ins, MasterAccountID: e.master, Clock: e.clock.Now, Log: log})
+	e.stepUp = &stepUp{}
+	e.svc = approval.New(db, approval.Options{StepUp: e.stepUp, Enqueuer: e.ins, MasterAccountID: e.master, Clock: e.clock.Now, Log: log})
 	e.settled = map[int64]string{}
 	var clients func(ctx context.Context, master string) (bss.Upstream, error)
 	if o.masterB {
@@ -346,7 +348,7 @@ func fieldsOf(err error) map[string]string {
 
 func (e *env) approve(id int64, who string) *approval.Operation {
 	e.t.Helper()
-	op, err := e.svc.Approve(e.ctx, e.users[who], id, goodCode, "ok")
+	op, err := e.svc.Approve(e.ctx, e.users[who], id, goodCode, "ok", "")
 	if err != nil {
 		e.t.Fatalf("approve %d by %s: %v", id, who, err)
 	}

@@ -191,18 +191,26 @@ func (s *Server) apiOperation(c *gin.Context) {
 	})
 }
 
-// apiApprove is POST /api/v1/operations/:id/approve {"code","comment"}.
+// apiApprove is POST /api/v1/operations/:id/approve {"code","comment","snapshot_hash"}.
+// snapshot_hash is optional: when given, the use case compares it with the operation's
+// (409 snapshot_changed); a client that sends none signs whatever is stored.
 func (s *Server) apiApprove(c *gin.Context) {
-	var body struct{ Code, Comment string }
+	var body struct {
+		Code         string `json:"code"`
+		Comment      string `json:"comment"`
+		SnapshotHash string `json:"snapshot_hash"`
+	}
 	s.apiOp(c, true, func(id int64) (*approval.Operation, error) {
 		if !readJSON(c, &body, false) {
 			return nil, errBadRequest
 		}
-		return s.ops.Approve(c.Request.Context(), actorOf(c), id, strings.TrimSpace(body.Code), strings.TrimSpace(body.Comment))
+		return s.ops.Approve(c.Request.Context(), actorOf(c), id, strings.TrimSpace(body.Code), strings.TrimSpace(body.Comment),
+			strings.TrimSpace(body.SnapshotHash))
 	})
 }
 
-// apiReject is POST /api/v1/operations/:id/reject {"comment"}.
+// apiReject is POST /api/v1/operations/:id/reject {"comment"}: the reason is required
+// (422 with a field error without one).
 func (s *Server) apiReject(c *gin.Context) {
 	var body struct{ Comment string }
 	s.apiOp(c, true, func(id int64) (*approval.Operation, error) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -17,20 +18,34 @@ import (
 const inboxLimit = 500
 
 // approvalInbox is GET /approvals: what waits for the signed-in approver, oldest first,
-// never their own requests nor what they already decided. A batch shows once.
+// never their own requests nor what they already decided. A batch shows once. After an
+// "Approve selected" it says what became of each request (approvalsApprove).
 func (s *Server) approvalInbox(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
 	if s.ops == nil {
 		s.render(c, http.StatusOK, pages.Approvals(s.page(c, "nav.approvals"), view.ApprovalInbox{Empty: tr.T("op.error.unavailable")}))
 		return
 	}
-	ops, err := s.ops.PendingFor(c.Request.Context(), actorOf(c), inboxLimit)
+	v, err := s.inboxView(c, c.Query("select") == "all", nil)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	v := view.ApprovalInbox{Empty: tr.T("op.inbox_empty"), More: len(ops) >= inboxLimit}
-	if master := masterParam(c); master != "" {
+	v.Results = s.takeInboxResults(c, tr)
+	s.render(c, http.StatusOK, pages.Approvals(s.page(c, "nav.approvals"), v))
+}
+
+// inboxView is the inbox of the signed-in approver with the rows in selected ticked
+// (every one that can be approved here when all).
+func (s *Server) inboxView(c *gin.Context, all bool, selected map[string]bool) (view.ApprovalInbox, error) {
+	tr := s.i18n.For(lang(c))
+	ops, err := s.ops.PendingFor(c.Request.Context(), actorOf(c), inboxLimit)
+	if err != nil {
+		return view.ApprovalInbox{}, err
+	}
+	v := view.ApprovalInbox{Empty: tr.T("op.inbox_empty"), More: len(ops) >= inboxLimit, Selected: map[string]bool{}}
+	master := masterParam(c)
+	if master != "" {
 		mine := ops[:0:0]
 		for _, o := range ops {
 			if o.MasterAccountID == master {
@@ -39,10 +54,32 @@ func (s *Server) approvalInbox(c *gin.Context) {
 		}
 		ops = mine
 	}
-	v.Masters = s.masterFilterOptions(c, masterParam(c))
+	v.Masters = s.masterFilterOptions(c, master)
 	v.Rows = inboxRows(tr, ops)
 	v.Count = len(v.Rows)
-	s.render(c, http.StatusOK, pages.Approvals(s.page(c, "nav.approvals"), v))
+	selectable := 0
+	for _, r := range v.Rows {
+		if r.IsBatch || r.SnapshotHash == "" {
+			continue
+		}
+		selectable++
+		if all || selected[r.ID] {
+			v.Selected[r.ID] = true
+		}
+	}
+	v.CanSelect = selectable > 0
+	v.AllSelected = selectable > 0 && len(v.Selected) == selectable
+	q := url.Values{}
+	if master != "" {
+		q.Set("master", master)
+	}
+	v.SelectNoneHref = "/approvals"
+	if len(q) > 0 {
+		v.SelectNoneHref += "?" + q.Encode()
+	}
+	q.Set("select", "all")
+	v.SelectAllHref = "/approvals?" + q.Encode()
+	return v, nil
 }
 
 // inboxRows groups a batch's rows into one line that links to the batch.
@@ -51,7 +88,9 @@ func inboxRows(tr *i18n.Translator, ops []approval.Operation) []view.OperationRo
 	batches := map[int64]int{} // batch id → index in out
 	for _, o := range ops {
 		if o.BatchID == nil {
-			out = append(out, opRow(tr, o))
+			r := opRow(tr, o)
+			r.SnapshotHash = o.SnapshotHash
+			out = append(out, r)
 			continue
 		}
 		if i, ok := batches[*o.BatchID]; ok {

@@ -142,14 +142,39 @@ func mutations() map[string][]mutation {
 				id := q.pendingOp("10000.00") // two approvers: the first approval is one event
 				b := q.as("abby")
 				p.mark()
-				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}, "comment": {"ok"}})
+				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}, "comment": {"ok"}, "snapshot_hash": {q.snapshotOf(id)}})
 			}},
 			{name: "self-approval", action: approval.ActionApprove, do: func(p *portal) {
 				q := opsOn(p)
 				b := q.as("boss")
 				id := b.transfer(q.normalSubs(1)[0].ID, "1.00")
 				p.mark()
-				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}})
+				b.post("/operations/"+id+"/approve", url.Values{"code": {b.code(testSecret)}, "snapshot_hash": {q.snapshotOf(id)}})
+			}},
+		},
+		// "Approve selected": one code for all, one approval event per operation.
+		"POST /approvals": {
+			{name: "approve selected", sequence: []string{approval.ActionApprove, approval.ActionApprove}, do: func(p *portal) {
+				q := opsOn(p)
+				a, b2 := q.pendingOp("10000.00"), q.pendingOp("10000.00") // two approvers: no execution follows
+				b := q.as("abby")
+				p.mark()
+				b.post("/approvals", url.Values{"op": {a, b2}, "snapshot_hash_" + a: {q.snapshotOf(a)}, "snapshot_hash_" + b2: {q.snapshotOf(b2)},
+					"code": {b.freshCode()}})
+			}},
+			{name: "wrong code", action: audit.AuthTOTPFailed, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("1.00")
+				b := q.as("abby")
+				p.mark()
+				b.post("/approvals", url.Values{"op": {id}, "snapshot_hash_" + id: {q.snapshotOf(id)}, "code": {"000000"}})
+			}},
+			{name: "own request", action: approval.ActionApprove, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.as("boss")
+				id := b.transfer(q.normalSubs(1)[0].ID, "1.00")
+				p.mark()
+				b.post("/approvals", url.Values{"op": {id}, "snapshot_hash_" + id: {q.snapshotOf(id)}, "code": {b.freshCode()}})
 			}},
 		},
 		"POST /operations/:id/reject": {
@@ -267,6 +292,22 @@ func mutations() map[string][]mutation {
 				tok := q.token("boss")
 				p.mark()
 				q.api(tok, "POST", "/api/v1/operations/"+id+"/approve", `{"code":"`+q.browser().code(testSecret)+`"}`)
+			}},
+		},
+		"POST /api/v1/approvals": {
+			{name: "approve", action: approval.ActionApprove, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.pendingOp("10000.00")
+				tok := q.token("abby")
+				p.mark()
+				q.api(tok, "POST", "/api/v1/approvals", `{"code":"`+q.browser().freshCode()+`","operations":[{"id":`+id+`}]}`)
+			}},
+			{name: "own request", action: approval.ActionApprove, do: func(p *portal) {
+				q := opsOn(p)
+				id := q.as("boss").transfer(q.normalSubs(1)[0].ID, "1.00")
+				tok := q.token("boss")
+				p.mark()
+				q.api(tok, "POST", "/api/v1/approvals", `{"code":"`+q.browser().freshCode()+`","operations":[{"id":`+id+`}]}`)
 			}},
 		},
 		"POST /api/v1/operations/:id/reject": {

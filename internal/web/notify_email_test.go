@@ -80,7 +80,7 @@ func TestOperationEmails(t *testing.T) {
 		}
 	}
 
-	abby.post("/operations/"+id+"/approve", url.Values{"code": {abby.code(testSecret)}})
+	abby.post("/operations/"+id+"/approve", url.Values{"code": {abby.code(testSecret)}, "snapshot_hash": {p.snapshotOf(id)}})
 	p.waitState(id, approval.StateSucceeded)
 	msgs = wait(4)[2:]
 	if got := to(msgs); !slices.Equal(got, []string{"fay@example.com", "fay@example.com"}) {

@@ -25,24 +25,20 @@ func comment(c *gin.Context) string {
 }
 
 // operationApprove is POST /operations/:id/approve (code, comment, snapshot_hash: what
-// the approver saw; a different snapshot is a conflict).
+// the approver saw). The page always sends the snapshot hash, so a post without it is
+// malformed; the use case compares it under its lock (a different one is a conflict).
 func (s *Server) operationApprove(c *gin.Context) {
 	s.decide(c, "flash.op_approved", func(id int64) error {
-		if h := trimmed(c, "snapshot_hash"); h != "" {
-			op, err := s.ops.Get(c.Request.Context(), actorOf(c), id)
-			if err != nil {
-				return err
-			}
-			if op.SnapshotHash != h {
-				return approval.ErrSnapshotChanged
-			}
+		h := trimmed(c, "snapshot_hash")
+		if h == "" {
+			return errBadRequest
 		}
-		_, err := s.ops.Approve(c.Request.Context(), actorOf(c), id, trimmed(c, "code"), comment(c))
+		_, err := s.ops.Approve(c.Request.Context(), actorOf(c), id, trimmed(c, "code"), comment(c), h)
 		return err
 	})
 }
 
-// operationReject is POST /operations/:id/reject (comment).
+// operationReject is POST /operations/:id/reject (comment: the reason, required).
 func (s *Server) operationReject(c *gin.Context) {
 	s.decide(c, "flash.op_rejected", func(id int64) error {
 		_, err := s.ops.Reject(c.Request.Context(), actorOf(c), id, comment(c))

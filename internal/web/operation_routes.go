@@ -28,6 +28,7 @@ func (s *Server) operationRoutes() []route {
 		{method: "POST", path: "/operations/batches/:id/cancel", action: authz.CancelOperation, handle: s.batchCancel},
 
 		{method: "GET", path: "/approvals", action: authz.ViewApprovals, handle: s.approvalInbox},
+		{method: "POST", path: "/approvals", action: authz.ApproveOperation, handle: s.approvalsApprove},
 		{method: "GET", path: "/notifications", action: authz.ManageOwnProfile, handle: s.notificationList},
 		{method: "POST", path: "/notifications/read", action: authz.ManageOwnProfile, handle: s.notificationsRead},
 
@@ -38,5 +39,6 @@ func (s *Server) operationRoutes() []route {
 		{method: "POST", path: "/api/v1/operations/:id/approve", action: authz.ApproveOperation, handle: s.apiApprove},
 		{method: "POST", path: "/api/v1/operations/:id/reject", action: authz.ApproveOperation, handle: s.apiReject},
 		{method: "POST", path: "/api/v1/operations/:id/cancel", action: authz.CancelOperation, handle: s.apiCancel},
+		{method: "POST", path: "/api/v1/approvals", action: authz.ApproveOperation, handle: s.apiApprovals},
 	}
 }

@@ -249,7 +249,7 @@ func TestSelfApprovalRefusedEverywhere(t *testing.T) {
 	if boss.get("/approvals").doc(t).Find(`[data-testid="inbox-row"]`).Length() != 0 {
 		t.Fatal("one's own request is in one's inbox")
 	}
-	r := boss.post("/operations/"+id+"/approve", url.Values{"code": {boss.code(testSecret)}})
+	r := boss.post("/operations/"+id+"/approve", url.Values{"code": {boss.code(testSecret)}, "snapshot_hash": {p.snapshotOf(id)}})
 	if r.status != http.StatusForbidden || !strings.Contains(r.testid(t, "decide-error"), "cannot approve") {
 		t.Fatalf("page self-approval: %d %q", r.status, r.testid(t, "decide-error"))
 	}
@@ -282,17 +282,17 @@ func TestTwoApproversAboveThreshold(t *testing.T) {
 	if got := fay.get("/operations/"+id).testid(t, "op-approvals-summary"); got != "0 of 2 approvals" {
 		t.Fatalf("summary %q", got)
 	}
-	if r := abby.post("/operations/"+id+"/approve", url.Values{"code": {abby.code(testSecret)}}); r.status != http.StatusSeeOther {
+	if r := abby.post("/operations/"+id+"/approve", url.Values{"code": {abby.code(testSecret)}, "snapshot_hash": {p.snapshotOf(id)}}); r.status != http.StatusSeeOther {
 		t.Fatalf("first approval: %d", r.status)
 	}
 	page := abby.get("/operations/" + id)
 	if p.opState(id) != approval.StatePending || page.testid(t, "op-approvals-summary") != "1 of 2 approvals" || page.has(t, "approve-form") {
 		t.Fatalf("after one approval: %s %q", p.opState(id), page.testid(t, "op-approvals-summary"))
 	}
-	if r := abby.post("/operations/"+id+"/approve", url.Values{"code": {abby.code(testSecret)}}); r.status != http.StatusConflict {
+	if r := abby.post("/operations/"+id+"/approve", url.Values{"code": {abby.code(testSecret)}, "snapshot_hash": {p.snapshotOf(id)}}); r.status != http.StatusConflict {
 		t.Fatalf("the same approver twice: %d", r.status)
 	}
-	if r := alan.post("/operations/"+id+"/approve", url.Values{"code": {alan.code(testSecret)}}); r.status != http.StatusSeeOther {
+	if r := alan.post("/operations/"+id+"/approve", url.Values{"code": {alan.code(testSecret)}, "snapshot_hash": {p.snapshotOf(id)}}); r.status != http.StatusSeeOther {
 		t.Fatalf("second approval: %d", r.status)
 	}
 	if st := p.opState(id); st == approval.StatePending {

@@ -29,6 +29,9 @@ type OperationRow struct {
 	AwaitingYou      bool
 	BatchRows        string // inbox: rows of a batch
 	IsBatch          bool
+	// SnapshotHash is what the inbox's "Approve selected" signs for this row (inbox only;
+	// a batch's rows are approved on the batch's page).
+	SnapshotHash string
 }
 
 // OperationList is /operations.
@@ -144,6 +147,23 @@ type ApprovalInbox struct {
 	Empty   string
 	More    bool
 	Masters []Option // the master filter; empty with one master
+	// "Approve selected": the rows ticked (by id), the comment kept after a refusal, why
+	// it was refused, and the links that tick every row or none (no script needed).
+	Selected       map[string]bool
+	Comment        string
+	Error          string
+	SelectAllHref  string
+	SelectNoneHref string
+	AllSelected    bool
+	CanSelect      bool // some row can be approved from the inbox
+	// Results says what became of each request of the last "Approve selected".
+	Results []InboxResult
+}
+
+// InboxResult is one request's outcome of an "Approve selected".
+type InboxResult struct {
+	ID, Href, Text string
+	OK             bool
 }
 
 // NotificationRow is one in-app notice.
