@@ -178,7 +178,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		clients, subClients = e.reg.Client, e.reg.SubClient
 	}
 	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: 2 * time.Second, Clients: clients,
-		SubClients: subClients,
+		SubClients: subClients, MasterRefresh: e.ins,
 		Settled: func(_ context.Context, op *store.Operation) {
 			e.settledMu.Lock()
 			e.settled[op.ID] = op.SubAccountID

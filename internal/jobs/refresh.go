@@ -1,0 +1,82 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	cachesync "github.com/purser-finance/purser/internal/sync"
+)
+
+// MasterRefreshArgs asks for a re-read of one master's transferable amounts after a
+// money movement settled; the executor inserts it in the settlement's transaction
+// (EnqueueMasterRefreshTx).
+//
+// It is not unique: River keeps a running job in its uniqueness, so a refresh asked for
+// while another runs would be dropped although that one may have read before the new
+// movement. One read (two upstream calls) per settled movement is what it costs.
+type MasterRefreshArgs struct {
+	Master string `json:"master"`
+}
+
+// Kind is River's job kind.
+func (MasterRefreshArgs) Kind() string { return "refresh_master" }
+
+// InsertOpts: on the operations queue, so a long sync never delays it.
+func (MasterRefreshArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueOperations, MaxAttempts: 5}
+}
+
+// triggerOperation names, in the sync runs, a read made because an operation settled.
+const triggerOperation = "operation"
+
+// refreshBusySnooze is how long a refresh waits when the master's amounts are being
+// read already: that read may have begun before the movement, so it does not count.
+const refreshBusySnooze = time.Second
+
+type masterRefreshWorker struct {
+	river.WorkerDefaults[MasterRefreshArgs]
+	syncers Syncers
+}
+
+// Timeout: two upstream reads.
+func (w *masterRefreshWorker) Timeout(*river.Job[MasterRefreshArgs]) time.Duration {
+	return 2 * time.Minute
+}
+
+func (w *masterRefreshWorker) Work(ctx context.Context, job *river.Job[MasterRefreshArgs]) error {
+	syncer, err := w.syncers.Syncer(ctx, job.Args.Master)
+	if errors.Is(err, cachesync.ErrUnknownMaster) {
+		return river.JobCancel(err) // removed or disabled since the movement
+	}
+	if err != nil {
+		return err
+	}
+	_, err = syncer.Run(ctx, cachesync.AreaMaster, "", triggerOperation)
+	if errors.Is(err, cachesync.ErrAlreadyRunning) {
+		return river.JobSnooze(refreshBusySnooze)
+	}
+	return err
+}
+
+func enqueueMasterRefreshTx(ctx context.Context, c *river.Client[*sql.Tx], tx *sql.Tx, master string) error {
+	if _, err := c.InsertTx(ctx, tx, MasterRefreshArgs{Master: master}, nil); err != nil {
+		return fmt.Errorf("jobs: enqueue master refresh: %w", err)
+	}
+	return nil
+}
+
+// EnqueueMasterRefreshTx queues the re-read of master's amounts in the caller's
+// transaction (execute.MasterRefresher).
+func (r *Runner) EnqueueMasterRefreshTx(ctx context.Context, tx *sql.Tx, master string) error {
+	return enqueueMasterRefreshTx(ctx, r.client, tx, master)
+}
+
+// EnqueueMasterRefreshTx: see Runner.EnqueueMasterRefreshTx.
+func (i *Inserter) EnqueueMasterRefreshTx(ctx context.Context, tx *sql.Tx, master string) error {
+	return enqueueMasterRefreshTx(ctx, i.client, tx, master)
+}
