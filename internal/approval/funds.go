@@ -3,6 +3,7 @@ package approval
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,44 +161,129 @@ func notReadMessage(kind Kind) string {
 	return "op.err.sub_not_read"
 }
 
-// checkFunds refuses, inside the transaction that records a transfer or recovery and
-// under the figure's lock (store.LockFunds), an amount above what is free. It runs after
-// the idempotency key is claimed, so that the same request sent again names its
-// operation instead of being refused for the amount it reserved itself.
+// fundsClaim is a transfer or recovery about to be recorded.
+type fundsClaim struct {
+	kind   Kind
+	master string
+	params Params
+	amount money.Amount
+}
+
+// fundsRefusal says why claim number i does not fit (a message id and its parameters).
+type fundsRefusal struct {
+	i      int
+	msg    string
+	params map[string]any
+}
+
+// claimFunds checks, inside the transaction that records them and under their figures'
+// locks (store.LockFunds, taken in one sorted order so that two requests never wait on
+// each other crosswise), that the claims fit in what is free, each after the ones
+// before it. It runs after the idempotency key is claimed, so that the same request
+// sent again names its operation instead of being refused for what it reserved itself.
+func (s *Service) claimFunds(ctx context.Context, tx *store.DB, claims []fundsClaim) ([]fundsRefusal, error) {
+	lockOf := func(c fundsClaim) string {
+		if c.kind == KindRetrieveFunds {
+			return "sub:" + c.params.SubAccountID
+		}
+		return "master:" + c.master
+	}
+	var locks []string
+	for _, c := range claims {
+		if k := lockOf(c); !slices.Contains(locks, k) {
+			locks = append(locks, k)
+		}
+	}
+	slices.Sort(locks)
+	for _, k := range locks {
+		if err := tx.LockFunds(ctx, k); err != nil {
+			return nil, err
+		}
+	}
+	type figure struct {
+		f     Funds
+		taken money.Amount // by the claims before
+	}
+	figures := map[string]*figure{}
+	var out []fundsRefusal
+	for i, c := range claims {
+		bt := balanceTypeOf(c.params.BalanceType)
+		key := lockOf(c) + "|" + bt + "|" + c.params.ExpireTime
+		g, ok := figures[key]
+		if !ok {
+			var sa *store.SubAccount
+			if c.kind == KindRetrieveFunds {
+				var err error
+				if sa, err = tx.SubAccountByID(ctx, c.params.SubAccountID); err != nil {
+					return nil, err
+				}
+			}
+			expire, _ := parseExpire(c.params.ExpireTime)
+			f, err := s.fundsOf(ctx, tx, c.kind, c.master, sa, bt, expire)
+			if err != nil {
+				return nil, err
+			}
+			g = &figure{f: f, taken: money.Zero("")}
+			figures[key] = g
+		}
+		reserved := g.f.Reserved.Add(g.taken)
+		free := g.f.Available.Sub(reserved)
+		switch {
+		case g.f.AsOf == nil:
+			out = append(out, fundsRefusal{i: i, msg: notReadMessage(c.kind)})
+		case !g.f.lineFound:
+			// No such credit line: validation refused it already.
+		case c.amount.Cmp(free) <= 0:
+			g.taken = g.taken.Add(c.amount)
+		case reserved.IsZero():
+			out = append(out, fundsRefusal{i: i, msg: "op.err.amount_exceeds_available", params: map[string]any{"available": g.f.Available.String()}})
+		default:
+			out = append(out, fundsRefusal{i: i, msg: "op.err.amount_exceeds_free", params: map[string]any{"available": g.f.Available.Format(),
+				"reserved": reserved.Format(), "free": free.Format()}})
+		}
+	}
+	return out, nil
+}
+
+// checkFunds is claimFunds for one operation: a refusal is a ValidationError on its
+// amount.
 func (s *Service) checkFunds(ctx context.Context, tx *store.DB, kind Kind, master string, p Params, amount *money.Amount) error {
 	if (kind != KindTransferFunds && kind != KindRetrieveFunds) || amount == nil {
 		return nil
 	}
-	key := "master:" + master
-	if kind == KindRetrieveFunds {
-		key = "sub:" + p.SubAccountID
-	}
-	if err := tx.LockFunds(ctx, key); err != nil {
-		return err
-	}
-	var sa *store.SubAccount
-	if kind == KindRetrieveFunds {
-		var err error
-		if sa, err = tx.SubAccountByID(ctx, p.SubAccountID); err != nil {
-			return err
-		}
-	}
-	expire, _ := parseExpire(p.ExpireTime)
-	f, err := s.fundsOf(ctx, tx, kind, master, sa, balanceTypeOf(p.BalanceType), expire)
-	if err != nil {
+	refused, err := s.claimFunds(ctx, tx, []fundsClaim{{kind: kind, master: master, params: p, amount: *amount}})
+	if err != nil || len(refused) == 0 {
 		return err
 	}
 	ve := &ValidationError{}
-	switch {
-	case f.AsOf == nil:
-		ve.add("amount", notReadMessage(kind), nil)
-	case !f.lineFound || amount.Cmp(f.Free) <= 0:
-		// No such credit line: validate refused it already.
-	case f.Reserved.IsZero():
-		ve.add("amount", "op.err.amount_exceeds_available", map[string]any{"available": f.Available.String()})
-	default:
-		ve.add("amount", "op.err.amount_exceeds_free", map[string]any{"available": f.Available.Format(),
-			"reserved": f.Reserved.Format(), "free": f.Free.Format()})
+	ve.add("amount", refused[0].msg, refused[0].params)
+	return ve
+}
+
+// checkBatchFunds is claimFunds for a batch's rows, in line order: a refusal is a row
+// error on the amount.
+func (s *Service) checkBatchFunds(ctx context.Context, tx *store.DB, rows []BatchRow, ops []*store.Operation) error {
+	claims := make([]fundsClaim, 0, len(ops))
+	for _, o := range ops {
+		if o.Amount == nil {
+			continue
+		}
+		amt, err := money.Parse(*o.Amount, money.DefaultCurrency)
+		if err != nil {
+			return err
+		}
+		claims = append(claims, fundsClaim{kind: Kind(o.Kind), master: o.MasterAccountID, params: OperationFromRow(*o, nil).Params, amount: amt})
 	}
-	return ve.orNil()
+	if len(claims) != len(ops) {
+		return errors.New("approval: a batch row has no amount")
+	}
+	refused, err := s.claimFunds(ctx, tx, claims)
+	if err != nil || len(refused) == 0 {
+		return err
+	}
+	be := &BatchErrors{}
+	for _, r := range refused {
+		be.Rows = append(be.Rows, RowError{Line: rows[r.i].Line, Field: "amount", Message: r.msg, Params: r.params})
+	}
+	return be
 }

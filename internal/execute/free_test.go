@@ -2,6 +2,8 @@ package execute_test
 
 import (
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,5 +129,51 @@ func TestMasterRefreshedAfterSettlement(t *testing.T) {
 			}
 		}
 		t.Fatalf("stored master debit %s, Huawei Cloud shows %s (before %s)", got, want, before.Debit)
+	})
+}
+
+// Drafts checked at the same moment cannot both take the same free amount, and a
+// batch's rows count against it one after the other.
+func TestConcurrentDraftsAndBatchAgainstFreeAmount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envOpts{noRunner: true})
+		subs := e.subs(2)
+		e.setMasterDebit("1000.00")
+		const n = 8
+		var wg sync.WaitGroup
+		var ok, refused atomic.Int64
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.svc.Create(e.ctx, e.users["finance"], e.transfer(subs[i%2].ID, "250.00"), "")
+				var ve *approval.ValidationError
+				switch {
+				case err == nil:
+					ok.Add(1)
+				case errors.As(err, &ve) && ve.Fields["amount"] == "op.err.amount_exceeds_free":
+					refused.Add(1)
+				default:
+					t.Errorf("create: %v %+v", err, fieldsOf(err))
+				}
+			}()
+		}
+		wg.Wait()
+		if ok.Load() != 4 || refused.Load() != n-4 {
+			t.Fatalf("%d accepted, %d refused; want 4 and %d", ok.Load(), refused.Load(), n-4)
+		}
+
+		e.setMasterDebit("1500.00") // 500.00 free
+		rows := []approval.BatchRow{{Line: 1, SubAccount: subs[0].ID, Amount: "300.00"}, {Line: 2, SubAccount: subs[1].ID, Amount: "200.01"}}
+		_, err := e.svc.CreateBatch(e.ctx, e.users["finance"], approval.KindTransferFunds, "batch", rows, "")
+		var be *approval.BatchErrors
+		if !errors.As(err, &be) || len(be.Rows) != 1 || be.Rows[0].Line != 2 || be.Rows[0].Message != "op.err.amount_exceeds_free" ||
+			be.Rows[0].Params["free"] != "200.00" || be.Rows[0].Params["reserved"] != "1,300.00" {
+			t.Fatalf("batch over the free amount: %v %+v", err, be)
+		}
+		rows[1].Amount = "200.00"
+		if _, err := e.svc.CreateBatch(e.ctx, e.users["finance"], approval.KindTransferFunds, "batch", rows, ""); err != nil {
+			t.Fatalf("batch within the free amount: %v", err)
+		}
 	})
 }
