@@ -283,7 +283,7 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &syncWorker{syncers: syncers, log: log})
 	river.AddWorker(workers, &tickWorker{syncers: syncers, log: log})
-	river.AddWorker(workers, &masterRefreshWorker{syncers: syncers})
+	river.AddWorker(workers, &masterRefreshWorker{syncers: syncers, db: db})
 	cfg := &river.Config{
 		Logger:            log.With("component", "river"),
 		Workers:           workers,

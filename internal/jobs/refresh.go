@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/store"
 	cachesync "github.com/purser-finance/purser/internal/sync"
 )
 
@@ -16,11 +19,13 @@ import (
 // money movement settled; the executor inserts it in the settlement's transaction
 // (EnqueueMasterRefreshTx).
 //
-// It is not unique: River keeps a running job in its uniqueness, so a refresh asked for
-// while another runs would be dropped although that one may have read before the new
-// movement. One read (two upstream calls) per settled movement is what it costs.
+// It is unique per master while waiting or running, so that a batch of a thousand
+// transfers does not queue a thousand reads. River counts a running job in that
+// uniqueness, so a refresh asked for while one runs is dropped although the running one
+// may have read before the new movement: the worker therefore reads again when a
+// movement of the master settled after its read began.
 type MasterRefreshArgs struct {
-	Master string `json:"master"`
+	Master string `json:"master" river:"unique"`
 }
 
 // Kind is River's job kind.
@@ -28,8 +33,13 @@ func (MasterRefreshArgs) Kind() string { return "refresh_master" }
 
 // InsertOpts: on the operations queue, so a long sync never delays it.
 func (MasterRefreshArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueOperations, MaxAttempts: 5}
+	return river.InsertOpts{Queue: QueueOperations, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
+
+// movementKinds are the operations whose settlement changes a master's amounts.
+var movementKinds = []string{string(approval.KindTransferFunds), string(approval.KindRetrieveFunds)}
 
 // triggerOperation names, in the sync runs, a read made because an operation settled.
 const triggerOperation = "operation"
@@ -38,9 +48,13 @@ const triggerOperation = "operation"
 // read already: that read may have begun before the movement, so it does not count.
 const refreshBusySnooze = time.Second
 
+// refreshAgainSnooze spaces the reads while movements keep settling (a batch running).
+const refreshAgainSnooze = 200 * time.Millisecond
+
 type masterRefreshWorker struct {
 	river.WorkerDefaults[MasterRefreshArgs]
 	syncers Syncers
+	db      *store.DB
 }
 
 // Timeout: two upstream reads.
@@ -56,11 +70,24 @@ func (w *masterRefreshWorker) Work(ctx context.Context, job *river.Job[MasterRef
 	if err != nil {
 		return err
 	}
+	started := time.Now()
 	_, err = syncer.Run(ctx, cachesync.AreaMaster, "", triggerOperation)
 	if errors.Is(err, cachesync.ErrAlreadyRunning) {
 		return river.JobSnooze(refreshBusySnooze)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// A movement settled during the read (its refresh was dropped as a duplicate of this
+	// job): read again.
+	again, err := w.db.MovementSettledSince(ctx, job.Args.Master, movementKinds, string(approval.StateSucceeded), started, time.Now())
+	if err != nil {
+		return err
+	}
+	if again {
+		return river.JobSnooze(refreshAgainSnooze)
+	}
+	return nil
 }
 
 func enqueueMasterRefreshTx(ctx context.Context, c *river.Client[*sql.Tx], tx *sql.Tx, master string) error {

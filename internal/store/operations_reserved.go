@@ -64,3 +64,14 @@ func (db *DB) LockFunds(ctx context.Context, key string) error {
 	err := db.gorm.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(?)", fundsLockSpace|int64(h.Sum32())).Error
 	return translate("lock funds", err)
 }
+
+// MovementSettledSince reports whether an operation of master, of one of kinds, reached
+// state at or after since and no later than until (a clock ahead of this one's is not
+// waited for).
+func (db *DB) MovementSettledSince(ctx context.Context, master string, kinds []string, state string, since, until time.Time) (bool, error) {
+	var n int64
+	err := db.gorm.WithContext(ctx).Model(&Operation{}).
+		Where("master_account_id = ? AND kind IN ? AND state = ? AND finished_at >= ? AND finished_at <= ?", master, kinds, state, utc(since), utc(until)).
+		Limit(1).Count(&n).Error
+	return n > 0, translate("movement settled since", err)
+}
