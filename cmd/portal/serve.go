@@ -204,7 +204,7 @@ func startOperations(ctx context.Context, cfg config.Config, db *store.DB, maste
 			return live[domainID], err
 		}})
 	exec := execute.New(db, nil, execute.Options{Notifier: ops.Notifier(), Log: log.With("component", "execute"),
-		Clients: masters.Client, SubClients: masters.SubClient,
+		Clients: masters.Client, SubClients: masters.SubClient, MasterRefresh: ins,
 		Settled: func(ctx context.Context, op *store.Operation) {
 			if op.SubAccountID != "" {
 				refresh(ctx, op.MasterAccountID, op.SubAccountID)

@@ -291,6 +291,9 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 				return err
 			}
 		}
+		if err := s.checkBatchFunds(ctx, tx, p.rows, ops); err != nil {
+			return err
+		}
 		if err := tx.InsertBatch(ctx, b); err != nil {
 			return err
 		}

@@ -247,6 +247,9 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 				return err
 			}
 		}
+		if err := s.checkFunds(ctx, tx, in.Kind, row.MasterAccountID, v.params, v.amount); err != nil {
+			return err
+		}
 		if err := tx.InsertOperation(ctx, row); err != nil {
 			return err
 		}

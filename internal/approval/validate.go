@@ -257,49 +257,26 @@ func (s *Service) validateFunds(ctx context.Context, a Actor, in Input, v *valid
 		v.amount = &amt
 		v.params.Amount = amt.String()
 	}
-	// Available amount, from the cache.
-	var avail *money.Amount
-	var lines []*time.Time
-	switch {
-	case in.Kind == KindTransferFunds && bt == BalanceDebit:
-		mb, err := s.db.MasterBalances(ctx, v.master)
-		if err != nil {
-			return err
-		}
-		avail = &mb.Debit
-	case in.Kind == KindTransferFunds:
-		mb, err := s.db.MasterBalances(ctx, v.master)
-		if err != nil {
-			return err
-		}
-		for _, l := range mb.Credits {
-			lines = append(lines, l.ExpireTime)
-			if sameExpire(l.ExpireTime, expire) {
-				x := l.Available
-				avail = &x
-			}
-		}
-	case bt == BalanceDebit:
-		avail = &sa.Debit
-	default:
-		for _, l := range sa.Credits {
-			lines = append(lines, l.ExpireTime)
-			if sameExpire(l.ExpireTime, expire) {
-				x := l.Available
-				avail = &x
-			}
-		}
+	// What Huawei Cloud showed, from the cache. Reservations by other movements are
+	// checked where the operation is recorded (checkFunds), after its idempotency key.
+	f, err := s.fundsOf(ctx, s.db, in.Kind, v.master, sa, bt, expire)
+	if err != nil {
+		return err
 	}
-	if bt == BalanceCredit && avail == nil {
-		if expire == nil && slices.ContainsFunc(lines, func(t *time.Time) bool { return t != nil }) {
+	if f.AsOf == nil {
+		ve.add("amount", notReadMessage(in.Kind), nil)
+		return nil
+	}
+	if bt == BalanceCredit && !f.lineFound {
+		if expire == nil && slices.ContainsFunc(f.lines, func(t *time.Time) bool { return t != nil }) {
 			ve.add("expire_time", "op.err.expire_time_required", nil)
 		} else {
 			ve.add("expire_time", "op.err.credit_line_not_found", nil)
 		}
 		return nil
 	}
-	if v.amount != nil && avail != nil && v.amount.Cmp(*avail) > 0 {
-		ve.add("amount", "op.err.amount_exceeds_available", map[string]any{"available": avail.String()})
+	if v.amount != nil && v.amount.Cmp(f.Available) > 0 {
+		ve.add("amount", "op.err.amount_exceeds_available", map[string]any{"available": f.Available.String()})
 	}
 	return nil
 }

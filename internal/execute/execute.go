@@ -46,6 +46,9 @@ type Options struct {
 	// serve uses it to refresh the sub-account's cached balances, so that the pages show
 	// the effect without waiting for the next full sync. Errors are the hook's to log.
 	Settled func(ctx context.Context, op *store.Operation)
+	// MasterRefresh, when set, queues a read of the master's transferable amounts in the
+	// transaction that records a settled money movement (refresh.go).
+	MasterRefresh MasterRefresher
 	// Clients, when set, gives the upstream client of each master account (by domain
 	// id): an operation executes through its own master's client, and the up given to
 	// New is not used. Unset: every operation goes through up (one master).
@@ -372,6 +375,9 @@ func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to appr
 	err := e.db.InTx(ctx, func(tx *store.DB) error {
 		ok, err := tx.TransitionOperation(ctx, r.ID, []string{string(from)}, string(to), t, set)
 		if err != nil || !ok {
+			return err
+		}
+		if err := e.refreshMasterTx(ctx, tx, r, to); err != nil {
 			return err
 		}
 		d := map[string]any{"trans_id": r.TransID, "attempt": r.Attempts}

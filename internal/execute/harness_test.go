@@ -190,7 +190,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		lease = 0
 	}
 	e.exec = execute.New(db, up, execute.Options{Notifier: e.svc.Notifier(), Log: log, CrashAt: o.crashAt, LockLease: lease, Clients: clients,
-		SubClients: subClients,
+		SubClients: subClients, MasterRefresh: e.ins,
 		Settled: func(_ context.Context, op *store.Operation) {
 			e.settledMu.Lock()
 			e.settled[op.ID] = op.SubAccountID

@@ -4,7 +4,8 @@
 // business transaction). River's tables are migrated by Start with rivermigrate.
 //
 // Jobs today: sync (on demand, periodic full sync, catalogue), the operation jobs
-// (execute.go) and the periodic audit checkpoint (checkpoint.go). A sync job is unique per
+// (execute.go), the periodic audit checkpoint (checkpoint.go) and the re-read of a
+// master's amounts after a money movement settled (refresh.go). A sync job is unique per
 // (master, area, sub-account) while it is available, scheduled, running or retryable, so
 // repeated refresh clicks never pile up. A sync job without a master is a request for
 // every master: its worker queues one job per master (so one failing master does not stop
@@ -287,6 +288,7 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &syncWorker{syncers: syncers, log: log})
 	river.AddWorker(workers, &tickWorker{syncers: syncers, log: log})
+	river.AddWorker(workers, &masterRefreshWorker{syncers: syncers, db: db})
 	cfg := &river.Config{
 		Logger:            log.With("component", "river"),
 		Workers:           workers,

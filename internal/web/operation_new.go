@@ -183,6 +183,17 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 				{Label: tr.T("op.debit_available"), Value: mb.Debit.Format() + " CNY", Test: "master-debit"},
 				{Label: tr.T("op.credit_available"), Value: mb.Credit.Format() + " CNY"},
 			}}
+			if master == "" {
+				master = mb.MasterAccountID // "" with several masters: which one is not known yet
+			}
+			if master != "" {
+				facts, err := s.fundsFacts(c, tr, approval.FundsQuery{Kind: kind, Master: master, SubAccountID: subID(sa),
+					BalanceType: vals("balance_type"), ExpireTime: vals("expire_time")}, "master")
+				if err != nil {
+					return v, err
+				}
+				hint.Lines = append(hint.Lines, facts...)
+			}
 			v.Context = append(v.Context, hint)
 		} else if sa != nil {
 			lines = sa.Credits
@@ -238,6 +249,14 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 			}
 			h.Lines = append(h.Lines, view.Fact{Label: label, Value: l.Available.Format() + " CNY"})
 		}
+		if kind == approval.KindRetrieveFunds {
+			facts, err := s.fundsFacts(c, tr, approval.FundsQuery{Kind: kind, SubAccountID: sa.ID,
+				BalanceType: vals("balance_type"), ExpireTime: vals("expire_time")}, "sub")
+			if err != nil {
+				return v, err
+			}
+			h.Lines = append(h.Lines, facts...)
+		}
 		if kind == approval.KindRetrieveCoupon || kind == approval.KindTransferCoupon {
 			holder := sa.ID
 			if kind == approval.KindTransferCoupon {
@@ -274,6 +293,14 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 	}
 	v.Policy = tr.T("op.policy_note")
 	return v, nil
+}
+
+// subID is the id of a sub-account, or "" for none.
+func subID(sa *store.SubAccount) string {
+	if sa == nil {
+		return ""
+	}
+	return sa.ID
 }
 
 // resourceFields are the settings of the resource kinds.
