@@ -9,7 +9,7 @@ run: ## serve on SQLite with the sandbox and demo users
 	$(GO) run ./cmd/portal
 
 test: ## the whole suite (set PORTAL_TEST_POSTGRES_URL for the Postgres tests)
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 30m ./...
 
 generate: ## regenerate templ code
 	$(GO) tool templ generate -path web/templates
