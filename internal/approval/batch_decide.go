@@ -1,0 +1,275 @@
+package approval
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/store"
+)
+
+// approveBatchRows moves the batch and every row to approved and enqueues the rows' jobs,
+// in tx. ap, when set, is copied onto every row (its timeline and approvals list).
+func (s *Service) approveBatchRows(ctx context.Context, tx *store.DB, m audit.Meta, b *store.OperationBatch, ap *store.ApprovalRow, notes *[]Note) error {
+	now := s.now()
+	ok, err := tx.TransitionBatch(ctx, b.ID, []string{string(StatePending)}, string(StateApproved), now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrWrongState
+	}
+	ids, err := tx.TransitionBatchOperations(ctx, b.ID, []string{string(StatePending)}, string(StateApproved), now,
+		map[string]any{"approved_hash": store.SnapshotHashColumn})
+	if err != nil {
+		return err
+	}
+	if ap != nil {
+		copies := make([]*store.ApprovalRow, 0, len(ids))
+		ops, err := tx.OperationsByIDs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, o := range ops {
+			id := o.ID
+			c := *ap
+			c.ID, c.BatchID, c.OperationID, c.SnapshotHash = 0, nil, &id, o.SnapshotHash
+			copies = append(copies, &c)
+		}
+		if err := tx.InsertApprovals(ctx, copies); err != nil {
+			return err
+		}
+	}
+	for _, id := range ids {
+		if err := record(ctx, tx, m, ActionApprove, id, audit.Success, map[string]any{"batch_id": b.ID, "final": true}); err != nil {
+			return err
+		}
+	}
+	if err := s.enqueue(ctx, tx, ids); err != nil {
+		return err
+	}
+	b.State = string(StateApproved)
+	*notes = append(*notes, batchNote(b.RequestedBy, b, "notify.batch.approved"))
+	return s.note.Insert(ctx, tx, *notes)
+}
+
+func (s *Service) batchOf(ctx context.Context, a Actor, id int64) (*store.OperationBatch, error) {
+	b, err := s.db.BatchByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.RequestedBy != a.UserID && !authz.Allowed(a.Subject(), authz.ViewOperations, authz.Target{}) {
+		return nil, ErrNotFound
+	}
+	return b, nil
+}
+
+// GetBatch: see approval.go.
+func (s *Service) GetBatch(ctx context.Context, a Actor, id int64) (*Batch, error) {
+	b, err := s.batchOf(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	aps, err := s.db.BatchApprovals(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	total, _ := money.FromUpstream(b.Total, b.Currency)
+	out := &Batch{ID: b.ID, Kind: Kind(b.Kind), State: State(b.State), RequestedBy: b.RequestedBy, RequestedByName: b.RequestedByName,
+		Reason: b.Reason, Rows: b.RowsCount, Total: total, SnapshotHash: b.SnapshotHash, RequiredApprovals: b.RequiredApprovals,
+		ExpiresAt: b.ExpiresAt.UTC(), CreatedAt: b.CreatedAt.UTC(), Approvals: []Approval{}}
+	for _, ap := range aps {
+		out.Approvals = append(out.Approvals, Approval{UserID: ap.UserID, Username: ap.Username, Decision: ap.Decision,
+			Comment: ap.Comment, SecondFactor: ap.SecondFactor, SnapshotHash: ap.SnapshotHash, At: ap.At.UTC()})
+	}
+	return out, nil
+}
+
+// ApproveBatch: see approval.go.
+func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode, comment string) (*Batch, error) {
+	b, err := s.batchOf(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkApprover(ctx, a, b.RequestedBy, nil, ActionApprove, TargetBatch, id); err != nil {
+		return nil, err
+	}
+	if b.State != string(StatePending) {
+		return nil, ErrWrongState
+	}
+	if err := s.stepUp(ctx, a, totpCode); err != nil {
+		return nil, err
+	}
+	var notes []Note
+	err = s.db.InTx(ctx, func(tx *store.DB) error {
+		now := s.now()
+		ok, err := tx.TransitionBatch(ctx, id, []string{string(StatePending)}, string(StatePending), now) // row lock
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrWrongState
+		}
+		cur, err := tx.BatchByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !cur.ExpiresAt.After(now) {
+			return ErrWrongState
+		}
+		ap := &store.ApprovalRow{BatchID: &id, UserID: a.UserID, Username: a.Username, Decision: DecisionApprove,
+			Comment: comment, SecondFactor: "totp", SnapshotHash: cur.SnapshotHash, At: now}
+		if err := tx.InsertApproval(ctx, ap); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return ErrAlreadyDecided
+			}
+			return err
+		}
+		n, err := tx.CountApprovers(ctx, id, true, cur.SnapshotHash)
+		if err != nil {
+			return err
+		}
+		final := n >= cur.RequiredApprovals
+		if err := batchRecord(ctx, tx, a.meta(), ActionApprove, id, map[string]any{"approvals": n, "required": cur.RequiredApprovals,
+			"final": final, "snapshot_hash": cur.SnapshotHash, "comment": comment, "second_factor": "totp"}); err != nil {
+			return err
+		}
+		if !final {
+			return nil
+		}
+		return s.approveBatchRows(ctx, tx, a.meta(), cur, ap, &notes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.note.Dispatch(notes)
+	return s.GetBatch(ctx, a, id)
+}
+
+// endBatch moves a pending batch and its pending rows to state.
+func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.OperationBatch, to State, action string, ap *store.ApprovalRow) error {
+	var notes []Note
+	err := s.db.InTx(ctx, func(tx *store.DB) error {
+		now := s.now()
+		ok, err := tx.TransitionBatch(ctx, b.ID, []string{string(StatePending)}, string(to), now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrWrongState
+		}
+		if ap != nil {
+			if err := tx.InsertApproval(ctx, ap); err != nil {
+				if errors.Is(err, store.ErrConflict) {
+					return ErrAlreadyDecided
+				}
+				return err
+			}
+		}
+		ids, err := tx.TransitionBatchOperations(ctx, b.ID, []string{string(StatePending)}, string(to), now, map[string]any{"finished_at": now})
+		if err != nil {
+			return err
+		}
+		if err := batchRecord(ctx, tx, m, action, b.ID, map[string]any{"rows": len(ids)}); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := record(ctx, tx, m, action, id, audit.Success, map[string]any{"batch_id": b.ID}); err != nil {
+				return err
+			}
+		}
+		b.State = string(to)
+		notes = append(notes, batchNote(b.RequestedBy, b, "notify.batch."+string(to)))
+		return s.note.Insert(ctx, tx, notes)
+	})
+	if err == nil {
+		s.note.Dispatch(notes)
+	}
+	return err
+}
+
+// RejectBatch: see approval.go.
+func (s *Service) RejectBatch(ctx context.Context, a Actor, id int64, comment string) (*Batch, error) {
+	b, err := s.batchOf(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkApprover(ctx, a, b.RequestedBy, nil, ActionReject, TargetBatch, id); err != nil {
+		return nil, err
+	}
+	comment = strings.TrimSpace(comment)
+	if err := requireReason(comment); err != nil {
+		return nil, err
+	}
+	ap := &store.ApprovalRow{BatchID: &id, UserID: a.UserID, Username: a.Username, Decision: DecisionReject, Comment: comment,
+		SnapshotHash: b.SnapshotHash, At: s.now()}
+	if err := s.endBatch(ctx, a.meta(), b, StateRejected, ActionReject, ap); err != nil {
+		return nil, err
+	}
+	return s.GetBatch(ctx, a, id)
+}
+
+// CancelBatch: see approval.go.
+func (s *Service) CancelBatch(ctx context.Context, a Actor, id int64) (*Batch, error) {
+	b, err := s.batchOf(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if b.RequestedBy != a.UserID || !authz.Allowed(a.Subject(), authz.CancelOperation, authz.Target{}) {
+		return nil, ErrForbidden
+	}
+	if err := s.endBatch(ctx, a.meta(), b, StateCancelled, ActionCancel, nil); err != nil {
+		return nil, err
+	}
+	return s.GetBatch(ctx, a, id)
+}
+
+func (s *Service) expireBatches(ctx context.Context, now timeT) (int, error) {
+	ids, err := s.db.DueBatchIDs(ctx, now, 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		b, err := s.db.BatchByID(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		switch err := s.endBatch(ctx, audit.System("expiry"), b, StateExpired, ActionExpire, nil); {
+		case errors.Is(err, ErrWrongState):
+		case err != nil:
+			return n, err
+		default:
+			n += b.RowsCount
+		}
+	}
+	return n, nil
+}
+
+// BatchProgress: see approval.go.
+func (s *Service) BatchProgress(ctx context.Context, a Actor, id int64) (BatchProgress, error) {
+	b, err := s.batchOf(ctx, a, id)
+	if err != nil {
+		return BatchProgress{}, err
+	}
+	counts, err := s.db.BatchStateCounts(ctx, id)
+	if err != nil {
+		return BatchProgress{}, err
+	}
+	p := BatchProgress{BatchID: id, Total: b.RowsCount, ByState: map[State]int{}}
+	for st, n := range counts {
+		p.ByState[State(st)] = n
+		if State(st).Terminal() || State(st) == StateUnknown {
+			p.Done += n
+		}
+	}
+	p.Succeeded, p.Failed, p.Unknown = p.ByState[StateSucceeded], p.ByState[StateFailed], p.ByState[StateUnknown]
+	p.Finished = p.Done == p.Total
+	return p, nil
+}

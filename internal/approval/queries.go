@@ -1,0 +1,158 @@
+package approval
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/store"
+)
+
+// canSee reports whether a may read an operation.
+func canSee(a Actor, r *store.Operation) bool {
+	sub := a.Subject()
+	if r.RequestedBy == a.UserID {
+		return true
+	}
+	if !authz.Allowed(sub, authz.ViewOperations, authz.Target{}) {
+		return false
+	}
+	return authz.InScope(sub, splitPath(r.OrgPath))
+}
+
+// scopesOf is the scope restriction for lists: none for admins, auditors and unscoped users.
+func scopesOf(a Actor) []string {
+	sub := a.Subject()
+	if sub.Has(authz.Admin) || sub.Has(authz.Auditor) {
+		return nil
+	}
+	return a.Scopes
+}
+
+// Get: see approval.go.
+func (s *Service) Get(ctx context.Context, a Actor, id int64) (*Operation, error) {
+	r, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(a, r) {
+		return nil, ErrNotFound
+	}
+	return s.get(ctx, id)
+}
+
+// List: see approval.go.
+func (s *Service) List(ctx context.Context, a Actor, f Filter) (Page, error) {
+	sub := a.Subject()
+	sf := store.OperationFilter{Kind: string(f.Kind), RequestedBy: f.RequestedBy, SubAccountID: f.SubAccountID,
+		BatchID: f.BatchID, Scopes: scopesOf(a), Limit: f.Limit, MasterID: f.MasterAccountID}
+	if !authz.Allowed(sub, authz.ViewOperations, authz.Target{}) {
+		sf.RequestedBy = a.UserID // everyone sees their own requests
+	}
+	for _, st := range f.States {
+		sf.States = append(sf.States, string(st))
+	}
+	if f.Cursor != "" {
+		n, err := strconv.ParseInt(f.Cursor, 36, 64)
+		if err != nil || n <= 0 {
+			return Page{}, &ValidationError{Fields: map[string]string{"cursor": "op.err.bad_cursor"}}
+		}
+		sf.BeforeID = n
+	}
+	if sf.Limit <= 0 {
+		sf.Limit = 50
+	}
+	sf.Limit = min(sf.Limit, 500)
+	want := sf.Limit
+	sf.Limit = want + 1
+	rows, err := s.db.ListOperations(ctx, sf)
+	if err != nil {
+		return Page{}, err
+	}
+	var next string
+	if len(rows) > want {
+		rows = rows[:want]
+		next = strconv.FormatInt(rows[want-1].ID, 36)
+	}
+	items, err := s.withApprovals(ctx, rows)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Items: items, NextCursor: next}, nil
+}
+
+func (s *Service) pendingFilter(a Actor) (store.OperationFilter, bool) {
+	if !authz.Allowed(a.Subject(), authz.ApproveOperation, authz.Target{}) {
+		return store.OperationFilter{}, false
+	}
+	return store.OperationFilter{States: []string{string(StatePending)}, PendingFor: a.UserID,
+		Scopes: scopesOf(a), Ascending: true}, true
+}
+
+// PendingFor: see approval.go.
+func (s *Service) PendingFor(ctx context.Context, a Actor, limit int) ([]Operation, error) {
+	f, ok := s.pendingFilter(a)
+	if !ok {
+		return []Operation{}, nil
+	}
+	f.Limit = limit
+	rows, err := s.db.ListOperations(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.withApprovals(ctx, rows)
+}
+
+// CountPendingFor: see approval.go.
+func (s *Service) CountPendingFor(ctx context.Context, a Actor) (int, error) {
+	f, ok := s.pendingFilter(a)
+	if !ok {
+		return 0, nil
+	}
+	// A batch is one decision: it counts once, as the inbox shows it.
+	n, err := s.db.CountOperationDecisions(ctx, f)
+	return int(n), err
+}
+
+// Timeline: see approval.go.
+func (s *Service) Timeline(ctx context.Context, a Actor, id int64) ([]TimelineEntry, error) {
+	r, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(a, r) {
+		return nil, ErrNotFound
+	}
+	out := []TimelineEntry{}
+	add := func(targetType string, tid int64) error {
+		evs, err := s.db.ListAudit(ctx, store.AuditFilter{TargetType: targetType, TargetID: strconv.FormatInt(tid, 10), Ascending: true, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			var d map[string]any
+			_ = json.Unmarshal(e.Details, &d)
+			out = append(out, TimelineEntry{At: e.Time, Action: e.Action, Actor: e.ActorName, ActorID: e.ActorID, Outcome: e.Outcome, Details: d})
+		}
+		return nil
+	}
+	if r.BatchID != nil {
+		if err := add(TargetBatch, *r.BatchID); err != nil {
+			return nil, err
+		}
+	}
+	if err := add(TargetOperation, id); err != nil {
+		return nil, err
+	}
+	sortTimeline(out)
+	return out, nil
+}
+
+func sortTimeline(t []TimelineEntry) {
+	for i := 1; i < len(t); i++ {
+		for j := i; j > 0 && t[j].At.Before(t[j-1].At); j-- {
+			t[j], t[j-1] = t[j-1], t[j]
+		}
+	}
+}
