@@ -20,11 +20,11 @@ import (
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
-	cachesync "github.com/purser-finance/purser/internal/sync"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 )
 

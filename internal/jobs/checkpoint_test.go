@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
-	cachesync "github.com/purser-finance/purser/internal/sync"
 )
 
 // The audit checkpoint is a periodic River job: inserted by the elected leader only, so

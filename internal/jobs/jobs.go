@@ -33,8 +33,8 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/store"
-	cachesync "github.com/purser-finance/purser/internal/sync"
 )
 
 // SyncArgs asks for one sync run. Master, Area and SubAccountID make a job unique;

@@ -11,8 +11,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/store"
-	cachesync "github.com/purser-finance/purser/internal/sync"
 )
 
 // MasterRefreshArgs asks for a re-read of one master's transferable amounts after a

@@ -9,10 +9,10 @@ import (
 
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
-	cachesync "github.com/purser-finance/purser/internal/sync"
 )
 
 // The periodic sync follows the interval as it is at each tick: lengthening it stops the

@@ -9,7 +9,7 @@ import (
 )
 
 // The synced cache: what Purser last read from the upstream, so that pages never wait
-// for it. Sync (internal/sync) writes these rows; pages and the JSON API read them. Every
+// for it. Sync (internal/cachesync) writes these rows; pages and the JSON API read them. Every
 // row carries when it was synced; a failed refresh keeps the last good data and marks it
 // stale. Money columns are NUMERIC(20,2) (TEXT holding a decimal on SQLite).
 

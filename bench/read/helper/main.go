@@ -29,8 +29,8 @@ import (
 
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/store"
-	cachesync "github.com/purser-finance/purser/internal/sync"
 )
 
 func main() {

@@ -1,4 +1,4 @@
-package sync_test
+package cachesync_test
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
-	cachesync "github.com/purser-finance/purser/internal/sync"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 )
 

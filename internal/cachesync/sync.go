@@ -18,7 +18,7 @@
 // shutdown is resumed from that cursor by the next run of the area.
 //
 // Every top-level Run writes one sync.run audit event (never one per call).
-package sync
+package cachesync
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package sync_test
+package cachesync_test
 
 import (
 	"context"
@@ -12,9 +12,9 @@ import (
 
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
-	cachesync "github.com/purser-finance/purser/internal/sync"
 )
 
 // TestGarbageAnswersKeepLastGoodData: an upstream (or a proxy in front of it) answering
