@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +20,6 @@ import (
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 	"github.com/purser-finance/purser/internal/users"
-	"github.com/purser-finance/purser/internal/web"
 )
 
 // The read side's tests run on a cache seeded through the store's write methods (the
@@ -367,70 +363,6 @@ func TestThreshold(t *testing.T) {
 	}
 }
 
-// fakeSync records what the refresh buttons ask for.
-type fakeSync struct {
-	mu    sync.Mutex
-	calls []string
-}
-
-func (f *fakeSync) EnqueueSync(_ context.Context, area, sub, trigger string) (int64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, area+"|"+sub+"|"+trigger)
-	return int64(len(f.calls)), nil
-}
-
-// EnqueueSyncOf records a refresh of one master (jobs.Runner.EnqueueSyncOf).
-func (f *fakeSync) EnqueueSyncOf(_ context.Context, master, area, sub, trigger string) (int64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, area+"|"+sub+"|"+trigger+"|master="+master)
-	return int64(len(f.calls)), nil
-}
-
-func TestRefresh(t *testing.T) {
-	p := readPortal(t)
-	b := p.signedIn("fiona")
-	// Without a sync worker: a translated message, back where the user was.
-	r := b.post("/sync", url.Values{"area": {"balances"}, "sub_account_id": {"sa-alpha"}, "next": {"/sub-accounts/sa-alpha"}})
-	if r.status != http.StatusSeeOther || r.location != "/sub-accounts/sa-alpha" {
-		t.Fatalf("refresh: %d %q", r.status, r.location)
-	}
-	if got := b.get(r.location).testid(t, "flash"); got != "Sync is not available in this installation." {
-		t.Fatalf("flash %q", got)
-	}
-	if r := b.post("/sync", url.Values{"area": {"everything"}}); r.status != http.StatusBadRequest {
-		t.Fatalf("unknown area: %d", r.status)
-	}
-	if r := b.post("/sync", url.Values{"area": {"full"}, "next": {"https://evil.example/"}}); r.location != "/" {
-		t.Fatalf("open redirect: %q", r.location)
-	}
-
-	// With one.
-	fs := &fakeSync{}
-	q := newPortalWithSync(t, fs)
-	fb := q.signedIn("fiona")
-	r = fb.post("/sync", url.Values{"area": {"balances"}, "sub_account_id": {"sa-alpha"}, "next": {"/sub-accounts/sa-alpha"}})
-	if got := fb.get(r.location).testid(t, "flash"); !strings.HasPrefix(got, "Refresh queued") {
-		t.Fatalf("flash %q", got)
-	}
-	tok, _ := q.users.CreateToken(context.Background(), "fiona", "t", nil, systemMeta())
-	req, _ := http.NewRequest(http.MethodPost, q.http.URL+"/api/v1/sync", strings.NewReader(`{"area":"coupons"}`))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res := fb.do(req)
-	var body struct {
-		JobID int64 `json:"job_id"`
-	}
-	if res.status != http.StatusAccepted || json.Unmarshal([]byte(res.body), &body) != nil || body.JobID != 2 {
-		t.Fatalf("api sync: %d %s", res.status, res.body)
-	}
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if strings.Join(fs.calls, ";") != "balances|sa-alpha|manual:fiona;coupons||manual:fiona" {
-		t.Fatalf("calls %v", fs.calls)
-	}
-}
-
 func TestDashboardFigures(t *testing.T) {
 	p := readPortal(t)
 	r := p.signedIn("fiona").get("/")
@@ -551,133 +483,5 @@ func TestBillingPages(t *testing.T) {
 	}
 	if got := p.signedIn("vic").get("/resources").body; strings.Contains(got, "ecs-web-01") {
 		t.Fatal("west viewer saw an east resource")
-	}
-}
-
-func TestReadAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testReadAPI(t, readPortalOn(t, db)) })
-}
-
-func testReadAPI(t *testing.T, p *portal) {
-	call := func(user, path string) response {
-		tok, err := p.users.CreateToken(context.Background(), user, "t", nil, systemMeta())
-		if err != nil {
-			t.Fatal(err)
-		}
-		req, _ := http.NewRequest(http.MethodGet, p.http.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		return p.browser().do(req)
-	}
-	var list struct {
-		Items []struct {
-			ID       string `json:"id"`
-			OrgName  string `json:"org_name"`
-			Balances struct {
-				Debit  struct{ Available, Currency string }
-				Credit []struct {
-					Available  string `json:"available"`
-					ExpireTime string `json:"expire_time"`
-				}
-			} `json:"balances"`
-			SyncedAt string `json:"synced_at"`
-		} `json:"items"`
-		NextCursor string `json:"next_cursor"`
-	}
-	r := call("fiona", "/api/v1/sub-accounts?limit=2")
-	if err := json.Unmarshal([]byte(r.body), &list); err != nil || r.status != 200 || len(list.Items) != 2 || list.NextCursor == "" {
-		t.Fatalf("list: %d %s", r.status, r.body)
-	}
-	a := list.Items[0]
-	if a.ID != "sa-alpha" || a.Balances.Debit.Available != "420.25" || a.Balances.Debit.Currency != "CNY" || a.SyncedAt != "2026-11-20T02:00:00Z" {
-		t.Fatalf("item %+v", a)
-	}
-	r = call("fiona", "/api/v1/sub-accounts?limit=2&cursor="+url.QueryEscape(list.NextCursor))
-	if !strings.Contains(r.body, `"id":"sa-gamma"`) && !strings.Contains(r.body, `"id":"sa-w00"`) {
-		t.Fatalf("page 2: %s", r.body)
-	}
-	for _, bad := range []string{"limit=0", "limit=501", "limit=x", "status=9", "sort=evil"} {
-		if r := call("fiona", "/api/v1/sub-accounts?"+bad); r.status != 400 || !strings.Contains(r.body, `"code":"bad_request"`) {
-			t.Errorf("%s: %d %s", bad, r.status, r.body)
-		}
-	}
-	// Scopes.
-	r = call("eve", "/api/v1/sub-accounts?limit=500")
-	if strings.Contains(r.body, "sa-beta") || !strings.Contains(r.body, "sa-alpha") {
-		t.Fatalf("scoped API list: %s", r.body)
-	}
-	before := len(p.events(audit.AccessDenied))
-	if r := call("eve", "/api/v1/sub-accounts/sa-beta"); r.status != 404 || !strings.Contains(r.body, `"code":"not_found"`) {
-		t.Fatalf("scoped API detail: %d %s", r.status, r.body)
-	}
-	if len(p.events(audit.AccessDenied)) != before+1 {
-		t.Fatal("API denial not audited")
-	}
-	d := call("eve", "/api/v1/sub-accounts/sa-alpha")
-	if d.status != 200 || !strings.Contains(d.body, `"coupons":[{`) || !strings.Contains(d.body, `"resources":[{`) || !strings.Contains(d.body, `"credit":[{"available":"100.00","credit_amount":"500.00","expire_time":"2026-12-10T02:00:00Z"}]`) {
-		t.Fatalf("detail %s", d.body)
-	}
-	m := call("vic", "/api/v1/master/balances")
-	if m.status != 200 || !strings.Contains(m.body, `"debit":{"available":"123456.78","currency":"CNY"}`) || !strings.Contains(m.body, `"synced_at":"2026-11-20T02:00:00Z"`) {
-		t.Fatalf("master %d %s", m.status, m.body)
-	}
-	// Sync needs the permission; without a worker the API says so.
-	tok, _ := p.users.CreateToken(context.Background(), "vic", "t", nil, systemMeta())
-	req, _ := http.NewRequest(http.MethodPost, p.http.URL+"/api/v1/sync", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	if r := p.browser().do(req); r.status != http.StatusForbidden {
-		t.Fatalf("viewer sync: %d", r.status)
-	}
-	tok, _ = p.users.CreateToken(context.Background(), "fiona", "t2", nil, systemMeta())
-	req, _ = http.NewRequest(http.MethodPost, p.http.URL+"/api/v1/sync", strings.NewReader("{bad"))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	if r := p.browser().do(req); r.status != http.StatusBadRequest {
-		t.Fatalf("bad body: %d", r.status)
-	}
-	req, _ = http.NewRequest(http.MethodPost, p.http.URL+"/api/v1/sync", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	if r := p.browser().do(req); r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "sync_unavailable") {
-		t.Fatalf("no worker: %d %s", r.status, r.body)
-	}
-}
-
-// newPortalWithSync is readPortal with a sync trigger wired.
-func newPortalWithSync(t *testing.T, fs web.SyncTrigger) *portal {
-	t.Helper()
-	p := readPortal(t)
-	srv, err := web.New(web.Deps{Config: p.cfg, DB: p.db, Now: p.clock.Now, Version: "test", Sync: fs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	p.srv, p.http = srv, hs
-	return p
-}
-
-// While a full sync runs, the "as of" bar says refreshing even after one of its areas
-// finished: the areas after it have not been read yet.
-func TestAsOfRefreshingDuringFullSync(t *testing.T) {
-	p := readPortal(t)
-	ctx := context.Background()
-	full, err := p.db.BeginSyncRun(ctx, testMaster, "full", "", "test", "test", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	subs, err := p.db.BeginSyncRun(ctx, testMaster, "sub_accounts", "", "test", "test", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.db.FinishSyncRun(ctx, subs.ID, "succeeded", store.RunProgress{}, ""); err != nil {
-		t.Fatal(err)
-	}
-	b := p.signedIn("fiona")
-	if !b.get("/sub-accounts").has(t, "as-of-running") {
-		t.Fatal("a running full sync is not shown once its first area finished")
-	}
-	if _, err := p.db.FinishSyncRun(ctx, full.ID, "succeeded", store.RunProgress{}, ""); err != nil {
-		t.Fatal(err)
-	}
-	if b.get("/sub-accounts").has(t, "as-of-running") {
-		t.Fatal("still refreshing after the full sync finished")
 	}
 }

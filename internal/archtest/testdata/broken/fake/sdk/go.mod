@@ -1,0 +1,3 @@
+module github.com/huaweicloud/huaweicloud-sdk-go-v3
+
+go 1.26

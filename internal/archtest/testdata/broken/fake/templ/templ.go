@@ -1,0 +1,5 @@
+// Package templ stands in for github.com/a-h/templ.
+package templ
+
+// X is something to import.
+const X = 1

@@ -1,0 +1,5 @@
+package authz
+
+import (
+	_ "example.com/broken/internal/util"
+)

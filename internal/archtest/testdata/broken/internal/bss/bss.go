@@ -1,0 +1,5 @@
+package bss
+
+import (
+	_ "github.com/huaweicloud/huaweicloud-sdk-go-v3"
+)

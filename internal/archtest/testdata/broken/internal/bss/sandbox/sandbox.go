@@ -1,0 +1,5 @@
+package sandbox
+
+import (
+	_ "github.com/huaweicloud/huaweicloud-sdk-go-v3"
+)

@@ -1,0 +1,5 @@
+package jobs
+
+import (
+	_ "github.com/riverqueue/river"
+)

@@ -1,0 +1,5 @@
+package notify
+
+import (
+	_ "github.com/riverqueue/river"
+)

@@ -1,0 +1,6 @@
+package readmodel
+
+import (
+	_ "example.com/broken/internal/web"
+	_ "github.com/a-h/templ"
+)

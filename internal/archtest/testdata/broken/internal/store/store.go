@@ -1,0 +1,5 @@
+package store
+
+import (
+	_ "gorm.io/gorm"
+)

@@ -1,0 +1,5 @@
+package util
+
+import (
+	_ "github.com/gin-gonic/gin"
+)

@@ -1,0 +1,5 @@
+package ops
+
+import (
+	_ "example.com/broken/internal/store"
+)

@@ -1,0 +1,5 @@
+package web
+
+import (
+	_ "gorm.io/gorm"
+)

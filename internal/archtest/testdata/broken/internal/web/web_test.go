@@ -1,0 +1,3 @@
+package web
+
+import _ "github.com/huaweicloud/huaweicloud-sdk-go-v3"

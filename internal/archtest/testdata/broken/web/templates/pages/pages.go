@@ -1,0 +1,5 @@
+package pages
+
+import (
+	_ "example.com/broken/web/templates/view"
+)

@@ -1,0 +1,5 @@
+package view
+
+import (
+	_ "example.com/broken/internal/store"
+)

@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/purser-finance/purser/internal/store/storetest"
+)
+
+// TestOpenAPIMatchesRoutes: every registered /api/v1 route is documented, and nothing
+// else is.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	p := newPortal(t, storetest.SQLite(t), nil)
+	r := p.browser().get("/api/v1/openapi.json")
+	if r.status != http.StatusOK {
+		t.Fatalf("openapi: %d", r.status)
+	}
+	var doc struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &doc); err != nil || !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("not an OpenAPI 3 document: %v", err)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	registered := map[string]bool{}
+	for _, rt := range p.srv.Routes() {
+		if !strings.HasPrefix(rt.Path, "/api/v1/") {
+			continue
+		}
+		parts := strings.Split(rt.Path, "/")
+		for i, s := range parts {
+			if strings.HasPrefix(s, ":") {
+				parts[i] = "{" + s[1:] + "}"
+			}
+		}
+		key := rt.Method + " " + strings.Join(parts, "/")
+		registered[key] = true
+		if !documented[key] {
+			t.Errorf("%s is registered but not in openapi.json", key)
+		}
+	}
+	for key := range documented {
+		if !registered[key] {
+			t.Errorf("%s is in openapi.json but not registered", key)
+		}
+	}
+}
