@@ -57,6 +57,11 @@ var readKinds = []struct {
 		_, err := c.OrderResources(ctx, "o", Page{Limit: 10})
 		return err
 	}},
+	{"renewal quote", "", func(ctx context.Context, c *Client) error {
+		_, err := c.QuoteRenewal(ctx, RenewalQuoteRequest{ResourceIDs: []ResourceID{"r"}, PeriodType: PeriodMonth, PeriodNum: 1})
+		return err
+	}},
+	{"order details", "", func(ctx context.Context, c *Client) error { _, err := c.OrderDetails(ctx, "o"); return err }},
 	{"resource packages", "", func(ctx context.Context, c *Client) error {
 		_, err := c.ResourcePackages(ctx, PackageQuery{})
 		return err

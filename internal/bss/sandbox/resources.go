@@ -267,6 +267,7 @@ func (s *Server) renewResources(r *http.Request) (any, *apiError) {
 	var fails []failResourceV2
 	var renewed []*resource
 	var lines []orderLine
+	official := decimal.Zero
 	now := s.now().UTC()
 	for _, id := range req.ResourceIDs {
 		res, fail := s.st.mainResource(id)
@@ -278,6 +279,8 @@ func (s *Server) renewResources(r *http.Request) (any, *apiError) {
 			continue
 		}
 		from := res.expire
+		// Charged as quoted with include_relative_resources: a renewal renews the children too.
+		list := renewalList(res, req.PeriodType, req.PeriodNum, true)
 		for _, x := range append([]*resource{res}, res.children...) {
 			x.expire = x.expire.AddDate(0, months, 0)
 			if x.status == 5 && x.expire.After(now) {
@@ -289,11 +292,14 @@ func (s *Server) renewResources(r *http.Request) (any, *apiError) {
 		renewed = append(renewed, res)
 		lines = append(lines, orderLine{id: fmt.Sprintf("%s-%d", res.resourceID, len(lines)+1), serviceType: res.serviceType,
 			serviceTypeName: res.serviceTypeName, productID: res.productID, specDesc: res.specDesc, periodType: req.PeriodType,
-			periodNum: req.PeriodNum, effective: from, expire: res.expire, amount: decimal.NewFromInt(int64(99 * months))})
+			periodNum: req.PeriodNum, effective: from, expire: res.expire, amount: list.Sub(discountOf(list))})
+		official = official.Add(list)
 	}
 	orderIDs := []string{}
 	if len(renewed) > 0 {
-		orderIDs = append(orderIDs, s.newOrder(2, req.IsAutoPay == 1, renewed, lines).id)
+		o := s.newOrder(2, req.IsAutoPay == 1, renewed, lines)
+		o.official = official
+		orderIDs = append(orderIDs, o.id)
 	}
 	return struct {
 		OrderIDs          []string         `json:"order_ids"`

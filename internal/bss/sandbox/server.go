@@ -233,6 +233,7 @@ func (s *Server) routes() {
 	s.handle("GET /v2/accounts/customer-accounts/balances", s.showBalances)
 	s.handle("POST /v2/orders/suscriptions/resources/query", s.queryResources)
 	s.handle("POST /v2/orders/subscriptions/resources/renew", s.renewResources)
+	s.handle("POST /v2/bills/ratings/period-resources/renew-rate", s.renewRate)
 	s.handle("POST /v2/orders/subscriptions/resources/unsubscribe", s.unsubscribeResources)
 	s.handle("POST /v2/orders/subscriptions/resources/to-on-demand", s.toOnDemand)
 	s.handle("POST /v2/orders/subscriptions/resources/autorenew/{resource_id}", s.setAutoRenew)
