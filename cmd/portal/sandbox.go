@@ -8,8 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/store"
 )
 
 // runSandbox runs the upstream simulator alone: `portal sandbox [--addr] [--seed]
@@ -70,4 +73,33 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+// Generated balance history of a fresh demo database: how far back, and for how many
+// sub-accounts at most (90 points each; the totals always cover every sub-account).
+const (
+	sandboxHistoryDays = 90
+	sandboxHistorySubs = 1000
+)
+
+// seedSandboxHistory gives a fresh sandbox-mode database 90 days of balance history, so
+// that the dashboard and sub-account charts draw a line on the first visit instead of
+// the single point of the first sync. It writes nothing when the master or any of its
+// sub-accounts already has history (a restart, or real data). Sandbox mode only: the
+// caller is the sandbox branch of startUpstream.
+func seedSandboxHistory(ctx context.Context, db *store.DB, sb *sandbox.Server, master string, log *slog.Logger) error {
+	points := sb.BalanceHistory(sandboxHistoryDays, time.Now(), sandboxHistorySubs)
+	rows := make([]store.BalanceSnapshot, len(points))
+	for i, p := range points {
+		rows[i] = store.BalanceSnapshot{TakenAt: p.At, SubAccountID: p.SubAccountID,
+			Debit: money.New(p.Debit, money.DefaultCurrency), Credit: money.New(p.Credit, money.DefaultCurrency)}
+	}
+	n, err := db.SeedBalanceHistory(ctx, master, rows)
+	if err != nil {
+		return fmt.Errorf("sandbox: balance history: %w", err)
+	}
+	if n > 0 {
+		log.Info("demo mode: generated balance history for the charts", "days", sandboxHistoryDays, "points", n)
+	}
+	return nil
 }

@@ -244,6 +244,10 @@ func startUpstream(ctx context.Context, cfg config.Config, db *store.DB, account
 			return nil, "", nil, err
 		}
 		masters.Register(opts.DomainID, "Sandbox", client)
+		if err := seedSandboxHistory(ctx, db, running.Server(), opts.DomainID, log); err != nil {
+			running.Close()
+			return nil, "", nil, err
+		}
 		bootstrap = opts.DomainID
 		closeFn = func() { running.Close() }
 	}
