@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/i18n"
-	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -28,46 +28,10 @@ func masterParam(c *gin.Context) string {
 	return m
 }
 
-// masterAmounts returns the cached amounts of master, or of every master when master is "".
+// masterAmounts returns the cached amounts of master, or of every master when master is
+// "", without the masters no longer configured.
 func (s *Server) masterAmounts(ctx context.Context, master string) ([]store.MasterBalances, error) {
-	ids := []string{master}
-	if master == "" {
-		var err error
-		if ids, err = s.db.MasterAccountIDsCached(ctx); err != nil {
-			return nil, err
-		}
-	}
-	// A master no longer configured counts for nothing, asked for or not.
-	ids = withoutHidden(ids, s.hiddenOf(ctx))
-	out := make([]store.MasterBalances, 0, len(ids))
-	for _, id := range ids {
-		mb, err := s.db.MasterBalances(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, mb)
-	}
-	return out, nil
-}
-
-// sumMasters adds several masters' amounts up: stale when one is, synced as of the oldest.
-func sumMasters(all []store.MasterBalances) store.MasterBalances {
-	sum := store.MasterBalances{Debit: money.Zero(""), Credit: money.Zero(""), Currency: money.DefaultCurrency, Credits: []store.AmountLine{}}
-	for _, mb := range all {
-		sum.Debit, sum.Credit = sum.Debit.Add(mb.Debit), sum.Credit.Add(mb.Credit)
-		sum.Credits = append(sum.Credits, mb.Credits...)
-		sum.Stale = sum.Stale || mb.Stale
-		if mb.SyncedAt != nil && (sum.SyncedAt == nil || mb.SyncedAt.Before(*sum.SyncedAt)) {
-			sum.SyncedAt = mb.SyncedAt
-		}
-		if mb.Currency != "" {
-			sum.Currency = mb.Currency
-		}
-	}
-	if len(all) == 1 {
-		sum.MasterAccountID = all[0].MasterAccountID
-	}
-	return sum
+	return s.read.Masters(ctx, master, s.hiddenOf(ctx))
 }
 
 // masterTotal is the amounts of master, or the sum over every master ("").
@@ -76,7 +40,7 @@ func (s *Server) masterTotal(ctx context.Context, master string) (store.MasterBa
 	if err != nil {
 		return store.MasterBalances{}, err
 	}
-	return sumMasters(all), nil
+	return readmodel.SumMasters(all), nil
 }
 
 // masterInfo is one master the pages can name.

@@ -115,18 +115,14 @@ func (s *Server) subAccountView(c *gin.Context, sa *store.SubAccount) (view.SubA
 		return v, err
 	}
 	v.Chart = balanceChart(tr, "balance-chart", tr.T("sa.chart_caption"), hist)
-	coupons, _, err := s.db.ListCoupons(ctx, store.CouponFilter{SubAccountID: sa.ID, Limit: 100})
+	held, err := s.read.Holdings(ctx, scopeOf(signedIn(c)), sa.ID, 100)
 	if err != nil {
 		return v, err
 	}
-	for _, cp := range coupons {
+	for _, cp := range held.Coupons {
 		v.Coupons = append(v.Coupons, couponRow(tr, cp, now, nil))
 	}
-	res, _, err := s.db.ListResources(ctx, store.ResourceFilter{AccountID: sa.ID, Limit: 100})
-	if err != nil {
-		return v, err
-	}
-	for _, r := range res {
+	for _, r := range held.Resources {
 		v.Resources = append(v.Resources, resourceRow(tr, r, now, nil))
 	}
 	if v.Ops, err = s.subAccountOps(c, sa); err != nil {

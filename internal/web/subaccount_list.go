@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,11 +19,11 @@ import (
 
 var subAccountSorts = []string{store.SortName, store.SortNameDesc, store.SortBalance, store.SortBalanceDesc}
 
-// subAccountFilter reads the list's filters from the query, limited to the user's scope.
-// Unknown values fall back to "any": a stale bookmark still opens the list.
-func (s *Server) subAccountFilter(c *gin.Context, u *currentUser) store.SubAccountFilter {
+// subAccountFilter reads the list's filters from the query (the scope is the user's, and
+// apart). Unknown values fall back to "any": a stale bookmark still opens the list.
+func (s *Server) subAccountFilter(c *gin.Context) store.SubAccountFilter {
 	f := store.SubAccountFilter{
-		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")), Scopes: scopesOf(u),
+		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")),
 		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: listPageSize, MasterAccountID: masterParam(c),
 		HiddenMasters: s.hiddenMasters(c),
 	}
@@ -42,23 +41,9 @@ func (s *Server) subAccountList(c *gin.Context) {
 	u := signedIn(c)
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
-	f := s.subAccountFilter(c, u)
-	stats, err := s.subAccountStats(ctx, f.MasterAccountID, f.Scopes)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	// The page is kept like the aggregates (read_cache.go), keyed by the whole filter —
-	// scopes included, and any field the filter gains later.
-	res, err := cachedRead(s, fmt.Sprintf("list\x00%#v", f), func() (store.SubAccountPage, error) {
-		// Unfiltered, the total is the stats' (same scopes): one pass over the table, not two.
-		if f.Q == "" && f.OrgID == "" && f.Status == 0 {
-			res, err := s.db.ListSubAccountsUncounted(ctx, f)
-			res.Total = stats.Total
-			return res, err
-		}
-		return s.db.ListSubAccounts(ctx, f)
-	})
+	f := s.subAccountFilter(c)
+	res, err := s.read.SubAccounts(ctx, scopeOf(u), f)
+	stats := res.Stats
 	if err != nil {
 		s.fail(c, err)
 		return
