@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -18,7 +19,7 @@ import (
 // the largest cost of that page (docs/PERFORMANCE.md).
 type orgTrees struct {
 	mu    sync.Mutex
-	trees map[string]orgTree // by master ("" = every master)
+	trees map[string]orgTree // by master ("" = every master) and scope
 }
 
 type orgTree struct {
@@ -26,9 +27,9 @@ type orgTree struct {
 	orgs []store.Organization
 }
 
-// orgTreeMax bounds the trees kept (masters, plus every master's); at the bound the
-// cache starts afresh.
-const orgTreeMax = 64
+// orgTreeMax bounds the trees kept (masters, plus every master's, by scope in use); at
+// the bound the cache starts afresh.
+const orgTreeMax = 256
 
 // LatestRuns is the latest sync run of every area of master ("" = every master), cached.
 func (r *Reader) LatestRuns(ctx context.Context, master string) (map[string]store.SyncRun, error) {
@@ -74,19 +75,20 @@ func (r *Reader) orgTreeKey(ctx context.Context, master string) string {
 	return string(key)
 }
 
-// Organizations returns master's tree ("" = every master's) and the key of its state,
-// from the cache when that tree has not been synced since it was read. Without a known
-// run ("" key) it always reads the database. The transport keys what it derives from a
-// tree (its rendered filter) on the same key.
-func (r *Reader) Organizations(ctx context.Context, master string) (string, []store.Organization, error) {
+// Organizations returns the units in scope of master's tree ("" = every master's) and the
+// key of the tree's state, from the cache when that tree has not been synced since it was
+// read. Without a known run ("" key) it always reads the database. The transport keys
+// what it derives from a tree (its rendered filter) on the same key and the scope.
+func (r *Reader) Organizations(ctx context.Context, scope authz.QueryScope, master string) (string, []store.Organization, error) {
 	key := r.orgTreeKey(ctx, master)
+	slot := master + "\x00" + scope.Key()
 	r.orgs.mu.Lock()
-	if t, ok := r.orgs.trees[master]; ok && key != "" && key == t.key {
+	if t, ok := r.orgs.trees[slot]; ok && key != "" && key == t.key {
 		r.orgs.mu.Unlock()
 		return key, t.orgs, nil
 	}
 	r.orgs.mu.Unlock()
-	orgs, err := r.db.OrganizationsOf(ctx, master)
+	orgs, err := r.db.OrganizationsOf(ctx, scope, master)
 	if err != nil {
 		return "", nil, err
 	}
@@ -95,7 +97,7 @@ func (r *Reader) Organizations(ctx context.Context, master string) (string, []st
 		if r.orgs.trees == nil || len(r.orgs.trees) >= orgTreeMax {
 			r.orgs.trees = make(map[string]orgTree)
 		}
-		r.orgs.trees[master] = orgTree{key: key, orgs: orgs}
+		r.orgs.trees[slot] = orgTree{key: key, orgs: orgs}
 		r.orgs.mu.Unlock()
 	}
 	return key, orgs, nil

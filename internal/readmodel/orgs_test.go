@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
@@ -46,7 +47,7 @@ func TestOrgCachePerMaster(t *testing.T) {
 		finish("dom-b", begin("dom-b"), "b-root", "b-east")
 		tree := func(master string) []store.Organization {
 			t.Helper()
-			_, orgs, err := s.Organizations(ctx, master)
+			_, orgs, err := s.Organizations(ctx, authz.Everything, master)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -83,20 +84,29 @@ const orgSelectMax = 256
 // selected marked: the units of master ("" = every master's), rendered once per state of
 // that tree and kept.
 func (s *Server) orgFilter(ctx context.Context, tr *i18n.Translator, u *currentUser, master, selected string) (view.OptionsHTML, error) {
-	key, orgs, err := s.read.Organizations(ctx, master)
+	scope := scopeOf(u)
+	key, orgs, err := s.read.Organizations(ctx, scope, master)
 	if err != nil {
 		return nil, err
 	}
+	// The units are ordered by the names along their paths, which may run through units
+	// outside the scope: those names come from the whole tree (cached as well).
+	tree := orgs
+	if scope.Limited() {
+		if _, tree, err = s.read.Organizations(ctx, authz.Everything, master); err != nil {
+			return nil, err
+		}
+	}
 	if key == "" { // no run to key on: render for this request only
-		return renderOrgSelect(orgOptions(tr, u, orgs, "")).selecting(selected), nil
+		return renderOrgSelect(orgOptions(tr, tree, orgs, "")).selecting(selected), nil
 	}
 	// Visibility depends only on the scope the list is limited to.
-	sk := master + "\x00" + key + "\x00" + tr.Lang + "\x00" + scopeOf(u).Key()
+	sk := master + "\x00" + key + "\x00" + tr.Lang + "\x00" + scope.Key()
 	s.orgs.mu.Lock()
 	sel, ok := s.orgs.selects[sk]
 	s.orgs.mu.Unlock()
 	if !ok {
-		sel = renderOrgSelect(orgOptions(tr, u, orgs, ""))
+		sel = renderOrgSelect(orgOptions(tr, tree, orgs, ""))
 		s.orgs.mu.Lock()
 		if s.orgs.selects == nil || len(s.orgs.selects) >= orgSelectMax {
 			s.orgs.selects = make(map[string]*orgSelect) // older trees' renderings go too

@@ -160,11 +160,11 @@ func subAccountRow(tr *i18n.Translator, sa store.SubAccount, lowDefault money.Am
 	}
 }
 
-// orgOptions is the organisation tree as a select, indented by depth, limited to the
-// units the user may see.
-func orgOptions(tr *i18n.Translator, u *currentUser, orgs []store.Organization, selected string) []view.Option {
-	names := make(map[string]string, len(orgs))
-	for _, x := range orgs {
+// orgOptions is the organisation tree as a select, indented by depth: orgs are the units
+// in the user's scope (read so), ordered by the names along their paths in tree.
+func orgOptions(tr *i18n.Translator, tree, orgs []store.Organization, selected string) []view.Option {
+	names := make(map[string]string, len(tree))
+	for _, x := range tree {
 		names[x.ID] = strings.ToLower(x.Name)
 	}
 	// Keys beside the units, not in a map: the sort compares n log n times.
@@ -181,9 +181,6 @@ func orgOptions(tr *i18n.Translator, u *currentUser, orgs []store.Organization, 
 	out[0] = view.Option{Value: "", Label: tr.T("sa.all_units"), Selected: selected == ""}
 	for _, k := range ks {
 		o := orgs[k.i]
-		if !visible(u, o.Path) {
-			continue
-		}
 		out = append(out, view.Option{Value: o.ID, Label: strings.Repeat("\u00a0\u00a0\u00a0", o.Depth) + o.Name, Selected: o.ID == selected})
 	}
 	return out
