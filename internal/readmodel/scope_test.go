@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -171,6 +172,19 @@ func TestScopedSubAccounts(t *testing.T) {
 		}
 		if p, _ := r.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{}); p.Total != 90 {
 			t.Fatalf("everything: %d", p.Total)
+		}
+		// One sub-account: outside the scope is told apart from missing, for the audit.
+		if _, err := r.SubAccount(ctx, scope, "a-00"); !errors.Is(err, ErrOutOfScope) {
+			t.Fatalf("west sub-account: %v", err)
+		}
+		if _, err := r.SubAccount(ctx, scope, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing sub-account: %v", err)
+		}
+		if sa, err := r.SubAccount(ctx, scope, "e-01"); err != nil || sa.OrgID != "east-ops" {
+			t.Fatalf("east sub-account: %+v %v", sa, err)
+		}
+		if _, err := r.SubAccount(ctx, authz.QueryScope{}, "e-01"); !errors.Is(err, ErrOutOfScope) {
+			t.Fatalf("zero scope: %v", err)
 		}
 		// The organisation filter offers the units in scope only.
 		_, orgs, err := r.Organizations(ctx, scope, "")

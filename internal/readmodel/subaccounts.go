@@ -2,9 +2,11 @@ package readmodel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
@@ -84,4 +86,49 @@ func (r *Reader) Holdings(ctx context.Context, scope authz.QueryScope, id string
 	}
 	h.Resources, _, err = r.db.ListResources(ctx, scope, store.ResourceFilter{AccountID: id, Limit: limit})
 	return h, err
+}
+
+// ErrOutOfScope is a sub-account that exists outside the subject's scope. The transport
+// answers it exactly like one that does not exist (nothing tells it is there) and
+// records the attempt.
+var ErrOutOfScope = errors.New("readmodel: outside the subject's scope")
+
+// SubAccount reads one sub-account within scope: store.ErrNotFound when there is none,
+// ErrOutOfScope when it lies outside the scope (a scoped subject does not see one whose
+// unit is unknown: deny by default).
+func (r *Reader) SubAccount(ctx context.Context, scope authz.QueryScope, id string) (*store.SubAccount, error) {
+	sa, err := r.db.SubAccountByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !scope.Covers(sa.OrgPath) {
+		return nil, ErrOutOfScope
+	}
+	return sa, nil
+}
+
+// SubAccountDetail is what the detail page shows of a sub-account besides its row.
+type SubAccountDetail struct {
+	SubAccountHoldings
+	History []store.BalanceSnapshot // its balances since the window's start
+	// Units is the whole organisation tree, to name the units along its path. UnitsRead
+	// is false when the tree could not be read: the page then goes without the path, not
+	// without itself.
+	Units     []store.Organization
+	UnitsRead bool
+}
+
+// Detail reads the detail of sa, which SubAccount found in scope: its balance history
+// since since and up to limit coupons and resources.
+func (r *Reader) Detail(ctx context.Context, scope authz.QueryScope, sa *store.SubAccount, since time.Time, limit int) (SubAccountDetail, error) {
+	var d SubAccountDetail
+	if orgs, err := r.db.Organizations(ctx); err == nil {
+		d.Units, d.UnitsRead = orgs, true
+	}
+	var err error
+	if d.History, err = r.db.BalanceHistory(ctx, sa.ID, since); err != nil {
+		return d, err
+	}
+	d.SubAccountHoldings, err = r.Holdings(ctx, scope, sa.ID, limit)
+	return d, err
 }
