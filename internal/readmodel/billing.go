@@ -25,11 +25,7 @@ func (r *Reader) Coupons(ctx context.Context, scope authz.QueryScope, f store.Co
 	if err != nil {
 		return CouponPage{}, err
 	}
-	ids := make([]string, 0, len(rows))
-	for _, c := range rows {
-		ids = append(ids, c.SubAccountID)
-	}
-	h, err := r.Holders(ctx, ids)
+	h, err := holdersOf(ctx, r, rows, func(c store.Coupon) string { return c.SubAccountID })
 	return CouponPage{Page[store.Coupon]{rows, total}, h}, err
 }
 
@@ -137,13 +133,11 @@ func (r *Reader) Resources(ctx context.Context, scope authz.QueryScope, f store.
 	if p.Accounts, err = r.db.ResourceAccounts(ctx, scope); err != nil {
 		return p, err
 	}
-	ids := make([]string, 0, len(p.Rows)+len(p.Accounts))
-	for _, x := range p.Rows {
-		ids = append(ids, x.AccountID)
-	}
-	p.Holders, err = r.Holders(ctx, append(ids, p.Accounts...))
+	p.Holders, err = holdersOf(ctx, r, p.Rows, resourceAccount, p.Accounts...)
 	return p, err
 }
+
+func resourceAccount(x store.Resource) string { return x.AccountID }
 
 // EachResource calls fn for every resource in scope that matches f (offset and limit
 // ignored).

@@ -58,11 +58,7 @@ func (r *Reader) Dashboard(ctx context.Context, scope authz.QueryScope, f Dashbo
 		if err != nil {
 			return expiring{}, err
 		}
-		ids := make([]string, 0, len(rows))
-		for _, x := range rows {
-			ids = append(ids, x.AccountID)
-		}
-		h, err := r.Holders(ctx, ids)
+		h, err := holdersOf(ctx, r, rows, resourceAccount)
 		return expiring{Page[store.Resource]{rows, total}, h}, err
 	})
 	if err != nil {

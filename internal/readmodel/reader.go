@@ -35,6 +35,16 @@ type Page[T any] struct {
 	Total int64
 }
 
+// holdersOf is Holders of the accounts holding rows (account names each row's), and of
+// more besides.
+func holdersOf[T any](ctx context.Context, r *Reader, rows []T, account func(T) string, more ...string) (map[string]*store.SubAccount, error) {
+	ids := make([]string, 0, len(rows)+len(more))
+	for _, x := range rows {
+		ids = append(ids, account(x))
+	}
+	return r.Holders(ctx, append(ids, more...))
+}
+
 // Holders reads the sub-accounts that hold listed objects, for names and links. Ids that
 // are not sub-accounts (a master's domain id) map to nil.
 func (r *Reader) Holders(ctx context.Context, ids []string) (map[string]*store.SubAccount, error) {

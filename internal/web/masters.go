@@ -48,7 +48,7 @@ type masterInfo struct{ DomainID, Name string }
 
 // knownMasters lists the masters of the cache, named from the upstream accounts (or the
 // in-process registry, for the demo sandbox); a master without a name shows its domain id.
-// Every list page and the dashboard ask: kept like their aggregates (read_cache.go).
+// Every list page and the dashboard ask: kept like their aggregates (readmodel.Cache).
 func (s *Server) knownMasters(ctx context.Context) ([]masterInfo, error) {
 	return cachedRead(s, "masters", func() ([]masterInfo, error) { return s.loadKnownMasters(ctx) })
 }
@@ -160,7 +160,7 @@ type liveMasterLister interface {
 }
 
 // hiddenOf lists the cached masters that are no longer configured (usually none). It is
-// kept like the aggregates (read_cache.go): disabling or deleting a master is a write,
+// kept like the aggregates (readmodel.Cache): disabling or deleting a master is a write,
 // which retires it. A failure to tell hides nothing (and is logged).
 func (s *Server) hiddenOf(ctx context.Context) []string {
 	l, ok := s.upstream.(liveMasterLister)
@@ -243,7 +243,7 @@ func (s *Server) masterLabel(ctx context.Context, master string) (name string, g
 }
 
 // lastSync is master's most recently finished sync run of any area (nil: none yet),
-// from the cached latest runs (read_cache.go).
+// from the cached latest runs (readmodel.Reader.LatestRuns).
 func (s *Server) lastSync(ctx context.Context, master string) *store.SyncRun {
 	runs, err := s.latestRuns(ctx, master)
 	if err != nil {
