@@ -44,7 +44,7 @@ func (s *Service) planBatch(ctx context.Context, a Actor, kind Kind, rows []Batc
 	// Every sub-account the actor may act on, by id and by name.
 	byID := map[string]store.SubAccount{}
 	byName := map[string][]store.SubAccount{}
-	err := s.db.ForEachSubAccount(ctx, store.SubAccountFilter{Scopes: scopesOf(a)}, func(sa store.SubAccount) error {
+	err := s.db.ForEachSubAccount(ctx, authz.ScopeOf(a.Subject()), store.SubAccountFilter{}, func(sa store.SubAccount) error {
 		byID[sa.ID] = sa
 		byName[strings.ToLower(sa.Name)] = append(byName[strings.ToLower(sa.Name)], sa)
 		return nil

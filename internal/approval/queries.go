@@ -21,14 +21,9 @@ func canSee(a Actor, r *store.Operation) bool {
 	return authz.InScope(sub, splitPath(r.OrgPath))
 }
 
-// scopesOf is the scope restriction for lists: none for admins, auditors and unscoped users.
-func scopesOf(a Actor) []string {
-	sub := a.Subject()
-	if sub.Has(authz.Admin) || sub.Has(authz.Auditor) {
-		return nil
-	}
-	return a.Scopes
-}
+// scopesOf is the scope restriction for lists (authz.ScopeOf): none for admins, auditors
+// and unscoped users.
+func scopesOf(a Actor) []string { return authz.ScopeOf(a.Subject()).OrgIDs }
 
 // Get: see approval.go.
 func (s *Service) Get(ctx context.Context, a Actor, id int64) (*Operation, error) {

@@ -139,17 +139,11 @@ func Can(s Subject, a Action, t Target) Decision {
 func Allowed(s Subject, a Action, t Target) bool { return Can(s, a, t).Allowed }
 
 // InScope reports whether an object in the organisation path is visible to the subject.
-// Admins and auditors see everything; so does anyone without scopes.
+// Anyone whose queries are not limited (ScopeOf) sees everything, and so does anyone
+// asking about an object without an organisation.
 func InScope(s Subject, orgPath []string) bool {
-	if s.Has(Admin) || s.Has(Auditor) || len(s.Scopes) == 0 || len(orgPath) == 0 {
-		return true
-	}
-	for _, scope := range s.Scopes {
-		if slices.Contains(orgPath, scope) {
-			return true
-		}
-	}
-	return false
+	q := ScopeOf(s)
+	return q.All || len(orgPath) == 0 || q.Covers(orgPath)
 }
 
 func granted(roles []Role, a Action) bool {

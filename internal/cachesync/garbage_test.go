@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/cachesync"
@@ -66,7 +67,7 @@ func TestGarbageAnswersKeepLastGoodData(t *testing.T) {
 				if r.Status == store.RunSucceeded || r.Errors == 0 {
 					t.Fatalf("run on garbage answers = %+v", r)
 				}
-				if p, _ := db.ListSubAccounts(ctx, store.SubAccountFilter{}); int(p.Total) != len(st.SubAccounts) {
+				if p, _ := db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{}); int(p.Total) != len(st.SubAccounts) {
 					t.Fatalf("garbage listing removed sub-accounts: %d left of %d", p.Total, len(st.SubAccounts))
 				}
 				got, _ := db.SubAccountByID(ctx, id)

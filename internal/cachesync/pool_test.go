@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/cachesync"
@@ -61,7 +62,7 @@ func TestPoolSyncsEachMaster(t *testing.T) {
 		check := func(master string, sb *sandbox.Server) {
 			t.Helper()
 			st := sb.State("")
-			page, err := db.ListSubAccounts(ctx, store.SubAccountFilter{MasterAccountID: master, Limit: 500})
+			page, err := db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{MasterAccountID: master, Limit: 500})
 			if err != nil || int(page.Total) != len(st.SubAccounts) {
 				t.Fatalf("%s: %d sub-accounts cached (%v), sandbox has %d", master, page.Total, err, len(st.SubAccounts))
 			}
@@ -78,7 +79,7 @@ func TestPoolSyncsEachMaster(t *testing.T) {
 		}
 		check("domain-a", sbA)
 		check("domain-b", sbB)
-		all, err := db.ListSubAccounts(ctx, store.SubAccountFilter{Limit: 500})
+		all, err := db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{Limit: 500})
 		if err != nil || all.Total != 10 {
 			t.Fatalf("all masters = %d (%v), want 10", all.Total, err)
 		}
@@ -97,7 +98,7 @@ func TestPoolSyncsEachMaster(t *testing.T) {
 		}
 		sbB.SetFaults(sandbox.Faults{})
 		check("domain-a", sbA)
-		if page, _ := db.ListSubAccounts(ctx, store.SubAccountFilter{MasterAccountID: "domain-b"}); page.Total != 4 {
+		if page, _ := db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{MasterAccountID: "domain-b"}); page.Total != 4 {
 			t.Fatalf("B's rows after its failed sync = %d, want 4 kept", page.Total)
 		}
 		if runs, _ := db.LatestSyncRunsOf(ctx, "domain-b"); runs["full"].Status == store.RunSucceeded {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/auth"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/store"
@@ -71,7 +72,7 @@ func TestSyncSubAccountCredentialResources(t *testing.T) {
 		wantSub := sbSub.Server().State("").Resources
 		cached := func(account string) []store.Resource {
 			t.Helper()
-			rs, _, err := db.ListResources(ctx, store.ResourceFilter{AccountID: account, Limit: 500})
+			rs, _, err := db.ListResources(ctx, authz.Everything, store.ResourceFilter{AccountID: account, Limit: 500})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +95,7 @@ func TestSyncSubAccountCredentialResources(t *testing.T) {
 			t.Fatalf("master A's resources: %d cached, sandbox has %d", n, wantA)
 		}
 		// The master filter covers its sub-accounts' resources.
-		if _, total, err := db.ListResources(ctx, store.ResourceFilter{MasterAccountID: "domain-a", Limit: 1}); err != nil || int(total) != len(got)+len(cached("domain-a")) {
+		if _, total, err := db.ListResources(ctx, authz.Everything, store.ResourceFilter{MasterAccountID: "domain-a", Limit: 1}); err != nil || int(total) != len(got)+len(cached("domain-a")) {
 			t.Fatalf("master filter: %d (%v)", total, err)
 		}
 

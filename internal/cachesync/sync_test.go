@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/cachesync"
@@ -71,7 +72,7 @@ func checkAgainstSandbox(t *testing.T, e *env) {
 	t.Helper()
 	ctx := context.Background()
 	st := e.sb.State("")
-	page, err := e.db.ListSubAccounts(ctx, store.SubAccountFilter{Limit: 500})
+	page, err := e.db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func checkAgainstSandbox(t *testing.T, e *env) {
 		if ss.OrgID != "" && len(got.OrgPath) == 0 {
 			t.Errorf("%s has no org path", ss.ID)
 		}
-		_, n, err := e.db.ListCoupons(ctx, store.CouponFilter{SubAccountID: ss.ID, Limit: 500})
+		_, n, err := e.db.ListCoupons(ctx, authz.Everything, store.CouponFilter{SubAccountID: ss.ID, Limit: 500})
 		if err != nil || int(n) != len(ss.Coupons) {
 			t.Errorf("%s coupons = %d (%v), sandbox %d", ss.ID, n, err, len(ss.Coupons))
 		}
@@ -108,11 +109,11 @@ func checkAgainstSandbox(t *testing.T, e *env) {
 	if err != nil || mb.SyncedAt == nil || mb.Debit.String() != st.Master.Debit || len(mb.Credits) != len(st.Master.Credit) {
 		t.Errorf("master = %+v (%v), sandbox %+v", mb, err, st.Master)
 	}
-	_, n, err := e.db.ListCoupons(ctx, store.CouponFilter{Limit: 500})
+	_, n, err := e.db.ListCoupons(ctx, authz.Everything, store.CouponFilter{Limit: 500})
 	if err != nil || int(n) != len(st.Master.Coupons) {
 		t.Errorf("master coupons = %d (%v), sandbox %d", n, err, len(st.Master.Coupons))
 	}
-	_, n, err = e.db.ListResources(ctx, store.ResourceFilter{AccountID: e.opts.DomainID})
+	_, n, err = e.db.ListResources(ctx, authz.Everything, store.ResourceFilter{AccountID: e.opts.DomainID})
 	if err != nil || int(n) != len(st.Resources) {
 		t.Errorf("resources = %d (%v), sandbox %d", n, err, len(st.Resources))
 	}
@@ -236,7 +237,7 @@ func TestUpstreamFaultsKeepLastGoodData(t *testing.T) {
 		if !got.Stale || got.LastError == "" || got.Debit.Cmp(good.Debit) != 0 || got.Credit.Cmp(good.Credit) != 0 {
 			t.Fatalf("after failed refresh: %+v (was %+v)", got, good)
 		}
-		if p, _ := db.ListSubAccounts(ctx, store.SubAccountFilter{}); int(p.Total) != len(st.SubAccounts) {
+		if p, _ := db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{}); int(p.Total) != len(st.SubAccounts) {
 			t.Fatalf("failed listing removed sub-accounts: %d", p.Total)
 		}
 		mb, _ := db.MasterBalances(ctx, e.opts.DomainID)

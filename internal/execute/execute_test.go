@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
@@ -55,7 +56,7 @@ func TestEveryKindEndToEnd(t *testing.T) {
 		e.wait(re.ID, approval.StateSucceeded)
 
 		// Coupons: allocate part of a master coupon, sync, recover the sub-coupon.
-		coupons, _, err := db.ListCoupons(e.ctx, store.CouponFilter{Limit: 10})
+		coupons, _, err := db.ListCoupons(e.ctx, authz.Everything, store.CouponFilter{Limit: 10})
 		if err != nil || len(coupons) == 0 {
 			t.Fatalf("no master coupons: %v", err)
 		}
@@ -66,7 +67,7 @@ func TestEveryKindEndToEnd(t *testing.T) {
 			t.Fatalf("coupon response %s", tcDone.Response)
 		}
 		e.sync()
-		held, _, _ := db.ListCoupons(e.ctx, store.CouponFilter{SubAccountID: subs[1].ID, Limit: 10})
+		held, _, _ := db.ListCoupons(e.ctx, authz.Everything, store.CouponFilter{SubAccountID: subs[1].ID, Limit: 10})
 		if len(held) == 0 {
 			t.Fatal("sub-coupon not in cache")
 		}
@@ -75,7 +76,7 @@ func TestEveryKindEndToEnd(t *testing.T) {
 		e.wait(rc.ID, approval.StateSucceeded)
 
 		// Resources.
-		res, _, err := db.ListResources(e.ctx, store.ResourceFilter{MainOnly: true, Status: 2, Limit: 10})
+		res, _, err := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{MainOnly: true, Status: 2, Limit: 10})
 		if err != nil || len(res) < 4 {
 			t.Fatalf("main resources: %d %v", len(res), err)
 		}
@@ -135,7 +136,7 @@ func TestValidation(t *testing.T) {
 				t.Errorf("%s %s: field %s = %q, want %q (all %v)", c.in.Kind, c.in.Amount, c.field, got, c.msg, fieldsOf(err))
 			}
 		}
-		res, _, _ := db.ListResources(e.ctx, store.ResourceFilter{Limit: 500})
+		res, _, _ := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{Limit: 500})
 		for _, r := range res {
 			if !r.IsMain {
 				_, err := e.svc.Create(e.ctx, e.users["finance"], approval.Input{Kind: approval.KindRenewResources, ResourceIDs: []string{r.ResourceID}, PeriodType: "year", PeriodNum: 1, Reason: "x"}, "")

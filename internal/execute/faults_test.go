@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
@@ -60,7 +61,7 @@ func TestFaults(t *testing.T) {
 		}
 
 		// 5xx on a renewal → unknown (never resent: renewals have no trans_id upstream).
-		res, _, _ := db.ListResources(e.ctx, store.ResourceFilter{MainOnly: true, Status: 2, Limit: 1})
+		res, _, _ := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{MainOnly: true, Status: 2, Limit: 1})
 		setFaults(t, url, `{"error_rate": 1, "status": 503, "paths": ["/v2/orders/subscriptions/resources/renew"]}`)
 		rn := e.create(approval.Input{Kind: approval.KindRenewResources, ResourceIDs: []string{res[0].ResourceID}, PeriodType: "year", PeriodNum: 1, Reason: "r"})
 		e.approve(rn.ID, "approver")

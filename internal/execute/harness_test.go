@@ -313,7 +313,7 @@ func (e *env) start() {
 func (e *env) subs(n int) []store.SubAccount {
 	e.t.Helper()
 	var out []store.SubAccount
-	_ = e.db.ForEachSubAccount(e.ctx, store.SubAccountFilter{Status: 1}, func(s store.SubAccount) error {
+	_ = e.db.ForEachSubAccount(e.ctx, authz.Everything, store.SubAccountFilter{Status: 1}, func(s store.SubAccount) error {
 		if len(out) < n {
 			out = append(out, s)
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
@@ -15,7 +16,7 @@ import (
 func TestTransferOnSecondMasterUsesItsClient(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{masterB: true})
-		page, err := db.ListSubAccounts(e.ctx, store.SubAccountFilter{MasterAccountID: e.masterB, Status: 1, Limit: 1})
+		page, err := db.ListSubAccounts(e.ctx, authz.Everything, store.SubAccountFilter{MasterAccountID: e.masterB, Status: 1, Limit: 1})
 		if err != nil || len(page.Items) == 0 {
 			t.Fatalf("no sub-account of master B cached: %v", err)
 		}
@@ -54,8 +55,8 @@ func TestTransferOnSecondMasterUsesItsClient(t *testing.T) {
 
 		// A resource operation acts for the master owning the resources, and executes there;
 		// one operation cannot mix two masters' resources.
-		resB, _, err := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.masterB, MainOnly: true, Status: 2, Limit: 1})
-		resA, _, errA := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.master, MainOnly: true, Status: 2, Limit: 1})
+		resB, _, err := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{AccountID: e.masterB, MainOnly: true, Status: 2, Limit: 1})
+		resA, _, errA := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{AccountID: e.master, MainOnly: true, Status: 2, Limit: 1})
 		if err != nil || errA != nil || len(resB) == 0 || len(resA) == 0 {
 			t.Fatalf("main resources: A %d (%v), B %d (%v)", len(resA), errA, len(resB), err)
 		}
@@ -132,7 +133,7 @@ func TestMovementLocksPerMaster(t *testing.T) {
 func TestBatchAcrossMasters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{masterB: true, noRunner: true})
-		page, err := db.ListSubAccounts(e.ctx, store.SubAccountFilter{MasterAccountID: e.masterB, Status: 1, Limit: 1})
+		page, err := db.ListSubAccounts(e.ctx, authz.Everything, store.SubAccountFilter{MasterAccountID: e.masterB, Status: 1, Limit: 1})
 		if err != nil || len(page.Items) == 0 {
 			t.Fatalf("no sub-account of master B: %v", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/store"
@@ -18,7 +19,7 @@ import (
 func TestResourceOperationThroughSubCredential(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{subCred: true})
-		res, _, err := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.subID, MainOnly: true, Status: 2, Limit: 2})
+		res, _, err := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{AccountID: e.subID, MainOnly: true, Status: 2, Limit: 2})
 		if err != nil || len(res) < 2 {
 			t.Fatalf("the sub-account's main resources were not synced with its credential: %d (%v)", len(res), err)
 		}
@@ -72,7 +73,7 @@ func TestResourceOperationThroughSubCredential(t *testing.T) {
 		}
 		// Nor can one operation mix the master's and the sub-account's resources.
 		e.setSubCredEnabled(true)
-		mine, _, err := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.master, MainOnly: true, Status: 2, Limit: 1})
+		mine, _, err := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{AccountID: e.master, MainOnly: true, Status: 2, Limit: 1})
 		if err != nil || len(mine) == 0 {
 			t.Fatalf("master's resources: %v", err)
 		}
@@ -90,7 +91,7 @@ func TestResourceOperationThroughSubCredential(t *testing.T) {
 func TestResumedSubCredentialOperationGoesUnknown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{subCred: true, noRunner: true})
-		res, _, err := db.ListResources(e.ctx, store.ResourceFilter{AccountID: e.subID, MainOnly: true, Status: 2, Limit: 1})
+		res, _, err := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{AccountID: e.subID, MainOnly: true, Status: 2, Limit: 1})
 		if err != nil || len(res) == 0 {
 			t.Fatalf("sub-account resources: %v", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/cachesync"
@@ -75,7 +76,7 @@ func TestSyncJobs(t *testing.T) {
 		if run := waitRun("full", ""); run.Status != store.RunSucceeded || run.Trigger != "test" {
 			t.Fatalf("full run by job = %+v", run)
 		}
-		if p, _ := db.ListSubAccounts(ctx, store.SubAccountFilter{}); p.Total != int64(so.SubAccounts) {
+		if p, _ := db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{}); p.Total != int64(so.SubAccounts) {
 			t.Fatalf("sub-accounts after job = %d", p.Total)
 		}
 

@@ -78,12 +78,9 @@ type SubAccountFilter struct {
 	MasterAccountID string
 	// HiddenMasters: leave these masters' rows out (masters no longer configured).
 	HiddenMasters []string
-	// Scopes limits the result to these units and below; nil or empty: no limit. The web
-	// layer passes the user's scopes unless the user is an admin or auditor.
-	Scopes []string
-	Sort   string // SortName (default), SortNameDesc, SortBalance, SortBalanceDesc
-	Cursor string // opaque keyset cursor from a previous page's NextCursor
-	Limit  int    // default 25, at most 500
+	Sort          string // SortName (default), SortNameDesc, SortBalance, SortBalanceDesc
+	Cursor        string // opaque keyset cursor from a previous page's NextCursor
+	Limit         int    // default 25, at most 500
 }
 
 // SubAccountPage is one page of the list. Total counts every match of the filter.
@@ -144,7 +141,6 @@ type CouponFilter struct {
 	SubAccountID  string // "" and !AllHolders: master coupons only
 	AllHolders    bool   // master and every sub-account's coupons
 	Q             string // plan name substring
-	Scopes        []string
 	Offset        int
 	Limit         int
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
 )
 
@@ -210,7 +211,7 @@ func (db *DB) insertSnapshots(ctx context.Context, rows [][]any) error {
 
 // SnapshotTotals writes the history point of the totals over master's sub-accounts (id "").
 func (db *DB) SnapshotTotals(ctx context.Context, master string, at time.Time) error {
-	st, err := db.SubAccountStatsOf(ctx, master, nil)
+	st, err := db.SubAccountStatsOf(ctx, master, authz.Everything)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
@@ -37,7 +38,7 @@ func BenchmarkSubAccountPage400(b *testing.B) {
 	}
 	f := store.SubAccountFilter{Sort: store.SortBalance, Limit: 25}
 	for range 399 {
-		p, err := db.ListSubAccounts(ctx, f)
+		p, err := db.ListSubAccounts(ctx, authz.Everything, f)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -45,7 +46,7 @@ func BenchmarkSubAccountPage400(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		p, err := db.ListSubAccounts(ctx, f)
+		p, err := db.ListSubAccounts(ctx, authz.Everything, f)
 		if err != nil || len(p.Items) != 25 || p.Total != n {
 			b.Fatalf("%v %d %d", err, len(p.Items), p.Total)
 		}

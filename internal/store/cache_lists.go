@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/purser-finance/purser/internal/authz"
 )
 
 // Coupons, stored-value cards, resources, resource-package usages and catalogues: lists
@@ -50,9 +52,10 @@ func (db *DB) ReplaceMasterCoupons(ctx context.Context, master string, coupons [
 	})
 }
 
-// ListCoupons lists coupons by expiry (soonest first, "never" last). Scopes restrict the
-// sub-accounts' coupons; master coupons belong to no unit and are listed whenever asked for.
-func (db *DB) ListCoupons(ctx context.Context, f CouponFilter) ([]Coupon, int64, error) {
+// ListCoupons lists coupons by expiry (soonest first, "never" last). The scope restricts
+// the sub-accounts' coupons; master coupons belong to no unit and are listed whenever
+// asked for (masterWide).
+func (db *DB) ListCoupons(ctx context.Context, scope authz.QueryScope, f CouponFilter) ([]Coupon, int64, error) {
 	c := &conds{}
 	switch {
 	case f.SubAccountID != "":
@@ -71,12 +74,9 @@ func (db *DB) ListCoupons(ctx context.Context, f CouponFilter) ([]Coupon, int64,
 		c.add("NOT ((sub_account_id = '' AND master_account_id IN ?) OR sub_account_id IN (SELECT h.id FROM sub_accounts h WHERE h.master_account_id IN ?))",
 			f.HiddenMasters, f.HiddenMasters)
 	}
-	if len(f.Scopes) > 0 {
-		cond, args, err := db.orgCondition(ctx, f.Scopes, "s.org_id", "s.org_path")
-		if err != nil {
-			return nil, 0, err
-		}
-		c.add("(sub_account_id = '' OR sub_account_id IN (SELECT s.id FROM sub_accounts s WHERE "+cond+"))", args...)
+	masterWide(c, scope)
+	if err := db.addScope(ctx, c, scope, "(sub_account_id = '' OR sub_account_id IN (SELECT s.id FROM sub_accounts s WHERE %s))", "s.org_id", "s.org_path"); err != nil {
+		return nil, 0, err
 	}
 	var rows []struct {
 		CouponID      string
@@ -121,15 +121,16 @@ func (db *DB) ReplaceCards(ctx context.Context, master string, cards []StoredVal
 	})
 }
 
-// ListCards lists stored-value cards (status 0: any) usable first, then by expiry.
+// ListCards lists every stored-value card (status 0: any) usable first, then by expiry.
 func (db *DB) ListCards(ctx context.Context, status, offset, limit int) ([]StoredValueCard, int64, error) {
-	return db.ListCardsOf(ctx, "", status, offset, limit)
+	return db.ListCardsOf(ctx, authz.Everything, "", status, offset, limit)
 }
 
-// ListCardsOf is ListCards for one master's cards ("" = every master), without the
-// hidden masters' cards.
-func (db *DB) ListCardsOf(ctx context.Context, master string, status, offset, limit int, hidden ...string) ([]StoredValueCard, int64, error) {
+// ListCardsOf is ListCards for one master's cards ("" = every master) within scope (cards
+// are the master's as a whole: masterWide), without the hidden masters' cards.
+func (db *DB) ListCardsOf(ctx context.Context, scope authz.QueryScope, master string, status, offset, limit int, hidden ...string) ([]StoredValueCard, int64, error) {
 	c := &conds{}
+	masterWide(c, scope)
 	if status != 0 {
 		c.add("status = ?", status)
 	}
@@ -196,9 +197,19 @@ func (db *DB) RemoveSubResourcesExcept(ctx context.Context, master string, keep 
 	return res.RowsAffected, translate("remove sub-account resources", res.Error)
 }
 
-// ListResources lists cached resources by expiry, soonest first.
-func (db *DB) ListResources(ctx context.Context, f ResourceFilter) ([]Resource, int64, error) {
+// resourceScope limits resources to those of sub-accounts in scope. A master's own
+// resources belong to no unit: a limited scope does not see them.
+func (db *DB) resourceScope(ctx context.Context, c *conds, scope authz.QueryScope) error {
+	return db.addScope(ctx, c, scope, "account_id IN (SELECT s.id FROM sub_accounts s WHERE %s)", "s.org_id", "s.org_path")
+}
+
+// ListResources lists cached resources in scope by expiry, soonest first; the total
+// counts them all.
+func (db *DB) ListResources(ctx context.Context, scope authz.QueryScope, f ResourceFilter) ([]Resource, int64, error) {
 	c := &conds{}
+	if err := db.resourceScope(ctx, c, scope); err != nil {
+		return nil, 0, err
+	}
 	if f.AccountID != "" {
 		c.add("account_id = ?", f.AccountID)
 	}
@@ -263,21 +274,31 @@ func (db *DB) ListResources(ctx context.Context, f ResourceFilter) ([]Resource, 
 	return out, total, nil
 }
 
-// ResourceAccounts lists the distinct accounts owning cached resources (the masters and
-// the sub-accounts synced with their own credentials): the resources page's account filter.
-func (db *DB) ResourceAccounts(ctx context.Context) ([]string, error) {
+// ResourceAccounts lists the distinct accounts owning cached resources in scope (the
+// masters and the sub-accounts synced with their own credentials): the resources page's
+// account filter.
+func (db *DB) ResourceAccounts(ctx context.Context, scope authz.QueryScope) ([]string, error) {
+	c := &conds{}
+	if err := db.resourceScope(ctx, c, scope); err != nil {
+		return nil, err
+	}
 	var ids []string
-	err := db.gorm.WithContext(ctx).Raw(`SELECT DISTINCT account_id FROM resources ORDER BY account_id`).Scan(&ids).Error
+	err := db.gorm.WithContext(ctx).Raw(`SELECT DISTINCT account_id FROM resources WHERE `+c.sql()+` ORDER BY account_id`, c.args...).Scan(&ids).Error
 	return nonNil(ids), translate("resource accounts", err)
 }
 
-// ResourceFacets lists the distinct service types and regions of the cached resources.
-func (db *DB) ResourceFacets(ctx context.Context) (serviceTypes, regions []string, err error) {
+// ResourceFacets lists the distinct service types and regions of the cached resources in
+// scope: the filter offers only choices that lead to rows the subject may see.
+func (db *DB) ResourceFacets(ctx context.Context, scope authz.QueryScope) (serviceTypes, regions []string, err error) {
+	c := &conds{}
+	if err := db.resourceScope(ctx, c, scope); err != nil {
+		return nil, nil, err
+	}
 	g := db.gorm.WithContext(ctx)
-	if err := g.Raw(`SELECT DISTINCT service_type FROM resources WHERE service_type <> '' ORDER BY service_type`).Scan(&serviceTypes).Error; err != nil {
+	if err := g.Raw(`SELECT DISTINCT service_type FROM resources WHERE service_type <> '' AND `+c.sql()+` ORDER BY service_type`, c.args...).Scan(&serviceTypes).Error; err != nil {
 		return nil, nil, translate("resource service types", err)
 	}
-	if err := g.Raw(`SELECT DISTINCT region FROM resources WHERE region <> '' ORDER BY region`).Scan(&regions).Error; err != nil {
+	if err := g.Raw(`SELECT DISTINCT region FROM resources WHERE region <> '' AND `+c.sql()+` ORDER BY region`, c.args...).Scan(&regions).Error; err != nil {
 		return nil, nil, translate("resource regions", err)
 	}
 	return nonNil(serviceTypes), nonNil(regions), nil
@@ -303,16 +324,18 @@ func (db *DB) ReplacePackageUsages(ctx context.Context, master string, usages []
 	})
 }
 
-// ListPackageUsages lists resource-package free resources by expiry; q matches the
+// ListPackageUsages lists every resource-package free resource by expiry; q matches the
 // product, usage type or service name.
 func (db *DB) ListPackageUsages(ctx context.Context, q string, offset, limit int) ([]PackageUsage, int64, error) {
-	return db.ListPackageUsagesOf(ctx, "", q, offset, limit)
+	return db.ListPackageUsagesOf(ctx, authz.Everything, "", q, offset, limit)
 }
 
-// ListPackageUsagesOf is ListPackageUsages for one master's packages ("" = every master),
-// without the hidden masters' packages.
-func (db *DB) ListPackageUsagesOf(ctx context.Context, master, q string, offset, limit int, hidden ...string) ([]PackageUsage, int64, error) {
+// ListPackageUsagesOf is ListPackageUsages for one master's packages ("" = every master)
+// within scope (packages are the master's as a whole: masterWide), without the hidden
+// masters' packages.
+func (db *DB) ListPackageUsagesOf(ctx context.Context, scope authz.QueryScope, master, q string, offset, limit int, hidden ...string) ([]PackageUsage, int64, error) {
 	c := &conds{}
+	masterWide(c, scope)
 	if master != "" {
 		c.add("master_account_id = ?", master)
 	}

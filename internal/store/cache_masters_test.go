@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
@@ -34,11 +35,11 @@ func TestCacheSeveralMasters(t *testing.T) {
 		if n, err := db.RemoveSubAccountsNotSeen(ctx, "dom-a", 2); err != nil || n != 1 {
 			t.Fatalf("remove = %d, %v", n, err)
 		}
-		page, err := db.ListSubAccounts(ctx, store.SubAccountFilter{})
+		page, err := db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{})
 		if err != nil || page.Total != 3 {
 			t.Fatalf("all = %v %+v", err, page)
 		}
-		page, err = db.ListSubAccounts(ctx, store.SubAccountFilter{MasterAccountID: "dom-b"})
+		page, err = db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{MasterAccountID: "dom-b"})
 		if err != nil || page.Total != 1 || page.Items[0].ID != "b-1" || page.Items[0].MasterAccountID != "dom-b" {
 			t.Fatalf("master b = %v %+v", err, page)
 		}
@@ -46,7 +47,7 @@ func TestCacheSeveralMasters(t *testing.T) {
 		if err != nil || len(ids) != 2 || ids[0] != "a-1" {
 			t.Fatalf("ids of a = %v %v", ids, err)
 		}
-		st, err := db.SubAccountStatsOf(ctx, "dom-a", nil)
+		st, err := db.SubAccountStatsOf(ctx, "dom-a", authz.Everything)
 		if err != nil || st.Total != 2 {
 			t.Fatalf("stats of a = %v %+v", err, st)
 		}

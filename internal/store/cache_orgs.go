@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/purser-finance/purser/internal/authz"
 )
 
 type orgRow struct {
@@ -38,15 +40,21 @@ func splitPath(p string) []string {
 
 // Organizations lists every cached unit in tree order (by path).
 func (db *DB) Organizations(ctx context.Context) ([]Organization, error) {
-	return db.OrganizationsOf(ctx, "")
+	return db.OrganizationsOf(ctx, authz.Everything, "")
 }
 
-// OrganizationsOf is Organizations of one master's tree ("" = every master's).
-func (db *DB) OrganizationsOf(ctx context.Context, master string) ([]Organization, error) {
-	q, args := `SELECT id, name, parent_id, path, depth, synced_at FROM organizations ORDER BY path`, []any(nil)
+// OrganizationsOf is Organizations of one master's tree ("" = every master's), limited to
+// the units in scope (a scope's units and those below them): the organisation filter
+// offers only units whose sub-accounts the subject may see.
+func (db *DB) OrganizationsOf(ctx context.Context, scope authz.QueryScope, master string) ([]Organization, error) {
+	c := &conds{}
 	if master != "" {
-		q, args = `SELECT id, name, parent_id, path, depth, synced_at FROM organizations WHERE master_account_id = ? ORDER BY path`, []any{master}
+		c.add("master_account_id = ?", master)
 	}
+	if err := db.addScope(ctx, c, scope, "%s", "id", "path"); err != nil {
+		return nil, err
+	}
+	q, args := `SELECT id, name, parent_id, path, depth, synced_at FROM organizations WHERE `+c.sql()+` ORDER BY path`, c.args
 	// Scanned by hand rather than by gorm's reflection: the sub-account list reads the
 	// whole tree (a thousand units and more) on every request for its filter.
 	rows, err := db.gorm.WithContext(ctx).Raw(q, args...).Rows()

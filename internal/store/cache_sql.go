@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
 )
 
@@ -116,6 +117,30 @@ func (c *conds) sql() string {
 		return "1=1"
 	}
 	return strings.Join(c.parts, " AND ")
+}
+
+// addScope limits the rows to scope: nothing to add for everything, otherwise wrap (a
+// format with one %s) around the condition that the row's org (orgIDCol, orgPathCol) is
+// in one of the scope's units or below; the zero scope matches nothing.
+func (db *DB) addScope(ctx context.Context, c *conds, scope authz.QueryScope, wrap, orgIDCol, orgPathCol string) error {
+	if scope.All {
+		return nil
+	}
+	cond, args, err := db.orgCondition(ctx, scope.OrgIDs, orgIDCol, orgPathCol)
+	if err != nil {
+		return err
+	}
+	c.add(fmt.Sprintf(wrap, cond), args...)
+	return nil
+}
+
+// masterWide limits objects of a master account as a whole (its stored-value cards and
+// resource packages), which belong to no unit: every subject who sees anything sees them,
+// the zero scope sees none.
+func masterWide(c *conds, scope authz.QueryScope) {
+	if !scope.All && len(scope.OrgIDs) == 0 {
+		c.add("1=0")
+	}
 }
 
 // orgCondition matches rows whose org (column orgIDCol, path column orgPathCol) lies in

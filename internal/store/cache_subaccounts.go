@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
 )
 
@@ -99,7 +100,7 @@ func normalizeSort(s string) string {
 }
 
 // subAccountWhere builds the filter's conditions (without the cursor).
-func (db *DB) subAccountWhere(ctx context.Context, f SubAccountFilter) (*conds, error) {
+func (db *DB) subAccountWhere(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) (*conds, error) {
 	c := &conds{}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
@@ -118,12 +119,8 @@ func (db *DB) subAccountWhere(ctx context.Context, f SubAccountFilter) (*conds, 
 		}
 		c.add(cond, args...)
 	}
-	if len(f.Scopes) > 0 {
-		cond, args, err := db.orgCondition(ctx, f.Scopes, "org_id", "org_path")
-		if err != nil {
-			return nil, err
-		}
-		c.add(cond, args...)
+	if err := db.addScope(ctx, c, scope, "%s", "org_id", "org_path"); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -141,15 +138,15 @@ func (db *DB) sortColumn(sort string) string {
 	return "name"
 }
 
-// ListSubAccounts returns one page of the filtered sub-accounts, keyset-paginated on
-// (sort key, id) so that page 400 costs what page 1 does. Total counts every match.
-func (db *DB) ListSubAccounts(ctx context.Context, f SubAccountFilter) (SubAccountPage, error) {
+// ListSubAccounts returns one page of the filtered sub-accounts in scope, keyset-paginated
+// on (sort key, id) so that page 400 costs what page 1 does. Total counts every match.
+func (db *DB) ListSubAccounts(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) (SubAccountPage, error) {
 	f.Limit = clampLimit(f.Limit, 25)
-	items, next, err := db.subAccountPage(ctx, f)
+	items, next, err := db.subAccountPage(ctx, scope, f)
 	if err != nil {
 		return SubAccountPage{}, err
 	}
-	c, err := db.subAccountWhere(ctx, f)
+	c, err := db.subAccountWhere(ctx, scope, f)
 	if err != nil {
 		return SubAccountPage{}, err
 	}
@@ -161,19 +158,19 @@ func (db *DB) ListSubAccounts(ctx context.Context, f SubAccountFilter) (SubAccou
 }
 
 // ListSubAccountsUncounted is ListSubAccounts without the count (Total is 0), for callers
-// that know it already: with no filter but the scopes it is SubAccountStats' Total.
-func (db *DB) ListSubAccountsUncounted(ctx context.Context, f SubAccountFilter) (SubAccountPage, error) {
+// that know it already: with no filter but the scope it is SubAccountStats' Total.
+func (db *DB) ListSubAccountsUncounted(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) (SubAccountPage, error) {
 	f.Limit = clampLimit(f.Limit, 25)
-	items, next, err := db.subAccountPage(ctx, f)
+	items, next, err := db.subAccountPage(ctx, scope, f)
 	if err != nil {
 		return SubAccountPage{}, err
 	}
 	return SubAccountPage{Items: items, NextCursor: next}, nil
 }
 
-func (db *DB) subAccountPage(ctx context.Context, f SubAccountFilter) ([]SubAccount, string, error) {
+func (db *DB) subAccountPage(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) ([]SubAccount, string, error) {
 	sort := normalizeSort(f.Sort)
-	c, err := db.subAccountWhere(ctx, f)
+	c, err := db.subAccountWhere(ctx, scope, f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -211,12 +208,12 @@ func (db *DB) subAccountPage(ctx context.Context, f SubAccountFilter) ([]SubAcco
 	return out, next, nil
 }
 
-// ForEachSubAccount calls fn for every match of f (Cursor and Limit ignored) in f.Sort
-// order, reading 500 rows at a time; fn's error stops the walk and is returned.
-func (db *DB) ForEachSubAccount(ctx context.Context, f SubAccountFilter, fn func(SubAccount) error) error {
+// ForEachSubAccount calls fn for every match of f in scope (Cursor and Limit ignored) in
+// f.Sort order, reading 500 rows at a time; fn's error stops the walk and is returned.
+func (db *DB) ForEachSubAccount(ctx context.Context, scope authz.QueryScope, f SubAccountFilter, fn func(SubAccount) error) error {
 	f.Cursor, f.Limit = "", maxListLimit
 	for {
-		items, next, err := db.subAccountPage(ctx, f)
+		items, next, err := db.subAccountPage(ctx, scope, f)
 		if err != nil {
 			return err
 		}
@@ -280,13 +277,13 @@ func (db *DB) SetLowBalanceThreshold(ctx context.Context, id string, t *money.Am
 // SubAccountsBelowThreshold lists (up to limit, lowest first) the sub-accounts whose
 // Total is below their own threshold or else defaultThreshold, and counts them all.
 // Sub-accounts whose balances were never read are not listed (their zero is unknown).
-func (db *DB) SubAccountsBelowThreshold(ctx context.Context, defaultThreshold money.Amount, scopes []string, limit int) ([]SubAccount, int64, error) {
-	return db.SubAccountsBelowThresholdOf(ctx, "", defaultThreshold, scopes, limit)
+func (db *DB) SubAccountsBelowThreshold(ctx context.Context, defaultThreshold money.Amount, scope authz.QueryScope, limit int) ([]SubAccount, int64, error) {
+	return db.SubAccountsBelowThresholdOf(ctx, "", defaultThreshold, scope, limit)
 }
 
 // SubAccountsBelowThresholdOf is SubAccountsBelowThreshold over one master's sub-accounts
 // ("" = every master), without the hidden masters' sub-accounts.
-func (db *DB) SubAccountsBelowThresholdOf(ctx context.Context, master string, defaultThreshold money.Amount, scopes []string, limit int, hidden ...string) ([]SubAccount, int64, error) {
+func (db *DB) SubAccountsBelowThresholdOf(ctx context.Context, master string, defaultThreshold money.Amount, scope authz.QueryScope, limit int, hidden ...string) ([]SubAccount, int64, error) {
 	limit = clampLimit(limit, defaultListLimit)
 	c := &conds{}
 	c.add("balances_synced_at IS NOT NULL")
@@ -299,12 +296,8 @@ func (db *DB) SubAccountsBelowThresholdOf(ctx context.Context, master string, de
 	} else {
 		c.add("total < COALESCE(low_balance_threshold, ?)", defaultThreshold.String())
 	}
-	if len(scopes) > 0 {
-		cond, args, err := db.orgCondition(ctx, scopes, "org_id", "org_path")
-		if err != nil {
-			return nil, 0, err
-		}
-		c.add(cond, args...)
+	if err := db.addScope(ctx, c, scope, "%s", "org_id", "org_path"); err != nil {
+		return nil, 0, err
 	}
 	col := db.sortColumn(SortBalance)
 	var rows []subAccountRow
@@ -323,27 +316,23 @@ func (db *DB) SubAccountsBelowThresholdOf(ctx context.Context, master string, de
 	return out, total, nil
 }
 
-// SubAccountStats counts the sub-accounts within scopes (nil: all) by status, adds up their
-// balances, and says how old the oldest and newest balance reads are.
-func (db *DB) SubAccountStats(ctx context.Context, scopes []string) (SubAccountStats, error) {
-	return db.SubAccountStatsOf(ctx, "", scopes)
+// SubAccountStats counts the sub-accounts within scope by status, adds up their balances,
+// and says how old the oldest and newest balance reads are.
+func (db *DB) SubAccountStats(ctx context.Context, scope authz.QueryScope) (SubAccountStats, error) {
+	return db.SubAccountStatsOf(ctx, "", scope)
 }
 
 // SubAccountStatsOf is SubAccountStats over one master's sub-accounts ("" = every master),
 // without the hidden masters' sub-accounts.
-func (db *DB) SubAccountStatsOf(ctx context.Context, master string, scopes []string, hidden ...string) (SubAccountStats, error) {
+func (db *DB) SubAccountStatsOf(ctx context.Context, master string, scope authz.QueryScope, hidden ...string) (SubAccountStats, error) {
 	st := SubAccountStats{ByStatus: map[int]int64{}, Debit: money.Zero(""), Credit: money.Zero("")}
 	c := &conds{}
 	if master != "" {
 		c.add("master_account_id = ?", master)
 	}
 	hideMasters(c, "master_account_id", hidden)
-	if len(scopes) > 0 {
-		cond, args, err := db.orgCondition(ctx, scopes, "org_id", "org_path")
-		if err != nil {
-			return st, err
-		}
-		c.add(cond, args...)
+	if err := db.addScope(ctx, c, scope, "%s", "org_id", "org_path"); err != nil {
+		return st, err
 	}
 	g := db.gorm.WithContext(ctx)
 	if !db.isSQLite() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
@@ -80,7 +81,7 @@ func TestSubAccountListKeyset(t *testing.T) {
 				var got []store.SubAccount
 				cursor := ""
 				for page := 0; ; page++ {
-					p, err := db.ListSubAccounts(ctx, store.SubAccountFilter{Sort: sort, Limit: 7, Cursor: cursor})
+					p, err := db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{Sort: sort, Limit: 7, Cursor: cursor})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -132,7 +133,7 @@ func TestSubAccountListKeyset(t *testing.T) {
 				}
 				// Streaming gives the same order.
 				var streamed []string
-				if err := db.ForEachSubAccount(ctx, store.SubAccountFilter{Sort: sort}, func(s store.SubAccount) error {
+				if err := db.ForEachSubAccount(ctx, authz.Everything, store.SubAccountFilter{Sort: sort}, func(s store.SubAccount) error {
 					streamed = append(streamed, s.ID)
 					return nil
 				}); err != nil {
@@ -148,7 +149,7 @@ func TestSubAccountListKeyset(t *testing.T) {
 			})
 		}
 		// Garbage and foreign cursors start over.
-		p, err := db.ListSubAccounts(ctx, store.SubAccountFilter{Cursor: "!!garbage", Limit: 5})
+		p, err := db.ListSubAccounts(ctx, authz.Everything, store.SubAccountFilter{Cursor: "!!garbage", Limit: 5})
 		if err != nil || len(p.Items) != 5 || p.Items[0].Name != "s00" {
 			t.Fatalf("garbage cursor: %v %+v", err, p.Items)
 		}
@@ -169,33 +170,35 @@ func TestSubAccountFilters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCache(t, db)
-		count := func(f store.SubAccountFilter) int64 {
+		count := func(scope authz.QueryScope, f store.SubAccountFilter) int64 {
 			t.Helper()
-			p, err := db.ListSubAccounts(ctx, f)
+			p, err := db.ListSubAccounts(ctx, scope, f)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return p.Total
 		}
+		scoped := func(ids ...string) authz.QueryScope { return authz.QueryScope{OrgIDs: ids} }
 		cases := []struct {
-			name string
-			f    store.SubAccountFilter
-			want int64
+			name  string
+			scope authz.QueryScope
+			f     store.SubAccountFilter
+			want  int64
 		}{
-			{"all", store.SubAccountFilter{}, 40},
-			{"org a and below", store.SubAccountFilter{OrgID: "a"}, 20},
-			{"org a1", store.SubAccountFilter{OrgID: "a1"}, 10},
-			{"root covers all", store.SubAccountFilter{OrgID: "root"}, 40},
-			{"scopes a1+b", store.SubAccountFilter{Scopes: []string{"a1", "b"}}, 20},
-			{"scope and org", store.SubAccountFilter{Scopes: []string{"a"}, OrgID: "b"}, 0},
-			{"unknown scope", store.SubAccountFilter{Scopes: []string{"nope"}}, 0},
-			{"status", store.SubAccountFilter{Status: 2}, 20},
-			{"q case-insensitive", store.SubAccountFilter{Q: "TEAM S1"}, 10},
-			{"q chinese", store.SubAccountFilter{Q: "财务"}, 1},
-			{"q like metachar", store.SubAccountFilter{Q: "%"}, 0},
+			{"all", authz.Everything, store.SubAccountFilter{}, 40},
+			{"org a and below", authz.Everything, store.SubAccountFilter{OrgID: "a"}, 20},
+			{"org a1", authz.Everything, store.SubAccountFilter{OrgID: "a1"}, 10},
+			{"root covers all", authz.Everything, store.SubAccountFilter{OrgID: "root"}, 40},
+			{"scopes a1+b", scoped("a1", "b"), store.SubAccountFilter{}, 20},
+			{"scope and org", scoped("a"), store.SubAccountFilter{OrgID: "b"}, 0},
+			{"unknown scope", scoped("nope"), store.SubAccountFilter{}, 0},
+			{"status", authz.Everything, store.SubAccountFilter{Status: 2}, 20},
+			{"q case-insensitive", authz.Everything, store.SubAccountFilter{Q: "TEAM S1"}, 10},
+			{"q chinese", authz.Everything, store.SubAccountFilter{Q: "财务"}, 1},
+			{"q like metachar", authz.Everything, store.SubAccountFilter{Q: "%"}, 0},
 		}
 		for _, c := range cases {
-			if got := count(c.f); got != c.want {
+			if got := count(c.scope, c.f); got != c.want {
 				t.Errorf("%s: Total = %d, want %d", c.name, got, c.want)
 			}
 		}
@@ -221,7 +224,7 @@ func TestSubAccountFilters(t *testing.T) {
 		if err := db.SetLowBalanceThreshold(ctx, "missing", nil); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("threshold on missing: %v", err)
 		}
-		low, n, err := db.SubAccountsBelowThreshold(ctx, amt("10.00"), nil, 100)
+		low, n, err := db.SubAccountsBelowThreshold(ctx, amt("10.00"), authz.Everything, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,11 +237,11 @@ func TestSubAccountFilters(t *testing.T) {
 		if err := db.SetLowBalanceThreshold(ctx, "id-s01", nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, n, _ := db.SubAccountsBelowThreshold(ctx, amt("10.00"), []string{"b"}, 100); n != 2 {
+		if _, n, _ := db.SubAccountsBelowThreshold(ctx, amt("10.00"), authz.QueryScope{OrgIDs: []string{"b"}}, 100); n != 2 {
 			t.Fatalf("below threshold in b: %d", n)
 		}
 
-		st, err := db.SubAccountStats(ctx, nil)
+		st, err := db.SubAccountStats(ctx, authz.Everything)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +249,7 @@ func TestSubAccountFilters(t *testing.T) {
 		if st.Total != 40 || st.ByStatus[1] != 20 || st.Debit.String() != "800.00" || st.Credit.String() != "30.00" || st.OldestSync == nil || st.NewestSync == nil {
 			t.Fatalf("stats = %+v", st)
 		}
-		if st, _ := db.SubAccountStats(ctx, []string{"a1"}); st.Total != 10 {
+		if st, _ := db.SubAccountStats(ctx, authz.QueryScope{OrgIDs: []string{"a1"}}); st.Total != 10 {
 			t.Fatalf("scoped stats = %+v", st)
 		}
 
@@ -258,11 +261,11 @@ func TestSubAccountFilters(t *testing.T) {
 			t.Fatalf("OrganizationByID = %v %+v", err, o)
 		}
 
-		coupons, total, err := db.ListCoupons(ctx, store.CouponFilter{AllHolders: true, Scopes: []string{"b"}})
+		coupons, total, err := db.ListCoupons(ctx, authz.QueryScope{OrgIDs: []string{"b"}}, store.CouponFilter{AllHolders: true})
 		if err != nil || total != 10 || len(coupons) != 10 {
 			t.Fatalf("coupons in b: %v %d", err, total)
 		}
-		if _, total, _ := db.ListCoupons(ctx, store.CouponFilter{SubAccountID: "id-s03"}); total != 1 {
+		if _, total, _ := db.ListCoupons(ctx, authz.Everything, store.CouponFilter{SubAccountID: "id-s03"}); total != 1 {
 			t.Fatalf("coupons of s03: %d", total)
 		}
 	})
@@ -322,15 +325,15 @@ func TestCacheWritesAndLists(t *testing.T) {
 		if err := db.ReplaceResources(ctx, "master", res, now); err != nil {
 			t.Fatal(err)
 		}
-		rs, n, err := db.ListResources(ctx, store.ResourceFilter{AccountID: "master"})
+		rs, n, err := db.ListResources(ctx, authz.Everything, store.ResourceFilter{AccountID: "master"})
 		if err != nil || n != 2 || rs[0].ResourceID != "r1" || rs[1].Expire != nil {
 			t.Fatalf("resources = %v %d %+v", err, n, rs)
 		}
 		until := now.Add(2 * time.Hour)
-		if _, n, _ := db.ListResources(ctx, store.ResourceFilter{ExpiringUntil: &until, MainOnly: true, Q: "WEB"}); n != 1 {
+		if _, n, _ := db.ListResources(ctx, authz.Everything, store.ResourceFilter{ExpiringUntil: &until, MainOnly: true, Q: "WEB"}); n != 1 {
 			t.Fatalf("filtered resources = %d", n)
 		}
-		st, regions, err := db.ResourceFacets(ctx)
+		st, regions, err := db.ResourceFacets(ctx, authz.Everything)
 		if err != nil || !slices.Equal(st, []string{"ecs", "evs"}) || !slices.Equal(regions, []string{"cn-east-3", "cn-north-4"}) {
 			t.Fatalf("facets = %v %v %v", err, st, regions)
 		}
@@ -357,7 +360,7 @@ func TestCacheWritesAndLists(t *testing.T) {
 		if err := db.ReplaceMasterCoupons(ctx, testMaster, []store.Coupon{{CouponID: "m1", PlanName: "Spring", Balance: amt("9.99")}}, now); err != nil {
 			t.Fatal(err)
 		}
-		cs, n, err := db.ListCoupons(ctx, store.CouponFilter{})
+		cs, n, err := db.ListCoupons(ctx, authz.Everything, store.CouponFilter{})
 		if err != nil || n != 1 || cs[0].Balance.String() != "9.99" || cs[0].UseLimits != "[]" {
 			t.Fatalf("master coupons = %v %d %+v", err, n, cs)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -118,7 +119,7 @@ func (s *Server) apiError(c *gin.Context, status int, code, messageID string) {
 func (s *Server) apiSubAccounts(c *gin.Context) {
 	u := signedIn(c)
 	f := store.SubAccountFilter{
-		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")), Scopes: scopesOf(u),
+		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")),
 		Cursor: c.Query("cursor"), Sort: store.SortName, Limit: 50, MasterAccountID: masterParam(c),
 		HiddenMasters: s.hiddenMasters(c),
 	}
@@ -145,7 +146,7 @@ func (s *Server) apiSubAccounts(c *gin.Context) {
 		}
 		f.Sort = v
 	}
-	page, err := s.db.ListSubAccounts(c.Request.Context(), f)
+	page, err := s.read.ListSubAccounts(c.Request.Context(), scopeOf(u), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -163,25 +164,19 @@ func (s *Server) apiSubAccount(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
 	out := apiSubAccountDetail{apiSubAccount: toAPISubAccount(*sa)}
-	coupons, _, err := s.db.ListCoupons(ctx, store.CouponFilter{SubAccountID: sa.ID, Limit: 500})
+	held, err := s.read.Holdings(c.Request.Context(), scopeOf(signedIn(c)), sa.ID, 500)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	out.Coupons = []apiCoupon{}
-	for _, cp := range coupons {
+	for _, cp := range held.Coupons {
 		out.Coupons = append(out.Coupons, apiCoupon{CouponID: cp.CouponID, SubCouponID: cp.SubCouponID, PlanName: cp.PlanName,
 			Balance: apiAmount(cp.Balance), Effective: rfc3339(cp.Effective), Expire: rfc3339(cp.Expire)})
 	}
-	res, _, err := s.db.ListResources(ctx, store.ResourceFilter{AccountID: sa.ID, Limit: 500})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	out.Resources = []apiResource{}
-	for _, r := range res {
+	for _, r := range held.Resources {
 		out.Resources = append(out.Resources, apiResource{ID: r.ResourceID, Name: r.Name, Region: r.Region, ServiceType: r.ServiceType,
 			ResourceType: r.ResourceType, Status: r.Status, Expire: rfc3339(r.Expire), ExpirePolicy: r.ExpirePolicy})
 	}
@@ -195,7 +190,7 @@ func (s *Server) apiMasterBalances(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	mb := sumMasters(all)
+	mb := readmodel.SumMasters(all)
 	masters := make([]gin.H, 0, len(all))
 	for _, m := range all {
 		masters = append(masters, gin.H{"master_account_id": m.MasterAccountID, "debit": apiAmount(m.Debit), "credit": apiAmount(m.Credit),

@@ -2,11 +2,9 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -23,28 +22,9 @@ import (
 // catalogues. All read the cache, page by offset (their sizes are modest) and keep their
 // filters in the URL so that exports and bookmarks see the same rows.
 
-// holders reads the sub-accounts that hold listed objects, for names and links. Ids that
-// are not sub-accounts (the master's domain id) are absent from the map.
+// holders reads the sub-accounts that hold listed objects (readmodel.Reader.Holders).
 func (s *Server) holders(ctx context.Context, ids []string) (map[string]*store.SubAccount, error) {
-	out := map[string]*store.SubAccount{}
-	for _, id := range ids {
-		if id == "" {
-			continue
-		}
-		if _, done := out[id]; done {
-			continue
-		}
-		sa, err := s.db.SubAccountByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			out[id] = nil
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = sa
-	}
-	return out, nil
+	return s.read.Holders(ctx, ids)
 }
 
 func holderName(tr *i18n.Translator, id string, h map[string]*store.SubAccount) (name, href string) {
@@ -103,8 +83,8 @@ func resourceRow(tr *i18n.Translator, r store.Resource, now time.Time, h map[str
 
 // --- coupons ---
 
-func (s *Server) couponFilter(c *gin.Context, u *currentUser) (store.CouponFilter, string) {
-	f := store.CouponFilter{Q: queryText(c, "q"), Scopes: scopesOf(u), MasterAccountID: masterParam(c), HiddenMasters: s.hiddenMasters(c)}
+func (s *Server) couponFilter(c *gin.Context) (store.CouponFilter, string) {
+	f := store.CouponFilter{Q: queryText(c, "q"), MasterAccountID: masterParam(c), HiddenMasters: s.hiddenMasters(c)}
 	holder := c.Query("holder")
 	switch holder {
 	case "", "all":
@@ -121,7 +101,7 @@ func (s *Server) couponList(c *gin.Context) {
 	u := signedIn(c)
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
-	f, holder := s.couponFilter(c, u)
+	f, holder := s.couponFilter(c)
 	if f.SubAccountID != "" {
 		if _, ok := s.scopedSubAccount(c, f.SubAccountID); !ok {
 			return
@@ -129,20 +109,12 @@ func (s *Server) couponList(c *gin.Context) {
 	}
 	page := max(queryInt(c, "page", 1), 1)
 	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
-	rows, total, err := s.db.ListCoupons(ctx, f)
+	res, err := s.read.Coupons(ctx, scopeOf(u), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ids := make([]string, 0, len(rows))
-	for _, r := range rows {
-		ids = append(ids, r.SubAccountID)
-	}
-	h, err := s.holders(ctx, ids)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	rows, total, h := res.Rows, res.Total, res.Holders
 	q := url.Values{}
 	setIf(q, "q", f.Q)
 	setIf(q, "master", f.MasterAccountID)
@@ -179,19 +151,27 @@ func setIf(q url.Values, k, v string) {
 
 // --- stored-value cards ---
 
+// cardFilter reads the card list's filters; an unknown status is "any".
+func (s *Server) cardFilter(c *gin.Context) readmodel.CardFilter {
+	f := readmodel.CardFilter{Master: masterParam(c), HiddenMasters: s.hiddenMasters(c), Status: queryInt(c, "status", 0)}
+	if f.Status != 1 && f.Status != 2 {
+		f.Status = 0
+	}
+	return f
+}
+
 func (s *Server) cardList(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
-	status := queryInt(c, "status", 0)
-	if status != 1 && status != 2 {
-		status = 0
-	}
+	f := s.cardFilter(c)
+	status, master := f.Status, f.Master
 	page := max(queryInt(c, "page", 1), 1)
-	master := masterParam(c)
-	rows, total, err := s.db.ListCardsOf(c.Request.Context(), master, status, (page-1)*listPageSize, listPageSize, s.hiddenMasters(c)...)
+	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
+	res, err := s.read.Cards(c.Request.Context(), scopeOf(signedIn(c)), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	rows, total := res.Rows, res.Total
 	q := url.Values{}
 	setIf(q, "status", statusParam(status))
 	setIf(q, "master", master)
@@ -235,169 +215,24 @@ func usedPct(used, total decimal.Decimal) int {
 	return int(min(max(p, 0), 100))
 }
 
-// --- resources ---
-
-// expiringChoices are the "expiring within N days" filter's values.
-var expiringChoices = []int{7, 30, 60, 90}
-
-func (s *Server) resourceFilter(c *gin.Context, now time.Time) (store.ResourceFilter, url.Values) {
-	f := store.ResourceFilter{
-		Q: queryText(c, "q"), ServiceType: strings.TrimSpace(c.Query("service")), Region: strings.TrimSpace(c.Query("region")),
-		MasterAccountID: masterParam(c), HiddenMasters: s.hiddenMasters(c),
-	}
-	f.AccountID = strings.TrimSpace(c.Query("account")) // the owning account (a master or a sub-account)
-	q := url.Values{}
-	setIf(q, "q", f.Q)
-	setIf(q, "master", f.MasterAccountID)
-	setIf(q, "account", f.AccountID)
-	setIf(q, "service", f.ServiceType)
-	setIf(q, "region", f.Region)
-	if st := queryInt(c, "status", 0); slices.Contains(resourceStatuses, st) {
-		f.Status = st
-		q.Set("status", strconv.Itoa(st))
-	}
-	if d := queryInt(c, "expiring", 0); d > 0 && d <= 3650 {
-		until := now.Add(time.Duration(d) * 24 * time.Hour)
-		f.ExpiringUntil = &until
-		q.Set("expiring", strconv.Itoa(d))
-	}
-	return f, q
-}
-
-// inScopeResources drops, for a scoped user, resources of sub-accounts outside the scope
-// (and of the master account, which belongs to no unit).
-func inScopeResources(u *currentUser, rows []store.Resource, h map[string]*store.SubAccount) []store.Resource {
-	if len(scopesOf(u)) == 0 {
-		return rows
-	}
-	out := rows[:0]
-	for _, r := range rows {
-		if sa := h[r.AccountID]; sa != nil && visible(u, sa.OrgPath) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// resourceAccountOptions is the account filter of the resources page: each account owning
-// cached resources (the masters, and sub-accounts synced with their own credentials) that
-// the user may see; nil when there is only one to choose.
-func resourceAccountOptions(tr *i18n.Translator, u *currentUser, accounts []string, h map[string]*store.SubAccount,
-	masterNames map[string]string, selected string) []view.Option {
-	opts := []view.Option{{Value: "", Label: tr.T("res.any_account"), Selected: selected == ""}}
-	for _, id := range accounts {
-		label := masterNames[id]
-		if sa := h[id]; sa != nil {
-			if !visible(u, sa.OrgPath) {
-				continue
-			}
-			label, _ = holderName(tr, id, h)
-		} else {
-			if len(scopesOf(u)) > 0 {
-				continue // a master's own resources belong to no unit
-			}
-			if label == "" {
-				label = tr.T("read.master")
-			}
-		}
-		opts = append(opts, view.Option{Value: id, Label: label, Selected: id == selected})
-	}
-	if len(opts) < 3 {
-		return nil
-	}
-	return opts
-}
-
-func (s *Server) resourceList(c *gin.Context) {
-	u := signedIn(c)
-	tr := s.i18n.For(lang(c))
-	ctx := c.Request.Context()
-	now := s.now()
-	f, q := s.resourceFilter(c, now)
-	page := max(queryInt(c, "page", 1), 1)
-	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
-	rows, total, err := s.db.ListResources(ctx, f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	services, regions, err := s.db.ResourceFacets(ctx)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	accounts, err := s.db.ResourceAccounts(ctx)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ids := make([]string, 0, len(rows)+len(accounts))
-	for _, r := range rows {
-		ids = append(ids, r.AccountID)
-	}
-	h, err := s.holders(ctx, append(ids, accounts...))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	rows = inScopeResources(u, rows, h)
-	masterNames := map[string]string{}
-	if ms, err := s.knownMasters(ctx); err == nil && len(ms) > 1 {
-		for _, m := range ms {
-			masterNames[m.DomainID] = m.Name
-		}
-	}
-	v := view.ResourceList{
-		Q: f.Q, Service: f.ServiceType, Region: f.Region, Status: q.Get("status"), Expiring: q.Get("expiring"),
-		Total:   fmtInt(total),
-		Pager:   offsetPager(tr, "/resources", q, page, listPageSize, total),
-		Exports: exportLinks(c, "/resources/export", q),
-		AsOf:    s.asOf(c, s.syncRuns(c), []string{"resources"}, nil, ""),
-		Masters: s.masterFilterOptions(c, f.MasterAccountID),
-	}
-	if len(scopesOf(u)) > 0 {
-		v.Note = tr.T("res.scoped_note")
-	}
-	v.Services = append(v.Services, view.Option{Value: "", Label: tr.T("res.any_service"), Selected: f.ServiceType == ""})
-	for _, sv := range services {
-		v.Services = append(v.Services, view.Option{Value: sv, Label: sv, Selected: sv == f.ServiceType})
-	}
-	v.Regions = append(v.Regions, view.Option{Value: "", Label: tr.T("res.any_region"), Selected: f.Region == ""})
-	for _, rg := range regions {
-		v.Regions = append(v.Regions, view.Option{Value: rg, Label: rg, Selected: rg == f.Region})
-	}
-	v.Statuses = append(v.Statuses, view.Option{Value: "", Label: tr.T("res.any_status"), Selected: f.Status == 0})
-	for _, st := range resourceStatuses {
-		v.Statuses = append(v.Statuses, view.Option{Value: strconv.Itoa(st), Label: statusLabel(tr, "res.status.", st), Selected: st == f.Status})
-	}
-	v.ExpiringChoices = append(v.ExpiringChoices, view.Option{Value: "", Label: tr.T("res.any_expiry"), Selected: v.Expiring == ""})
-	for _, d := range expiringChoices {
-		ds := strconv.Itoa(d)
-		v.ExpiringChoices = append(v.ExpiringChoices, view.Option{Value: ds, Label: tr.T("res.within_days", map[string]any{"Days": d}), Selected: ds == v.Expiring})
-	}
-	v.Accounts = resourceAccountOptions(tr, u, accounts, h, masterNames, f.AccountID)
-	for _, r := range rows {
-		row := resourceRow(tr, r, now, h)
-		if n := masterNames[r.AccountID]; n != "" && h[r.AccountID] == nil {
-			row.Account = n // several masters: say which one
-		}
-		v.Rows = append(v.Rows, row)
-	}
-	s.render(c, http.StatusOK, pages.Resources(s.page(c, "nav.resources"), v))
-}
-
 // --- resource packages ---
+
+func (s *Server) packageFilter(c *gin.Context) readmodel.PackageFilter {
+	return readmodel.PackageFilter{Master: masterParam(c), HiddenMasters: s.hiddenMasters(c), Q: queryText(c, "q")}
+}
 
 func (s *Server) packageList(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
-	q := queryText(c, "q")
+	f := s.packageFilter(c)
+	q, master := f.Q, f.Master
 	page := max(queryInt(c, "page", 1), 1)
-	master := masterParam(c)
-	rows, total, err := s.db.ListPackageUsagesOf(c.Request.Context(), master, q, (page-1)*listPageSize, listPageSize, s.hiddenMasters(c)...)
+	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
+	res, err := s.read.Packages(c.Request.Context(), scopeOf(signedIn(c)), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	rows, total := res.Rows, res.Total
 	qs := url.Values{}
 	setIf(qs, "q", q)
 	setIf(qs, "master", master)
@@ -458,20 +293,27 @@ func catalogLang(l string) string {
 	return "en_US"
 }
 
+// catalogFilter reads the catalogue's filters; an unknown kind is the service types.
+func catalogFilter(c *gin.Context, tr *i18n.Translator, parent string) readmodel.CatalogFilter {
+	f := readmodel.CatalogFilter{Kind: c.Query("kind"), Lang: catalogLang(tr.Lang), Parent: parent, Q: queryText(c, "q")}
+	if !slices.Contains(catalogKinds, f.Kind) {
+		f.Kind = "service_type"
+	}
+	return f
+}
+
 func (s *Server) catalogList(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
-	kind := c.Query("kind")
-	if !slices.Contains(catalogKinds, kind) {
-		kind = "service_type"
-	}
-	parent := strings.TrimSpace(c.Query("parent"))
-	q := queryText(c, "q")
+	f := catalogFilter(c, tr, strings.TrimSpace(c.Query("parent")))
+	kind, parent, q := f.Kind, f.Parent, f.Q
 	page := max(queryInt(c, "page", 1), 1)
-	rows, total, err := s.db.ListCatalog(c.Request.Context(), kind, catalogLang(tr.Lang), parent, q, (page-1)*listPageSize, listPageSize)
+	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
+	res, err := s.read.Catalog(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	rows, total := res.Rows, res.Total
 	qs := url.Values{}
 	if kind != "service_type" {
 		qs.Set("kind", kind)

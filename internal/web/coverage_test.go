@@ -11,6 +11,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/cachesync"
@@ -449,7 +450,7 @@ func (p *portal) seedCache() {
 }
 
 func (p *portal) someSubAccount() string {
-	page, err := p.db.ListSubAccounts(context.Background(), store.SubAccountFilter{Limit: 1})
+	page, err := p.db.ListSubAccounts(context.Background(), authz.Everything, store.SubAccountFilter{Limit: 1})
 	if err != nil || len(page.Items) == 0 {
 		p.t.Fatalf("no sub-account in the cache: %v", err)
 	}

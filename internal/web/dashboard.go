@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
@@ -90,19 +90,23 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	u := signedIn(c)
 	tr := s.i18n.For(lang(c))
 	now := s.now()
-	scopes := scopesOf(u)
 	var v view.ReadDashboard
 
 	master := masterParam(c)
-	stats, err := s.subAccountStats(ctx, master, scopes)
+	lowDefault := s.lowBalanceDefault(ctx)
+	d, err := s.read.Dashboard(ctx, scopeOf(u), readmodel.DashboardFilter{
+		Master: master, HiddenMasters: s.hiddenOf(ctx), LowDefault: lowDefault, Limit: dashboardListSize,
+		Now: now, HistoryWindow: historyWindow,
+	})
 	if err != nil {
 		return v, err
 	}
+	stats := d.Stats
 	masters, err := s.masterAmountsCached(ctx, master)
 	if err != nil {
 		return v, err
 	}
-	mb := sumMasters(masters)
+	mb := readmodel.SumMasters(masters)
 	if v.MasterRows, err = s.masterRows(ctx, masters); err != nil {
 		return v, err
 	}
@@ -118,12 +122,7 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 			})
 		}
 	}
-	lowDefault := s.lowBalanceDefault(ctx)
-	lb, err := s.belowThreshold(ctx, master, lowDefault, scopes, dashboardListSize)
-	if err != nil {
-		return v, err
-	}
-	low, lowTotal := lb.items, lb.total
+	low, lowTotal := d.Low.Rows, d.Low.Total
 	for _, sa := range low {
 		v.Low = append(v.Low, subAccountRow(tr, sa, lowDefault))
 	}
@@ -131,27 +130,15 @@ func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
 	if lowTotal > int64(len(low)) {
 		v.LowMore = withQuery("/sub-accounts", masterValues(master), "sort", "balance")
 	}
-	exp, err := s.expiringResources(ctx, master, now)
-	if err != nil {
-		return v, err
+	for _, r := range d.Expiring.Rows {
+		v.Expiring = append(v.Expiring, resourceRow(tr, r, now, d.Holders))
 	}
-	res, expTotal, h := exp.items, exp.total, exp.holders
-	for _, r := range inScopeResources(u, res, h) {
-		v.Expiring = append(v.Expiring, resourceRow(tr, r, now, h))
-	}
+	expTotal := d.Expiring.Total
 	v.ExpiringTotal = fmtInt(expTotal)
 	v.ShowApprovals = authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{})
 	// The totals chart sums every sub-account: only for those who see them all.
-	if len(scopes) == 0 {
-		// Per minute, so that the cached history serves the whole minute.
-		since := now.Add(-historyWindow).Truncate(time.Minute)
-		hist, err := cachedRead(s, "history\x00"+master+"\x00"+since.Format(time.RFC3339), func() ([]store.BalanceSnapshot, error) {
-			return s.db.TotalsHistory(ctx, master, since)
-		})
-		if err != nil {
-			return v, err
-		}
-		v.Chart = balanceChart(tr, "totals-chart", tr.T("dash.chart_caption"), hist)
+	if d.HistoryShown {
+		v.Chart = balanceChart(tr, "totals-chart", tr.T("dash.chart_caption"), d.History)
 	} else {
 		v.Chart = view.Chart{ID: "totals-chart", Caption: tr.T("dash.chart_caption"), Empty: tr.T("dash.chart_scoped")}
 	}
@@ -184,30 +171,4 @@ func (s *Server) opsDashboard(c *gin.Context) (view.OpsDashboard, error) {
 		v.Recent = append(v.Recent, opRow(tr, o))
 	}
 	return v, nil
-}
-
-// expiring is the dashboard's "resources expiring within 30 days" (every holder, before
-// the user's scope is applied) with the sub-accounts holding them.
-type expiring struct {
-	items   []store.Resource
-	total   int64
-	holders map[string]*store.SubAccount
-}
-
-// expiringResources (master "": every master) reads the list once a minute at most (the window moves with the
-// minute) and per write version; the scope is applied by the caller.
-func (s *Server) expiringResources(ctx context.Context, master string, now time.Time) (expiring, error) {
-	until := now.Truncate(time.Minute).Add(30 * 24 * time.Hour)
-	return cachedRead(s, "expiring\x00"+master+"\x00"+until.Format(time.RFC3339), func() (expiring, error) {
-		res, total, err := s.db.ListResources(ctx, store.ResourceFilter{ExpiringUntil: &until, Status: 2, Limit: dashboardListSize, MasterAccountID: master, HiddenMasters: s.hiddenOf(ctx)})
-		if err != nil {
-			return expiring{}, err
-		}
-		ids := make([]string, 0, len(res))
-		for _, r := range res {
-			ids = append(ids, r.AccountID)
-		}
-		h, err := s.holders(ctx, ids)
-		return expiring{res, total, h}, err
-	})
 }

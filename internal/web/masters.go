@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/i18n"
-	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -28,46 +28,10 @@ func masterParam(c *gin.Context) string {
 	return m
 }
 
-// masterAmounts returns the cached amounts of master, or of every master when master is "".
+// masterAmounts returns the cached amounts of master, or of every master when master is
+// "", without the masters no longer configured.
 func (s *Server) masterAmounts(ctx context.Context, master string) ([]store.MasterBalances, error) {
-	ids := []string{master}
-	if master == "" {
-		var err error
-		if ids, err = s.db.MasterAccountIDsCached(ctx); err != nil {
-			return nil, err
-		}
-	}
-	// A master no longer configured counts for nothing, asked for or not.
-	ids = withoutHidden(ids, s.hiddenOf(ctx))
-	out := make([]store.MasterBalances, 0, len(ids))
-	for _, id := range ids {
-		mb, err := s.db.MasterBalances(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, mb)
-	}
-	return out, nil
-}
-
-// sumMasters adds several masters' amounts up: stale when one is, synced as of the oldest.
-func sumMasters(all []store.MasterBalances) store.MasterBalances {
-	sum := store.MasterBalances{Debit: money.Zero(""), Credit: money.Zero(""), Currency: money.DefaultCurrency, Credits: []store.AmountLine{}}
-	for _, mb := range all {
-		sum.Debit, sum.Credit = sum.Debit.Add(mb.Debit), sum.Credit.Add(mb.Credit)
-		sum.Credits = append(sum.Credits, mb.Credits...)
-		sum.Stale = sum.Stale || mb.Stale
-		if mb.SyncedAt != nil && (sum.SyncedAt == nil || mb.SyncedAt.Before(*sum.SyncedAt)) {
-			sum.SyncedAt = mb.SyncedAt
-		}
-		if mb.Currency != "" {
-			sum.Currency = mb.Currency
-		}
-	}
-	if len(all) == 1 {
-		sum.MasterAccountID = all[0].MasterAccountID
-	}
-	return sum
+	return s.read.Masters(ctx, master, s.hiddenOf(ctx))
 }
 
 // masterTotal is the amounts of master, or the sum over every master ("").
@@ -76,7 +40,7 @@ func (s *Server) masterTotal(ctx context.Context, master string) (store.MasterBa
 	if err != nil {
 		return store.MasterBalances{}, err
 	}
-	return sumMasters(all), nil
+	return readmodel.SumMasters(all), nil
 }
 
 // masterInfo is one master the pages can name.
@@ -84,7 +48,7 @@ type masterInfo struct{ DomainID, Name string }
 
 // knownMasters lists the masters of the cache, named from the upstream accounts (or the
 // in-process registry, for the demo sandbox); a master without a name shows its domain id.
-// Every list page and the dashboard ask: kept like their aggregates (read_cache.go).
+// Every list page and the dashboard ask: kept like their aggregates (readmodel.Cache).
 func (s *Server) knownMasters(ctx context.Context) ([]masterInfo, error) {
 	return cachedRead(s, "masters", func() ([]masterInfo, error) { return s.loadKnownMasters(ctx) })
 }
@@ -196,7 +160,7 @@ type liveMasterLister interface {
 }
 
 // hiddenOf lists the cached masters that are no longer configured (usually none). It is
-// kept like the aggregates (read_cache.go): disabling or deleting a master is a write,
+// kept like the aggregates (readmodel.Cache): disabling or deleting a master is a write,
 // which retires it. A failure to tell hides nothing (and is logged).
 func (s *Server) hiddenOf(ctx context.Context) []string {
 	l, ok := s.upstream.(liveMasterLister)
@@ -279,7 +243,7 @@ func (s *Server) masterLabel(ctx context.Context, master string) (name string, g
 }
 
 // lastSync is master's most recently finished sync run of any area (nil: none yet),
-// from the cached latest runs (read_cache.go).
+// from the cached latest runs (readmodel.Reader.LatestRuns).
 func (s *Server) lastSync(ctx context.Context, master string) *store.SyncRun {
 	runs, err := s.latestRuns(ctx, master)
 	if err != nil {

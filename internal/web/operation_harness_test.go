@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/cachesync"
@@ -98,11 +99,11 @@ func (p *portal) opsUsers() {
 // normalSubs returns normal sub-accounts of the cache with some cash.
 func (p *portal) normalSubs(n int) []store.SubAccount {
 	p.t.Helper()
-	if page, err := p.db.ListSubAccounts(context.Background(), store.SubAccountFilter{Limit: 1}); err == nil && len(page.Items) == 0 {
+	if page, err := p.db.ListSubAccounts(context.Background(), authz.Everything, store.SubAccountFilter{Limit: 1}); err == nil && len(page.Items) == 0 {
 		p.seedCache()
 	}
 	var out []store.SubAccount
-	_ = p.db.ForEachSubAccount(context.Background(), store.SubAccountFilter{Status: 1}, func(s store.SubAccount) error {
+	_ = p.db.ForEachSubAccount(context.Background(), authz.Everything, store.SubAccountFilter{Status: 1}, func(s store.SubAccount) error {
 		if len(out) < n && s.Debit.IsPositive() {
 			out = append(out, s)
 		}

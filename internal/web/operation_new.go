@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
@@ -218,7 +219,7 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 		v.Fields = append(v.Fields, field("sub_account_id", "text"), field("coupon_id", "text"), field("sub_coupon_id", "text"))
 	default:
 		if sa != nil {
-			res, _, err := s.db.ListResources(ctx, store.ResourceFilter{AccountID: sa.ID, Limit: 100})
+			res, _, err := s.db.ListResources(ctx, authz.Everything, store.ResourceFilter{AccountID: sa.ID, Limit: 100})
 			if err != nil {
 				return v, err
 			}
@@ -262,7 +263,7 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 			if kind == approval.KindTransferCoupon {
 				holder = "" // the master's coupons are what can be allocated
 			}
-			cps, _, err := s.db.ListCoupons(ctx, store.CouponFilter{SubAccountID: holder, Limit: 20})
+			cps, _, err := s.db.ListCoupons(ctx, authz.Everything, store.CouponFilter{SubAccountID: holder, Limit: 20})
 			if err != nil {
 				return v, err
 			}

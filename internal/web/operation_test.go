@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
@@ -26,7 +27,7 @@ func TestOperationKindsFromForms(t *testing.T) {
 			"transfer_funds": {"sub_account_id": {sub.ID}, "amount": {"12.50"}, "balance_type": {"debit"}},
 			"retrieve_funds": {"sub_account_id": {sub.ID}, "amount": {"1.00"}, "balance_type": {"debit"}},
 		}
-		master, _, err := db.ListCoupons(ctx, store.CouponFilter{Limit: 50})
+		master, _, err := db.ListCoupons(ctx, authz.Everything, store.CouponFilter{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +37,7 @@ func TestOperationKindsFromForms(t *testing.T) {
 				break
 			}
 		}
-		held, _, err := db.ListCoupons(ctx, store.CouponFilter{AllHolders: true, Limit: 500})
+		held, _, err := db.ListCoupons(ctx, authz.Everything, store.CouponFilter{AllHolders: true, Limit: 500})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +49,7 @@ func TestOperationKindsFromForms(t *testing.T) {
 				}
 			}
 		}
-		res, _, err := db.ListResources(ctx, store.ResourceFilter{Status: 2, Limit: 200})
+		res, _, err := db.ListResources(ctx, authz.Everything, store.ResourceFilter{Status: 2, Limit: 200})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
@@ -46,7 +47,7 @@ func TestPolicyPage(t *testing.T) {
 		t.Fatalf("%d policy.update events, want 1 (one kind changed)", n)
 	}
 	// to_on_demand now needs no approval: a request is approved at once.
-	res, _, _ := p.db.ListResources(context.Background(), store.ResourceFilter{Status: 2, Limit: 200})
+	res, _, _ := p.db.ListResources(context.Background(), authz.Everything, store.ResourceFilter{Status: 2, Limit: 200})
 	var main string
 	for _, r := range res {
 		if r.IsMain {

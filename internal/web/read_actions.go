@@ -12,6 +12,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
 )
@@ -109,13 +110,13 @@ func (s *Server) requestSyncOf(c *gin.Context, master, area, sub string) (int64,
 // answers exactly like "not found" (nothing leaks that it exists) and writes
 // access.denied. ok is false when the response has been written.
 func (s *Server) scopedSubAccount(c *gin.Context, id string) (*store.SubAccount, bool) {
-	sa, err := s.db.SubAccountByID(c.Request.Context(), id)
-	if err != nil { // store.ErrNotFound is a 404 in fail
-		s.fail(c, err)
+	sa, err := s.read.SubAccount(c.Request.Context(), scopeOf(signedIn(c)), id)
+	if errors.Is(err, readmodel.ErrOutOfScope) {
+		s.hideOutOfScope(c, "sub_account", id)
 		return nil, false
 	}
-	if !visible(signedIn(c), sa.OrgPath) {
-		s.hideOutOfScope(c, "sub_account", sa.ID)
+	if err != nil { // store.ErrNotFound is a 404 in fail
+		s.fail(c, err)
 		return nil, false
 	}
 	return sa, true

@@ -27,26 +27,19 @@ var defaultLowBalance = money.New(decimal.NewFromInt(1000), money.DefaultCurrenc
 // listPageSize is the page size of the HTML lists.
 const listPageSize = 25
 
-// scopesOf is what a user's queries are limited to: nothing for admins and auditors
-// (they see everything), the user's organisation scopes otherwise (empty: everything).
-func scopesOf(u *currentUser) []string {
-	if u == nil || u.Subject.Has(authz.Admin) || u.Subject.Has(authz.Auditor) {
-		return nil
+// scopeOf is what the user's reads are limited to (authz.ScopeOf); nobody signed in
+// sees nothing.
+func scopeOf(u *currentUser) authz.QueryScope {
+	if u == nil {
+		return authz.QueryScope{}
 	}
-	return u.Scopes
+	return authz.ScopeOf(u.Subject)
 }
 
-// visible reports whether a sub-account in orgPath is inside the user's scope. A scoped
-// user does not see a sub-account whose unit is unknown: deny by default.
-func visible(u *currentUser, orgPath []string) bool {
-	if len(scopesOf(u)) == 0 {
-		return true
-	}
-	if len(orgPath) == 0 {
-		return false
-	}
-	return authz.InScope(u.Subject, orgPath)
-}
+// visible reports whether a sub-account in orgPath is inside the user's scope, for the
+// detail pages and actions on one sub-account (lists are scoped in SQL). A scoped user
+// does not see a sub-account whose unit is unknown: deny by default.
+func visible(u *currentUser, orgPath []string) bool { return scopeOf(u).Covers(orgPath) }
 
 // --- flash messages ---
 

@@ -17,6 +17,7 @@ import (
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/config"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
@@ -59,8 +60,8 @@ type Server struct {
 	sync     SyncTrigger
 	ops      *approval.Service
 	admin    AdminDeps
-	orgs     orgCache  // see org_cache.go
-	reads    readCache // see read_cache.go
+	orgs     orgCache          // the organisation filter's rendered options
+	read     *readmodel.Reader // the read side's use cases, with their caches
 
 	auth     *auth.Service
 	sessions *session.Store
@@ -102,7 +103,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: d.Config, db: d.DB, upstream: d.Upstream, log: d.Log, version: d.Version, now: d.Now,
-		sync: d.Sync, ops: d.Operations, admin: d.Admin,
+		sync: d.Sync, ops: d.Operations, admin: d.Admin, read: readmodel.New(d.DB),
 		i18n: bundle, totpBox: totpBox, metrics: m, assets: assets,
 	}
 	s.auth = &auth.Service{

@@ -101,8 +101,12 @@ func (s *Server) subAccountView(c *gin.Context, sa *store.SubAccount) (view.SubA
 	if sa.LowBalanceThreshold != nil {
 		v.Threshold.Input = sa.LowBalanceThreshold.String()
 	}
-	if orgs, err := s.db.Organizations(ctx); err == nil {
-		v.OrgPath = orgPathNames(orgs, sa.OrgPath)
+	d, err := s.read.Detail(ctx, scopeOf(u), sa, now.Add(-historyWindow), 100)
+	if err != nil {
+		return v, err
+	}
+	if d.UnitsRead {
+		v.OrgPath = orgPathNames(d.Units, sa.OrgPath)
 	}
 	for _, cl := range sa.Credits {
 		v.Credits = append(v.Credits, view.CreditRow{
@@ -110,23 +114,11 @@ func (s *Server) subAccountView(c *gin.Context, sa *store.SubAccount) (view.SubA
 			Expire: fmtTimePtr(cl.ExpireTime, tr.Lang), ExpireSoon: expiresSoon(cl.ExpireTime, now),
 		})
 	}
-	hist, err := s.db.BalanceHistory(ctx, sa.ID, now.Add(-historyWindow))
-	if err != nil {
-		return v, err
-	}
-	v.Chart = balanceChart(tr, "balance-chart", tr.T("sa.chart_caption"), hist)
-	coupons, _, err := s.db.ListCoupons(ctx, store.CouponFilter{SubAccountID: sa.ID, Limit: 100})
-	if err != nil {
-		return v, err
-	}
-	for _, cp := range coupons {
+	v.Chart = balanceChart(tr, "balance-chart", tr.T("sa.chart_caption"), d.History)
+	for _, cp := range d.Coupons {
 		v.Coupons = append(v.Coupons, couponRow(tr, cp, now, nil))
 	}
-	res, _, err := s.db.ListResources(ctx, store.ResourceFilter{AccountID: sa.ID, Limit: 100})
-	if err != nil {
-		return v, err
-	}
-	for _, r := range res {
+	for _, r := range d.Resources {
 		v.Resources = append(v.Resources, resourceRow(tr, r, now, nil))
 	}
 	if v.Ops, err = s.subAccountOps(c, sa); err != nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,11 +19,11 @@ import (
 
 var subAccountSorts = []string{store.SortName, store.SortNameDesc, store.SortBalance, store.SortBalanceDesc}
 
-// subAccountFilter reads the list's filters from the query, limited to the user's scope.
-// Unknown values fall back to "any": a stale bookmark still opens the list.
-func (s *Server) subAccountFilter(c *gin.Context, u *currentUser) store.SubAccountFilter {
+// subAccountFilter reads the list's filters from the query (the scope is the user's, and
+// apart). Unknown values fall back to "any": a stale bookmark still opens the list.
+func (s *Server) subAccountFilter(c *gin.Context) store.SubAccountFilter {
 	f := store.SubAccountFilter{
-		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")), Scopes: scopesOf(u),
+		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")),
 		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: listPageSize, MasterAccountID: masterParam(c),
 		HiddenMasters: s.hiddenMasters(c),
 	}
@@ -42,23 +41,9 @@ func (s *Server) subAccountList(c *gin.Context) {
 	u := signedIn(c)
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
-	f := s.subAccountFilter(c, u)
-	stats, err := s.subAccountStats(ctx, f.MasterAccountID, f.Scopes)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	// The page is kept like the aggregates (read_cache.go), keyed by the whole filter —
-	// scopes included, and any field the filter gains later.
-	res, err := cachedRead(s, fmt.Sprintf("list\x00%#v", f), func() (store.SubAccountPage, error) {
-		// Unfiltered, the total is the stats' (same scopes): one pass over the table, not two.
-		if f.Q == "" && f.OrgID == "" && f.Status == 0 {
-			res, err := s.db.ListSubAccountsUncounted(ctx, f)
-			res.Total = stats.Total
-			return res, err
-		}
-		return s.db.ListSubAccounts(ctx, f)
-	})
+	f := s.subAccountFilter(c)
+	res, err := s.read.SubAccounts(ctx, scopeOf(u), f)
+	stats := res.Stats
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -175,11 +160,11 @@ func subAccountRow(tr *i18n.Translator, sa store.SubAccount, lowDefault money.Am
 	}
 }
 
-// orgOptions is the organisation tree as a select, indented by depth, limited to the
-// units the user may see.
-func orgOptions(tr *i18n.Translator, u *currentUser, orgs []store.Organization, selected string) []view.Option {
-	names := make(map[string]string, len(orgs))
-	for _, x := range orgs {
+// orgOptions is the organisation tree as a select, indented by depth: orgs are the units
+// in the user's scope (read so), ordered by the names along their paths in tree.
+func orgOptions(tr *i18n.Translator, tree, orgs []store.Organization, selected string) []view.Option {
+	names := make(map[string]string, len(tree))
+	for _, x := range tree {
 		names[x.ID] = strings.ToLower(x.Name)
 	}
 	// Keys beside the units, not in a map: the sort compares n log n times.
@@ -196,9 +181,6 @@ func orgOptions(tr *i18n.Translator, u *currentUser, orgs []store.Organization, 
 	out[0] = view.Option{Value: "", Label: tr.T("sa.all_units"), Selected: selected == ""}
 	for _, k := range ks {
 		o := orgs[k.i]
-		if !visible(u, o.Path) {
-			continue
-		}
 		out = append(out, view.Option{Value: o.ID, Label: strings.Repeat("\u00a0\u00a0\u00a0", o.Depth) + o.Name, Selected: o.ID == selected})
 	}
 	return out

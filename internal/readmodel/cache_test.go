@@ -1,4 +1,4 @@
-package web
+package readmodel
 
 import (
 	"context"
@@ -12,17 +12,17 @@ import (
 )
 
 // TestCachedRead: an entry serves until this process writes anything (a statement, and
-// again at the end of a transaction) or until it is readCacheTTL old.
+// again at the end of a transaction) or until it is TTL old.
 func TestCachedRead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s := &Server{db: db}
+		s := NewCache(db)
 		now := time.Now()
-		readCacheClock = func() time.Time { return now }
-		t.Cleanup(func() { readCacheClock = time.Now })
+		clock = func() time.Time { return now }
+		t.Cleanup(func() { clock = time.Now })
 		loads := 0
 		read := func() int {
-			n, err := cachedRead(s, "k", func() (int, error) { loads++; return loads, nil })
+			n, err := Cached(s, "k", func() (int, error) { loads++; return loads, nil })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,13 +53,13 @@ func TestCachedRead(t *testing.T) {
 		if read() != 4 {
 			t.Fatal("an entry read before the commit survived it")
 		}
-		now = now.Add(readCacheTTL - time.Millisecond)
+		now = now.Add(TTL - time.Millisecond)
 		if read() != 4 {
 			t.Fatal("expired early")
 		}
 		now = now.Add(time.Millisecond)
 		if read() != 5 {
-			t.Fatal("an entry outlived readCacheTTL")
+			t.Fatal("an entry outlived TTL")
 		}
 		// Concurrent misses of one key share one read; a failed read is not shared.
 		for _, fail := range []bool{false, true} {
@@ -68,7 +68,7 @@ func TestCachedRead(t *testing.T) {
 			var mu sync.Mutex
 			reads := 0
 			go func() {
-				_, _ = cachedRead(s, key, func() (int, error) {
+				_, _ = Cached(s, key, func() (int, error) {
 					mu.Lock()
 					reads++
 					mu.Unlock()
@@ -87,7 +87,7 @@ func TestCachedRead(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					got[i], _ = cachedRead(s, key, func() (int, error) {
+					got[i], _ = Cached(s, key, func() (int, error) {
 						mu.Lock()
 						reads++
 						mu.Unlock()
@@ -108,10 +108,10 @@ func TestCachedRead(t *testing.T) {
 			}
 		}
 		// Errors are not kept.
-		if _, err := cachedRead(s, "e", func() (int, error) { return 0, context.Canceled }); err == nil {
+		if _, err := Cached(s, "e", func() (int, error) { return 0, context.Canceled }); err == nil {
 			t.Fatal("no error")
 		}
-		if n, _ := cachedRead(s, "e", func() (int, error) { return 7, nil }); n != 7 {
+		if n, _ := Cached(s, "e", func() (int, error) { return 7, nil }); n != 7 {
 			t.Fatal("an error was kept")
 		}
 	})

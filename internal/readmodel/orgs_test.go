@@ -1,10 +1,11 @@
-package web
+package readmodel
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
@@ -16,7 +17,7 @@ import (
 func TestOrgCachePerMaster(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s := &Server{db: db}
+		s := New(db)
 		now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 		begin := func(master string) store.SyncRun {
 			r, err := db.BeginSyncRun(ctx, master, "organizations", "", "schedule", "test", time.Hour)
@@ -46,7 +47,7 @@ func TestOrgCachePerMaster(t *testing.T) {
 		finish("dom-b", begin("dom-b"), "b-root", "b-east")
 		tree := func(master string) []store.Organization {
 			t.Helper()
-			_, orgs, err := s.organizations(ctx, master)
+			_, orgs, err := s.Organizations(ctx, authz.Everything, master)
 			if err != nil {
 				t.Fatal(err)
 			}

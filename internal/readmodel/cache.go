@@ -1,0 +1,114 @@
+package readmodel
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/purser-finance/purser/internal/store"
+)
+
+// Cache keeps what every read page asks the database for and what changes only when
+// something is written: the latest sync runs, the cache's aggregates (counts by status,
+// sums, the "as of" times, sub-accounts below their threshold), the dashboard's lists and
+// the navigation's counters. At 10,000 sub-accounts these reads were most of a page's
+// cost (docs/PERFORMANCE.md, "Read side").
+//
+// An entry is used only while both hold:
+//   - the database handle's write version is the one read before the entry was loaded
+//     (store.DB.WriteVersion): any write by this process — a sync batch, a threshold, a
+//     decision, a notification — retires every entry at once, so a page never shows less
+//     than what this process has itself written;
+//   - it is younger than TTL: writes by another replica are picked up after at most that
+//     long.
+//
+// Nothing about the user is cached: the user, their roles, org scopes and disabled flag
+// are read on every request, and every entry that depends on who asks has those in its
+// key (authz.QueryScope.Key, or the caller's own actor key), so a result never crosses
+// from one scope to another. Entries are shared between requests: callers must not
+// modify what they get.
+type Cache struct {
+	db *store.DB
+	mu sync.Mutex
+	m  map[string]entry
+	// loading holds the reads under way: requests that miss the same key at the same
+	// version wait for one read instead of all running it (a sync batch retires every
+	// entry at once, and 64 concurrent scans of the stats made the slowest requests slower).
+	loading map[string]*load
+}
+
+// NewCache is an empty cache over db's write version.
+func NewCache(db *store.DB) *Cache { return &Cache{db: db} }
+
+// load is one read under way; done is closed when val and err are set.
+type load struct {
+	version uint64
+	done    chan struct{}
+	val     any
+	err     error
+}
+
+type entry struct {
+	version uint64
+	at      time.Time
+	val     any
+}
+
+// TTL bounds how stale a cached read may be when another replica wrote.
+const TTL = 2 * time.Second
+
+// clock is the real clock (a variable for the tests of the age limit).
+var clock = time.Now
+
+// cacheMax bounds the entries (one per key: scopes × users × languages in use); at the
+// bound the cache starts afresh rather than tracking recency.
+const cacheMax = 4096
+
+// Cached returns the entry under key, or loads, keeps and returns it. Errors are not
+// kept. The age uses the real clock, not business time: it is about this process's
+// memory (tests move business time; the write version keeps them exact).
+func Cached[T any](rc *Cache, key string, read func() (T, error)) (T, error) {
+	version := rc.db.WriteVersion() // before the read it guards
+	now := clock()
+	rc.mu.Lock()
+	if e, ok := rc.m[key]; ok && e.version == version && now.Sub(e.at) < TTL {
+		rc.mu.Unlock()
+		return e.val.(T), nil
+	}
+	if l, ok := rc.loading[key]; ok && l.version == version {
+		rc.mu.Unlock()
+		<-l.done
+		if l.err == nil {
+			return l.val.(T), nil
+		}
+		// The reader's error may be its own (its request went away): read for ourselves.
+		return read()
+	}
+	l := &load{version: version, done: make(chan struct{})}
+	if rc.loading == nil {
+		rc.loading = make(map[string]*load)
+	}
+	rc.loading[key] = l
+	rc.mu.Unlock()
+
+	l.err = errAbandoned // unless read returns: a panic must not leave the waiters waiting
+	defer func() {
+		rc.mu.Lock()
+		if rc.loading[key] == l {
+			delete(rc.loading, key)
+		}
+		if l.err == nil {
+			if rc.m == nil || len(rc.m) >= cacheMax {
+				rc.m = make(map[string]entry)
+			}
+			rc.m[key] = entry{version: version, at: now, val: l.val}
+		}
+		rc.mu.Unlock()
+		close(l.done)
+	}()
+	val, err := read()
+	l.val, l.err = val, err
+	return val, err
+}
+
+var errAbandoned = errors.New("readmodel: cached read abandoned")

@@ -1,0 +1,134 @@
+package readmodel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/store"
+)
+
+// SubAccountPage is a keyset page of sub-accounts with the aggregates of every
+// sub-account in scope of the master filtered on (the list's "as of" and totals).
+type SubAccountPage struct {
+	store.SubAccountPage
+	Stats store.SubAccountStats
+}
+
+// SubAccounts is the sub-account list: one page of f within scope, cached like the
+// aggregates, keyed by the scope and the whole filter (any field the filter gains later).
+func (r *Reader) SubAccounts(ctx context.Context, scope authz.QueryScope, f store.SubAccountFilter) (SubAccountPage, error) {
+	stats, err := r.Stats(ctx, scope, f.MasterAccountID, f.HiddenMasters)
+	if err != nil {
+		return SubAccountPage{}, err
+	}
+	res, err := Cached(r.cache, fmt.Sprintf("list\x00%s\x00%#v", scope.Key(), f), func() (store.SubAccountPage, error) {
+		// Unfiltered, the total is the stats' (same scope): one pass over the table, not two.
+		if f.Q == "" && f.OrgID == "" && f.Status == 0 {
+			res, err := r.db.ListSubAccountsUncounted(ctx, scope, f)
+			res.Total = stats.Total
+			return res, err
+		}
+		return r.db.ListSubAccounts(ctx, scope, f)
+	})
+	return SubAccountPage{res, stats}, err
+}
+
+// ListSubAccounts is one page of f within scope read now, not from the cache: the API
+// answers what the database holds.
+func (r *Reader) ListSubAccounts(ctx context.Context, scope authz.QueryScope, f store.SubAccountFilter) (store.SubAccountPage, error) {
+	return r.db.ListSubAccounts(ctx, scope, f)
+}
+
+// EachSubAccount calls fn for every sub-account in scope matching f, in f's order.
+func (r *Reader) EachSubAccount(ctx context.Context, scope authz.QueryScope, f store.SubAccountFilter, fn func(store.SubAccount) error) error {
+	return r.db.ForEachSubAccount(ctx, scope, f, fn)
+}
+
+// Stats are the aggregates of the sub-accounts in scope of master ("" = every master),
+// without the hidden masters', cached.
+func (r *Reader) Stats(ctx context.Context, scope authz.QueryScope, master string, hidden []string) (store.SubAccountStats, error) {
+	key := "stats\x00" + master + "\x00" + scope.Key() + "\x00" + strings.Join(hidden, "\x1f")
+	return Cached(r.cache, key, func() (store.SubAccountStats, error) {
+		return r.db.SubAccountStatsOf(ctx, master, scope, hidden...)
+	})
+}
+
+// BelowThreshold is up to limit sub-accounts in scope below their threshold (or def),
+// lowest first, and how many there are; cached.
+func (r *Reader) BelowThreshold(ctx context.Context, scope authz.QueryScope, master string, hidden []string, def money.Amount, limit int) (Page[store.SubAccount], error) {
+	key := "low\x00" + master + "\x00" + def.String() + "\x00" + strconv.Itoa(limit) + "\x00" + scope.Key() + "\x00" + strings.Join(hidden, "\x1f")
+	return Cached(r.cache, key, func() (Page[store.SubAccount], error) {
+		items, total, err := r.db.SubAccountsBelowThresholdOf(ctx, master, def, scope, limit, hidden...)
+		return Page[store.SubAccount]{items, total}, err
+	})
+}
+
+// SubAccountHoldings is what a sub-account holds, for its detail page and the API: its
+// coupons and resources, up to limit each. The caller has checked the sub-account is in
+// the subject's scope (an out-of-scope detail is a 404), so these read it by id.
+type SubAccountHoldings struct {
+	Coupons   []store.Coupon
+	Resources []store.Resource
+}
+
+// Holdings reads a sub-account's coupons and resources within scope.
+func (r *Reader) Holdings(ctx context.Context, scope authz.QueryScope, id string, limit int) (SubAccountHoldings, error) {
+	var h SubAccountHoldings
+	var err error
+	if h.Coupons, _, err = r.db.ListCoupons(ctx, scope, store.CouponFilter{SubAccountID: id, Limit: limit}); err != nil {
+		return h, err
+	}
+	h.Resources, _, err = r.db.ListResources(ctx, scope, store.ResourceFilter{AccountID: id, Limit: limit})
+	return h, err
+}
+
+// ErrOutOfScope is a sub-account that exists outside the subject's scope. The transport
+// answers it exactly like one that does not exist (nothing tells it is there) and
+// records the attempt.
+var ErrOutOfScope = errors.New("readmodel: outside the subject's scope")
+
+// SubAccount reads one sub-account within scope: store.ErrNotFound when there is none,
+// ErrOutOfScope when it lies outside the scope (a scoped subject does not see one whose
+// unit is unknown: deny by default).
+func (r *Reader) SubAccount(ctx context.Context, scope authz.QueryScope, id string) (*store.SubAccount, error) {
+	sa, err := r.db.SubAccountByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !scope.Covers(sa.OrgPath) {
+		return nil, ErrOutOfScope
+	}
+	return sa, nil
+}
+
+// SubAccountDetail is what the detail page shows of a sub-account besides its row.
+type SubAccountDetail struct {
+	SubAccountHoldings
+	History []store.BalanceSnapshot // its balances since the window's start
+	// Units is the whole organisation tree, to name the units along its path. UnitsRead
+	// is false when the tree could not be read: the page then goes without the path, not
+	// without itself.
+	Units     []store.Organization
+	UnitsRead bool
+}
+
+// Detail reads the detail of sa, which SubAccount found in scope: its balance history
+// since since and up to limit coupons and resources.
+func (r *Reader) Detail(ctx context.Context, scope authz.QueryScope, sa *store.SubAccount, since time.Time, limit int) (SubAccountDetail, error) {
+	var d SubAccountDetail
+	if orgs, err := r.db.Organizations(ctx); err == nil {
+		d.Units, d.UnitsRead = orgs, true
+	}
+	var err error
+	if d.History, err = r.db.BalanceHistory(ctx, sa.ID, since); err != nil {
+		return d, err
+	}
+	d.SubAccountHoldings, err = r.Holdings(ctx, scope, sa.ID, limit)
+	return d, err
+}

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/web/templates/pages"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// The resources list: offset pages of the resources in the user's scope, with filter
+// choices (services, regions, accounts) counted over that scope only.
+
+// expiringChoices are the "expiring within N days" filter's values.
+var expiringChoices = []int{7, 30, 60, 90}
+
+func (s *Server) resourceFilter(c *gin.Context, now time.Time) (store.ResourceFilter, url.Values) {
+	f := store.ResourceFilter{
+		Q: queryText(c, "q"), ServiceType: strings.TrimSpace(c.Query("service")), Region: strings.TrimSpace(c.Query("region")),
+		MasterAccountID: masterParam(c), HiddenMasters: s.hiddenMasters(c),
+	}
+	f.AccountID = strings.TrimSpace(c.Query("account")) // the owning account (a master or a sub-account)
+	q := url.Values{}
+	setIf(q, "q", f.Q)
+	setIf(q, "master", f.MasterAccountID)
+	setIf(q, "account", f.AccountID)
+	setIf(q, "service", f.ServiceType)
+	setIf(q, "region", f.Region)
+	if st := queryInt(c, "status", 0); slices.Contains(resourceStatuses, st) {
+		f.Status = st
+		q.Set("status", strconv.Itoa(st))
+	}
+	if d := queryInt(c, "expiring", 0); d > 0 && d <= 3650 {
+		until := now.Add(time.Duration(d) * 24 * time.Hour)
+		f.ExpiringUntil = &until
+		q.Set("expiring", strconv.Itoa(d))
+	}
+	return f, q
+}
+
+// resourceAccountOptions is the account filter of the resources page: each account owning
+// cached resources in the user's scope (the masters, and sub-accounts synced with their
+// own credentials); nil when there is only one to choose.
+func resourceAccountOptions(tr *i18n.Translator, accounts []string, h map[string]*store.SubAccount,
+	masterNames map[string]string, selected string) []view.Option {
+	opts := []view.Option{{Value: "", Label: tr.T("res.any_account"), Selected: selected == ""}}
+	for _, id := range accounts {
+		label := masterNames[id]
+		if sa := h[id]; sa != nil {
+			label, _ = holderName(tr, id, h)
+		} else if label == "" {
+			label = tr.T("read.master")
+		}
+		opts = append(opts, view.Option{Value: id, Label: label, Selected: id == selected})
+	}
+	if len(opts) < 3 {
+		return nil
+	}
+	return opts
+}
+
+func (s *Server) resourceList(c *gin.Context) {
+	u := signedIn(c)
+	tr := s.i18n.For(lang(c))
+	ctx := c.Request.Context()
+	now := s.now()
+	f, q := s.resourceFilter(c, now)
+	page := max(queryInt(c, "page", 1), 1)
+	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
+	scope := scopeOf(u)
+	res, err := s.read.Resources(ctx, scope, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rows, total, h := res.Rows, res.Total, res.Holders
+	masterNames := map[string]string{}
+	if ms, err := s.knownMasters(ctx); err == nil && len(ms) > 1 {
+		for _, m := range ms {
+			masterNames[m.DomainID] = m.Name
+		}
+	}
+	v := view.ResourceList{
+		Q: f.Q, Service: f.ServiceType, Region: f.Region, Status: q.Get("status"), Expiring: q.Get("expiring"),
+		Total:   fmtInt(total),
+		Pager:   offsetPager(tr, "/resources", q, page, listPageSize, total),
+		Exports: exportLinks(c, "/resources/export", q),
+		AsOf:    s.asOf(c, s.syncRuns(c), []string{"resources"}, nil, ""),
+		Masters: s.masterFilterOptions(c, f.MasterAccountID),
+	}
+	if scope.Limited() {
+		v.Note = tr.T("res.scoped_note")
+	}
+	v.Services = append(v.Services, view.Option{Value: "", Label: tr.T("res.any_service"), Selected: f.ServiceType == ""})
+	for _, sv := range res.Services {
+		v.Services = append(v.Services, view.Option{Value: sv, Label: sv, Selected: sv == f.ServiceType})
+	}
+	v.Regions = append(v.Regions, view.Option{Value: "", Label: tr.T("res.any_region"), Selected: f.Region == ""})
+	for _, rg := range res.Regions {
+		v.Regions = append(v.Regions, view.Option{Value: rg, Label: rg, Selected: rg == f.Region})
+	}
+	v.Statuses = append(v.Statuses, view.Option{Value: "", Label: tr.T("res.any_status"), Selected: f.Status == 0})
+	for _, st := range resourceStatuses {
+		v.Statuses = append(v.Statuses, view.Option{Value: strconv.Itoa(st), Label: statusLabel(tr, "res.status.", st), Selected: st == f.Status})
+	}
+	v.ExpiringChoices = append(v.ExpiringChoices, view.Option{Value: "", Label: tr.T("res.any_expiry"), Selected: v.Expiring == ""})
+	for _, d := range expiringChoices {
+		ds := strconv.Itoa(d)
+		v.ExpiringChoices = append(v.ExpiringChoices, view.Option{Value: ds, Label: tr.T("res.within_days", map[string]any{"Days": d}), Selected: ds == v.Expiring})
+	}
+	v.Accounts = resourceAccountOptions(tr, res.Accounts, h, masterNames, f.AccountID)
+	for _, r := range rows {
+		row := resourceRow(tr, r, now, h)
+		if n := masterNames[r.AccountID]; n != "" && h[r.AccountID] == nil {
+			row.Account = n // several masters: say which one
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	s.render(c, http.StatusOK, pages.Resources(s.page(c, "nav.resources"), v))
+}
