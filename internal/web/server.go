@@ -46,6 +46,9 @@ type Deps struct {
 	// Admin holds the administration and identity services (users, upstream accounts,
 	// settings, single sign-on); nil members switch their pages off.
 	Admin AdminDeps
+	// AuditVerifier queues the verifications started from /audit/verify (a job runner);
+	// nil answers "not available" there.
+	AuditVerifier AuditVerifier
 }
 
 // Server serves the portal.
@@ -59,6 +62,7 @@ type Server struct {
 	sync     SyncTrigger
 	ops      *approval.Service
 	admin    AdminDeps
+	verifier AuditVerifier
 	orgs     orgCache  // see org_cache.go
 	reads    readCache // see read_cache.go
 
@@ -102,7 +106,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: d.Config, db: d.DB, upstream: d.Upstream, log: d.Log, version: d.Version, now: d.Now,
-		sync: d.Sync, ops: d.Operations, admin: d.Admin,
+		sync: d.Sync, ops: d.Operations, admin: d.Admin, verifier: d.AuditVerifier,
 		i18n: bundle, totpBox: totpBox, metrics: m, assets: assets,
 	}
 	s.auth = &auth.Service{
@@ -160,7 +164,6 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	s.log.Info("serving", "addr", addr, "url", s.cfg.PublicURL)
-	go s.sweepSessions(ctx)
 	select {
 	case err := <-errc:
 		return err
@@ -173,23 +176,4 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 		return err
 	}
 	return nil
-}
-
-// sweepSessions deletes expired session rows every few minutes; expired sessions are
-// already refused on use, this only keeps the table small.
-func (s *Server) sweepSessions(ctx context.Context) {
-	t := time.NewTicker(5 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.db.DeleteExpiredSessions(ctx, s.now()); err != nil {
-				s.log.Warn("session sweep failed", "error", err)
-			} else if n > 0 {
-				s.log.Debug("expired sessions removed", "count", n)
-			}
-		}
-	}
 }
