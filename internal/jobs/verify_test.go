@@ -167,7 +167,7 @@ func TestAuditVerificationInterruptedByStopResumesOnNextRunner(t *testing.T) {
 		h.waitRun(id, 10*time.Second, "progress stored", func(r *store.AuditVerificationRun) bool { return r.Checked == 2 })
 		stop1(100 * time.Millisecond)
 		if r := h.run(id); r.Status != store.VerifyRunning || len(h.verifyEvents(id)) != 0 {
-			t.Fatalf("an interrupted run is not finished: %+v", r)
+			t.Fatalf("a run stopped mid-way must wait for the next runner, not end: %+v", r)
 		}
 		h.start(jobs.AuditVerifyJobs{})
 		run := h.waitRun(id, 60*time.Second, "finished by the next runner", finished)
