@@ -186,20 +186,27 @@ func (w *auditVerifyWorker) Work(ctx context.Context, job *river.Job[AuditVerify
 	if run.Status != store.VerifyRunning {
 		return nil // finished, perhaps by the sweep after this job's last worker died
 	}
-	// The outcome is stored with a context of its own: an attempt that ran out of time
-	// still records that it did, and one that finished as its runner stops is not lost.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
 	if run.Result == "" {
 		o, err := w.perform(ctx, id)
 		if err != nil {
 			return err
 		}
+		sctx, cancel := storing(ctx)
+		defer cancel()
 		if err := w.conclude(sctx, id, job.Args.meta(), o); err != nil {
 			return err
 		}
 	}
+	sctx, cancel := storing(ctx)
+	defer cancel()
 	return w.complete(sctx, id)
+}
+
+// storing is the context in which a run's outcome is stored once known: an attempt that
+// ran out of time still records that it did, and one that finished as its runner stops
+// is not lost.
+func storing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }
 
 // perform verifies the chain with a heartbeat. An attempt cancelled by a stop of the
