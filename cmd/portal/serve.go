@@ -94,7 +94,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}()
 
 	deps := web.Deps{Config: cfg, DB: db, Upstream: masters, Log: log, Metrics: reg, Version: version,
-		Sync: runner, Operations: ops, Admin: admin}
+		Sync: runner, Operations: ops, Admin: admin, AuditVerifier: runner}
 	if deps.Admin.Settings != nil {
 		// Notifications go to the channels an admin set under /admin/settings.
 		st := deps.Admin.Settings
@@ -126,8 +126,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 // startJobs builds one cache syncer per master account (cachesync.Pool over the
 // registry) and starts the durable job runner (River) with the periodic sync tick, then
 // queues one sync of every master now so that a fresh portal shows data within seconds.
-// It also runs the periodic audit checkpoint (PORTAL_AUDIT_CHECKPOINT_INTERVAL), one per
-// interval across replicas.
+// It also runs the periodic audit checkpoint (PORTAL_AUDIT_CHECKPOINT_INTERVAL) and the
+// sweep of expired sessions, each once per interval across replicas, and the audit
+// verifications started from the audit page.
 // The sync intervals are read from /admin/settings at each tick (the PORTAL_SYNC_*
 // values until an admin saves others), so a change takes effect without a restart.
 func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string,
@@ -165,6 +166,10 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 		AuditCheckpoint: func(ctx context.Context) error {
 			_, err := signer.CheckpointIfMoved(ctx, db)
 			return err
+		},
+		AuditVerify: &jobs.AuditVerifyJobs{Signer: signer},
+		SessionSweep: func(ctx context.Context) (int64, error) {
+			return db.DeleteExpiredSessions(ctx, time.Now())
 		}})
 	if err != nil {
 		return nil, nil, err

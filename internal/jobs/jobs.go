@@ -4,8 +4,10 @@
 // business transaction). River's tables are migrated by Start with rivermigrate.
 //
 // Jobs today: sync (on demand, periodic full sync, catalogue), the operation jobs
-// (execute.go), the periodic audit checkpoint (checkpoint.go) and the re-read of a
-// master's amounts after a money movement settled (refresh.go). A sync job is unique per
+// (execute.go), the periodic audit checkpoint (checkpoint.go), the audit verification
+// runs started from the audit page (verify.go), the periodic sweep of expired sessions
+// (sessions.go) and the re-read of a master's amounts after a money movement settled
+// (refresh.go). A sync job is unique per
 // (master, area, sub-account) while it is available, scheduled, running or retryable, so
 // repeated refresh clicks never pile up. A sync job without a master is a request for
 // every master: its worker queues one job per master (so one failing master does not stop
@@ -180,6 +182,8 @@ func (w *tickWorker) Work(ctx context.Context, _ *river.Job[SyncTickArgs]) error
 // Runner is the running job system of this process.
 type Runner struct {
 	client *river.Client[*sql.Tx]
+	db     *store.DB
+	verify *verifier // nil: no Options.AuditVerify
 	log    *slog.Logger
 }
 
@@ -254,6 +258,14 @@ type Options struct {
 	// AuditCheckpointInterval (default a minute; checkpoint.go).
 	AuditCheckpoint         func(context.Context) error
 	AuditCheckpointInterval time.Duration
+	// AuditVerify, when set, performs the verification runs the audit page enqueues
+	// (Runner.EnqueueVerification; verify.go).
+	AuditVerify *AuditVerifyJobs
+	// SessionSweep, when set, is run by the periodic session_sweep job every
+	// SessionSweepInterval (default 5 minutes; sessions.go); it returns how many expired
+	// sessions it deleted.
+	SessionSweep         func(context.Context) (int64, error)
+	SessionSweepInterval time.Duration
 }
 
 // Start migrates River's tables, starts the workers and the periodic tick that queues
@@ -308,6 +320,8 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 	}
 	addOperationJobs(workers, cfg, o.Operations, !o.NoPeriodic)
 	addAuditCheckpointJob(workers, cfg, o.AuditCheckpoint, o.AuditCheckpointInterval, !o.NoPeriodic)
+	v := addAuditVerifyJobs(workers, cfg, db, o.AuditVerify, log, !o.NoPeriodic)
+	addSessionSweepJob(workers, cfg, o.SessionSweep, o.SessionSweepInterval, log, !o.NoPeriodic)
 	client, err := river.NewClient(drv, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river client: %w", err)
@@ -316,7 +330,7 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 		return nil, fmt.Errorf("jobs: start: %w", err)
 	}
 	log.Info("jobs: started", "dialect", db.Dialect(), "sync_tick", o.TickInterval)
-	return &Runner{client: client, log: log}, nil
+	return &Runner{client: client, db: db, verify: v, log: log}, nil
 }
 
 // EnqueueSync asks for a sync of area for every master (one sub-account, on its master,

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,14 +18,21 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/web"
 )
 
 // auditorPortal has an auditor signed in and some history: sign-ins, failures, a
 // user change with before/after.
 func auditorPortal(t *testing.T, db *store.DB) (*portal, *browser) {
-	p := newPortal(t, db, nil)
+	return auditorPortalWith(t, db, nil)
+}
+
+// auditorPortalWith is auditorPortal with collaborators added (newPortalWith).
+func auditorPortalWith(t *testing.T, db *store.DB, tweak func(d *web.Deps, up bss.Upstream)) (*portal, *browser) {
+	p := newPortalWith(t, db, nil, tweak)
 	p.addUser("otto", "", "auditor")
 	p.addUser("fiona", "", "finance")
 	p.browser().post("/login", url.Values{"username": {"fiona"}, "password": {"wrong one!!"}})
@@ -200,12 +209,17 @@ func TestAuditExports(t *testing.T) {
 	}
 }
 
+// The page queues a verification job (internal/jobs) and shows its progress and outcome.
 func TestAuditVerifyPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		p, b := auditorPortal(t, db)
+		p, b := auditorPortalWith(t, db, withJobs(t))
 		page := b.get("/audit/verify")
-		if page.status != 200 || len(page.testid(t, "public-key")) != 64 {
+		if page.status != 200 || len(page.testid(t, "public-key")) != 64 || !page.has(t, "verify-start") {
 			t.Fatalf("verify page %d", page.status)
+		}
+		head, _, err := db.AuditHead(context.Background())
+		if err != nil {
+			t.Fatal(err)
 		}
 		waitRun := func() string {
 			deadline := time.Now().Add(15 * time.Second)
@@ -225,8 +239,20 @@ func TestAuditVerifyPage(t *testing.T) {
 		if st := waitRun(); st != "intact" {
 			t.Fatalf("fresh trail: %s", st)
 		}
-		if len(p.events(audit.AuditVerify)) != 1 {
-			t.Fatal("verification not audited")
+		// The run counts the events up to the head when it was queued, and checks those
+		// the page's own views added before it started too.
+		run := b.get("/audit/verify").doc(t).Find(`[data-testid="verify-run"]`).First().Text()
+		var checked, total int64
+		if m := regexp.MustCompile(`(\d+) of (\d+) events checked`).FindStringSubmatch(run); m != nil {
+			checked, _ = strconv.ParseInt(m[1], 10, 64)
+			total, _ = strconv.ParseInt(m[2], 10, 64)
+		}
+		if total != head || checked < head {
+			t.Fatalf("finished run shows %q; the trail had %d events", run, head)
+		}
+		evs := p.events(audit.AuditVerify)
+		if len(evs) != 1 || evs[0].ActorName != "otto" || evs[0].IP == "" || evs[0].RequestID == "" || evs[0].Outcome != audit.Success {
+			t.Fatalf("verification not audited with the request that started it: %+v", evs)
 		}
 		cps, _ := db.ListAuditCheckpoints(context.Background(), 10)
 		if len(cps) != 1 {
@@ -251,6 +277,39 @@ func TestAuditVerifyPage(t *testing.T) {
 			t.Fatalf("broken event not named: %q", broken)
 		}
 	})
+}
+
+// A run the job system settled as interrupted says so in the reader's language; a
+// portal without a job runner offers no verification.
+func TestAuditVerifyPageInterruptedAndUnavailable(t *testing.T) {
+	db := storetest.SQLite(t)
+	p, b := auditorPortal(t, db)
+	ctx := context.Background()
+	run := &store.AuditVerificationRun{StartedBy: "otto", Total: 3}
+	if err := db.CreateAuditVerificationRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	if won, err := db.RecordAuditVerificationResult(ctx, run.ID, store.VerifyFailed, 1, nil, store.VerifyReasonInterrupted); err != nil || !won {
+		t.Fatalf("record: %v %v", won, err)
+	}
+	if done, err := db.FinishAuditVerificationRun(ctx, run.ID); err != nil || !done {
+		t.Fatalf("finish: %v %v", done, err)
+	}
+	for lang, want := range map[string]string{"en": "Interrupted: the portal process performing it stopped", "zh-CN": "已中断"} {
+		b.lang = lang
+		page := b.get("/audit/verify")
+		r := page.doc(t).Find(`[data-testid="verify-run"]`).First()
+		if r.AttrOr("data-status", "") != "failed" || !strings.Contains(r.Text(), want) {
+			t.Fatalf("%s: interrupted run shows %q", lang, r.Text())
+		}
+		if page.has(t, "verify-start") {
+			t.Fatalf("%s: a portal without jobs offers to verify", lang)
+		}
+	}
+	if r := b.post("/audit/verify", nil); r.status != http.StatusServiceUnavailable {
+		t.Fatalf("start without a job runner: %d", r.status)
+	}
+	_ = p
 }
 
 func TestAuditAPI(t *testing.T) {

@@ -330,7 +330,7 @@ func mutations() map[string][]mutation {
 			}},
 		},
 		"POST /audit/verify": {
-			{name: "verify", action: audit.AuditVerify, async: true, do: func(p *portal) {
+			{name: "verify", action: audit.AuditVerify, async: true, jobs: true, do: func(p *portal) {
 				b := p.browser()
 				b.signIn("otto", "")
 				p.mark()
@@ -424,12 +424,18 @@ func (p *portal) since() []store.AuditEvent {
 	return evs
 }
 
-// withJobs gives the server the real sync and job runner (River on the test database).
+// withJobs gives the server the real sync and job runner (River on the test database),
+// which also performs the audit verifications.
 func withJobs(t *testing.T) func(d *web.Deps, up bss.Upstream) {
 	return func(d *web.Deps, up bss.Upstream) {
 		syncer := cachesync.New(d.DB, up, cachesync.Options{MasterAccountID: sandbox.DefaultOptions().DomainID})
+		signer, err := audit.NewSigner(d.Config.SecretKey)
+		if err != nil {
+			t.Fatal(err)
+		}
 		ctx, cancel := context.WithCancel(context.Background())
-		runner, err := jobs.Start(ctx, d.DB, syncer, slog.New(slog.DiscardHandler), time.Hour)
+		runner, err := jobs.StartWith(ctx, d.DB, syncer, slog.New(slog.DiscardHandler), time.Hour,
+			jobs.Options{PollInterval: 50 * time.Millisecond, AuditVerify: &jobs.AuditVerifyJobs{Signer: signer}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -437,7 +443,7 @@ func withJobs(t *testing.T) func(d *web.Deps, up bss.Upstream) {
 			cancel()
 			runner.Stop(context.Background())
 		})
-		d.Sync = runner
+		d.Sync, d.AuditVerifier = runner, runner
 	}
 }
 

@@ -47,6 +47,9 @@ type Deps struct {
 	// Admin holds the administration and identity services (users, upstream accounts,
 	// settings, single sign-on); nil members switch their pages off.
 	Admin AdminDeps
+	// AuditVerifier queues the verifications started from /audit/verify (a job runner);
+	// nil answers "not available" there.
+	AuditVerifier AuditVerifier
 }
 
 // Server serves the portal.
@@ -60,6 +63,7 @@ type Server struct {
 	sync     SyncTrigger
 	ops      *approval.Service
 	admin    AdminDeps
+	verifier AuditVerifier
 	orgs     orgCache          // the organisation filter's rendered options
 	read     *readmodel.Reader // the read side's use cases, with their caches
 
@@ -103,7 +107,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: d.Config, db: d.DB, upstream: d.Upstream, log: d.Log, version: d.Version, now: d.Now,
-		sync: d.Sync, ops: d.Operations, admin: d.Admin, read: readmodel.New(d.DB),
+		sync: d.Sync, ops: d.Operations, admin: d.Admin, read: readmodel.New(d.DB), verifier: d.AuditVerifier,
 		i18n: bundle, totpBox: totpBox, metrics: m, assets: assets,
 	}
 	s.auth = &auth.Service{
@@ -161,7 +165,6 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	s.log.Info("serving", "addr", addr, "url", s.cfg.PublicURL)
-	go s.sweepSessions(ctx)
 	select {
 	case err := <-errc:
 		return err
@@ -174,23 +177,4 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 		return err
 	}
 	return nil
-}
-
-// sweepSessions deletes expired session rows every few minutes; expired sessions are
-// already refused on use, this only keeps the table small.
-func (s *Server) sweepSessions(ctx context.Context) {
-	t := time.NewTicker(5 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.db.DeleteExpiredSessions(ctx, s.now()); err != nil {
-				s.log.Warn("session sweep failed", "error", err)
-			} else if n > 0 {
-				s.log.Debug("expired sessions removed", "count", n)
-			}
-		}
-	}
 }
