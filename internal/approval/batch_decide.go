@@ -15,17 +15,12 @@ import (
 // in tx. ap, when set, is copied onto every row (its timeline and approvals list).
 func (s *Service) approveBatchRows(ctx context.Context, tx *store.DB, m audit.Meta, b *store.OperationBatch, ap *store.ApprovalRow, notes *[]Note) error {
 	now := s.now()
-	ok, err := tx.TransitionBatch(ctx, b.ID, []string{string(StatePending)}, string(StateApproved), now)
+	ids, ok, err := tx.MarkBatchApproved(ctx, b.ID, now)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return ErrWrongState
-	}
-	ids, err := tx.TransitionBatchOperations(ctx, b.ID, []string{string(StatePending)}, string(StateApproved), now,
-		map[string]any{"approved_hash": store.SnapshotHashColumn})
-	if err != nil {
-		return err
 	}
 	if ap != nil {
 		copies := make([]*store.ApprovalRow, 0, len(ids))
@@ -109,7 +104,7 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 	var notes []Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
-		ok, err := tx.TransitionBatch(ctx, id, []string{string(StatePending)}, string(StatePending), now) // row lock
+		ok, err := tx.LockPendingBatch(ctx, id, now)
 		if err != nil {
 			return err
 		}
@@ -152,12 +147,19 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 	return s.GetBatch(ctx, a, id)
 }
 
+// batchEnd is the store's transition that ends a pending batch and its pending rows.
+type batchEnd func(tx *store.DB, ctx context.Context, batchID int64, at timeT) ([]int64, bool, error)
+
+// batchEnds are the transitions of endBatch, by the state they end in.
+var batchEnds = map[State]batchEnd{StateRejected: (*store.DB).MarkBatchRejected,
+	StateCancelled: (*store.DB).MarkBatchCancelled, StateExpired: (*store.DB).MarkBatchExpired}
+
 // endBatch moves a pending batch and its pending rows to state.
 func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.OperationBatch, to State, action string, ap *store.ApprovalRow) error {
 	var notes []Note
 	err := s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
-		ok, err := tx.TransitionBatch(ctx, b.ID, []string{string(StatePending)}, string(to), now)
+		ids, ok, err := batchEnds[to](tx, ctx, b.ID, now)
 		if err != nil {
 			return err
 		}
@@ -171,10 +173,6 @@ func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.Operation
 				}
 				return err
 			}
-		}
-		ids, err := tx.TransitionBatchOperations(ctx, b.ID, []string{string(StatePending)}, string(to), now, map[string]any{"finished_at": now})
-		if err != nil {
-			return err
 		}
 		if err := batchRecord(ctx, tx, m, action, b.ID, map[string]any{"rows": len(ids)}); err != nil {
 			return err

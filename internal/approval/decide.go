@@ -157,7 +157,7 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 		now := s.now()
 		// Lock the row while pending (conditional): approvals of one operation serialise
 		// here, so the count below sees every earlier approval.
-		ok, err := tx.UpdateOperationColumns(ctx, id, string(StatePending), map[string]any{"updated_at": now})
+		ok, err := tx.LockPendingOperation(ctx, id, now)
 		if err != nil {
 			return err
 		}
@@ -198,8 +198,7 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 		if !final {
 			return nil
 		}
-		ok, err = tx.TransitionOperation(ctx, id, []string{string(StatePending)}, string(StateApproved), now,
-			map[string]any{"approved_hash": cur.SnapshotHash})
+		ok, err = tx.MarkApproved(ctx, id, cur.SnapshotHash, now)
 		if err != nil {
 			return err
 		}
@@ -250,8 +249,7 @@ func (s *Service) Reject(ctx context.Context, a Actor, id int64, comment string)
 	var notes []Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
-		ok, err := tx.TransitionOperation(ctx, id, []string{string(StatePending)}, string(StateRejected), now,
-			map[string]any{"finished_at": now})
+		ok, err := tx.MarkRejected(ctx, id, now)
 		if err != nil {
 			return err
 		}

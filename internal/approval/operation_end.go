@@ -28,8 +28,7 @@ func (s *Service) Cancel(ctx context.Context, a Actor, id int64) (*Operation, er
 	}
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
-		ok, err := tx.TransitionOperation(ctx, id, []string{string(StateDraft), string(StatePending)}, string(StateCancelled), now,
-			map[string]any{"finished_at": now})
+		ok, err := tx.MarkCancelled(ctx, id, now)
 		if err != nil {
 			return err
 		}
@@ -56,8 +55,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		for _, id := range ids {
 			var notes []Note
 			err := s.db.InTx(ctx, func(tx *store.DB) error {
-				ok, err := tx.TransitionOperation(ctx, id, []string{string(StatePending)}, string(StateExpired), now,
-					map[string]any{"finished_at": now})
+				ok, err := tx.MarkExpired(ctx, id, now)
 				if err != nil || !ok {
 					return err
 				}
@@ -108,8 +106,7 @@ func (s *Service) Resolve(ctx context.Context, a Actor, id int64, outcome State,
 	var notes []Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
-		ok, err := tx.TransitionOperation(ctx, id, []string{string(StateUnknown)}, string(outcome), now,
-			map[string]any{"resolution": reason, "finished_at": now})
+		ok, err := tx.MarkResolved(ctx, id, outcome == StateSucceeded, reason, now)
 		if err != nil {
 			return err
 		}

@@ -243,8 +243,7 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 			return err
 		}
 		if row.RequiredApprovals == 0 {
-			ok, err := tx.TransitionOperation(ctx, row.ID, []string{string(StatePending)}, string(StateApproved), now,
-				map[string]any{"approved_hash": row.SnapshotHash})
+			ok, err := tx.MarkApproved(ctx, row.ID, row.SnapshotHash, now)
 			if err != nil || !ok {
 				return errors.Join(err, ErrWrongState)
 			}
