@@ -36,8 +36,12 @@ func TestOperationTransitionsFromStates(t *testing.T) {
 		{"MarkSucceeded", []string{"executing"}, "succeeded", func(ctx context.Context, db *store.DB, id int64) (bool, error) {
 			return db.MarkSucceeded(ctx, id, store.Settlement{Response: `{"ok":1}`}, at)
 		}},
-		{"MarkFailed", []string{"executing"}, "failed", func(ctx context.Context, db *store.DB, id int64) (bool, error) { return db.MarkFailed(ctx, id, fail, at) }},
-		{"MarkUnknown", []string{"executing"}, "unknown", func(ctx context.Context, db *store.DB, id int64) (bool, error) { return db.MarkUnknown(ctx, id, fail, at) }},
+		{"MarkFailed", []string{"executing"}, "failed", func(ctx context.Context, db *store.DB, id int64) (bool, error) {
+			return db.MarkFailed(ctx, id, fail, at)
+		}},
+		{"MarkUnknown", []string{"executing"}, "unknown", func(ctx context.Context, db *store.DB, id int64) (bool, error) {
+			return db.MarkUnknown(ctx, id, fail, at)
+		}},
 		{"MarkFailedUnexecuted", []string{"approved"}, "failed", func(ctx context.Context, db *store.DB, id int64) (bool, error) {
 			return db.MarkFailedUnexecuted(ctx, id, fail, at)
 		}},
