@@ -41,11 +41,14 @@ type ApproveResult struct {
 func (s *Service) checkApprover(ctx context.Context, a Actor, requestedBy int64, orgPath []string, action string, targetType string, targetID int64) error {
 	sub := a.Subject()
 	if a.UserID != 0 && a.UserID == requestedBy {
-		// Whatever roles the requester holds: separation of duties. Audited as denied.
-		_ = s.db.InTx(ctx, func(tx *store.DB) error {
+		// Whatever roles the requester holds: separation of duties. Audited as denied; a
+		// denial that cannot be audited fails the call with the write's error.
+		if err := s.db.InTx(ctx, func(tx *store.DB) error {
 			return audit.Record(ctx, tx, a.meta(), audit.Entry{Action: action, TargetType: targetType,
 				TargetID: strconv.FormatInt(targetID, 10), Outcome: audit.Denied, Details: map[string]any{"reason": "self-approval"}})
-		})
+		}); err != nil {
+			return fmt.Errorf("approval: audit the self-approval denial: %w", err)
+		}
 		return ErrSelfApproval
 	}
 	d := authz.Can(sub, authz.ApproveOperation, authz.Target{OrgPath: orgPath, OwnerID: requestedBy})

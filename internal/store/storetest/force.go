@@ -19,3 +19,13 @@ func ForceOperation(t testing.TB, db *store.DB, id int64, from string, set map[s
 		t.Fatalf("force operation %d (in %s): %d rows, %v", id, from, res.RowsAffected, res.Error)
 	}
 }
+
+// BreakAudit makes every later audit write on db fail (the events table is renamed away),
+// for tests that a use case fails when its audit event cannot be written instead of going
+// on unaudited.
+func BreakAudit(t testing.TB, db *store.DB) {
+	t.Helper()
+	if err := db.Gorm().WithContext(context.Background()).Exec(`ALTER TABLE audit_events RENAME TO audit_events_broken`).Error; err != nil {
+		t.Fatalf("break the audit log: %v", err)
+	}
+}
