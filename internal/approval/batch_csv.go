@@ -19,7 +19,9 @@ var csvHeaders = map[string]string{
 	"expire_time": "expire_time", "到期时间": "expire_time",
 }
 
-// ParseCSV: see approval.go.
+// ParseCSV reads a bulk upload: a header row naming the columns (English or Chinese
+// names, any order; sub_account and amount required), then one operation per line. Blank
+// lines are skipped; at most MaxBatchRows. Problems are *BatchErrors with i18n ids.
 func ParseCSV(r io.Reader) ([]BatchRow, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1

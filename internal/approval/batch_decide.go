@@ -7,7 +7,6 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
-	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -51,42 +50,11 @@ func (s *Service) approveBatchRows(ctx context.Context, tx *store.DB, m audit.Me
 	return s.note.Insert(ctx, tx, *notes)
 }
 
-func (s *Service) batchOf(ctx context.Context, a Actor, id int64) (*store.OperationBatch, error) {
-	b, err := s.db.BatchByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if b.RequestedBy != a.UserID && !authz.Allowed(a.Subject(), authz.ViewOperations, authz.Target{}) {
-		return nil, ErrNotFound
-	}
-	return b, nil
-}
-
-// GetBatch: see approval.go.
-func (s *Service) GetBatch(ctx context.Context, a Actor, id int64) (*Batch, error) {
-	b, err := s.batchOf(ctx, a, id)
-	if err != nil {
-		return nil, err
-	}
-	aps, err := s.db.BatchApprovals(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	total, _ := money.FromUpstream(b.Total, b.Currency)
-	out := &Batch{ID: b.ID, Kind: Kind(b.Kind), State: State(b.State), RequestedBy: b.RequestedBy, RequestedByName: b.RequestedByName,
-		Reason: b.Reason, Rows: b.RowsCount, Total: total, SnapshotHash: b.SnapshotHash, RequiredApprovals: b.RequiredApprovals,
-		ExpiresAt: b.ExpiresAt.UTC(), CreatedAt: b.CreatedAt.UTC(), Approvals: []Approval{}}
-	for _, ap := range aps {
-		out.Approvals = append(out.Approvals, Approval{UserID: ap.UserID, Username: ap.Username, Decision: ap.Decision,
-			Comment: ap.Comment, SecondFactor: ap.SecondFactor, SnapshotHash: ap.SnapshotHash, At: ap.At.UTC()})
-	}
-	return out, nil
-}
-
-// ApproveBatch: see approval.go.
+// ApproveBatch records a's approval of batch id, signed with a fresh second-factor code.
+// A batch is one decision: the approval counts for every row, and the final one moves the
+// batch and all its rows to approved and enqueues every row's execution in the same
+// transaction. The requester cannot approve their own batch (ErrSelfApproval); a batch no
+// longer pending, or past its expiry, is ErrWrongState.
 func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode, comment string) (*Batch, error) {
 	b, err := s.batchOf(ctx, a, id)
 	if err != nil {
@@ -192,7 +160,8 @@ func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.Operation
 	return err
 }
 
-// RejectBatch: see approval.go.
+// RejectBatch ends pending batch id and every row as rejected by a, with the reason
+// (comment) the requester reads: a rejection without one is refused (field "comment").
 func (s *Service) RejectBatch(ctx context.Context, a Actor, id int64, comment string) (*Batch, error) {
 	b, err := s.batchOf(ctx, a, id)
 	if err != nil {
@@ -213,7 +182,8 @@ func (s *Service) RejectBatch(ctx context.Context, a Actor, id int64, comment st
 	return s.GetBatch(ctx, a, id)
 }
 
-// CancelBatch: see approval.go.
+// CancelBatch lets the requester withdraw their pending batch: the batch and every row
+// end as cancelled. Only the requester may, and only until it is approved (ErrWrongState).
 func (s *Service) CancelBatch(ctx context.Context, a Actor, id int64) (*Batch, error) {
 	b, err := s.batchOf(ctx, a, id)
 	if err != nil {
@@ -226,48 +196,4 @@ func (s *Service) CancelBatch(ctx context.Context, a Actor, id int64) (*Batch, e
 		return nil, err
 	}
 	return s.GetBatch(ctx, a, id)
-}
-
-func (s *Service) expireBatches(ctx context.Context, now timeT) (int, error) {
-	ids, err := s.db.DueBatchIDs(ctx, now, 100)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, id := range ids {
-		b, err := s.db.BatchByID(ctx, id)
-		if err != nil {
-			return n, err
-		}
-		switch err := s.endBatch(ctx, audit.System("expiry"), b, StateExpired, ActionExpire, nil); {
-		case errors.Is(err, ErrWrongState):
-		case err != nil:
-			return n, err
-		default:
-			n += b.RowsCount
-		}
-	}
-	return n, nil
-}
-
-// BatchProgress: see approval.go.
-func (s *Service) BatchProgress(ctx context.Context, a Actor, id int64) (BatchProgress, error) {
-	b, err := s.batchOf(ctx, a, id)
-	if err != nil {
-		return BatchProgress{}, err
-	}
-	counts, err := s.db.BatchStateCounts(ctx, id)
-	if err != nil {
-		return BatchProgress{}, err
-	}
-	p := BatchProgress{BatchID: id, Total: b.RowsCount, ByState: map[State]int{}}
-	for st, n := range counts {
-		p.ByState[State(st)] = n
-		if State(st).Terminal() || State(st) == StateUnknown {
-			p.Done += n
-		}
-	}
-	p.Succeeded, p.Failed, p.Unknown = p.ByState[StateSucceeded], p.ByState[StateFailed], p.ByState[StateUnknown]
-	p.Finished = p.Done == p.Total
-	return p, nil
 }

@@ -287,3 +287,87 @@ func requireReason(comment string) error {
 	}
 	return nil
 }
+
+// Cancel lets the requester withdraw their own draft or pending operation. Once approved
+// it belongs to the executor and cannot be withdrawn (ErrWrongState); a batch's row is
+// cancelled with its batch. Outside a's scope the operation does not exist (ErrOutOfScope,
+// shown as not found).
+func (s *Service) Cancel(ctx context.Context, a Actor, id int64) (*Operation, error) {
+	r, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(a, r) {
+		// Out of scope, it does not exist for this user: 404 like Get, not a 403 that confirms it.
+		return nil, ErrOutOfScope
+	}
+	if r.RequestedBy != a.UserID || !authz.Allowed(a.Subject(), authz.CancelOperation, authz.Target{OrgPath: splitPath(r.OrgPath)}) {
+		return nil, ErrForbidden
+	}
+	if r.BatchID != nil {
+		return nil, fmt.Errorf("%w: cancel the batch", ErrWrongState)
+	}
+	err = s.db.InTx(ctx, func(tx *store.DB) error {
+		now := s.now()
+		ok, err := tx.MarkCancelled(ctx, id, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrWrongState
+		}
+		return record(ctx, tx, a.meta(), ActionCancel, id, audit.Success, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.get(ctx, id)
+}
+
+// Resolve settles an operation whose outcome is unknown by an admin's word: outcome is
+// succeeded or failed, as checked upstream by hand, and reason says how it was checked
+// (both required, as field errors). Only an unknown operation can be resolved
+// (ErrWrongState); the requester is told.
+func (s *Service) Resolve(ctx context.Context, a Actor, id int64, outcome State, reason string) (*Operation, error) {
+	if !authz.Allowed(a.Subject(), authz.ResolveOperation, authz.Target{}) {
+		return nil, ErrForbidden
+	}
+	reason = strings.TrimSpace(reason)
+	ve := &ValidationError{}
+	if outcome != StateSucceeded && outcome != StateFailed {
+		ve.add("outcome", "op.err.resolve_outcome", nil)
+	}
+	if reason == "" {
+		ve.add("reason", "op.err.reason_required", nil)
+	}
+	if err := ve.orNil(); err != nil {
+		return nil, err
+	}
+	r, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	var notes []Note
+	err = s.db.InTx(ctx, func(tx *store.DB) error {
+		now := s.now()
+		ok, err := tx.MarkResolved(ctx, id, outcome == StateSucceeded, reason, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrWrongState
+		}
+		if err := record(ctx, tx, a.meta(), ActionReconcile, id, audit.Success,
+			map[string]any{"outcome": outcome, "reason": reason, "manual": true}); err != nil {
+			return err
+		}
+		r.State = string(outcome)
+		notes = append(notes, s.noteRequester(r, "notify.op."+string(outcome)))
+		return s.note.Insert(ctx, tx, notes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.note.Dispatch(notes)
+	return s.get(ctx, id)
+}

@@ -22,7 +22,10 @@ type batchPlan struct {
 	total money.Amount
 }
 
-// ValidateBatch: see approval.go.
+// ValidateBatch checks every row of a bulk upload as CreateBatch would, without creating
+// anything, and returns the rows with their sub-accounts resolved (ids or unique names in
+// a's scope); availability is taken cumulatively, row after row. Problems are *BatchErrors,
+// one per row and field.
 func (s *Service) ValidateBatch(ctx context.Context, a Actor, kind Kind, rows []BatchRow) ([]BatchRow, error) {
 	p, err := s.planBatch(ctx, a, kind, rows)
 	if err != nil {
@@ -163,7 +166,10 @@ func usedOr(m map[string]money.Amount, k string) money.Amount {
 	return money.Zero(money.DefaultCurrency)
 }
 
-// CreateBatch: see approval.go.
+// CreateBatch requests a bulk transfer or recovery: every row is validated (ValidateBatch)
+// and stored as a pending operation of one batch, which approvers decide on as a whole;
+// the amount threshold of the policy applies to the batch's total. reason is required.
+// idemKey ("" = none) makes a repeated upload return the first one's batch.
 func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason string, rows []BatchRow, idemKey string) (*Batch, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
@@ -198,7 +204,7 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		Reason: reason, RowsCount: len(ops), Total: p.total.String(), Currency: money.DefaultCurrency,
 		SnapshotHash:      SnapshotHash("batch", s.opts.MasterAccountID, "", strings.Join(hashes, ",")),
 		RequiredApprovals: required, ExpiresAt: now.Add(pol.Expiry), CreatedAt: now, UpdatedAt: now}
-	reqHash := requestHash(struct {
+	idem := newIdempotency(a.UserID, idemKey, struct {
 		Op     string
 		Kind   Kind
 		Reason string
@@ -207,12 +213,9 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 	var existing int64
 	var notes []Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
-		if idemKey != "" {
-			id, err := claimKey(ctx, tx, a.UserID, idemKey, reqHash, now)
-			if err != nil || id != 0 {
-				existing = id
-				return err
-			}
+		if id, err := idem.claim(ctx, tx, now); err != nil || id != 0 {
+			existing = id
+			return err
 		}
 		if err := s.checkBatchFunds(ctx, tx, p.rows, ops); err != nil {
 			return err
@@ -226,10 +229,8 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		if err := tx.InsertOperations(ctx, ops); err != nil {
 			return err
 		}
-		if idemKey != "" {
-			if err := tx.SetIdempotencyTarget(ctx, a.UserID, idemKey, nil, &b.ID); err != nil {
-				return err
-			}
+		if err := idem.bind(ctx, tx, nil, &b.ID); err != nil {
+			return err
 		}
 		m := a.meta()
 		for _, o := range ops {
