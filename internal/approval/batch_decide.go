@@ -7,12 +7,13 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
 // approveBatchRows moves the batch and every row to approved and enqueues the rows' jobs,
 // in tx. ap, when set, is copied onto every row (its timeline and approvals list).
-func (s *Service) approveBatchRows(ctx context.Context, tx *store.DB, m audit.Meta, b *store.OperationBatch, ap *store.ApprovalRow, notes *[]Note) error {
+func (s *Service) approveBatchRows(ctx context.Context, tx *store.DB, m audit.Meta, b *store.OperationBatch, ap *store.ApprovalRow, notes *[]notify.Note) error {
 	now := s.now()
 	ids, ok, err := tx.MarkBatchApproved(ctx, b.ID, now)
 	if err != nil {
@@ -46,7 +47,7 @@ func (s *Service) approveBatchRows(ctx context.Context, tx *store.DB, m audit.Me
 		return err
 	}
 	b.State = string(StateApproved)
-	*notes = append(*notes, batchNote(b.RequestedBy, b, "notify.batch.approved"))
+	*notes = append(*notes, notify.ForBatch(b.RequestedBy, b, "notify.batch.approved"))
 	return s.note.Insert(ctx, tx, *notes)
 }
 
@@ -69,7 +70,7 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 	if err := s.stepUp(ctx, a, totpCode); err != nil {
 		return nil, err
 	}
-	var notes []Note
+	var notes []notify.Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
 		ok, err := tx.LockPendingBatch(ctx, id, now)
@@ -124,7 +125,7 @@ var batchEnds = map[State]batchEnd{StateRejected: (*store.DB).MarkBatchRejected,
 
 // endBatch moves a pending batch and its pending rows to state.
 func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.OperationBatch, to State, action string, ap *store.ApprovalRow) error {
-	var notes []Note
+	var notes []notify.Note
 	err := s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
 		ids, ok, err := batchEnds[to](tx, ctx, b.ID, now)
@@ -151,7 +152,7 @@ func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.Operation
 			}
 		}
 		b.State = string(to)
-		notes = append(notes, batchNote(b.RequestedBy, b, "notify.batch."+string(to)))
+		notes = append(notes, notify.ForBatch(b.RequestedBy, b, "notify.batch."+string(to)))
 		return s.note.Insert(ctx, tx, notes)
 	})
 	if err == nil {

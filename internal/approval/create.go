@@ -10,6 +10,7 @@ import (
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -53,7 +54,7 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 		In Input
 	}{"op", in})
 	var existing int64
-	var notes []Note
+	var notes []notify.Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		if id, err := idem.claim(ctx, tx, now); err != nil || id != 0 {
 			existing = id
@@ -91,10 +92,10 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 				return err
 			}
 			row.State = string(StateApproved)
-			notes = append(notes, s.noteRequester(row, "notify.op.approved"))
+			notes = append(notes, notify.ForRequester(row, "notify.op.approved"))
 			return s.note.Insert(ctx, tx, notes)
 		}
-		ns, err := s.noteApprovers(ctx, tx, row, "notify.op.pending")
+		ns, err := notify.ForApprovers(ctx, tx, row, splitPath(row.OrgPath), "notify.op.pending")
 		if err != nil {
 			return err
 		}

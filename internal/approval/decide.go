@@ -9,6 +9,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -154,7 +155,7 @@ func (s *Service) checkApprovable(ctx context.Context, a Actor, id int64) error 
 // what is signed is what executes. extra joins the audit details.
 func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, comment, snapshotHash string, extra map[string]any) (*Operation, error) {
 	comment = strings.TrimSpace(comment)
-	var notes []Note
+	var notes []notify.Note
 	var changed string // the snapshot found instead of the one signed
 	err := s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
@@ -212,7 +213,7 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 			return err
 		}
 		cur.State = string(StateApproved)
-		notes = append(notes, s.noteRequester(cur, "notify.op.approved"))
+		notes = append(notes, notify.ForRequester(cur, "notify.op.approved"))
 		return s.note.Insert(ctx, tx, notes)
 	})
 	if errors.Is(err, ErrSnapshotChanged) {
@@ -249,7 +250,7 @@ func (s *Service) Reject(ctx context.Context, a Actor, id int64, comment string)
 	if err := requireReason(comment); err != nil {
 		return nil, err
 	}
-	var notes []Note
+	var notes []notify.Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
 		ok, err := tx.MarkRejected(ctx, id, now)
@@ -270,7 +271,7 @@ func (s *Service) Reject(ctx context.Context, a Actor, id int64, comment string)
 			return err
 		}
 		r.State = string(StateRejected)
-		notes = append(notes, s.noteRequester(r, "notify.op.rejected"))
+		notes = append(notes, notify.ForRequester(r, "notify.op.rejected"))
 		return s.note.Insert(ctx, tx, notes)
 	})
 	if err != nil {
@@ -347,7 +348,7 @@ func (s *Service) Resolve(ctx context.Context, a Actor, id int64, outcome State,
 	if err != nil {
 		return nil, err
 	}
-	var notes []Note
+	var notes []notify.Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
 		ok, err := tx.MarkResolved(ctx, id, outcome == StateSucceeded, reason, now)
@@ -362,7 +363,7 @@ func (s *Service) Resolve(ctx context.Context, a Actor, id int64, outcome State,
 			return err
 		}
 		r.State = string(outcome)
-		notes = append(notes, s.noteRequester(r, "notify.op."+string(outcome)))
+		notes = append(notes, notify.ForRequester(r, "notify.op."+string(outcome)))
 		return s.note.Insert(ctx, tx, notes)
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -21,7 +22,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			return moved, err
 		}
 		for _, id := range ids {
-			var notes []Note
+			var notes []notify.Note
 			err := s.db.InTx(ctx, func(tx *store.DB) error {
 				ok, err := tx.MarkExpired(ctx, id, now)
 				if err != nil || !ok {
@@ -35,7 +36,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 				if err != nil {
 					return err
 				}
-				notes = append(notes, s.noteRequester(r, "notify.op.expired"))
+				notes = append(notes, notify.ForRequester(r, "notify.op.expired"))
 				return s.note.Insert(ctx, tx, notes)
 			})
 			if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -40,7 +41,7 @@ type Options struct {
 	// the dead holder's job (1m), so a stale lease never delays the recovery.
 	LockLease time.Duration
 	// Notifier writes in-app notifications (and sends e-mail/webhooks); may be nil.
-	Notifier *approval.Notifier
+	Notifier *notify.Notifier
 	Log      *slog.Logger
 	// Settled, when set, is called after an outcome (succeeded or failed) has committed:
 	// serve uses it to refresh the sub-account's cached balances, so that the pages show
@@ -87,7 +88,7 @@ func New(db *store.DB, up bss.Upstream, o Options) *Executor {
 		o.Holder = fmt.Sprintf("%s/%d", h, os.Getpid())
 	}
 	if o.Notifier == nil {
-		o.Notifier = approval.NewNotifier(db, approval.NotifyConfig{}, o.Log)
+		o.Notifier = notify.New(db, notify.Config{}, o.Log)
 	}
 	return &Executor{db: db, up: up, opts: o, log: o.Log}
 }
@@ -364,7 +365,7 @@ func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to appr
 	if uerr != nil {
 		st.Error = &store.UpstreamFailure{Code: uerr.Code, Message: uerr.Message, RequestID: uerr.RequestID, Kind: uerr.Kind}
 	}
-	var notes []approval.Note
+	var notes []notify.Note
 	ctx = context.WithoutCancel(ctx) // the outcome is known: record it even while stopping
 	err := e.db.InTx(ctx, func(tx *store.DB) error {
 		ok, err := markSettled(ctx, tx, r.ID, from, to, st, t)
@@ -402,7 +403,7 @@ func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to appr
 		// has (BatchFinishedNote); an unknown outcome, and a settlement by the reconciler
 		// later, are told row by row: they need attention.
 		if r.BatchID == nil || via != "" || to == approval.StateUnknown {
-			notes = append(notes, approval.NoteRequester(r, "notify.op."+string(to)))
+			notes = append(notes, notify.ForRequester(r, "notify.op."+string(to)))
 		}
 		if r.BatchID != nil && via == "" {
 			n, last, err := approval.BatchFinishedNote(ctx, tx, *r.BatchID)
@@ -414,7 +415,7 @@ func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to appr
 			}
 		}
 		if to == approval.StateUnknown {
-			ns, err := approval.NoteAdmins(ctx, tx, r, "notify.op.unknown_admin")
+			ns, err := notify.ForAdmins(ctx, tx, r, "notify.op.unknown_admin")
 			if err != nil {
 				return err
 			}
