@@ -17,7 +17,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	moved := 0
 	now := s.now()
 	for {
-		ids, err := s.db.DueOperationIDs(ctx, string(StatePending), now, 200)
+		ids, err := s.db.DueOperationIDs(ctx, now, 200)
 		if err != nil {
 			return moved, err
 		}

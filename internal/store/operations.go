@@ -178,10 +178,11 @@ func (db *DB) CountOperationDecisions(ctx context.Context, f OperationFilter) (i
 	return n, translate("count operation decisions", err)
 }
 
-// DueOperationIDs lists operations in state whose expires_at is before at (no batch).
-func (db *DB) DueOperationIDs(ctx context.Context, state string, at time.Time, limit int) ([]int64, error) {
+// DueOperationIDs lists pending operations outside a batch whose expires_at is before at:
+// what MarkExpired ends (a batch's rows expire with their batch, DueBatchIDs).
+func (db *DB) DueOperationIDs(ctx context.Context, at time.Time, limit int) ([]int64, error) {
 	var ids []int64
-	err := db.gorm.WithContext(ctx).Model(&Operation{}).Where("state = ? AND expires_at < ? AND batch_id IS NULL", state, utc(at)).
+	err := db.gorm.WithContext(ctx).Model(&Operation{}).Where("state = ? AND expires_at < ? AND batch_id IS NULL", statePending, utc(at)).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
 	return ids, translate("due operations", err)
 }
