@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"gorm.io/gorm"
@@ -41,15 +42,18 @@ const (
 // transition moves operation id from one of from to to, setting set's columns in the same
 // statement.
 func (db *DB) transition(ctx context.Context, id int64, from []string, to string, at time.Time, set map[string]any) (bool, error) {
-	cols := map[string]any{"state": to, "updated_at": utc(at)}
-	for k, v := range set {
-		cols[k] = v
-	}
-	res := db.gorm.WithContext(ctx).Model(&Operation{}).Where("id = ? AND state IN ?", id, from).Updates(cols)
+	res := db.gorm.WithContext(ctx).Model(&Operation{}).Where("id = ? AND state IN ?", id, from).Updates(moveColumns(to, at, set))
 	if res.Error != nil {
 		return false, translate("transition operation", res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// moveColumns is the SET of a move to state to at at, with set's columns besides.
+func moveColumns(to string, at time.Time, set map[string]any) map[string]any {
+	cols := map[string]any{"state": to, "updated_at": utc(at)}
+	maps.Copy(cols, set)
+	return cols
 }
 
 // updateWhile sets columns of an operation only while it is in state, without moving it.
@@ -263,11 +267,7 @@ func (db *DB) moveBatchOperations(ctx context.Context, batchID int64, to string,
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	cols := map[string]any{"state": to, "updated_at": utc(at)}
-	for k, v := range set {
-		cols[k] = v
-	}
-	res := db.gorm.WithContext(ctx).Model(&Operation{}).Where("batch_id = ? AND state = ?", batchID, statePending).Updates(cols)
+	res := db.gorm.WithContext(ctx).Model(&Operation{}).Where("batch_id = ? AND state = ?", batchID, statePending).Updates(moveColumns(to, at, set))
 	if res.Error != nil {
 		return nil, translate("transition batch operations", res.Error)
 	}
