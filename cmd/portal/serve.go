@@ -18,6 +18,7 @@ import (
 	"github.com/purser-finance/purser/internal/config"
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/jobs"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/settings"
 	"github.com/purser-finance/purser/internal/store"
@@ -98,11 +99,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if deps.Admin.Settings != nil {
 		// Notifications go to the channels an admin set under /admin/settings.
 		st := deps.Admin.Settings
-		ops.Notifier().SetSource(func() approval.NotifyConfig {
+		ops.Notifier().SetSource(func() notify.Config {
 			s, err := st.Get(context.WithoutCancel(ctx))
 			if err != nil {
 				log.Warn("notify: cannot read the notification settings", "error", err)
-				return approval.NotifyConfig{}
+				return notify.Config{}
 			}
 			nc := s.NotifyConfig()
 			nc.PublicURL = cfg.PublicURL // e-mails link to the operation's page

@@ -21,6 +21,7 @@ import (
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -410,10 +411,20 @@ type Options struct {
 	// operation on a disabled or deleted master's cached sub-accounts or resources is
 	// refused as a draft (op.err.master_not_configured). Nil: every master is.
 	MasterLive func(ctx context.Context, domainID string) (bool, error)
-	Notify     NotifyConfig
+	// Notifier tells people about transitions; the executor and the web layer share it
+	// (Service.Notifier). Nil: one without channels outside the portal, on Clock.
+	Notifier *notify.Notifier
 	// Clock returns now; default time.Now. Tests pass a fake clock for expiry.
 	Clock func() time.Time
 	Log   *slog.Logger
+}
+
+// Notices is what the use cases need of notifications: the notes of a transition are
+// written in its transaction and sent once it committed, so nobody hears of a change that
+// rolled back. *notify.Notifier implements it.
+type Notices interface {
+	Insert(ctx context.Context, tx *store.DB, notes []notify.Note) error
+	Dispatch(notes []notify.Note)
 }
 
 // Service is the approval workflow over the store.
@@ -421,7 +432,7 @@ type Service struct {
 	db   *store.DB
 	opts Options
 	log  *slog.Logger
-	note *Notifier
+	note Notices
 }
 
 // New returns a Service.
@@ -435,8 +446,16 @@ func New(db *store.DB, o Options) *Service {
 	if o.MasterAccountID == "" {
 		o.MasterAccountID = "default"
 	}
-	return &Service{db: db, opts: o, log: o.Log, note: NewNotifier(db, o.Notify, o.Log)}
+	if o.Notifier == nil {
+		o.Notifier = notify.New(db, notify.Config{}, o.Log)
+		o.Notifier.SetClock(o.Clock)
+	}
+	return &Service{db: db, opts: o, log: o.Log, note: o.Notifier}
 }
+
+// Notifier is the notifier the service sends through, for the executor (its outcomes) and
+// the web layer (a user's notifications) to share.
+func (s *Service) Notifier() *notify.Notifier { return s.opts.Notifier }
 
 // MaxBatchRows bounds a bulk file.
 const MaxBatchRows = 5000

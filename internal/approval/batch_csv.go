@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+
+	"github.com/purser-finance/purser/internal/export"
 )
 
 var csvHeaders = map[string]string{
@@ -18,7 +19,9 @@ var csvHeaders = map[string]string{
 	"expire_time": "expire_time", "到期时间": "expire_time",
 }
 
-// ParseCSV: see approval.go.
+// ParseCSV reads a bulk upload: a header row naming the columns (English or Chinese
+// names, any order; sub_account and amount required), then one operation per line. Blank
+// lines are skipped; at most MaxBatchRows. Problems are *BatchErrors with i18n ids.
 func ParseCSV(r io.Reader) ([]BatchRow, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -84,15 +87,10 @@ func batchBalanceType(s string) (string, bool) {
 	return "", false
 }
 
-// csvSafe neutralises formula injection in a CSV cell.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// BatchResultCSV: see approval.go.
+// BatchResultCSV writes the outcome of every row of batch id, in line order, for a person
+// who may see the batch (ErrNotFound otherwise): what the requester reconciles their
+// upload against. It is written through internal/export like every other download, so
+// sub-account ids from the upload and the upstream's error texts cannot run as formulas.
 func (s *Service) BatchResultCSV(ctx context.Context, a Actor, id int64, w io.Writer) error {
 	if _, err := s.batchOf(ctx, a, id); err != nil {
 		return err
@@ -101,15 +99,26 @@ func (s *Service) BatchResultCSV(ctx context.Context, a Actor, id int64, w io.Wr
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"line", "operation_id", "sub_account_id", "amount", "balance_type", "state", "trans_id", "error_code", "error_message"})
+	ew, err := export.New(export.CSV, w, "")
+	if err != nil {
+		return err
+	}
+	if err := ew.Header("line", "operation_id", "sub_account_id", "amount", "balance_type", "state", "trans_id", "error_code", "error_message"); err != nil {
+		return fmt.Errorf("approval: result csv: %w", err)
+	}
 	for _, o := range ops {
 		op := OperationFromRow(o, nil)
-		_ = cw.Write([]string{strconv.Itoa(o.BatchLine), strconv.FormatInt(o.ID, 10), csvSafe(o.SubAccountID), ptrString(o.Amount),
-			op.Params.BalanceType, o.State, o.TransID, csvSafe(o.ErrorCode), csvSafe(o.ErrorMessage)})
+		amount := export.Text("")
+		if op.Amount != nil {
+			amount = export.Amount(*op.Amount)
+		}
+		if err := ew.Row(export.Int(int64(o.BatchLine)), export.Int(o.ID), export.Text(o.SubAccountID), amount,
+			export.Text(op.Params.BalanceType), export.Text(o.State), export.Text(o.TransID), export.Text(o.ErrorCode),
+			export.Text(o.ErrorMessage)); err != nil {
+			return fmt.Errorf("approval: result csv: %w", err)
+		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := ew.Close(); err != nil {
 		return fmt.Errorf("approval: result csv: %w", err)
 	}
 	return nil

@@ -7,25 +7,20 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
-	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
 // approveBatchRows moves the batch and every row to approved and enqueues the rows' jobs,
 // in tx. ap, when set, is copied onto every row (its timeline and approvals list).
-func (s *Service) approveBatchRows(ctx context.Context, tx *store.DB, m audit.Meta, b *store.OperationBatch, ap *store.ApprovalRow, notes *[]Note) error {
+func (s *Service) approveBatchRows(ctx context.Context, tx *store.DB, m audit.Meta, b *store.OperationBatch, ap *store.ApprovalRow, notes *[]notify.Note) error {
 	now := s.now()
-	ok, err := tx.TransitionBatch(ctx, b.ID, []string{string(StatePending)}, string(StateApproved), now)
+	ids, ok, err := tx.MarkBatchApproved(ctx, b.ID, now)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return ErrWrongState
-	}
-	ids, err := tx.TransitionBatchOperations(ctx, b.ID, []string{string(StatePending)}, string(StateApproved), now,
-		map[string]any{"approved_hash": store.SnapshotHashColumn})
-	if err != nil {
-		return err
 	}
 	if ap != nil {
 		copies := make([]*store.ApprovalRow, 0, len(ids))
@@ -52,46 +47,15 @@ func (s *Service) approveBatchRows(ctx context.Context, tx *store.DB, m audit.Me
 		return err
 	}
 	b.State = string(StateApproved)
-	*notes = append(*notes, batchNote(b.RequestedBy, b, "notify.batch.approved"))
+	*notes = append(*notes, notify.ForBatch(b.RequestedBy, b, "notify.batch.approved"))
 	return s.note.Insert(ctx, tx, *notes)
 }
 
-func (s *Service) batchOf(ctx context.Context, a Actor, id int64) (*store.OperationBatch, error) {
-	b, err := s.db.BatchByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if b.RequestedBy != a.UserID && !authz.Allowed(a.Subject(), authz.ViewOperations, authz.Target{}) {
-		return nil, ErrNotFound
-	}
-	return b, nil
-}
-
-// GetBatch: see approval.go.
-func (s *Service) GetBatch(ctx context.Context, a Actor, id int64) (*Batch, error) {
-	b, err := s.batchOf(ctx, a, id)
-	if err != nil {
-		return nil, err
-	}
-	aps, err := s.db.BatchApprovals(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	total, _ := money.FromUpstream(b.Total, b.Currency)
-	out := &Batch{ID: b.ID, Kind: Kind(b.Kind), State: State(b.State), RequestedBy: b.RequestedBy, RequestedByName: b.RequestedByName,
-		Reason: b.Reason, Rows: b.RowsCount, Total: total, SnapshotHash: b.SnapshotHash, RequiredApprovals: b.RequiredApprovals,
-		ExpiresAt: b.ExpiresAt.UTC(), CreatedAt: b.CreatedAt.UTC(), Approvals: []Approval{}}
-	for _, ap := range aps {
-		out.Approvals = append(out.Approvals, Approval{UserID: ap.UserID, Username: ap.Username, Decision: ap.Decision,
-			Comment: ap.Comment, SecondFactor: ap.SecondFactor, SnapshotHash: ap.SnapshotHash, At: ap.At.UTC()})
-	}
-	return out, nil
-}
-
-// ApproveBatch: see approval.go.
+// ApproveBatch records a's approval of batch id, signed with a fresh second-factor code.
+// A batch is one decision: the approval counts for every row, and the final one moves the
+// batch and all its rows to approved and enqueues every row's execution in the same
+// transaction. The requester cannot approve their own batch (ErrSelfApproval); a batch no
+// longer pending, or past its expiry, is ErrWrongState.
 func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode, comment string) (*Batch, error) {
 	b, err := s.batchOf(ctx, a, id)
 	if err != nil {
@@ -106,10 +70,10 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 	if err := s.stepUp(ctx, a, totpCode); err != nil {
 		return nil, err
 	}
-	var notes []Note
+	var notes []notify.Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
-		ok, err := tx.TransitionBatch(ctx, id, []string{string(StatePending)}, string(StatePending), now) // row lock
+		ok, err := tx.LockPendingBatch(ctx, id, now)
 		if err != nil {
 			return err
 		}
@@ -152,12 +116,19 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 	return s.GetBatch(ctx, a, id)
 }
 
+// batchEnd is the store's transition that ends a pending batch and its pending rows.
+type batchEnd func(tx *store.DB, ctx context.Context, batchID int64, at timeT) ([]int64, bool, error)
+
+// batchEnds are the transitions of endBatch, by the state they end in.
+var batchEnds = map[State]batchEnd{StateRejected: (*store.DB).MarkBatchRejected,
+	StateCancelled: (*store.DB).MarkBatchCancelled, StateExpired: (*store.DB).MarkBatchExpired}
+
 // endBatch moves a pending batch and its pending rows to state.
 func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.OperationBatch, to State, action string, ap *store.ApprovalRow) error {
-	var notes []Note
+	var notes []notify.Note
 	err := s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
-		ok, err := tx.TransitionBatch(ctx, b.ID, []string{string(StatePending)}, string(to), now)
+		ids, ok, err := batchEnds[to](tx, ctx, b.ID, now)
 		if err != nil {
 			return err
 		}
@@ -172,10 +143,6 @@ func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.Operation
 				return err
 			}
 		}
-		ids, err := tx.TransitionBatchOperations(ctx, b.ID, []string{string(StatePending)}, string(to), now, map[string]any{"finished_at": now})
-		if err != nil {
-			return err
-		}
 		if err := batchRecord(ctx, tx, m, action, b.ID, map[string]any{"rows": len(ids)}); err != nil {
 			return err
 		}
@@ -185,7 +152,7 @@ func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.Operation
 			}
 		}
 		b.State = string(to)
-		notes = append(notes, batchNote(b.RequestedBy, b, "notify.batch."+string(to)))
+		notes = append(notes, notify.ForBatch(b.RequestedBy, b, "notify.batch."+string(to)))
 		return s.note.Insert(ctx, tx, notes)
 	})
 	if err == nil {
@@ -194,7 +161,8 @@ func (s *Service) endBatch(ctx context.Context, m audit.Meta, b *store.Operation
 	return err
 }
 
-// RejectBatch: see approval.go.
+// RejectBatch ends pending batch id and every row as rejected by a, with the reason
+// (comment) the requester reads: a rejection without one is refused (field "comment").
 func (s *Service) RejectBatch(ctx context.Context, a Actor, id int64, comment string) (*Batch, error) {
 	b, err := s.batchOf(ctx, a, id)
 	if err != nil {
@@ -215,7 +183,8 @@ func (s *Service) RejectBatch(ctx context.Context, a Actor, id int64, comment st
 	return s.GetBatch(ctx, a, id)
 }
 
-// CancelBatch: see approval.go.
+// CancelBatch lets the requester withdraw their pending batch: the batch and every row
+// end as cancelled. Only the requester may, and only until it is approved (ErrWrongState).
 func (s *Service) CancelBatch(ctx context.Context, a Actor, id int64) (*Batch, error) {
 	b, err := s.batchOf(ctx, a, id)
 	if err != nil {
@@ -228,48 +197,4 @@ func (s *Service) CancelBatch(ctx context.Context, a Actor, id int64) (*Batch, e
 		return nil, err
 	}
 	return s.GetBatch(ctx, a, id)
-}
-
-func (s *Service) expireBatches(ctx context.Context, now timeT) (int, error) {
-	ids, err := s.db.DueBatchIDs(ctx, now, 100)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, id := range ids {
-		b, err := s.db.BatchByID(ctx, id)
-		if err != nil {
-			return n, err
-		}
-		switch err := s.endBatch(ctx, audit.System("expiry"), b, StateExpired, ActionExpire, nil); {
-		case errors.Is(err, ErrWrongState):
-		case err != nil:
-			return n, err
-		default:
-			n += b.RowsCount
-		}
-	}
-	return n, nil
-}
-
-// BatchProgress: see approval.go.
-func (s *Service) BatchProgress(ctx context.Context, a Actor, id int64) (BatchProgress, error) {
-	b, err := s.batchOf(ctx, a, id)
-	if err != nil {
-		return BatchProgress{}, err
-	}
-	counts, err := s.db.BatchStateCounts(ctx, id)
-	if err != nil {
-		return BatchProgress{}, err
-	}
-	p := BatchProgress{BatchID: id, Total: b.RowsCount, ByState: map[State]int{}}
-	for st, n := range counts {
-		p.ByState[State(st)] = n
-		if State(st).Terminal() || State(st) == StateUnknown {
-			p.Done += n
-		}
-	}
-	p.Succeeded, p.Failed, p.Unknown = p.ByState[StateSucceeded], p.ByState[StateFailed], p.ByState[StateUnknown]
-	p.Finished = p.Done == p.Total
-	return p, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -41,11 +42,14 @@ type ApproveResult struct {
 func (s *Service) checkApprover(ctx context.Context, a Actor, requestedBy int64, orgPath []string, action string, targetType string, targetID int64) error {
 	sub := a.Subject()
 	if a.UserID != 0 && a.UserID == requestedBy {
-		// Whatever roles the requester holds: separation of duties. Audited as denied.
-		_ = s.db.InTx(ctx, func(tx *store.DB) error {
+		// Whatever roles the requester holds: separation of duties. Audited as denied; a
+		// denial that cannot be audited fails the call with the write's error.
+		if err := s.db.InTx(ctx, func(tx *store.DB) error {
 			return audit.Record(ctx, tx, a.meta(), audit.Entry{Action: action, TargetType: targetType,
 				TargetID: strconv.FormatInt(targetID, 10), Outcome: audit.Denied, Details: map[string]any{"reason": "self-approval"}})
-		})
+		}); err != nil {
+			return fmt.Errorf("approval: audit the self-approval denial: %w", err)
+		}
 		return ErrSelfApproval
 	}
 	d := authz.Can(sub, authz.ApproveOperation, authz.Target{OrgPath: orgPath, OwnerID: requestedBy})
@@ -151,13 +155,13 @@ func (s *Service) checkApprovable(ctx context.Context, a Actor, id int64) error 
 // what is signed is what executes. extra joins the audit details.
 func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, comment, snapshotHash string, extra map[string]any) (*Operation, error) {
 	comment = strings.TrimSpace(comment)
-	var notes []Note
+	var notes []notify.Note
 	var changed string // the snapshot found instead of the one signed
 	err := s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
 		// Lock the row while pending (conditional): approvals of one operation serialise
 		// here, so the count below sees every earlier approval.
-		ok, err := tx.UpdateOperationColumns(ctx, id, string(StatePending), map[string]any{"updated_at": now})
+		ok, err := tx.LockPendingOperation(ctx, id, now)
 		if err != nil {
 			return err
 		}
@@ -198,8 +202,7 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 		if !final {
 			return nil
 		}
-		ok, err = tx.TransitionOperation(ctx, id, []string{string(StatePending)}, string(StateApproved), now,
-			map[string]any{"approved_hash": cur.SnapshotHash})
+		ok, err = tx.MarkApproved(ctx, id, cur.SnapshotHash, now)
 		if err != nil {
 			return err
 		}
@@ -210,7 +213,7 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 			return err
 		}
 		cur.State = string(StateApproved)
-		notes = append(notes, s.noteRequester(cur, "notify.op.approved"))
+		notes = append(notes, notify.ForRequester(cur, "notify.op.approved"))
 		return s.note.Insert(ctx, tx, notes)
 	})
 	if errors.Is(err, ErrSnapshotChanged) {
@@ -247,11 +250,10 @@ func (s *Service) Reject(ctx context.Context, a Actor, id int64, comment string)
 	if err := requireReason(comment); err != nil {
 		return nil, err
 	}
-	var notes []Note
+	var notes []notify.Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
 		now := s.now()
-		ok, err := tx.TransitionOperation(ctx, id, []string{string(StatePending)}, string(StateRejected), now,
-			map[string]any{"finished_at": now})
+		ok, err := tx.MarkRejected(ctx, id, now)
 		if err != nil {
 			return err
 		}
@@ -269,7 +271,7 @@ func (s *Service) Reject(ctx context.Context, a Actor, id int64, comment string)
 			return err
 		}
 		r.State = string(StateRejected)
-		notes = append(notes, s.noteRequester(r, "notify.op.rejected"))
+		notes = append(notes, notify.ForRequester(r, "notify.op.rejected"))
 		return s.note.Insert(ctx, tx, notes)
 	})
 	if err != nil {
@@ -285,4 +287,88 @@ func requireReason(comment string) error {
 		return &ValidationError{Fields: map[string]string{"comment": "op.err.comment_required"}}
 	}
 	return nil
+}
+
+// Cancel lets the requester withdraw their own draft or pending operation. Once approved
+// it belongs to the executor and cannot be withdrawn (ErrWrongState); a batch's row is
+// cancelled with its batch. Outside a's scope the operation does not exist (ErrOutOfScope,
+// shown as not found).
+func (s *Service) Cancel(ctx context.Context, a Actor, id int64) (*Operation, error) {
+	r, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(a, r) {
+		// Out of scope, it does not exist for this user: 404 like Get, not a 403 that confirms it.
+		return nil, ErrOutOfScope
+	}
+	if r.RequestedBy != a.UserID || !authz.Allowed(a.Subject(), authz.CancelOperation, authz.Target{OrgPath: splitPath(r.OrgPath)}) {
+		return nil, ErrForbidden
+	}
+	if r.BatchID != nil {
+		return nil, fmt.Errorf("%w: cancel the batch", ErrWrongState)
+	}
+	err = s.db.InTx(ctx, func(tx *store.DB) error {
+		now := s.now()
+		ok, err := tx.MarkCancelled(ctx, id, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrWrongState
+		}
+		return record(ctx, tx, a.meta(), ActionCancel, id, audit.Success, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.get(ctx, id)
+}
+
+// Resolve settles an operation whose outcome is unknown by an admin's word: outcome is
+// succeeded or failed, as checked upstream by hand, and reason says how it was checked
+// (both required, as field errors). Only an unknown operation can be resolved
+// (ErrWrongState); the requester is told.
+func (s *Service) Resolve(ctx context.Context, a Actor, id int64, outcome State, reason string) (*Operation, error) {
+	if !authz.Allowed(a.Subject(), authz.ResolveOperation, authz.Target{}) {
+		return nil, ErrForbidden
+	}
+	reason = strings.TrimSpace(reason)
+	ve := &ValidationError{}
+	if outcome != StateSucceeded && outcome != StateFailed {
+		ve.add("outcome", "op.err.resolve_outcome", nil)
+	}
+	if reason == "" {
+		ve.add("reason", "op.err.reason_required", nil)
+	}
+	if err := ve.orNil(); err != nil {
+		return nil, err
+	}
+	r, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	var notes []notify.Note
+	err = s.db.InTx(ctx, func(tx *store.DB) error {
+		now := s.now()
+		ok, err := tx.MarkResolved(ctx, id, outcome == StateSucceeded, reason, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrWrongState
+		}
+		if err := record(ctx, tx, a.meta(), ActionReconcile, id, audit.Success,
+			map[string]any{"outcome": outcome, "reason": reason, "manual": true}); err != nil {
+			return err
+		}
+		r.State = string(outcome)
+		notes = append(notes, notify.ForRequester(r, "notify.op."+string(outcome)))
+		return s.note.Insert(ctx, tx, notes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.note.Dispatch(notes)
+	return s.get(ctx, id)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/purser-finance/purser/internal/store"
 )
 
+// policy is kind's rule, or the default when none is stored.
 func (s *Service) policy(ctx context.Context, kind Kind) (Policy, error) {
 	p, err := s.db.PolicyByKind(ctx, string(kind))
 	if errors.Is(err, store.ErrNotFound) {
@@ -37,7 +38,9 @@ func policyFromRow(p store.ApprovalPolicy) Policy {
 	return out
 }
 
-// Policies: see approval.go.
+// Policies lists the approval rule of every kind that has one stored; a kind without a
+// row uses the defaults of policy (approval needed, 72 hours, two approvers from the
+// CONTRACTS threshold for money kinds).
 func (s *Service) Policies(ctx context.Context) ([]Policy, error) {
 	rows, err := s.db.Policies(ctx)
 	if err != nil {
@@ -50,7 +53,9 @@ func (s *Service) Policies(ctx context.Context) ([]Policy, error) {
 	return out, nil
 }
 
-// SetPolicy: see approval.go.
+// SetPolicy replaces the approval rule of one kind (admins only: ErrForbidden otherwise).
+// The audit event records the rule before and after, so that loosening a control is
+// visible. New rules apply to operations requested afterwards.
 func (s *Service) SetPolicy(ctx context.Context, a Actor, p Policy) error {
 	if !authz.Allowed(a.Subject(), authz.ManagePolicy, authz.Target{}) {
 		return ErrForbidden

@@ -25,7 +25,8 @@ func canSee(a Actor, r *store.Operation) bool {
 // and unscoped users.
 func scopesOf(a Actor) []string { return authz.ScopeOf(a.Subject()).OrgIDs }
 
-// Get: see approval.go.
+// Get reads operation id with its decisions, for its requester or a viewer in scope; to
+// anyone else it does not exist (ErrNotFound), so ids cannot be probed.
 func (s *Service) Get(ctx context.Context, a Actor, id int64) (*Operation, error) {
 	r, err := s.load(ctx, s.db, id)
 	if err != nil {
@@ -37,7 +38,9 @@ func (s *Service) Get(ctx context.Context, a Actor, id int64) (*Operation, error
 	return s.get(ctx, id)
 }
 
-// List: see approval.go.
+// List returns one page of the operations a may see, newest first, filtered by f: all in
+// scope for viewers of operations, only their own requests for everyone else. f.Cursor is
+// the previous page's NextCursor.
 func (s *Service) List(ctx context.Context, a Actor, f Filter) (Page, error) {
 	sub := a.Subject()
 	sf := store.OperationFilter{Kind: string(f.Kind), RequestedBy: f.RequestedBy, SubAccountID: f.SubAccountID,
@@ -85,7 +88,9 @@ func (s *Service) pendingFilter(a Actor) (store.OperationFilter, bool) {
 		Scopes: scopesOf(a), Ascending: true}, true
 }
 
-// PendingFor: see approval.go.
+// PendingFor lists, oldest first, the pending operations a could still decide on: in
+// scope, not requested by a, not yet decided by a (alone or through the batch). Empty for
+// anyone who may not approve.
 func (s *Service) PendingFor(ctx context.Context, a Actor, limit int) ([]Operation, error) {
 	f, ok := s.pendingFilter(a)
 	if !ok {
@@ -99,7 +104,8 @@ func (s *Service) PendingFor(ctx context.Context, a Actor, limit int) ([]Operati
 	return s.withApprovals(ctx, rows)
 }
 
-// CountPendingFor: see approval.go.
+// CountPendingFor counts what PendingFor would show, a batch counting once as the inbox
+// shows it: the badge on the approvals link.
 func (s *Service) CountPendingFor(ctx context.Context, a Actor) (int, error) {
 	f, ok := s.pendingFilter(a)
 	if !ok {
@@ -110,7 +116,8 @@ func (s *Service) CountPendingFor(ctx context.Context, a Actor) (int, error) {
 	return int(n), err
 }
 
-// Timeline: see approval.go.
+// Timeline is the history of operation id as the audit trail holds it (its batch's
+// events included), oldest first, for anyone who may Get it.
 func (s *Service) Timeline(ctx context.Context, a Actor, id int64) ([]TimelineEntry, error) {
 	r, err := s.load(ctx, s.db, id)
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/purser-finance/purser/internal/audit"
-	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
@@ -51,12 +50,6 @@ func SnapshotHash(kind, masterID, transID, paramsJSON string) string {
 		fmt.Fprintf(h, "%d:%s\n", len(p), p)
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-func requestHash(v any) string {
-	b, _ := json.Marshal(v)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 func joinPath(p []string) string {
@@ -164,139 +157,6 @@ func (s *Service) get(ctx context.Context, id int64) (*Operation, error) {
 func record(ctx context.Context, tx *store.DB, m audit.Meta, action string, id int64, outcome string, details map[string]any) error {
 	return audit.Record(ctx, tx, m, audit.Entry{Action: action, TargetType: TargetOperation,
 		TargetID: strconv.FormatInt(id, 10), Outcome: outcome, Details: details})
-}
-
-// requiredApprovals applies a policy to an amount.
-func requiredApprovals(p Policy, amount *money.Amount) int {
-	switch {
-	case !p.NeedsApproval:
-		return 0
-	case amount != nil && p.TwoApproversAbove != nil && amount.Cmp(*p.TwoApproversAbove) >= 0:
-		return 2
-	}
-	return 1
-}
-
-// Create: see approval.go.
-func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string) (*Operation, error) {
-	sub := a.Subject()
-	if !authz.Allowed(sub, authz.CreateOperation, authz.Target{}) {
-		return nil, ErrForbidden
-	}
-	v, err := s.validate(ctx, a, in)
-	if err != nil {
-		return nil, err
-	}
-	pol, err := s.policy(ctx, in.Kind)
-	if err != nil {
-		return nil, err
-	}
-	paramsJSON, _ := json.Marshal(v.params)
-	now := s.now()
-	transID := bss.NewTransID()
-	row := &store.Operation{
-		Kind: string(in.Kind), State: string(StatePending), Params: string(paramsJSON),
-		Currency: v.currency, SubAccountID: v.params.SubAccountID, OrgPath: joinPath(v.orgPath),
-		MasterAccountID: v.masterOr(s.opts.MasterAccountID), TransID: transID, RequestedBy: a.UserID,
-		RequestedByName: a.Username, Reason: strings.TrimSpace(in.Reason),
-		RequiredApprovals: requiredApprovals(pol, v.amount), ExpiresAt: now.Add(pol.Expiry),
-		CreatedAt: now, UpdatedAt: now,
-	}
-	row.SnapshotHash = SnapshotHash(row.Kind, row.MasterAccountID, row.TransID, row.Params)
-	if v.amount != nil {
-		amt := v.amount.String()
-		row.Amount = &amt
-	}
-	reqHash := requestHash(struct {
-		Op string
-		In Input
-	}{"op", in})
-	var existing int64
-	var notes []Note
-	err = s.db.InTx(ctx, func(tx *store.DB) error {
-		if idemKey != "" {
-			id, err := claimKey(ctx, tx, a.UserID, idemKey, reqHash, now)
-			if err != nil || id != 0 {
-				existing = id
-				return err
-			}
-		}
-		if err := s.checkFunds(ctx, tx, in.Kind, row.MasterAccountID, v.params, v.amount); err != nil {
-			return err
-		}
-		if err := tx.InsertOperation(ctx, row); err != nil {
-			return err
-		}
-		if idemKey != "" {
-			if err := tx.SetIdempotencyTarget(ctx, a.UserID, idemKey, &row.ID, nil); err != nil {
-				return err
-			}
-		}
-		m := a.meta()
-		details := map[string]any{"kind": row.Kind, "trans_id": row.TransID, "sub_account_id": row.SubAccountID,
-			"amount": ptrString(row.Amount), "params": json.RawMessage(row.Params), "snapshot_hash": row.SnapshotHash,
-			"reason": row.Reason, "required_approvals": row.RequiredApprovals}
-		if err := record(ctx, tx, m, ActionCreate, row.ID, audit.Success, details); err != nil {
-			return err
-		}
-		if err := record(ctx, tx, m, ActionSubmit, row.ID, audit.Success, map[string]any{"state": StatePending}); err != nil {
-			return err
-		}
-		if row.RequiredApprovals == 0 {
-			ok, err := tx.TransitionOperation(ctx, row.ID, []string{string(StatePending)}, string(StateApproved), now,
-				map[string]any{"approved_hash": row.SnapshotHash})
-			if err != nil || !ok {
-				return errors.Join(err, ErrWrongState)
-			}
-			if err := record(ctx, tx, audit.System("policy"), ActionApprove, row.ID, audit.Success,
-				map[string]any{"policy": "no approval needed", "snapshot_hash": row.SnapshotHash}); err != nil {
-				return err
-			}
-			if err := s.enqueue(ctx, tx, []int64{row.ID}); err != nil {
-				return err
-			}
-			row.State = string(StateApproved)
-			notes = append(notes, s.noteRequester(row, "notify.op.approved"))
-			return s.note.Insert(ctx, tx, notes)
-		}
-		ns, err := s.noteApprovers(ctx, tx, row, "notify.op.pending")
-		if err != nil {
-			return err
-		}
-		notes = append(notes, ns...)
-		return s.note.Insert(ctx, tx, notes)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if existing != 0 {
-		return s.get(ctx, existing)
-	}
-	s.note.Dispatch(notes)
-	return s.get(ctx, row.ID)
-}
-
-// claimKey claims an idempotency key; it returns the id of the operation (or batch) the
-// key already names, 0 when this call claimed it, or ErrIdempotencyConflict.
-func claimKey(ctx context.Context, tx *store.DB, userID int64, key, reqHash string, now time.Time) (int64, error) {
-	ok, err := tx.ClaimIdempotencyKey(ctx, &store.IdempotencyKey{UserID: userID, IdemKey: key, RequestHash: reqHash, CreatedAt: now})
-	if err != nil || ok {
-		return 0, err
-	}
-	k, err := tx.IdempotencyKeyOf(ctx, userID, key)
-	if err != nil {
-		return 0, err
-	}
-	if k.RequestHash != reqHash {
-		return 0, ErrIdempotencyConflict
-	}
-	switch {
-	case k.OperationID != nil:
-		return *k.OperationID, nil
-	case k.BatchID != nil:
-		return *k.BatchID, nil
-	}
-	return 0, ErrIdempotencyConflict
 }
 
 func ptrString(p *string) string {

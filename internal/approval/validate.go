@@ -87,7 +87,9 @@ func (s *Service) masterOf(sa *store.SubAccount) string {
 	return s.opts.MasterAccountID
 }
 
-// Validate: see approval.go.
+// Validate checks in against the cache as Create would, without creating anything, and
+// returns the normalised snapshot an approver would sign: the form's preview step.
+// Problems are a *ValidationError per field.
 func (s *Service) Validate(ctx context.Context, a Actor, in Input) (*Params, error) {
 	v, err := s.validate(ctx, a, in)
 	if err != nil {

@@ -84,7 +84,9 @@ func (s *Service) CheckPassword(ctx context.Context, username, password string, 
 			return PasswordResult{}, err
 		}
 		if t.LockedUntil != nil && now.Before(*t.LockedUntil) {
-			s.recordFailure(ctx, nil, username, m, audit.AuthLoginFailed, "locked", nil)
+			if err := audited(s.recordFailure(ctx, nil, username, m, audit.AuthLoginFailed, "locked", nil)); err != nil {
+				return PasswordResult{}, err
+			}
 			return PasswordResult{}, ErrLockedOut
 		}
 	}
@@ -159,7 +161,9 @@ func (s *Service) secondFactor(ctx context.Context, u *store.User, m audit.Meta,
 	}
 	if t.LockedUntil != nil && now.Before(*t.LockedUntil) {
 		if auditLocked {
-			s.recordFailure(ctx, nil, u.Username, m, audit.AuthTOTPFailed, "locked", &u.ID)
+			if err := audited(s.recordFailure(ctx, nil, u.Username, m, audit.AuthTOTPFailed, "locked", &u.ID)); err != nil {
+				return err
+			}
 		}
 		return ErrLockedOut
 	}
@@ -171,8 +175,11 @@ func (s *Service) secondFactor(ctx context.Context, u *store.User, m audit.Meta,
 		if errors.Is(result, ErrCodeReused) {
 			reason = "code_reused"
 		}
-		if err := s.recordFailure(ctx, []string{key}, u.Username, m, audit.AuthTOTPFailed, reason, &u.ID); errors.Is(err, ErrLockedOut) {
+		switch err := s.recordFailure(ctx, []string{key}, u.Username, m, audit.AuthTOTPFailed, reason, &u.ID); {
+		case errors.Is(err, ErrLockedOut):
 			return ErrLockedOut
+		case audited(err) != nil:
+			return err
 		}
 		return result
 	}
@@ -196,7 +203,9 @@ func (s *Service) useCode(ctx context.Context, u *store.User, code string, now t
 func (s *Service) Enrol(ctx context.Context, u *store.User, secret, code string, m audit.Meta) error {
 	step, ok := MatchStep(secret, code, s.now())
 	if !ok {
-		s.recordFailure(ctx, nil, u.Username, m, audit.AuthTOTPFailed, "wrong enrolment code", &u.ID)
+		if err := audited(s.recordFailure(ctx, nil, u.Username, m, audit.AuthTOTPFailed, "wrong enrolment code", &u.ID)); err != nil {
+			return err
+		}
 		return ErrInvalidCode
 	}
 	sealed, err := s.TOTPSecrets.Seal(secret)
@@ -231,6 +240,15 @@ func (s *Service) complete(ctx context.Context, u *store.User, m audit.Meta, fac
 			Details: map[string]any{"factor": factor},
 		})
 	})
+}
+
+// audited is the error of a recordFailure whose refusal the caller answers itself: nil
+// once the failure is recorded (its answer is the refusal), else why it could not be.
+func audited(err error) error {
+	if errors.Is(err, ErrInvalidCredentials) || errors.Is(err, ErrLockedOut) {
+		return nil
+	}
+	return err
 }
 
 // recordFailure counts a failure against keys and audits it. It returns ErrLockedOut when

@@ -101,17 +101,13 @@ func TestApproveManyVerifiesOnceAndDecidesEach(t *testing.T) {
 		own := e.create(e.transfer(subs[0].ID, "4.00"))
 		away := e.create(e.transfer(subs[0].ID, "5.00"))
 		done := e.create(e.transfer(subs[0].ID, "6.00"))
-		if _, err := db.UpdateOperationColumns(e.ctx, own.ID, string(approval.StatePending), map[string]any{"requested_by": checker.UserID}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.ForceOperation(t, db, own.ID, string(approval.StatePending), map[string]any{"requested_by": checker.UserID})
 		for _, o := range append([]*approval.Operation{own, away, done}, ok...) {
 			path := "/org-mine/"
 			if o == away {
 				path = "/org-other/"
 			}
-			if _, err := db.UpdateOperationColumns(e.ctx, o.ID, string(approval.StatePending), map[string]any{"org_path": path}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.ForceOperation(t, db, o.ID, string(approval.StatePending), map[string]any{"org_path": path})
 		}
 		e.approve(done.ID, "approver")
 		items := []approval.ApproveItem{{ID: ok[0].ID, SnapshotHash: ok[0].SnapshotHash}, {ID: ok[1].ID}, {ID: ok[2].ID, SnapshotHash: ok[2].SnapshotHash},

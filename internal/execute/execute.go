@@ -19,6 +19,7 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -40,7 +41,7 @@ type Options struct {
 	// the dead holder's job (1m), so a stale lease never delays the recovery.
 	LockLease time.Duration
 	// Notifier writes in-app notifications (and sends e-mail/webhooks); may be nil.
-	Notifier *approval.Notifier
+	Notifier *notify.Notifier
 	Log      *slog.Logger
 	// Settled, when set, is called after an outcome (succeeded or failed) has committed:
 	// serve uses it to refresh the sub-account's cached balances, so that the pages show
@@ -87,7 +88,7 @@ func New(db *store.DB, up bss.Upstream, o Options) *Executor {
 		o.Holder = fmt.Sprintf("%s/%d", h, os.Getpid())
 	}
 	if o.Notifier == nil {
-		o.Notifier = approval.NewNotifier(db, approval.NotifyConfig{}, o.Log)
+		o.Notifier = notify.New(db, notify.Config{}, o.Log)
 	}
 	return &Executor{db: db, up: up, opts: o, log: o.Log}
 }
@@ -191,8 +192,7 @@ func (e *Executor) Execute(ctx context.Context, id int64) error {
 		var ok bool
 		err := e.db.InTx(ctx, func(tx *store.DB) error {
 			var err error
-			ok, err = tx.TransitionOperation(ctx, id, []string{string(approval.StateApproved)}, string(approval.StateExecuting), t,
-				map[string]any{"attempts": r.Attempts + 1, "executed_at": t})
+			ok, err = tx.MarkExecuting(ctx, id, r.Attempts+1, t)
 			if err != nil || !ok {
 				return err
 			}
@@ -210,7 +210,7 @@ func (e *Executor) Execute(ctx context.Context, id int64) error {
 				&approval.UpstreamError{Code: "snapshot_changed", Message: "the operation changed while executing"})
 		}
 		resume = true
-		if _, err := e.db.UpdateOperationColumns(ctx, id, r.State, map[string]any{"attempts": r.Attempts + 1}); err != nil {
+		if _, err := e.db.CountResumedAttempt(ctx, id, r.Attempts+1); err != nil {
 			return err
 		}
 		r.Attempts++
@@ -290,7 +290,7 @@ func (e *Executor) attempt(ctx context.Context, r *store.Operation, resume bool)
 			}
 			b, _ := json.Marshal(obs)
 			t := now()
-			if _, err := e.db.UpdateOperationColumns(ctx, r.ID, r.State, map[string]any{"observed_before": string(b), "observed_at": t}); err != nil {
+			if _, err := e.db.RecordObservation(ctx, r.ID, string(b), t); err != nil {
 				return outcome{retry: !resume, state: approval.StateUnknown, err: err, uerr: upstreamError(err)}
 			}
 			r.ObservedBefore, r.ObservedAt = string(b), &t
@@ -339,7 +339,7 @@ func failuresOf(err error) any {
 
 // requeue puts an operation whose attempt applied nothing back to approved.
 func (e *Executor) requeue(ctx context.Context, r *store.Operation, cause error) error {
-	ok, err := e.db.TransitionOperation(ctx, r.ID, []string{string(approval.StateExecuting)}, string(approval.StateApproved), now(), nil)
+	ok, err := e.db.MarkRequeued(ctx, r.ID, now())
 	if err != nil {
 		return err
 	}
@@ -357,23 +357,18 @@ func (e *Executor) finish(ctx context.Context, r *store.Operation, from, to appr
 
 func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to approval.State, response any, uerr *approval.UpstreamError, via string) error {
 	t := now()
-	set := map[string]any{}
-	if to != approval.StateUnknown {
-		set["finished_at"] = t
-	}
+	var st store.Settlement
 	if response != nil {
 		b, _ := json.Marshal(response)
-		set["response"] = string(b)
+		st.Response = string(b)
 	}
 	if uerr != nil {
-		set["error_code"], set["error_message"], set["error_request_id"], set["error_kind"] = uerr.Code, uerr.Message, uerr.RequestID, uerr.Kind
-	} else if to == approval.StateSucceeded {
-		set["error_code"], set["error_message"], set["error_request_id"], set["error_kind"] = "", "", "", ""
+		st.Error = &store.UpstreamFailure{Code: uerr.Code, Message: uerr.Message, RequestID: uerr.RequestID, Kind: uerr.Kind}
 	}
-	var notes []approval.Note
+	var notes []notify.Note
 	ctx = context.WithoutCancel(ctx) // the outcome is known: record it even while stopping
 	err := e.db.InTx(ctx, func(tx *store.DB) error {
-		ok, err := tx.TransitionOperation(ctx, r.ID, []string{string(from)}, string(to), t, set)
+		ok, err := markSettled(ctx, tx, r.ID, from, to, st, t)
 		if err != nil || !ok {
 			return err
 		}
@@ -408,7 +403,7 @@ func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to appr
 		// has (BatchFinishedNote); an unknown outcome, and a settlement by the reconciler
 		// later, are told row by row: they need attention.
 		if r.BatchID == nil || via != "" || to == approval.StateUnknown {
-			notes = append(notes, approval.NoteRequester(r, "notify.op."+string(to)))
+			notes = append(notes, notify.ForRequester(r, "notify.op."+string(to)))
 		}
 		if r.BatchID != nil && via == "" {
 			n, last, err := approval.BatchFinishedNote(ctx, tx, *r.BatchID)
@@ -420,7 +415,7 @@ func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to appr
 			}
 		}
 		if to == approval.StateUnknown {
-			ns, err := approval.NoteAdmins(ctx, tx, r, "notify.op.unknown_admin")
+			ns, err := notify.ForAdmins(ctx, tx, r, "notify.op.unknown_admin")
 			if err != nil {
 				return err
 			}
@@ -435,4 +430,23 @@ func (e *Executor) settle(ctx context.Context, r *store.Operation, from, to appr
 		}
 	}
 	return err
+}
+
+// markSettled stores an execution's end, from → to, through the store's transition for
+// that move: each one's conditional UPDATE accepts only its own from-state, so a worker
+// and the reconciler never both settle one operation.
+func markSettled(ctx context.Context, tx *store.DB, id int64, from, to approval.State, st store.Settlement, at time.Time) (bool, error) {
+	switch {
+	case from == approval.StateApproved && to == approval.StateFailed:
+		return tx.MarkFailedUnexecuted(ctx, id, st, at)
+	case from == approval.StateExecuting && to == approval.StateSucceeded:
+		return tx.MarkSucceeded(ctx, id, st, at)
+	case from == approval.StateExecuting && to == approval.StateFailed:
+		return tx.MarkFailed(ctx, id, st, at)
+	case from == approval.StateExecuting && to == approval.StateUnknown:
+		return tx.MarkUnknown(ctx, id, st, at)
+	case from == approval.StateUnknown && (to == approval.StateSucceeded || to == approval.StateFailed):
+		return tx.MarkReconciled(ctx, id, to == approval.StateSucceeded, st, at)
+	}
+	return false, fmt.Errorf("execute: no transition from %s to %s", from, to)
 }

@@ -46,7 +46,7 @@ func TestEveryKindEndToEnd(t *testing.T) {
 		if err != nil || len(tl) != 5 {
 			t.Fatalf("timeline %d %v", len(tl), err)
 		}
-		if n, _ := e.svc.CountUnread(e.ctx, e.users["finance"].UserID); n < 2 {
+		if n, _ := e.svc.Notifier().CountUnread(e.ctx, e.users["finance"].UserID); n < 2 {
 			t.Fatalf("requester notifications: %d", n)
 		}
 

@@ -222,7 +222,7 @@ func (e *Executor) reconcileOne(ctx context.Context, id int64) (bool, error) {
 		}
 		defer unlock()
 	}
-	if _, err := e.db.UpdateOperationColumns(ctx, id, r.State, map[string]any{"attempts": r.Attempts + 1}); err != nil {
+	if _, err := e.db.CountReconcileAttempt(ctx, id, r.Attempts+1); err != nil {
 		return false, err
 	}
 	r.Attempts++

@@ -28,11 +28,9 @@ func TestWaitingIsASnooze(t *testing.T) {
 			e.approve(op.ID, "approver")
 		}
 		// dead's worker was killed during its call: claimed, observed, not settled.
-		if ok, err := db.UpdateOperationColumns(e.ctx, dead.ID, string(approval.StateApproved), map[string]any{
+		storetest.ForceOperation(t, db, dead.ID, string(approval.StateApproved), map[string]any{
 			"state": string(approval.StateExecuting), "attempts": 1, "observed_before": `{}`, "observed_at": time.Now().UTC(),
-		}); err != nil || !ok {
-			t.Fatalf("simulate the dead execution: %v %v", ok, err)
-		}
+		})
 		for range 5 {
 			if err := ex.Execute(e.ctx, behind.ID); !errors.Is(err, execute.ErrRetryLater) {
 				t.Fatalf("behind a movement in flight: %v, want ErrRetryLater", err)
@@ -66,7 +64,7 @@ func TestWaitingIsASnooze(t *testing.T) {
 
 		// Once dead's outcome is recorded (the reconciler or its rescued job) and the lock is
 		// free, each runs once, with one event.
-		if ok, err := db.TransitionOperation(e.ctx, dead.ID, []string{string(approval.StateExecuting)}, string(approval.StateFailed), time.Now(), nil); err != nil || !ok {
+		if ok, err := db.MarkFailed(e.ctx, dead.ID, store.Settlement{}, time.Now()); err != nil || !ok {
 			t.Fatalf("settle the dead execution: %v %v", ok, err)
 		}
 		for _, op := range []*approval.Operation{behind, other} {

@@ -7,14 +7,14 @@ import (
 
 	"github.com/wneessen/go-mail"
 
-	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/notify"
 )
 
-// NotifyConfig turns the notification settings into the approval notifier's
+// NotifyConfig turns the notification settings into the notifier's
 // configuration, so that operations notify through what the admin set here.
-func (st Settings) NotifyConfig() approval.NotifyConfig {
-	return approval.NotifyConfig{
+func (st Settings) NotifyConfig() notify.Config {
+	return notify.Config{
 		SMTPHost: st.SMTP.Host, SMTPPort: st.SMTP.Port, SMTPUsername: st.SMTP.Username, SMTPPassword: st.SMTP.Password,
 		SMTPFrom: st.SMTP.From, SMTPTLS: st.SMTP.TLS, WebhookURL: st.Webhook.URL, WebhookSecret: st.Webhook.Secret,
 		Timeout: 10 * time.Second,
@@ -33,7 +33,7 @@ func (s *Service) SendTestWebhook(ctx context.Context, m audit.Meta) error {
 	if st.Webhook.URL == "" {
 		return ErrNotConfigured
 	}
-	n := approval.NewNotifier(s.db, st.NotifyConfig(), nil)
+	n := notify.New(s.db, st.NotifyConfig(), nil)
 	sendErr := n.Webhook(ctx, map[string]any{"event": "test", "message": "Purser webhook test", "time": s.now().UTC().Format(time.RFC3339)})
 	return s.recordTest(ctx, "webhook", sendErr, m)
 }
@@ -58,7 +58,7 @@ func (s *Service) SendTestMail(ctx context.Context, to string, m audit.Meta) err
 	msg.Subject("Purser: test e-mail")
 	msg.SetBodyString(mail.TypeTextPlain, "This is a test e-mail from Purser. Notifications will arrive like this one.\n")
 	// The very client notifications use: a passing test means they will pass too.
-	c, err := approval.MailClient(st.NotifyConfig(), 10*time.Second)
+	c, err := notify.MailClient(st.NotifyConfig(), 10*time.Second)
 	if err == nil {
 		err = c.DialAndSendWithContext(ctx, msg)
 	}

@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/config"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/sso"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
@@ -182,7 +182,7 @@ func TestSendTestWebhook(t *testing.T) {
 			t.Fatal(err)
 		}
 		mu.Lock()
-		if sig != approval.Sign("whsec", body) || !strings.Contains(string(body), `"event":"test"`) {
+		if sig != notify.Sign("whsec", body) || !strings.Contains(string(body), `"event":"test"`) {
 			t.Fatalf("signature %q over %s", sig, body)
 		}
 		status = http.StatusInternalServerError

@@ -22,8 +22,10 @@ func (s *Service) ChangePassword(ctx context.Context, u *store.User, current, ne
 		return err
 	}
 	if !ok {
-		_ = audit.Record(ctx, s.DB, m, audit.Entry{Action: audit.UserUpdate, TargetType: "user", TargetID: idOf(u),
-			Outcome: audit.Failure, Details: map[string]any{"username": u.Username, "change": "password change refused: wrong current password"}})
+		if err := audit.Record(ctx, s.DB, m, audit.Entry{Action: audit.UserUpdate, TargetType: "user", TargetID: idOf(u),
+			Outcome: audit.Failure, Details: map[string]any{"username": u.Username, "change": "password change refused: wrong current password"}}); err != nil {
+			return err
+		}
 		return ErrWrongPassword
 	}
 	if err := CheckPassword(next, u.Username); err != nil {

@@ -206,10 +206,7 @@ func TestAPIApprovals(t *testing.T) {
 	boss := p.as("boss")
 	a, b := p.pendingOp("1.00"), p.pendingOp("2.00")
 	own := boss.transfer(p.normalSubs(1)[0].ID, "1.00")
-	if _, err := p.db.UpdateOperationColumns(context.Background(), opID(t, own), string(approval.StatePending),
-		map[string]any{"requested_by": mustID(p, "abby")}); err != nil {
-		t.Fatal(err)
-	}
+	storetest.ForceOperation(t, p.db, opID(t, own), string(approval.StatePending), map[string]any{"requested_by": mustID(p, "abby")})
 	body := func(code string, items string) string {
 		return `{"code":"` + code + `","comment":"batch","operations":[` + items + `]}`
 	}

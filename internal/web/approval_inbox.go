@@ -127,7 +127,7 @@ func (s *Server) unreadCount(c *gin.Context, u *currentUser) int {
 	if s.ops == nil || u == nil {
 		return 0
 	}
-	n, err := s.ops.CountUnread(c.Request.Context(), u.ID)
+	n, err := s.ops.Notifier().CountUnread(c.Request.Context(), u.ID)
 	if err != nil {
 		s.log.Warn("cannot count notifications", "error", err, "request_id", requestID(c))
 		return 0

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -18,14 +19,14 @@ func (s *Server) notificationList(c *gin.Context) {
 	}
 	u := signedIn(c)
 	tr := s.i18n.For(lang(c))
-	ns, err := s.ops.Notifications(c.Request.Context(), u.ID, false, 100)
+	ns, err := s.ops.Notifier().List(c.Request.Context(), u.ID, false, 100)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	var v view.Notifications
 	for _, n := range ns {
-		r := view.NotificationRow{ID: strconv.FormatInt(n.ID, 10), Text: notificationText(tr, n), At: formatTime(n.CreatedAt, tr.Lang), Unread: n.ReadAt == nil}
+		r := view.NotificationRow{ID: strconv.FormatInt(n.ID, 10), Text: notify.NoticeText(tr, n.Kind, n.Params), At: formatTime(n.CreatedAt, tr.Lang), Unread: n.ReadAt == nil}
 		switch {
 		case n.OperationID != nil:
 			r.Href = opHref(*n.OperationID)
@@ -56,7 +57,7 @@ func (s *Server) notificationsRead(c *gin.Context) {
 		}
 		ids = append(ids, id)
 	}
-	if err := s.ops.MarkNotificationsRead(c.Request.Context(), u.ID, ids); err != nil { // none: all
+	if err := s.ops.Notifier().MarkRead(c.Request.Context(), u.ID, ids); err != nil { // none: all
 		s.fail(c, err)
 		return
 	}

@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/purser-finance/purser/internal/approval"
-	"github.com/purser-finance/purser/internal/approval/smtptest"
 	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/notify"
+	"github.com/purser-finance/purser/internal/notify/smtptest"
 	"github.com/purser-finance/purser/internal/store/storetest"
 	"github.com/purser-finance/purser/internal/web"
 )
@@ -27,8 +28,8 @@ func TestOperationEmails(t *testing.T) {
 		withOps(t)(d, up)
 		publicURL = d.Config.PublicURL
 		// As cmd/portal wires it: the channels as an admin set them, read at each event.
-		d.Operations.Notifier().SetSource(func() approval.NotifyConfig {
-			return approval.NotifyConfig{SMTPHost: mailSrv.Host, SMTPPort: mailSrv.Port, SMTPTLS: "none", SMTPFrom: "purser@example.com",
+		d.Operations.Notifier().SetSource(func() notify.Config {
+			return notify.Config{SMTPHost: mailSrv.Host, SMTPPort: mailSrv.Port, SMTPTLS: "none", SMTPFrom: "purser@example.com",
 				SMTPPassword: smtpPassword, PublicURL: publicURL, Timeout: 5 * time.Second}
 		})
 	})
@@ -105,8 +106,8 @@ func TestEmailFailureShownToAdmins(t *testing.T) {
 	closed.Close() // nothing listens there any more
 	p := newPortalWith(t, storetest.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
 		withOps(t)(d, up)
-		d.Operations.Notifier().SetSource(func() approval.NotifyConfig {
-			return approval.NotifyConfig{SMTPHost: host, SMTPPort: port, SMTPTLS: "none", SMTPFrom: "purser@example.com", Timeout: time.Second}
+		d.Operations.Notifier().SetSource(func() notify.Config {
+			return notify.Config{SMTPHost: host, SMTPPort: port, SMTPTLS: "none", SMTPFrom: "purser@example.com", Timeout: time.Second}
 		})
 	})
 	p.seedCache()

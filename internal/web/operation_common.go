@@ -393,18 +393,6 @@ func detailValue(v any) string {
 // holding a right-to-left override cannot reorder the rest of the line.
 func isolate(s string) string { return "\u2068" + s + "\u2069" }
 
-// notificationText renders an in-app notice in the reader's language.
-func notificationText(tr *i18n.Translator, n approval.Notification) string {
-	data := map[string]any{}
-	for k, v := range n.Params {
-		data[k] = v
-	}
-	if k, ok := n.Params["kind"]; ok {
-		data["kind_label"] = tr.T("op.kind." + k)
-	}
-	return tr.T(n.Kind, data)
-}
-
 // sortedFields lists a validation error's fields in a stable order.
 func sortedFields(ve *approval.ValidationError) []string {
 	keys := make([]string, 0, len(ve.Fields))

@@ -83,7 +83,7 @@ func (s *Server) unreadCountCached(c *gin.Context, u *currentUser) int {
 	if s.ops == nil || u == nil {
 		return 0
 	}
-	n, err := cachedRead(s, "unread\x00"+actorKey(u), func() (int, error) { return s.ops.CountUnread(c.Request.Context(), u.ID) })
+	n, err := cachedRead(s, "unread\x00"+actorKey(u), func() (int, error) { return s.ops.Notifier().CountUnread(c.Request.Context(), u.ID) })
 	if err != nil {
 		s.log.Warn("cannot count notifications", "error", err, "request_id", requestID(c))
 		return 0

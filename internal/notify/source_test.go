@@ -1,4 +1,4 @@
-package approval
+package notify
 
 import (
 	"io"
@@ -22,7 +22,7 @@ func TestNotifierReadsLiveSettings(t *testing.T) {
 		hits.Add(1)
 	}))
 	defer srv.Close()
-	n := NewNotifier(nil, NotifyConfig{}, nil)
+	n := New(nil, Config{}, nil)
 	note := []Note{{row: store.NotificationRow{UserID: 1, Kind: "notify.op.approved"}, event: map[string]any{"operation": 7}}}
 	n.Dispatch(note)
 	n.Wait()
@@ -30,7 +30,7 @@ func TestNotifierReadsLiveSettings(t *testing.T) {
 		t.Fatal("no channel configured: nothing may be sent")
 	}
 	url := ""
-	n.SetSource(func() NotifyConfig { return NotifyConfig{WebhookURL: url, WebhookSecret: "live"} })
+	n.SetSource(func() Config { return Config{WebhookURL: url, WebhookSecret: "live"} })
 	n.Dispatch(note)
 	n.Wait()
 	if hits.Load() != 0 {

@@ -1,4 +1,10 @@
-package approval
+// Package notify tells people about operations: an in-app notice written in the same
+// transaction as the transition it reports, then, after commit, the same notice by e-mail
+// (in the recipient's language, with a link) and one signed webhook per event. Delivery
+// outside the portal is best effort and bounded in time; the in-app list is the record.
+// The approval use cases and the executor build notes (ForRequester, ForApprovers …) and
+// hand them to a Notifier; the web layer reads a user's list (List, CountUnread, MarkRead).
+package notify
 
 import (
 	"bytes"
@@ -11,19 +17,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
 )
 
-// NotifyConfig says where notifications go besides the in-app list. Empty fields turn a
+// Config says where notifications go besides the in-app list. Empty fields turn a
 // channel off.
-type NotifyConfig struct {
+type Config struct {
 	SMTPHost     string
 	SMTPPort     int // 0 = 587
 	SMTPUsername string
@@ -44,23 +48,11 @@ type NotifyConfig struct {
 	Timeout       time.Duration
 }
 
-// Notification is one in-app notice to a user.
-type Notification struct {
-	ID          int64             `json:"id"`
-	UserID      int64             `json:"user_id"`
-	OperationID *int64            `json:"operation_id,omitempty"`
-	BatchID     *int64            `json:"batch_id,omitempty"`
-	Kind        string            `json:"kind"` // i18n id, e.g. "notify.op.approved"
-	Params      map[string]string `json:"params"`
-	ReadAt      *time.Time        `json:"read_at,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
-}
-
 // Notifier writes in-app notifications in the transition's transaction and sends e-mail
 // and webhooks after commit, when configured.
 type Notifier struct {
 	db  *store.DB
-	cfg NotifyConfig
+	cfg Config
 	log *slog.Logger
 	*shared
 }
@@ -73,9 +65,15 @@ type shared struct {
 	counts *prometheus.CounterVec
 
 	mu          sync.Mutex
-	source      func() NotifyConfig // when set, read at every dispatch (admin settings)
+	source      func() Config // when set, read at every dispatch (admin settings)
 	lastFailure Failure
+
+	clock func() time.Time // set before use (SetClock); nil: time.Now
 }
+
+// SetClock makes the notifier read time from now (read marks), so that a workflow on a
+// fake clock stamps its notices by that clock. Call it before the notifier is used.
+func (n *Notifier) SetClock(now func() time.Time) { n.clock = now }
 
 // maxSMTPConnections bounds the SMTP connections open at once, so that a burst of events
 // (a large batch settling row by row) queues instead of flooding the mail server.
@@ -83,7 +81,7 @@ const maxSMTPConnections = 2
 
 // SetSource makes the notifier read its channels at every dispatch, so that an admin's
 // change of the SMTP or webhook settings applies to the next notification.
-func (n *Notifier) SetSource(f func() NotifyConfig) {
+func (n *Notifier) SetSource(f func() Config) {
 	n.mu.Lock()
 	n.source = f
 	n.mu.Unlock()
@@ -100,92 +98,14 @@ func (n *Notifier) current() *Notifier {
 	return &Notifier{db: n.db, cfg: f(), log: n.log, shared: n.shared}
 }
 
-// NewNotifier returns a Notifier.
-func NewNotifier(db *store.DB, cfg NotifyConfig, log *slog.Logger) *Notifier {
+// New returns a Notifier over db (recipients' addresses and languages; nil: no e-mail)
+// sending through cfg's channels.
+func New(db *store.DB, cfg Config, log *slog.Logger) *Notifier {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Notifier{db: db, cfg: cfg, log: log, shared: &shared{smtp: make(chan struct{}, maxSMTPConnections),
 		counts: newNotifyCounter()}}
-}
-
-// Note is one notification to write in a transaction and send after commit.
-type Note struct {
-	row   store.NotificationRow
-	event map[string]any // webhook body
-}
-
-func opParams(r *store.Operation) map[string]string {
-	return map[string]string{"id": strconv.FormatInt(r.ID, 10), "kind": r.Kind, "state": r.State,
-		"amount": ptrString(r.Amount), "sub_account_id": r.SubAccountID, "requested_by": r.RequestedByName}
-}
-
-func (s *Service) noteRequester(r *store.Operation, kind string) Note {
-	return newNote(r.RequestedBy, r, kind)
-}
-
-func newNote(userID int64, r *store.Operation, kind string) Note {
-	p := opParams(r)
-	b, _ := json.Marshal(p)
-	id := r.ID
-	return Note{row: store.NotificationRow{UserID: userID, OperationID: &id, BatchID: r.BatchID, Kind: kind, Params: string(b)},
-		event: map[string]any{"event": kind, "operation": p}}
-}
-
-// NoteRequester is what the executor calls: the requester hears of an outcome.
-func NoteRequester(r *store.Operation, kind string) Note { return newNote(r.RequestedBy, r, kind) }
-
-// approversFor lists users who could approve r: approvers in scope, not the requester.
-func approversFor(ctx context.Context, db *store.DB, requestedBy int64, orgPath []string, admins bool) ([]int64, error) {
-	users, err := db.ListUsers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []int64
-	for _, u := range users {
-		if u.Disabled || u.ID == requestedBy {
-			continue
-		}
-		sub := authz.Subject{UserID: u.ID, Scopes: u.Scopes}
-		for _, r := range u.Roles {
-			sub.Roles = append(sub.Roles, authz.Role(r))
-		}
-		ok := authz.Allowed(sub, authz.ApproveOperation, authz.Target{OrgPath: orgPath, OwnerID: requestedBy})
-		if admins {
-			ok = sub.Has(authz.Admin)
-		}
-		if ok {
-			out = append(out, u.ID)
-		}
-	}
-	return out, nil
-}
-
-func (s *Service) noteApprovers(ctx context.Context, tx *store.DB, r *store.Operation, kind string) ([]Note, error) {
-	ids, err := approversFor(ctx, tx, r.RequestedBy, splitPath(r.OrgPath), false)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Note, 0, len(ids))
-	for _, id := range ids {
-		out = append(out, newNote(id, r, kind))
-	}
-	return out, nil
-}
-
-// NoteAdmins notifies every admin (unknown outcomes wait for them).
-func NoteAdmins(ctx context.Context, tx *store.DB, r *store.Operation, kind string) ([]Note, error) {
-	ids, err := approversFor(ctx, tx, 0, nil, true)
-	if err != nil {
-		return nil, err
-	}
-	var out []Note
-	for _, id := range ids {
-		if id != r.RequestedBy {
-			out = append(out, newNote(id, r, kind))
-		}
-	}
-	return out, nil
 }
 
 // Insert writes the in-app notifications in tx.
@@ -284,32 +204,3 @@ func (n *Notifier) Webhook(ctx context.Context, event map[string]any) error {
 	}
 	return nil
 }
-
-// Notifications: see approval.go.
-func (s *Service) Notifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]Notification, error) {
-	rows, err := s.db.ListNotifications(ctx, userID, unreadOnly, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Notification, 0, len(rows))
-	for _, r := range rows {
-		nt := Notification{ID: r.ID, UserID: r.UserID, OperationID: r.OperationID, BatchID: r.BatchID, Kind: r.Kind, ReadAt: r.ReadAt, CreatedAt: r.CreatedAt.UTC()}
-		_ = json.Unmarshal([]byte(r.Params), &nt.Params)
-		out = append(out, nt)
-	}
-	return out, nil
-}
-
-// MarkNotificationsRead: see approval.go.
-func (s *Service) MarkNotificationsRead(ctx context.Context, userID int64, ids []int64) error {
-	return s.db.MarkNotificationsRead(ctx, userID, ids, s.now())
-}
-
-// CountUnread: see approval.go.
-func (s *Service) CountUnread(ctx context.Context, userID int64) (int, error) {
-	n, err := s.db.CountUnreadNotifications(ctx, userID)
-	return int(n), err
-}
-
-// Notifier returns the service's notifier (the executor shares it).
-func (s *Service) Notifier() *Notifier { return s.note }

@@ -1,4 +1,4 @@
-package approval
+package notify
 
 import (
 	"context"
@@ -206,7 +206,7 @@ func NoticeText(tr *i18n.Translator, kind string, params map[string]string) stri
 
 // MailClient is the SMTP client of cfg, used alike by notifications and the settings
 // page's "send test", so that a passing test means notifications will pass too.
-func MailClient(cfg NotifyConfig, timeout time.Duration) (*mail.Client, error) {
+func MailClient(cfg Config, timeout time.Duration) (*mail.Client, error) {
 	port := cfg.SMTPPort
 	if port == 0 {
 		port = 587

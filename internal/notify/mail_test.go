@@ -1,4 +1,4 @@
-package approval
+package notify
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/purser-finance/purser/internal/approval/smtptest"
+	"github.com/purser-finance/purser/internal/notify/smtptest"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
@@ -61,15 +61,15 @@ func TestEmailNotifications(t *testing.T) {
 	abby := mailUser(t, db, "abby", "abby@example.com", false)
 	alan := mailUser(t, db, "alan", "", false)
 	dora := mailUser(t, db, "dora", "dora@example.com", true)
-	cfg := NotifyConfig{SMTPHost: srv.Host, SMTPPort: srv.Port, SMTPTLS: "none", SMTPFrom: "Purser <purser@example.com>",
+	cfg := Config{SMTPHost: srv.Host, SMTPPort: srv.Port, SMTPTLS: "none", SMTPFrom: "Purser <purser@example.com>",
 		SMTPPassword: "smtp-secret-never-sent", WebhookSecret: "hook-secret-never-sent", PublicURL: "https://purser.example.com/", Lang: "zh"}
-	n := NewNotifier(db, cfg, nil)
+	n := New(db, cfg, nil)
 	reg := prometheus.NewRegistry()
 	if err := n.Register(reg); err != nil {
 		t.Fatal(err)
 	}
 	op := testOp()
-	n.Dispatch([]Note{newNote(abby, op, "notify.op.pending"), newNote(alan, op, "notify.op.pending"), newNote(dora, op, "notify.op.pending")})
+	n.Dispatch([]Note{ForOperation(abby, op, "notify.op.pending"), ForOperation(alan, op, "notify.op.pending"), ForOperation(dora, op, "notify.op.pending")})
 	n.Wait()
 	msgs := srv.Messages()
 	if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != "abby@example.com" || msgs[0].From != "purser@example.com" {
@@ -92,7 +92,7 @@ func TestEmailNotifications(t *testing.T) {
 	n.cfg.Lang = ""
 	bea := mailUser(t, db, "bea", "bea@example.com", false)
 	srv.RejectTo["bea@example.com"] = true
-	n.Dispatch([]Note{newNote(bea, op, "notify.op.approved"), newNote(abby, op, "notify.op.approved")})
+	n.Dispatch([]Note{ForOperation(bea, op, "notify.op.approved"), ForOperation(abby, op, "notify.op.approved")})
 	n.Wait()
 	msgs = srv.Messages()
 	if len(msgs) != 2 || msgs[1].To[0] != "abby@example.com" || !strings.Contains(msgs[1].Subject, "was approved") {
@@ -107,7 +107,7 @@ func TestEmailNotifications(t *testing.T) {
 	if err := db.SetUserLanguage(context.Background(), abby, "zh"); err != nil {
 		t.Fatal(err)
 	}
-	n.Dispatch([]Note{newNote(abby, op, "notify.op.approved")})
+	n.Dispatch([]Note{ForOperation(abby, op, "notify.op.approved")})
 	n.Wait()
 	msgs = srv.Messages()
 	if len(msgs) != 3 || msgs[2].To[0] != "abby@example.com" || !strings.Contains(msgs[2].Subject, "已获批准") {
@@ -135,14 +135,14 @@ func TestEmailNeverBlocks(t *testing.T) {
 	db := storetest.SQLite(t)
 	abby := mailUser(t, db, "abby", "abby@example.com", false)
 	port := ln.Addr().(*net.TCPAddr).Port
-	n := NewNotifier(db, NotifyConfig{SMTPHost: "127.0.0.1", SMTPPort: port, SMTPTLS: "none", SMTPFrom: "p@example.com",
+	n := New(db, Config{SMTPHost: "127.0.0.1", SMTPPort: port, SMTPTLS: "none", SMTPFrom: "p@example.com",
 		Timeout: 300 * time.Millisecond}, nil)
 	reg := prometheus.NewRegistry()
 	if err := n.Register(reg); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	n.Dispatch([]Note{newNote(abby, testOp(), "notify.op.pending")})
+	n.Dispatch([]Note{ForOperation(abby, testOp(), "notify.op.pending")})
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Fatalf("Dispatch blocked for %v", d)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"maps"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -22,7 +22,10 @@ type batchPlan struct {
 	total money.Amount
 }
 
-// ValidateBatch: see approval.go.
+// ValidateBatch checks every row of a bulk upload as CreateBatch would, without creating
+// anything, and returns the rows with their sub-accounts resolved (ids or unique names in
+// a's scope); availability is taken cumulatively, row after row. Problems are *BatchErrors,
+// one per row and field.
 func (s *Service) ValidateBatch(ctx context.Context, a Actor, kind Kind, rows []BatchRow) ([]BatchRow, error) {
 	p, err := s.planBatch(ctx, a, kind, rows)
 	if err != nil {
@@ -163,7 +166,10 @@ func usedOr(m map[string]money.Amount, k string) money.Amount {
 	return money.Zero(money.DefaultCurrency)
 }
 
-// CreateBatch: see approval.go.
+// CreateBatch requests a bulk transfer or recovery: every row is validated (ValidateBatch)
+// and stored as a pending operation of one batch, which approvers decide on as a whole;
+// the amount threshold of the policy applies to the batch's total. reason is required.
+// idemKey ("" = none) makes a repeated upload return the first one's batch.
 func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason string, rows []BatchRow, idemKey string) (*Batch, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
@@ -198,21 +204,18 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		Reason: reason, RowsCount: len(ops), Total: p.total.String(), Currency: money.DefaultCurrency,
 		SnapshotHash:      SnapshotHash("batch", s.opts.MasterAccountID, "", strings.Join(hashes, ",")),
 		RequiredApprovals: required, ExpiresAt: now.Add(pol.Expiry), CreatedAt: now, UpdatedAt: now}
-	reqHash := requestHash(struct {
+	idem := newIdempotency(a.UserID, idemKey, struct {
 		Op     string
 		Kind   Kind
 		Reason string
 		Rows   []BatchRow
 	}{"batch", kind, reason, rows})
 	var existing int64
-	var notes []Note
+	var notes []notify.Note
 	err = s.db.InTx(ctx, func(tx *store.DB) error {
-		if idemKey != "" {
-			id, err := claimKey(ctx, tx, a.UserID, idemKey, reqHash, now)
-			if err != nil || id != 0 {
-				existing = id
-				return err
-			}
+		if id, err := idem.claim(ctx, tx, now); err != nil || id != 0 {
+			existing = id
+			return err
 		}
 		if err := s.checkBatchFunds(ctx, tx, p.rows, ops); err != nil {
 			return err
@@ -226,10 +229,8 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		if err := tx.InsertOperations(ctx, ops); err != nil {
 			return err
 		}
-		if idemKey != "" {
-			if err := tx.SetIdempotencyTarget(ctx, a.UserID, idemKey, nil, &b.ID); err != nil {
-				return err
-			}
+		if err := idem.bind(ctx, tx, nil, &b.ID); err != nil {
+			return err
 		}
 		m := a.meta()
 		for _, o := range ops {
@@ -246,12 +247,12 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		if required == 0 {
 			return s.approveBatchRows(ctx, tx, audit.System("policy"), b, nil, &notes)
 		}
-		ids, err := approversFor(ctx, tx, a.UserID, nil, false)
+		ids, err := notify.ApproverIDs(ctx, tx, a.UserID, nil)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			notes = append(notes, batchNote(id, b, "notify.batch.pending"))
+			notes = append(notes, notify.ForBatch(id, b, "notify.batch.pending"))
 		}
 		return s.note.Insert(ctx, tx, notes)
 	})
@@ -270,39 +271,28 @@ func batchRecord(ctx context.Context, tx *store.DB, m audit.Meta, action string,
 		Outcome: audit.Success, Details: details})
 }
 
-func batchNote(userID int64, b *store.OperationBatch, kind string, extra ...map[string]string) Note {
-	p := map[string]string{"batch_id": strconv.FormatInt(b.ID, 10), "kind": b.Kind, "rows": strconv.Itoa(b.RowsCount),
-		"total": b.Total, "requested_by": b.RequestedByName}
-	for _, e := range extra {
-		maps.Copy(p, e)
-	}
-	j, _ := json.Marshal(p)
-	id := b.ID
-	return Note{row: store.NotificationRow{UserID: userID, BatchID: &id, Kind: kind, Params: string(j)}, event: map[string]any{"event": kind, "batch": p}}
-}
-
 // BatchFinishedNote is the requester's one notice (in-app, e-mail, webhook) when the
 // last executing row of a batch settles, with the counts of the outcomes: rows settle one
 // by one, and a notice per row would be a thousand mails for a thousand-row upload. Call it
 // in the transaction that settles a row, after the row's transition; ok is false while
 // rows are still queued or executing. The batch row is locked first, so that two rows
 // settling at once cannot both miss being the last.
-func BatchFinishedNote(ctx context.Context, tx *store.DB, batchID int64) (n Note, ok bool, err error) {
+func BatchFinishedNote(ctx context.Context, tx *store.DB, batchID int64) (n notify.Note, ok bool, err error) {
 	if err := tx.LockBatch(ctx, batchID); err != nil {
-		return Note{}, false, err
+		return notify.Note{}, false, err
 	}
 	counts, err := tx.BatchStateCounts(ctx, batchID)
 	if err != nil {
-		return Note{}, false, err
+		return notify.Note{}, false, err
 	}
 	if counts[string(StateApproved)]+counts[string(StateExecuting)] > 0 {
-		return Note{}, false, nil
+		return notify.Note{}, false, nil
 	}
 	b, err := tx.BatchByID(ctx, batchID)
 	if err != nil {
-		return Note{}, false, err
+		return notify.Note{}, false, err
 	}
-	n = batchNote(b.RequestedBy, b, "notify.batch.finished", map[string]string{
+	n = notify.ForBatch(b.RequestedBy, b, "notify.batch.finished", map[string]string{
 		"succeeded": strconv.Itoa(counts[string(StateSucceeded)]), "failed": strconv.Itoa(counts[string(StateFailed)]),
 		"unknown": strconv.Itoa(counts[string(StateUnknown)])})
 	return n, true, nil

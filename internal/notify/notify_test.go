@@ -1,4 +1,4 @@
-package approval_test
+package notify_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/notify"
 )
 
 func TestWebhookSigned(t *testing.T) {
@@ -17,12 +17,12 @@ func TestWebhookSigned(t *testing.T) {
 		got <- [2]string{string(b), r.Header.Get("X-Purser-Signature")}
 	}))
 	defer srv.Close()
-	n := approval.NewNotifier(nil, approval.NotifyConfig{WebhookURL: srv.URL, WebhookSecret: "s3cret"}, nil)
+	n := notify.New(nil, notify.Config{WebhookURL: srv.URL, WebhookSecret: "s3cret"}, nil)
 	if err := n.Webhook(context.Background(), map[string]any{"event": "notify.op.approved"}); err != nil {
 		t.Fatal(err)
 	}
 	r := <-got
-	if r[1] != approval.Sign("s3cret", []byte(r[0])) || r[1][:7] != "sha256=" {
+	if r[1] != notify.Sign("s3cret", []byte(r[0])) || r[1][:7] != "sha256=" {
 		t.Fatalf("signature %q for body %s", r[1], r[0])
 	}
 }
