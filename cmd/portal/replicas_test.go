@@ -60,9 +60,13 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	rig.deadline = rig.began.Add(170 * time.Second)
 	rig.setUp(dbURL)
 
-	rig.sessionAcrossReplicas()
+	session := rig.signInOnA()
 	rig.waitStartupSync()
-	t.Logf("session checked, startup sync done %s after the start", time.Since(rig.began).Round(100*time.Millisecond))
+	// B joins A once A has synced, as when a deployment scales out.
+	rig.b.start(t, rig.env)
+	rig.b.waitReady(t, time.Now().Add(60*time.Second))
+	t.Logf("A synced, B ready %s after the start", time.Since(rig.began).Round(100*time.Millisecond))
+	rig.sessionOnB(session)
 	ids := rig.draftTransfers()
 	t.Logf("%d transfers drafted %s after the start", len(ids), time.Since(rig.began).Round(100*time.Millisecond))
 	rig.approveThroughBoth(ids)
@@ -79,7 +83,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		len(ids), victim.name, time.Since(rig.began).Round(100*time.Millisecond))
 }
 
-// setUp adds the users, starts the sandbox, the proxy and both replicas at once.
+// setUp adds the users, starts the sandbox, the proxy and replica A.
 func (g *replicaRig) setUp(dbURL string) {
 	t := g.t
 	var raw [32]byte
@@ -132,11 +136,8 @@ func (g *replicaRig) setUp(dbURL string) {
 		"PORTAL_AUDIT_CHECKPOINT_INTERVAL=" + replicaCheckpointEach.String(),
 	}
 	g.a.start(t, g.env)
-	g.b.start(t, g.env)
-	ready := time.Now().Add(60 * time.Second)
-	g.a.waitReady(t, ready)
-	g.b.waitReady(t, ready)
-	t.Logf("both replicas ready %s after the start", time.Since(g.began).Round(100*time.Millisecond))
+	g.a.waitReady(t, time.Now().Add(60*time.Second))
+	t.Logf("A ready %s after the start", time.Since(g.began).Round(100*time.Millisecond))
 }
 
 // waitStartupSync waits for the first full sync: drafts need the cached sub-accounts.
@@ -148,9 +149,8 @@ func (g *replicaRig) waitStartupSync() {
 	})
 }
 
-// sessionAcrossReplicas signs in on A (password, then TOTP), uses the cookie on B, and
-// signs out on B: the session then no longer works on A either.
-func (g *replicaRig) sessionAcrossReplicas() {
+// signInOnA signs the maker in on A: password, then TOTP.
+func (g *replicaRig) signInOnA() *apiClient {
 	t := g.t
 	maker := g.users["maker"]
 	onA := newAPIClient(g.a.url, "")
@@ -168,10 +168,17 @@ func (g *replicaRig) sessionAcrossReplicas() {
 		t.Fatalf("code step on A went to %q, want /", loc)
 	}
 	onA.keepCookies(r)
+	return onA
+}
 
+// sessionOnB uses the session made on A on B, and signs out on B: the session then no
+// longer works on A either.
+func (g *replicaRig) sessionOnB(onA *apiClient) {
+	t := g.t
+	maker := g.users["maker"]
 	onB := newAPIClient(g.b.url, "")
 	onB.cookies = onA.cookies
-	r = onB.json(t, http.MethodGet, "/", nil, http.StatusOK, nil)
+	r := onB.json(t, http.MethodGet, "/", nil, http.StatusOK, nil)
 	if !strings.Contains(string(r.body), `data-testid="dashboard-heading"`) || !strings.Contains(string(r.body), maker.name) {
 		t.Fatalf("B does not show the dashboard of the session made on A:\n%.2000s", r.body)
 	}
