@@ -17,7 +17,8 @@ import (
 // A replica queues a startup sync as it starts. On a fresh database it runs; a replica
 // that starts after another one synced within the interval (a scale-out, a rolling
 // restart) does not sync everything again, so each area still runs once per period.
-// A refresh asked for by a person runs whatever the interval.
+// A refresh asked for by a person runs whatever the interval, and so does a startup
+// after a replica died mid-sync.
 func TestStartupSyncOnlyWhenDue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -34,7 +35,8 @@ func TestStartupSyncOnlyWhenDue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		syncer := cachesync.New(db, client, cachesync.Options{MasterAccountID: so.DomainID, Interval: time.Hour})
+		syncer := cachesync.New(db, client, cachesync.Options{MasterAccountID: so.DomainID, Interval: time.Hour,
+			StaleAfter: 300 * time.Millisecond})
 		r, err := jobs.StartWith(ctx, db, syncer, nil, time.Hour, jobs.Options{PollInterval: 20 * time.Millisecond, NoPeriodic: true})
 		if err != nil {
 			t.Fatal(err)
@@ -92,6 +94,16 @@ func TestStartupSyncOnlyWhenDue(t *testing.T) {
 		enqueue("manual:alice")
 		if got := settle(); got["manual:alice"] != 1 || got[cachesync.TriggerStartup] != 1 {
 			t.Fatalf("a manual refresh: full runs %v, want one startup and one manual run", got)
+		}
+		// A replica died in the middle of a full sync: the next replica to start takes
+		// the dead run over at once.
+		if _, err := db.BeginSyncRun(ctx, so.DomainID, cachesync.AreaFull, "", cachesync.TriggerSchedule, "dead-replica", time.Second); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(400 * time.Millisecond) // its heartbeat is older than StaleAfter
+		enqueue(cachesync.TriggerStartup)
+		if got := settle(); got[cachesync.TriggerStartup] != 2 {
+			t.Fatalf("a startup after a replica died mid-sync: full runs %v, want a second startup run", got)
 		}
 	})
 }
