@@ -341,8 +341,9 @@ func waitFor(t *testing.T, what string, deadline time.Time, cond func() (bool, s
 	}
 }
 
-// errAfter answers whether err is set, for goroutines that cannot call t.Fatal.
-func errAfter(errs <-chan error) error {
+// joinErrs drains a closed channel of the errors of goroutines, which cannot call
+// t.Fatal themselves.
+func joinErrs(errs <-chan error) error {
 	var all []error
 	for err := range errs {
 		all = append(all, err)
