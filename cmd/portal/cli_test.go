@@ -18,7 +18,12 @@ import (
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(envRunAsPortal) == "1" {
+		main() // a replica of TestTwoReplicasOnePostgres: exits
+	}
+	storetest.Main(m)
+}
 
 // syncBuffer is a bytes.Buffer safe for a writer goroutine (serve) and a reading test.
 type syncBuffer struct {

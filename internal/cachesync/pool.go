@@ -125,7 +125,11 @@ func due(ctx context.Context, db *store.DB, o Options, ids []string, listErr err
 			continue
 		}
 		last, ok := runs[AreaFull]
-		if !ok || (last.Status != store.RunRunning && now.Sub(last.StartedAt) >= cur.Interval-intervalSlack) {
+		// A run still marked running whose heartbeat stopped was left by a process that
+		// died mid-sync; the next run takes it over (store.BeginSyncRun), so it must not
+		// hold the schedule back.
+		live := ok && last.Status == store.RunRunning && now.Sub(last.HeartbeatAt) < o.StaleAfter
+		if !ok || (!live && (last.Status == store.RunRunning || now.Sub(last.StartedAt) >= cur.Interval-intervalSlack)) {
 			out = append(out, id)
 		}
 	}

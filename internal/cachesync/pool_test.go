@@ -150,3 +150,28 @@ func TestPoolDueFollowsIntervals(t *testing.T) {
 		}
 	})
 }
+
+// A full sync still marked running whose heartbeat stopped was left by a replica that
+// died mid-sync: it must not hold the schedule (and the startup sync of the replicas)
+// back for ever. A live one does.
+func TestPoolDueAfterADeadRun(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, upA := startSandbox(t, "domain-a", 11, 2)
+		now := time.Now()
+		pool := cachesync.NewPool(db, masters{{DomainID: "domain-a", Upstream: upA}}, cachesync.Options{
+			Now: func() time.Time { return now }, Interval: time.Hour, StaleAfter: 2 * time.Minute,
+		})
+		if _, err := db.BeginSyncRun(ctx, "domain-a", cachesync.AreaFull, "", cachesync.TriggerSchedule, "dead-replica", 2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		now = time.Now().Add(time.Minute)
+		if due, _, _ := pool.Due(ctx); len(due) != 0 {
+			t.Fatalf("while a live run is going: due = %v", due)
+		}
+		now = time.Now().Add(3 * time.Minute) // no heartbeat for longer than StaleAfter
+		if due, _, err := pool.Due(ctx); err != nil || len(due) != 1 {
+			t.Fatalf("the running run's owner died: due = %v, %v; want the master due", due, err)
+		}
+	})
+}

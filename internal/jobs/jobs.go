@@ -16,8 +16,9 @@
 // so several replicas schedule each sync once) that queues a full sync of each master
 // whose last one is older than the sync interval read at that moment (an admin changes it
 // under /admin/settings without a restart), and the catalogue when it is older than its
-// interval. A sync that is already running elsewhere (sync.ErrAlreadyRunning) completes
-// the job: the running one covers it.
+// interval. The startup sync every replica queues runs only for the masters whose full
+// sync is due by the same rule. A sync that is already running elsewhere
+// (sync.ErrAlreadyRunning) completes the job: the running one covers it.
 package jobs
 
 import (
@@ -26,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -96,6 +98,10 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	if a.Master == "" {
 		return w.fanOut(ctx, a)
 	}
+	if a.Trigger == cachesync.TriggerStartup && a.Area == cachesync.AreaFull && a.SubAccountID == "" && !w.due(ctx, a.Master) {
+		w.log.Info("sync job: startup sync skipped: this master was synced within the interval or is being synced", "master", a.Master, "job_id", job.ID)
+		return nil
+	}
 	syncer, err := w.syncers.Syncer(ctx, a.Master)
 	if err != nil {
 		if errors.Is(err, cachesync.ErrUnknownMaster) {
@@ -112,6 +118,20 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return river.JobCancel(err) // retrying cannot help
 	}
 	return err
+}
+
+// due reports whether master's full sync is due, as the periodic tick decides it. Every
+// replica queues a startup sync so that a fresh portal shows data within seconds; one that
+// joins replicas which synced a moment ago (a scale-out, a rolling restart) would
+// otherwise sync everything again, and the areas would run twice in one period. When the
+// answer is not known, the sync runs.
+func (w *syncWorker) due(ctx context.Context, master string) bool {
+	masters, _, err := w.syncers.Due(ctx)
+	if err != nil {
+		w.log.Warn("sync: checking whether the startup sync is due; running it", "master", master, "error", err)
+		return true
+	}
+	return slices.Contains(masters, master)
 }
 
 // fanOut queues the request once per master.

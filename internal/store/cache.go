@@ -244,6 +244,8 @@ type SyncRun struct {
 	// Cursor lets a run resume where a crashed one stopped (e.g. the last sub-account
 	// whose balances were read).
 	Cursor string
+	// HeartbeatAt is when a running run last showed that its process is alive.
+	HeartbeatAt time.Time
 }
 
 // SubAccountStats summarises the cached sub-accounts (within scopes) for the dashboard.

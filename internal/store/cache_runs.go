@@ -50,7 +50,8 @@ const syncRunCols = `id, master_account_id, area, sub_account_id, trigger, start
 
 func (r syncRunRow) run() SyncRun {
 	return SyncRun{ID: r.ID, MasterAccountID: r.MasterAccountID, Area: r.Area, SubAccountID: r.SubAccountID, Trigger: r.Trigger, StartedAt: r.StartedAt.UTC(),
-		FinishedAt: utcPtr(r.FinishedAt), Status: r.Status, Items: r.Items, Errors: r.Errors, Error: r.Error, Cursor: r.Cursor}
+		FinishedAt: utcPtr(r.FinishedAt), Status: r.Status, Items: r.Items, Errors: r.Errors, Error: r.Error, Cursor: r.Cursor,
+		HeartbeatAt: r.HeartbeatAt.UTC()}
 }
 
 // BeginSyncRun opens a run of master's area (for one sub-account when subAccountID is
