@@ -11,11 +11,11 @@ import (
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 func TestFaults(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{})
 		subs := e.subs(3)
 		url := e.sb.URL()
@@ -94,7 +94,8 @@ func TestFaults(t *testing.T) {
 }
 
 func TestBulk(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		rows := 1000
 		if db.Dialect() == store.DialectSQLite || testing.Short() {
 			rows = 200

@@ -32,8 +32,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envChild) != "" {
 		os.Exit(runChild())
 	}
+	// Every test has its own database, sandbox and job runner and spends most of its
+	// time waiting on them; the crash test mostly waits for River's rescue horizon.
+	storetest.DefaultParallel(8)
 	storetest.Main(m)
 }
+
+// prepared databases hold River's tables too: migrating them took seconds per test on
+// SQLite. newEnv still runs jobs.Migrate (a no-op on these) for the crash test's database.
+var prepared = storetest.NewPrepared(func(ctx context.Context, db *store.DB) error {
+	return jobs.Migrate(ctx, db, nil)
+})
 
 // stepUp accepts the code "123456" (the TOTP check itself is auth's, tested there).
 type stepUp struct{ calls atomic.Int64 }
@@ -77,6 +86,7 @@ type env struct {
 
 	settledMu sync.Mutex
 	settled   map[int64]string // operation id → sub-account, from Options.Settled
+	changed   chan struct{}    // a send after each settlement: wakes wait
 
 	prodTiming bool // envOpts.prodTiming
 }
@@ -93,6 +103,15 @@ type fakeClock struct{ off atomic.Int64 }
 
 func (c *fakeClock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *fakeClock) Advance(d time.Duration) { c.off.Add(int64(d)) }
+
+// The client's timeout per call and the job runner's per execution. The tests run in
+// parallel on two cores under the race detector, where a call to the in-process sandbox
+// took over 3 s, and a timed-out call leaves its movement unknown (a failed TestBulk).
+// Serve's are 15 s and 45 s; the job's must cover the movement-lock wait (10 s) and a call.
+const (
+	callTimeout = 15 * time.Second
+	jobTimeout  = 30 * time.Second
+)
 
 type envOpts struct {
 	rate     float64
@@ -134,7 +153,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	}
 	e.master = sopts.DomainID
 	up, err := bss.New(bss.Config{Endpoint: url, AK: sopts.AK, SK: sopts.SK, DomainID: sopts.DomainID, RatePerSecond: o.rate,
-		Timeout: 3 * time.Second, RetryBase: 10 * time.Millisecond, MaxAttempts: 3})
+		Timeout: callTimeout, RetryBase: 10 * time.Millisecond, MaxAttempts: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +171,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	}
 	e.stepUp = &stepUp{}
 	e.svc = approval.New(db, approval.Options{StepUp: e.stepUp, Enqueuer: e.ins, MasterAccountID: e.master, Clock: e.clock.Now, Log: log})
-	e.settled = map[int64]string{}
+	e.settled, e.changed = map[int64]string{}, make(chan struct{}, 1)
 	var clients func(ctx context.Context, master string) (bss.Upstream, error)
 	if o.masterB {
 		bo := sandbox.DefaultOptions()
@@ -164,7 +183,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		t.Cleanup(func() { _ = sbB.Close() })
 		e.sbB, e.masterB = sbB, bo.DomainID
 		if e.upB, err = bss.New(bss.Config{Endpoint: sbB.URL(), AK: bo.AK, SK: bo.SK, DomainID: bo.DomainID, RatePerSecond: o.rate,
-			Timeout: 3 * time.Second, RetryBase: 10 * time.Millisecond, MaxAttempts: 3}); err != nil {
+			Timeout: callTimeout, RetryBase: 10 * time.Millisecond, MaxAttempts: 3}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := cachesync.New(db, e.upB, cachesync.Options{MasterAccountID: e.masterB}).Run(ctx, cachesync.AreaFull, "", "test"); err != nil {
@@ -195,6 +214,10 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 			e.settledMu.Lock()
 			e.settled[op.ID] = op.SubAccountID
 			e.settledMu.Unlock()
+			select {
+			case e.changed <- struct{}{}:
+			default:
+			}
 		}})
 	for _, u := range []struct {
 		name  string
@@ -292,8 +315,10 @@ func (e *env) sync() {
 func (e *env) start() {
 	e.t.Helper()
 	syncer := cachesync.New(e.db, e.up, cachesync.Options{MasterAccountID: e.master})
-	o := jobs.Options{NoPeriodic: true, PollInterval: 20 * time.Millisecond,
-		Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc, Snooze: 50 * time.Millisecond, RescueAfter: 2 * time.Second, JobTimeout: 5 * time.Second}}
+	// Idle workers look for jobs every 100 ms (serve: 1 s). At 20 ms an idle runner on
+	// SQLite under the race detector used most of a core, parsing River's fetch query.
+	o := jobs.Options{NoPeriodic: true, PollInterval: 100 * time.Millisecond,
+		Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc, Snooze: 50 * time.Millisecond, RescueAfter: 2 * time.Second, JobTimeout: jobTimeout}}
 	if e.prodTiming {
 		o = jobs.Options{NoPeriodic: true, Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc}}
 	}
@@ -364,7 +389,9 @@ func (e *env) op(id int64) *approval.Operation {
 	return op
 }
 
-// wait polls until the operation reaches a state in want.
+// wait polls until the operation reaches a state in want: after each settlement, and
+// every 100 ms for the states the Settled hook does not see (unknown). Reading the
+// operation every 20 ms kept a core busy on SQLite under the race detector.
 func (e *env) wait(id int64, want ...approval.State) *approval.Operation {
 	e.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -378,7 +405,10 @@ func (e *env) wait(id int64, want ...approval.State) *approval.Operation {
 		if time.Now().After(deadline) {
 			e.t.Fatalf("operation %d is %s, want %v (error %+v)", id, op.State, want, op.Error)
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-e.changed:
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 

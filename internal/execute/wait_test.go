@@ -9,7 +9,6 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // Waiting for the master's movement lock, or for another movement of the same sub-account
@@ -17,7 +16,8 @@ import (
 // and gets no operation.execute event (issue 11: 550 of them for one operation while a
 // dead job waited to be rescued). The attempt that follows writes exactly one.
 func TestWaitingIsASnooze(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		ex := execute.New(db, e.up, execute.Options{Notifier: e.svc.Notifier(), LockWait: 200 * time.Millisecond, LockLease: time.Minute})
 		subs := e.subs(2)
