@@ -54,11 +54,18 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// portalStarts lets two portals start at a time. A start migrates a fresh database, runs
+// the startup sync and hashes the demo users' passwords; with every parallel browser test
+// starting at once on two cores, the last ones missed the 30 s readiness deadline.
+var portalStarts = make(chan struct{}, 2)
+
 // startPortal runs `portal serve` in-process through run(), with an environment that
 // holds nothing but what the test passes, and waits until /readyz answers 200. At
 // cleanup it cancels the context and waits for run to return 0.
 func startPortal(t *testing.T, extra ...string) (baseURL string) {
 	t.Helper()
+	portalStarts <- struct{}{}
+	defer func() { <-portalStarts }()
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	args := append([]string{"serve", "--addr", addr, "--data-dir", t.TempDir()}, extra...)
 	e, stdout, stderr := fakeEnv("", nil)
@@ -223,11 +230,14 @@ func statusWithCookies(t *testing.T, baseURL string, cookies []*network.Cookie) 
 // real portal: sign-in with password and TOTP, the dashboard of a finance user, the
 // language switch, sign-out. On SQLite and on Postgres.
 func TestBrowserSignInDashboardLanguageSignOut(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
 		chromiumPath(t)
 		browserTour(t, "sqlite", startPortal(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		chromiumPath(t)
 		u := requirePostgresURL(t)
 		browserTour(t, "postgres", startPortal(t, "--database-url", u))
