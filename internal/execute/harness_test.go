@@ -88,7 +88,8 @@ type env struct {
 	settled   map[int64]string // operation id → sub-account, from Options.Settled
 	changed   chan struct{}    // a send after each settlement: wakes wait
 
-	prodTiming bool // envOpts.prodTiming
+	prodTiming bool          // envOpts.prodTiming
+	poll       time.Duration // envOpts.poll
 }
 
 // wasSettled reports whether the executor's Settled hook saw the operation.
@@ -128,6 +129,8 @@ type envOpts struct {
 	// job timeout, snooze, poll interval, lock lease) instead of the quick test ones, so
 	// that the crash test measures the recovery an operator would see.
 	prodTiming bool
+	// poll: how often idle workers look for jobs; default 100 ms.
+	poll time.Duration
 }
 
 func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
@@ -137,7 +140,10 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	if o.rate == 0 {
 		o.rate = 500
 	}
-	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}, prodTiming: o.prodTiming}
+	if o.poll == 0 {
+		o.poll = 100 * time.Millisecond
+	}
+	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}, prodTiming: o.prodTiming, poll: o.poll}
 	url := o.sandbox
 	sopts := sandbox.DefaultOptions()
 	if url == "" {
@@ -315,9 +321,10 @@ func (e *env) sync() {
 func (e *env) start() {
 	e.t.Helper()
 	syncer := cachesync.New(e.db, e.up, cachesync.Options{MasterAccountID: e.master})
-	// Idle workers look for jobs every 100 ms (serve: 1 s). At 20 ms an idle runner on
-	// SQLite under the race detector used most of a core, parsing River's fetch query.
-	o := jobs.Options{NoPeriodic: true, PollInterval: 100 * time.Millisecond,
+	// Idle workers look for jobs every e.poll, 100 ms unless a test asks (serve: 1 s). At
+	// 20 ms an idle runner on SQLite under the race detector used a large share of a core,
+	// parsing River's fetch query.
+	o := jobs.Options{NoPeriodic: true, PollInterval: e.poll,
 		Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc, Snooze: 50 * time.Millisecond, RescueAfter: 2 * time.Second, JobTimeout: jobTimeout}}
 	if e.prodTiming {
 		o = jobs.Options{NoPeriodic: true, Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc}}
