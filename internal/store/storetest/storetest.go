@@ -41,6 +41,22 @@ func SQLite(t testing.TB) *store.DB {
 	return openSQLiteCopy(t, tmpl)
 }
 
+// SQLiteDataDir returns a fresh t.TempDir() holding portal.db, a copy of this process's
+// migrated SQLite template: a data directory for the portal binary whose database needs
+// no migration at start.
+func SQLiteDataDir(t testing.TB) string {
+	t.Helper()
+	tmpl, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	dir := t.TempDir()
+	if err := copyFile(tmpl, filepath.Join(dir, "portal.db")); err != nil {
+		t.Fatalf("storetest: copy sqlite template: %v", err)
+	}
+	return dir
+}
+
 var (
 	sqliteOnce sync.Once
 	sqliteDir  string
