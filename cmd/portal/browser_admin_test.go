@@ -19,7 +19,7 @@ import (
 func TestBrowserAdminCreatesUserWhoEnrols(t *testing.T) {
 	t.Parallel()
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	// Room for waiting once for the next 30-second code (a code works once).
 	ctx := newBrowser(t, 150*time.Second)
 	console := watchConsole(ctx)

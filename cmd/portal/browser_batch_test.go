@@ -18,7 +18,7 @@ import (
 func TestBrowserBatchApproval(t *testing.T) {
 	t.Parallel()
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 180*time.Second)
 	console := watchConsole(ctx)
 

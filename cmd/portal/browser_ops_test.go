@@ -20,7 +20,7 @@ import (
 func TestBrowserMakerChecker(t *testing.T) {
 	t.Parallel()
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 150*time.Second)
 
 	opsSignIn(t, ctx, base, "finance")

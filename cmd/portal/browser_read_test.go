@@ -18,7 +18,7 @@ import (
 func TestBrowserReadSide(t *testing.T) {
 	t.Parallel()
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 90*time.Second)
 
 	must(t, "open /login", chromedp.Do(ctx, chromedp.Navigate(base+"/login")))

@@ -147,11 +147,13 @@ func (d cliDB) open(t *testing.T) *store.DB {
 func eachCLIDB(t *testing.T, fn func(t *testing.T, d cliDB)) {
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
+		defer cliPhase()()
 		dir := t.TempDir()
 		fn(t, cliDB{dialect: "sqlite", flags: []string{"--data-dir", dir}, url: "sqlite://" + filepath.Join(dir, "portal.db")})
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
+		defer cliPhase()()
 		u := requirePostgresURL(t)
 		// The data directory still holds the generated secret key.
 		fn(t, cliDB{dialect: "postgres", flags: []string{"--data-dir", t.TempDir(), "--database-url", u}, url: u})
@@ -160,6 +162,7 @@ func eachCLIDB(t *testing.T, fn func(t *testing.T, d cliDB)) {
 
 func TestCLIExitCodes(t *testing.T) {
 	t.Parallel()
+	defer cliPhase()()
 	t.Run("unknown command", func(t *testing.T) {
 		r := runCLI(t, "", nil, "frobnicate")
 		if r.code != exitUsage {
@@ -557,6 +560,7 @@ func TestCLIUsersAndAudit(t *testing.T) {
 // Go's flag package stops at the first positional argument; parse() goes on past it.
 func TestCLIFlagsAfterArguments(t *testing.T) {
 	t.Parallel()
+	defer cliPhase()()
 	dir := t.TempDir()
 	if r := runCLI(t, alicePassword+"\n", nil, "user", "add", "--data-dir", dir, "--username", "alice", "--role", "viewer"); r.code != exitOK {
 		t.Fatalf("user add\n%s", r)
