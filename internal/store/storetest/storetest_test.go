@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -112,6 +113,25 @@ func TestPrepared(t *testing.T) {
 		}
 		if n, _ := calls.Load(a.Dialect()); n.(*atomic.Int64).Load() != 1 {
 			t.Fatalf("%s: prepared %d times", a.Dialect(), n.(*atomic.Int64).Load())
+		}
+	}
+}
+
+// TestSQLiteDataDir: the directory holds portal.db with every migration applied.
+func TestSQLiteDataDir(t *testing.T) {
+	dir := storetest.SQLiteDataDir(t)
+	db, err := store.Open(context.Background(), "sqlite://"+filepath.Join(dir, "portal.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := db.MigrationStatus(context.Background())
+	if err != nil || len(st) == 0 {
+		t.Fatalf("migration status: %d, %v", len(st), err)
+	}
+	for _, s := range st {
+		if !s.Applied {
+			t.Fatalf("migration %d is not applied", s.Version)
 		}
 	}
 }
