@@ -105,10 +105,9 @@ type fakeClock struct{ off atomic.Int64 }
 func (c *fakeClock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *fakeClock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 
-// The client's timeout per call and the job runner's per execution. The tests run in
-// parallel on two cores under the race detector, where a call to the in-process sandbox
-// took over 3 s, and a timed-out call leaves its movement unknown (a failed TestBulk).
-// Serve's are 15 s and 45 s; the job's must cover the movement-lock wait (10 s) and a call.
+// The client's timeout per call and the runner's per execution (serve: 15 s, 45 s). On two
+// busy cores a sandbox call took over 3 s, leaving its movement unknown (TestBulk failed);
+// the job's must cover the movement-lock wait (10 s) and a call.
 const (
 	callTimeout = 15 * time.Second
 	jobTimeout  = 30 * time.Second
@@ -131,7 +130,14 @@ type envOpts struct {
 	prodTiming bool
 	// poll: how often idle workers look for jobs; default 100 ms.
 	poll time.Duration
+	// alone: no other test's env exists meanwhile (except the crash test's, which mostly
+	// waits), for a test that measures throughput against a deadline (TestBulk).
+	alone bool
 }
+
+// envs is held by every env, shared or (alone) not, until its test's cleanup; a waiting
+// alone env keeps new ones from starting.
+var envs sync.RWMutex
 
 func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	t.Helper()
@@ -142,6 +148,15 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	}
 	if o.poll == 0 {
 		o.poll = 100 * time.Millisecond
+	}
+	switch {
+	case o.prodTiming || o.sandbox != "": // the crash test and its children
+	case o.alone:
+		envs.Lock()
+		t.Cleanup(envs.Unlock)
+	default:
+		envs.RLock()
+		t.Cleanup(envs.RUnlock)
 	}
 	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}, prodTiming: o.prodTiming, poll: o.poll}
 	url := o.sandbox
