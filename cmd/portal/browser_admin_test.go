@@ -17,8 +17,9 @@ import (
 // PORTAL_TEST_SCREENSHOT_DIR=dir it leaves PNGs of the users list, the user's page and the
 // profile there.
 func TestBrowserAdminCreatesUserWhoEnrols(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	// Room for waiting once for the next 30-second code (a code works once).
 	ctx := newBrowser(t, 150*time.Second)
 	console := watchConsole(ctx)

@@ -16,8 +16,9 @@ import (
 // inbox, gives one code and one comment, and the inbox says what became of each; both then
 // execute. No page logs a console error on the way.
 func TestBrowserBatchApproval(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 180*time.Second)
 	console := watchConsole(ctx)
 

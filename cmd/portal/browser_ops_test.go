@@ -18,8 +18,9 @@ import (
 // stays), the approver signs in, finds it in the inbox, approves it with a TOTP code, the
 // operation executes to "succeeded", and the sub-account's page shows the new balance.
 func TestBrowserMakerChecker(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 150*time.Second)
 
 	opsSignIn(t, ctx, base, "finance")

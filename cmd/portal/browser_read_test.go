@@ -16,8 +16,9 @@ import (
 // upstream, startup sync): finance signs in, searches a sub-account, opens it and sees
 // its balance chart and the chart's table fallback.
 func TestBrowserReadSide(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 90*time.Second)
 
 	must(t, "open /login", chromedp.Do(ctx, chromedp.Navigate(base+"/login")))

@@ -13,12 +13,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // Demo credentials (README, "Demo mode").
@@ -54,13 +57,50 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startPortal runs `portal serve` in-process through run(), with an environment that
-// holds nothing but what the test passes, and waits until /readyz answers 200. At
-// cleanup it cancels the context and waits for run to return 0.
+// A portal's start (it migrates a fresh database and hashes the demo users' passwords)
+// runs alone among the CPU-bound phases, and CLI tests (each command migrates, most hash
+// a password) two at a time. With every parallel test at it at once on two busy cores, the
+// last portals missed the 30 s readiness deadline. The browser tests then mostly wait.
+var (
+	heavy    sync.RWMutex // a start holds it, a CLI test shares it; a waiting start goes first
+	cliSlots = make(chan struct{}, 2)
+)
+
+// startPhase holds heavy for a portal's start until the returned release is called.
+func startPhase() (release func()) {
+	heavy.Lock()
+	return heavy.Unlock
+}
+
+// cliPhase holds a CLI test's share of heavy until the returned release is called.
+func cliPhase() (release func()) {
+	cliSlots <- struct{}{}
+	heavy.RLock()
+	return func() { heavy.RUnlock(); <-cliSlots }
+}
+
+// startPortal runs `portal serve` in-process through run(), on a fresh data directory,
+// with an environment that holds nothing but what the test passes, and waits until
+// /readyz answers 200. At cleanup it cancels the context and waits for run to return 0.
 func startPortal(t *testing.T, extra ...string) (baseURL string) {
 	t.Helper()
+	return servePortal(t, t.TempDir(), extra...)
+}
+
+// startMigratedPortal is startPortal on a data directory whose SQLite database is already
+// migrated (a copy of storetest's template), for the tests of what comes after the start:
+// migrating a fresh database was half of a start that missed the 30 s deadline on busy
+// cores. The sign-in tour and the CLI tests start on fresh ones.
+func startMigratedPortal(t *testing.T) (baseURL string) {
+	t.Helper()
+	return servePortal(t, storetest.SQLiteDataDir(t))
+}
+
+func servePortal(t *testing.T, dataDir string, extra ...string) (baseURL string) {
+	t.Helper()
+	defer startPhase()()
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-	args := append([]string{"serve", "--addr", addr, "--data-dir", t.TempDir()}, extra...)
+	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir}, extra...)
 	e, stdout, stderr := fakeEnv("", nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
@@ -223,11 +263,14 @@ func statusWithCookies(t *testing.T, baseURL string, cookies []*network.Cookie) 
 // real portal: sign-in with password and TOTP, the dashboard of a finance user, the
 // language switch, sign-out. On SQLite and on Postgres.
 func TestBrowserSignInDashboardLanguageSignOut(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
 		chromiumPath(t)
 		browserTour(t, "sqlite", startPortal(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		chromiumPath(t)
 		u := requirePostgresURL(t)
 		browserTour(t, "postgres", startPortal(t, "--database-url", u))

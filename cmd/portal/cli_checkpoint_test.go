@@ -12,6 +12,7 @@ import (
 // with the public key, and `audit verify` then catches the deletion of the newest events,
 // which the chain alone cannot show.
 func TestCLICheckpoints(t *testing.T) {
+	t.Parallel()
 	eachCLIDB(t, func(t *testing.T, d cliDB) {
 		r := runCLI(t, "", nil, d.args("audit checkpoint")...)
 		if r.code != exitOK || !strings.Contains(r.stdout, "empty") {
@@ -60,6 +61,7 @@ func TestCLICheckpoints(t *testing.T) {
 // by the chain alone; deleting the newest events and checkpoints is named against the
 // copy in PORTAL_AUDIT_CHECKPOINT_FILE, whose lines are each signature-checked.
 func TestCLIVerifyAgainstCheckpointFile(t *testing.T) {
+	t.Parallel()
 	eachCLIDB(t, func(t *testing.T, d cliDB) {
 		file := filepath.Join(t.TempDir(), "checkpoints.jsonl")
 		vars := map[string]string{"PORTAL_AUDIT_CHECKPOINT_FILE": file}

@@ -15,6 +15,7 @@ import (
 // command line has no signed-in user), the command as user agent, a target and an
 // outcome. Failed commands that changed nothing write nothing.
 func TestEveryCLIMutationIsAudited(t *testing.T) {
+	t.Parallel()
 	eachCLIDB(t, func(t *testing.T, d cliDB) {
 		keyFile := filepath.Join(t.TempDir(), "new.key")
 		if err := os.WriteFile(keyFile, []byte("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"), 0o600); err != nil {

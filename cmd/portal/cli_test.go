@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsPortal) == "1" {
 		main() // a replica of TestTwoReplicasOnePostgres: exits
 	}
+	// The tests run the portal in-process, each on its own data directory or database,
+	// and the browser tests mostly wait on Chromium, the startup sync and the job runner.
+	storetest.DefaultParallel(8)
 	storetest.Main(m)
 }
 
@@ -145,10 +148,14 @@ func (d cliDB) open(t *testing.T) *store.DB {
 // eachCLIDB runs fn on a fresh SQLite data directory and on a fresh, empty Postgres database.
 func eachCLIDB(t *testing.T, fn func(t *testing.T, d cliDB)) {
 	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		defer cliPhase()()
 		dir := t.TempDir()
 		fn(t, cliDB{dialect: "sqlite", flags: []string{"--data-dir", dir}, url: "sqlite://" + filepath.Join(dir, "portal.db")})
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		defer cliPhase()()
 		u := requirePostgresURL(t)
 		// The data directory still holds the generated secret key.
 		fn(t, cliDB{dialect: "postgres", flags: []string{"--data-dir", t.TempDir(), "--database-url", u}, url: u})
@@ -156,6 +163,8 @@ func eachCLIDB(t *testing.T, fn func(t *testing.T, d cliDB)) {
 }
 
 func TestCLIExitCodes(t *testing.T) {
+	t.Parallel()
+	defer cliPhase()()
 	t.Run("unknown command", func(t *testing.T) {
 		r := runCLI(t, "", nil, "frobnicate")
 		if r.code != exitUsage {
@@ -283,6 +292,7 @@ func migrations(t *testing.T, r cliResult) map[int]string {
 var appliedAt = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$`)
 
 func TestCLIMigrate(t *testing.T) {
+	t.Parallel()
 	eachCLIDB(t, func(t *testing.T, d cliDB) {
 		// On an empty database status lists migration 1 as pending and applies nothing.
 		r := runCLI(t, "", nil, d.args("migrate", "status")...)
@@ -334,6 +344,8 @@ func TestCLIMigrate(t *testing.T) {
 // positional argument: `portal user token U [--name N]`, `portal migrate status --…`.
 // Go's flag package stops at the first positional argument; parse() goes on past it.
 func TestCLIFlagsAfterArguments(t *testing.T) {
+	t.Parallel()
+	defer cliPhase()()
 	dir := t.TempDir()
 	if r := runCLI(t, alicePassword+"\n", nil, "user", "add", "--data-dir", dir, "--username", "alice", "--role", "viewer"); r.code != exitOK {
 		t.Fatalf("user add\n%s", r)

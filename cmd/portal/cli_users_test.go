@@ -45,6 +45,7 @@ func userTable(t *testing.T, r cliResult) map[string]map[string]string {
 const alicePassword = "correct horse battery staple"
 
 func TestCLIUsersAndAudit(t *testing.T) {
+	t.Parallel()
 	eachCLIDB(t, func(t *testing.T, d cliDB) {
 		// Verify on a fresh database: intact, nothing checked yet.
 		r := runCLI(t, "", nil, d.args("audit verify")...)

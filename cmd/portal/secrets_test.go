@@ -44,6 +44,8 @@ func opened(t *testing.T, key []byte, purpose, sealed string) string {
 // TestSecretsRotate: a round trip through the CLI, a wrong old key refused, and a failure
 // half-way leaving every value as it was.
 func TestSecretsRotate(t *testing.T) {
+	t.Parallel()
+	defer cliPhase()()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "portal.db")
 	oldKey, newKey, otherKey := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32), bytes.Repeat([]byte{3}, 32)

@@ -21,7 +21,7 @@ func BenchmarkBulkExecution(b *testing.B) {
 	rows, rate := envInt("PURSER_BENCH_ROWS", 400), envInt("PURSER_BENCH_RATE", 20)
 	for range b.N {
 		db := storetest.Postgres(b)
-		e := newEnv(b, db, envOpts{rate: float64(rate)})
+		e := newEnv(b, db, envOpts{rate: float64(rate), poll: 20 * time.Millisecond}) // as TestBulk
 		subs := e.subs(10)
 		var sb strings.Builder
 		sb.WriteString("sub_account,amount,balance_type,reason\n")

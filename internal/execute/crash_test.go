@@ -81,6 +81,7 @@ const (
 // sub-account, so that most of them wait behind another movement of the same master and
 // sub-account, some behind one whose worker died during its call.
 func TestCrashAtEveryPoint(t *testing.T) {
+	t.Parallel() // its own database and sandbox; most of its time is River's rescue horizon
 	if testing.Short() {
 		t.Skip("crash test: subprocesses")
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // approvalRows counts an operation's approval rows.
@@ -44,7 +43,8 @@ func approveSuccesses(t testing.TB, e *env, id int64) int {
 // approver saw; another one is refused with ErrSnapshotChanged and nothing is written.
 // An empty expected hash (an API client that sends none) is not compared.
 func TestApproveComparesTheSnapshotInItsTransaction(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		op := e.create(e.transfer(e.subs(1)[0].ID, "1.00"))
 		stale := strings.Repeat("0", 64)
@@ -66,7 +66,8 @@ func TestApproveComparesTheSnapshotInItsTransaction(t *testing.T) {
 // TestRejectNeedsAComment: a rejection without a reason (empty or blank) is refused with
 // a field error; the operation stays pending and nothing is written.
 func TestRejectNeedsAComment(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		op := e.create(e.transfer(e.subs(1)[0].ID, "1.00"))
 		for _, c := range []string{"", "  \t "} {
@@ -88,7 +89,8 @@ func TestRejectNeedsAComment(t *testing.T) {
 // operation is decided on its own (row, event, transaction) and what may not be
 // approved fails alone with its reason.
 func TestApproveManyVerifiesOnceAndDecidesEach(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		subs := e.subs(1)
 		// A scoped approver who also requests: scope "org-mine".

@@ -11,12 +11,12 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // Every kind through create → approve → execute against the sandbox over HTTP.
 func TestEveryKindEndToEnd(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{})
 		subs := e.subs(3)
 		before := e.sb.Server().State(subs[0].ID).SubAccounts[0].Debit
@@ -111,7 +111,8 @@ func expiryOf(rs []sandboxResource, id string) string {
 }
 
 func TestValidation(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		sub := e.subs(1)[0]
 		cases := []struct {
@@ -153,7 +154,8 @@ func TestValidation(t *testing.T) {
 }
 
 func TestPolicyAndSelfApproval(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{})
 		sub := e.subs(1)[0]
 		big := e.create(e.transfer(sub.ID, "10000.00"))
@@ -224,7 +226,8 @@ func TestPolicyAndSelfApproval(t *testing.T) {
 }
 
 func TestConcurrentSubmissionsAndApprovals(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		sub := e.subs(1)[0]
 		in := e.transfer(sub.ID, "3.00")
@@ -296,7 +299,8 @@ func TestConcurrentSubmissionsAndApprovals(t *testing.T) {
 }
 
 func TestExpiryWithFakeClock(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		sub := e.subs(1)[0]
 		op := e.create(e.transfer(sub.ID, "1.00"))
@@ -321,7 +325,8 @@ func TestExpiryWithFakeClock(t *testing.T) {
 }
 
 func TestSnapshotChangeVoids(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		sub := e.subs(1)[0]
 		op := e.create(e.transfer(sub.ID, "1.00"))

@@ -11,7 +11,6 @@ import (
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // setMasterDebit stores the master's transferable cash as if read from the upstream now.
@@ -37,7 +36,8 @@ func (e *env) refused(in approval.Input, msgID string) map[string]any {
 // A draft is checked against what the master really has free: what Huawei Cloud showed
 // minus the transfers requested or approved but not yet settled.
 func TestDraftsAgainstFreeAmount(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true}) // approved transfers stay approved
 		subs := e.subs(3)
 		e.setMasterDebit("1000.00")
@@ -77,7 +77,8 @@ func TestDraftsAgainstFreeAmount(t *testing.T) {
 
 // Amounts never read from Huawei Cloud are not "0.00 available".
 func TestDraftRefusedWhenAmountNotRead(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		sub := e.subs(1)[0]
 		for _, q := range []string{`DELETE FROM master_credits`, `DELETE FROM master_balances`} {
@@ -100,7 +101,8 @@ func TestDraftRefusedWhenAmountNotRead(t *testing.T) {
 // After a transfer settles, the master's stored amounts are Huawei Cloud's new figure
 // within seconds, without the periodic sync.
 func TestMasterRefreshedAfterSettlement(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{})
 		sub := e.subs(1)[0]
 		before, err := db.MasterBalances(e.ctx, e.master)
@@ -135,7 +137,8 @@ func TestMasterRefreshedAfterSettlement(t *testing.T) {
 // Drafts checked at the same moment cannot both take the same free amount, and a
 // batch's rows count against it one after the other.
 func TestConcurrentDraftsAndBatchAgainstFreeAmount(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		subs := e.subs(2)
 		e.setMasterDebit("1000.00")

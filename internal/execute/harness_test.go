@@ -32,8 +32,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envChild) != "" {
 		os.Exit(runChild())
 	}
+	// Every test has its own database, sandbox and job runner and spends most of its
+	// time waiting on them; the crash test mostly waits for River's rescue horizon.
+	storetest.DefaultParallel(8)
 	storetest.Main(m)
 }
+
+// prepared databases hold River's tables too: migrating them took seconds per test on
+// SQLite. newEnv still runs jobs.Migrate (a no-op on these) for the crash test's database.
+var prepared = storetest.NewPrepared(func(ctx context.Context, db *store.DB) error {
+	return jobs.Migrate(ctx, db, nil)
+})
 
 // stepUp accepts the code "123456" (the TOTP check itself is auth's, tested there).
 type stepUp struct{ calls atomic.Int64 }
@@ -77,8 +86,10 @@ type env struct {
 
 	settledMu sync.Mutex
 	settled   map[int64]string // operation id → sub-account, from Options.Settled
+	changed   chan struct{}    // a send after each settlement: wakes wait
 
-	prodTiming bool // envOpts.prodTiming
+	prodTiming bool          // envOpts.prodTiming
+	poll       time.Duration // envOpts.poll
 }
 
 // wasSettled reports whether the executor's Settled hook saw the operation.
@@ -93,6 +104,14 @@ type fakeClock struct{ off atomic.Int64 }
 
 func (c *fakeClock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *fakeClock) Advance(d time.Duration) { c.off.Add(int64(d)) }
+
+// The client's timeout per call and the runner's per execution (serve: 15 s, 45 s). On two
+// busy cores a sandbox call took over 3 s, leaving its movement unknown (TestBulk failed);
+// the job's must cover the movement-lock wait (10 s) and a call.
+const (
+	callTimeout = 15 * time.Second
+	jobTimeout  = 30 * time.Second
+)
 
 type envOpts struct {
 	rate     float64
@@ -109,7 +128,16 @@ type envOpts struct {
 	// job timeout, snooze, poll interval, lock lease) instead of the quick test ones, so
 	// that the crash test measures the recovery an operator would see.
 	prodTiming bool
+	// poll: how often idle workers look for jobs; default 100 ms.
+	poll time.Duration
+	// alone: no other test's env exists meanwhile (except the crash test's, which mostly
+	// waits), for a test that measures throughput against a deadline (TestBulk).
+	alone bool
 }
+
+// envs is held by every env, shared or (alone) not, until its test's cleanup; a waiting
+// alone env keeps new ones from starting.
+var envs sync.RWMutex
 
 func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	t.Helper()
@@ -118,7 +146,19 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	if o.rate == 0 {
 		o.rate = 500
 	}
-	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}, prodTiming: o.prodTiming}
+	if o.poll == 0 {
+		o.poll = 100 * time.Millisecond
+	}
+	switch {
+	case o.prodTiming || o.sandbox != "": // the crash test and its children
+	case o.alone:
+		envs.Lock()
+		t.Cleanup(envs.Unlock)
+	default:
+		envs.RLock()
+		t.Cleanup(envs.RUnlock)
+	}
+	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}, prodTiming: o.prodTiming, poll: o.poll}
 	url := o.sandbox
 	sopts := sandbox.DefaultOptions()
 	if url == "" {
@@ -134,7 +174,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	}
 	e.master = sopts.DomainID
 	up, err := bss.New(bss.Config{Endpoint: url, AK: sopts.AK, SK: sopts.SK, DomainID: sopts.DomainID, RatePerSecond: o.rate,
-		Timeout: 3 * time.Second, RetryBase: 10 * time.Millisecond, MaxAttempts: 3})
+		Timeout: callTimeout, RetryBase: 10 * time.Millisecond, MaxAttempts: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +192,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	}
 	e.stepUp = &stepUp{}
 	e.svc = approval.New(db, approval.Options{StepUp: e.stepUp, Enqueuer: e.ins, MasterAccountID: e.master, Clock: e.clock.Now, Log: log})
-	e.settled = map[int64]string{}
+	e.settled, e.changed = map[int64]string{}, make(chan struct{}, 1)
 	var clients func(ctx context.Context, master string) (bss.Upstream, error)
 	if o.masterB {
 		bo := sandbox.DefaultOptions()
@@ -164,7 +204,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		t.Cleanup(func() { _ = sbB.Close() })
 		e.sbB, e.masterB = sbB, bo.DomainID
 		if e.upB, err = bss.New(bss.Config{Endpoint: sbB.URL(), AK: bo.AK, SK: bo.SK, DomainID: bo.DomainID, RatePerSecond: o.rate,
-			Timeout: 3 * time.Second, RetryBase: 10 * time.Millisecond, MaxAttempts: 3}); err != nil {
+			Timeout: callTimeout, RetryBase: 10 * time.Millisecond, MaxAttempts: 3}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := cachesync.New(db, e.upB, cachesync.Options{MasterAccountID: e.masterB}).Run(ctx, cachesync.AreaFull, "", "test"); err != nil {
@@ -195,6 +235,10 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 			e.settledMu.Lock()
 			e.settled[op.ID] = op.SubAccountID
 			e.settledMu.Unlock()
+			select {
+			case e.changed <- struct{}{}:
+			default:
+			}
 		}})
 	for _, u := range []struct {
 		name  string
@@ -292,8 +336,11 @@ func (e *env) sync() {
 func (e *env) start() {
 	e.t.Helper()
 	syncer := cachesync.New(e.db, e.up, cachesync.Options{MasterAccountID: e.master})
-	o := jobs.Options{NoPeriodic: true, PollInterval: 20 * time.Millisecond,
-		Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc, Snooze: 50 * time.Millisecond, RescueAfter: 2 * time.Second, JobTimeout: 5 * time.Second}}
+	// Idle workers look for jobs every e.poll, 100 ms unless a test asks (serve: 1 s). At
+	// 20 ms an idle runner on SQLite under the race detector used a large share of a core,
+	// parsing River's fetch query.
+	o := jobs.Options{NoPeriodic: true, PollInterval: e.poll,
+		Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc, Snooze: 50 * time.Millisecond, RescueAfter: 2 * time.Second, JobTimeout: jobTimeout}}
 	if e.prodTiming {
 		o = jobs.Options{NoPeriodic: true, Operations: &jobs.OperationJobs{Executor: e.exec, Approval: e.svc}}
 	}
@@ -364,7 +411,9 @@ func (e *env) op(id int64) *approval.Operation {
 	return op
 }
 
-// wait polls until the operation reaches a state in want.
+// wait polls until the operation reaches a state in want: after each settlement, and
+// every 100 ms for the states the Settled hook does not see (unknown). Reading the
+// operation every 20 ms kept a core busy on SQLite under the race detector.
 func (e *env) wait(id int64, want ...approval.State) *approval.Operation {
 	e.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -378,7 +427,10 @@ func (e *env) wait(id int64, want ...approval.State) *approval.Operation {
 		if time.Now().After(deadline) {
 			e.t.Fatalf("operation %d is %s, want %v (error %+v)", id, op.State, want, op.Error)
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-e.changed:
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 

@@ -8,13 +8,13 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // Several master accounts: an operation acts for its sub-account's master and executes
 // through that master's client only.
 func TestTransferOnSecondMasterUsesItsClient(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{masterB: true})
 		page, err := db.ListSubAccounts(e.ctx, authz.Everything, store.SubAccountFilter{MasterAccountID: e.masterB, Status: 1, Limit: 1})
 		if err != nil || len(page.Items) == 0 {
@@ -91,7 +91,8 @@ func TestTransferOnSecondMasterUsesItsClient(t *testing.T) {
 // Money movements are serialised per master: while one master's movement lock is held,
 // a second movement of the same master waits, and another master's does not.
 func TestMovementLocksPerMaster(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		unlockA, err := db.LockMovements(ctx, "domain-a", "holder-1", 5*time.Second)
 		if err != nil {
@@ -131,7 +132,8 @@ func TestMovementLocksPerMaster(t *testing.T) {
 // A batch mixing two masters' sub-accounts: each row's operation acts for its own master,
 // checked against that master's transferable amount.
 func TestBatchAcrossMasters(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{masterB: true, noRunner: true})
 		page, err := db.ListSubAccounts(e.ctx, authz.Everything, store.SubAccountFilter{MasterAccountID: e.masterB, Status: 1, Limit: 1})
 		if err != nil || len(page.Items) == 0 {

@@ -11,7 +11,6 @@ import (
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // TestRedirectedTransferIsUnknownThenReconciled: an endpoint answering the transfer with
@@ -19,7 +18,8 @@ import (
 // unknown, never succeeded, and the reconciler, on a healthy upstream, resends the same
 // trans_id and settles it applied once.
 func TestRedirectedTransferIsUnknownThenReconciled(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{noRunner: true})
 		sub := e.subs(1)[0]
 		sb := e.sb.Server()
@@ -33,7 +33,7 @@ func TestRedirectedTransferIsUnknownThenReconciled(t *testing.T) {
 		t.Cleanup(srv.Close)
 		so := sandbox.DefaultOptions() // as newEnv's sandbox
 		redirected, err := bss.New(bss.Config{Endpoint: srv.URL, AK: so.AK, SK: so.SK, DomainID: e.master, RatePerSecond: 500,
-			Timeout: 3 * time.Second, RetryBase: 10 * time.Millisecond, MaxAttempts: 3})
+			Timeout: callTimeout, RetryBase: 10 * time.Millisecond, MaxAttempts: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // A resource operation on a sub-account's resources executes through that sub-account's
@@ -17,7 +16,8 @@ import (
 // without an enabled credential is refused; a credential disabled between approval and
 // execution fails the operation without sending anything.
 func TestResourceOperationThroughSubCredential(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{subCred: true})
 		res, _, err := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{AccountID: e.subID, MainOnly: true, Status: 2, Limit: 2})
 		if err != nil || len(res) < 2 {
@@ -89,7 +89,8 @@ func TestResourceOperationThroughSubCredential(t *testing.T) {
 // vanished meanwhile may have been sent: it goes unknown, and once the credential is back
 // the reconciler settles it through the sub-account's client, never the master's.
 func TestResumedSubCredentialOperationGoesUnknown(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	prepared.EachParallel(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envOpts{subCred: true, noRunner: true})
 		res, _, err := db.ListResources(e.ctx, authz.Everything, store.ResourceFilter{AccountID: e.subID, MainOnly: true, Status: 2, Limit: 1})
 		if err != nil || len(res) == 0 {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -37,20 +38,23 @@ func SQLite(t testing.TB) *store.DB {
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
-	path := filepath.Join(t.TempDir(), "portal.db")
-	if err := copyFile(tmpl, path); err != nil {
+	return openSQLiteCopy(t, tmpl)
+}
+
+// SQLiteDataDir returns a fresh t.TempDir() holding portal.db, a copy of this process's
+// migrated SQLite template: a data directory for the portal binary whose database needs
+// no migration at start.
+func SQLiteDataDir(t testing.TB) string {
+	t.Helper()
+	tmpl, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	dir := t.TempDir()
+	if err := copyFile(tmpl, filepath.Join(dir, "portal.db")); err != nil {
 		t.Fatalf("storetest: copy sqlite template: %v", err)
 	}
-	db, err := store.Open(context.Background(), "sqlite://"+path, nil)
-	if err != nil {
-		t.Fatalf("storetest: open sqlite: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	// Migrating again applies nothing; it proves the copy is a complete, current database.
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("storetest: migrate sqlite: %v", err)
-	}
-	return db
+	return dir
 }
 
 var (
@@ -111,11 +115,17 @@ func Postgres(t testing.TB) *store.DB {
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
+	return clonePostgres(t, base, tmpl)
+}
+
+// clonePostgres creates a database of its own from the template tmpl, dropped at cleanup.
+func clonePostgres(t testing.TB, base, tmpl string) *store.DB {
+	t.Helper()
 	name := newName("t")
 	createMu.Lock()
 	// Postgres refuses to copy a template that has other connections, which
 	// includes a concurrent CREATE DATABASE from the same template.
-	err = adminExec(base, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, quoteIdent(name), quoteIdent(tmpl)))
+	err := adminExec(base, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, quoteIdent(name), quoteIdent(tmpl)))
 	createMu.Unlock()
 	if err != nil {
 		t.Fatalf("storetest: create database: %v", err)
@@ -154,6 +164,30 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+}
+
+// EachParallel is Each with the two subtests marked parallel (t.Parallel): they run
+// alongside each other and the package's other parallel tests once the calling test's
+// function returns. Their databases are isolated; fn must share nothing else mutable.
+func EachParallel(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, Postgres(t)) })
+}
+
+// DefaultParallel raises the number of parallel tests (-test.parallel, which defaults
+// to GOMAXPROCS) to n unless the command line sets it. For a TestMain whose parallel
+// tests mostly wait (on a sandbox over HTTP, a job runner, a browser, a database
+// server): on a 2-core machine two at a time leave the cores idle.
+func DefaultParallel(n int) {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set && n > 0 {
+		_ = flag.Set("test.parallel", strconv.Itoa(n))
+	}
 }
 
 func baseURL(t testing.TB) string {
@@ -301,8 +335,11 @@ func Main(m *testing.M) {
 	if sqliteDir != "" {
 		_ = os.RemoveAll(sqliteDir)
 	}
-	if base := os.Getenv(EnvPostgresURL); base != "" && tmplName != "" {
-		dropDatabase(base, tmplName)
+	if base := os.Getenv(EnvPostgresURL); base != "" {
+		dropPrepared(base)
+		if tmplName != "" {
+			dropDatabase(base, tmplName)
+		}
 	}
 	os.Exit(code)
 }

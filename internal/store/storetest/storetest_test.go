@@ -3,7 +3,12 @@ package storetest_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
@@ -55,5 +60,78 @@ func TestSQLiteFresh(t *testing.T) {
 	}
 	if n, _ := b.CountUsers(ctx); n != 0 {
 		t.Fatal("SQLite databases are shared")
+	}
+}
+
+// TestEachParallel: the two subtests of EachParallel run at the same time (each waits
+// for the other to start), each with its own fresh database.
+func TestEachParallel(t *testing.T) {
+	var started sync.WaitGroup
+	started.Add(2)
+	if os.Getenv(storetest.EnvPostgresURL) == "" {
+		started.Done() // the postgres subtest skips before fn
+	}
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
+		started.Done()
+		done := make(chan struct{})
+		go func() { started.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the other subtest did not start: the subtests are not parallel")
+		}
+		ctx := context.Background()
+		if err := db.CreateUser(ctx, &store.User{Username: "same-name"}); err != nil {
+			t.Fatalf("database not fresh: %v", err)
+		}
+	})
+}
+
+// TestPrepared: prepare runs once per dialect, and every database is a fresh copy of
+// its result: what one test writes, the next copy does not hold.
+func TestPrepared(t *testing.T) {
+	var calls sync.Map // dialect → *atomic.Int64
+	p := storetest.NewPrepared(func(ctx context.Context, db *store.DB) error {
+		n, _ := calls.LoadOrStore(db.Dialect(), new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+		return db.CreateUser(ctx, &store.User{Username: "prepared"})
+	})
+	for _, open := range []func(testing.TB) *store.DB{p.SQLite, p.Postgres} {
+		ctx := context.Background()
+		a := open(t)
+		if err := a.CreateUser(ctx, &store.User{Username: "only-in-a"}); err != nil {
+			t.Fatal(err)
+		}
+		b := open(t)
+		for db, want := range map[*store.DB]int64{a: 2, b: 1} {
+			if n, err := db.CountUsers(ctx); err != nil || n != want {
+				t.Fatalf("%s: %d users (%v), want %d", db.Dialect(), n, err, want)
+			}
+			if _, err := db.UserByUsername(ctx, "prepared"); err != nil {
+				t.Fatalf("%s: the prepared user is missing: %v", db.Dialect(), err)
+			}
+		}
+		if n, _ := calls.Load(a.Dialect()); n.(*atomic.Int64).Load() != 1 {
+			t.Fatalf("%s: prepared %d times", a.Dialect(), n.(*atomic.Int64).Load())
+		}
+	}
+}
+
+// TestSQLiteDataDir: the directory holds portal.db with every migration applied.
+func TestSQLiteDataDir(t *testing.T) {
+	dir := storetest.SQLiteDataDir(t)
+	db, err := store.Open(context.Background(), "sqlite://"+filepath.Join(dir, "portal.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := db.MigrationStatus(context.Background())
+	if err != nil || len(st) == 0 {
+		t.Fatalf("migration status: %d, %v", len(st), err)
+	}
+	for _, s := range st {
+		if !s.Applied {
+			t.Fatalf("migration %d is not applied", s.Version)
+		}
 	}
 }
