@@ -224,7 +224,7 @@ func withRegistry(next func(*web.Deps, bss.Upstream)) func(*web.Deps, bss.Upstre
 		reg := upstreamacct.NewRegistry(&upstreamacct.Service{DB: d.DB})
 		reg.Register(testMaster, "Read test master", up)
 		reg.Register(sandbox.DefaultOptions().DomainID, "Sandbox", up)
-		d.Upstream = reg
+		d.Upstream, d.Masters = reg, reg
 	}
 }
 

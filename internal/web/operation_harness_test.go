@@ -19,6 +19,7 @@ import (
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/web"
 )
 
@@ -35,19 +36,14 @@ func withOps(t *testing.T) func(d *web.Deps, up bss.Upstream) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stepUp, err := web.NewStepUp(d.Config, d.DB, d.Log, d.Now)
-		if err != nil {
-			t.Fatal(err)
-		}
 		master := sandbox.DefaultOptions().DomainID
-		svc := approval.New(d.DB, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: master, Log: d.Log,
+		// As cmd/portal: step-up is the sign-in's own auth service.
+		svc := approval.New(d.DB, approval.Options{StepUp: d.Auth, Enqueuer: ins, MasterAccountID: master, Log: d.Log,
 			// As cmd/portal: the registry says which masters are configured (withRegistry);
 			// read at call time, since a later tweak may install it.
 			MasterLive: func(ctx context.Context, id string) (bool, error) {
-				if l, ok := d.Upstream.(interface {
-					LiveMasters(context.Context) (map[string]bool, error)
-				}); ok {
-					live, err := l.LiveMasters(ctx)
+				if d.Masters != nil {
+					live, err := d.Masters.LiveMasters(ctx)
 					return live[id], err
 				}
 				return true, nil
@@ -83,15 +79,11 @@ func opsPortal(t *testing.T, db *store.DB) *portal {
 // opsUsers adds finance (maker), two approvers, an admin who also approves and a boss
 // who holds every role (the self-approval case).
 func (p *portal) opsUsers() {
-	for _, u := range []struct {
-		name  string
-		roles []string
-	}{{"fay", []string{"finance"}}, {"fred", []string{"finance"}}, {"abby", []string{"approver"}}, {"alan", []string{"approver"}},
-		{"adam", []string{"admin", "approver"}}, {"boss", []string{"admin", "approver", "finance"}}} {
-		if _, err := p.db.UserByUsername(context.Background(), u.name); err == nil {
+	for _, u := range testkit.OpsCast {
+		if _, err := p.db.UserByUsername(context.Background(), u.Name); err == nil {
 			continue
 		}
-		p.addUser(u.name, testSecret, u.roles...)
+		p.addUser(u.Name, testSecret, u.Roles...)
 	}
 }
 
