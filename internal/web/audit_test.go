@@ -17,7 +17,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // auditorPortal has an auditor signed in and some history: sign-ins, failures, a
@@ -43,7 +43,7 @@ func auditorPortal(t *testing.T, db *store.DB) (*portal, *browser) {
 }
 
 func TestAuditSearch(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p, b := auditorPortal(t, db)
 		r := b.get("/audit")
 		if r.status != 200 || r.doc(t).Find(`[data-testid="audit-row"]`).Length() < 5 {
@@ -101,7 +101,7 @@ func TestAuditSearch(t *testing.T) {
 }
 
 func TestAuditPagination(t *testing.T) {
-	p, b := auditorPortal(t, storetest.SQLite(t))
+	p, b := auditorPortal(t, testkit.SQLite(t))
 	for i := range 120 {
 		if err := audit.Record(context.Background(), p.db, audit.System("test"), audit.Entry{Action: "sync.run",
 			TargetType: "area", TargetID: "full", Outcome: audit.Success, Details: map[string]any{"i": i}}); err != nil {
@@ -128,7 +128,7 @@ func TestAuditPagination(t *testing.T) {
 }
 
 func TestAuditEventAndTimeline(t *testing.T) {
-	p, b := auditorPortal(t, storetest.SQLite(t))
+	p, b := auditorPortal(t, testkit.SQLite(t))
 	pol := p.events("policy.update")[0]
 	r := b.get(fmt.Sprintf("/audit/events/%d", pol.ID))
 	if r.status != 200 || !strings.Contains(r.testid(t, "event-fields"), pol.Hash) || !strings.Contains(r.testid(t, "event-fields"), pol.PrevHash) {
@@ -151,7 +151,7 @@ func TestAuditEventAndTimeline(t *testing.T) {
 }
 
 func TestAuditExports(t *testing.T) {
-	p, b := auditorPortal(t, storetest.SQLite(t))
+	p, b := auditorPortal(t, testkit.SQLite(t))
 	before := len(p.events(audit.ExportDownload))
 	r := b.get("/audit/export?format=csv&outcome=failure")
 	if r.status != 200 || !strings.Contains(r.header.Get("Content-Disposition"), ".csv") {
@@ -201,7 +201,7 @@ func TestAuditExports(t *testing.T) {
 }
 
 func TestAuditVerifyPage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p, b := auditorPortal(t, db)
 		page := b.get("/audit/verify")
 		if page.status != 200 || len(page.testid(t, "public-key")) != 64 {
@@ -254,7 +254,7 @@ func TestAuditVerifyPage(t *testing.T) {
 }
 
 func TestAuditAPI(t *testing.T) {
-	p, _ := auditorPortal(t, storetest.SQLite(t))
+	p, _ := auditorPortal(t, testkit.SQLite(t))
 	tok, _ := p.users.CreateToken(context.Background(), "otto", "api", nil, systemMeta())
 	fin, _ := p.users.CreateToken(context.Background(), "fiona", "api", nil, systemMeta())
 	call := func(token, query string) response {

@@ -16,7 +16,7 @@ import (
 	"github.com/purser-finance/purser/internal/cachesync"
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/web"
 )
 
@@ -347,7 +347,7 @@ func mutations() map[string][]mutation {
 // each way of using it writes exactly one audit event with every field an auditor needs.
 func TestEveryStateChangeIsAuditedOnce(t *testing.T) {
 	table := mutations()
-	probe := newPortal(t, storetest.SQLite(t), nil)
+	probe := newPortal(t, testkit.SQLite(t), nil)
 	for _, rt := range probe.srv.Routes() {
 		if rt.Method == http.MethodGet {
 			continue
@@ -360,11 +360,15 @@ func TestEveryStateChangeIsAuditedOnce(t *testing.T) {
 	for key, cases := range table {
 		for _, m := range cases {
 			t.Run(key+"/"+m.name, func(t *testing.T) {
+				// Each case has its own database, upstream and server: nothing is shared,
+				// so the cases run side by side (most of a case's time is spent waiting
+				// on the job runner and the sandbox, not computing).
+				t.Parallel()
 				var tweak func(*web.Deps, bss.Upstream)
 				if m.jobs {
 					tweak = withJobs(t)
 				}
-				p := newPortalWith(t, storetest.SQLite(t), nil, tweak)
+				p := newPortalWith(t, testkit.SQLite(t), nil, tweak)
 				p.addUser("walt", "", "viewer")
 				p.addUser("fiona", testSecret, "finance")
 				p.addUser("otto", "", "auditor")

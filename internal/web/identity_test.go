@@ -17,7 +17,7 @@ import (
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/users"
 )
 
@@ -343,7 +343,7 @@ func startSandbox(t *testing.T) string {
 // user's next request is signed out), resets the second factor and ends sessions; every
 // change needs a step-up, and a wrong or missing code is refused and audited.
 func TestAdminUserFlows(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortal(t, db, nil)
 		ctx := context.Background()
 		b := p.adminBrowser()
@@ -475,7 +475,7 @@ func TestAdminUserFlows(t *testing.T) {
 // TestProfile: password change with policy errors (input kept), API tokens created
 // (shown once) and revoked, recovery codes, and sign-in with a recovery code.
 func TestProfile(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", testSecret, "finance")
 	b := p.browser()
 	b.signIn("fiona", testSecret)
@@ -547,7 +547,7 @@ func TestProfile(t *testing.T) {
 // TestUpstreamSecretRoundTrip: the SK is stored encrypted, used for the connection test
 // and never rendered; an empty SK on edit keeps it.
 func TestUpstreamSecretRoundTrip(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	b := p.adminBrowser()
 	sk := sandbox.DefaultOptions().SK
 	id := p.newUpstream(b, startSandbox(t))
@@ -601,7 +601,7 @@ func TestOIDCSignIn(t *testing.T) {
 	}
 	defer op.Shutdown()
 	mc := op.Config()
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.secret(mc.ClientSecret)
 	admin := p.adminBrowser()
 	r := admin.post("/admin/settings/sso", admin.withCode(url.Values{"enabled": {"on"}, "issuer": {mc.Issuer}, "client_id": {mc.ClientID},
@@ -675,7 +675,7 @@ func TestOIDCSignIn(t *testing.T) {
 // TestOpenAPIMatchesRoutes: every registered /api/v1 route is documented, and nothing
 // else is.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	r := p.browser().get("/api/v1/openapi.json")
 	if r.status != http.StatusOK {
 		t.Fatalf("openapi: %d", r.status)

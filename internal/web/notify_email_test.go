@@ -11,7 +11,7 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/approval/smtptest"
 	"github.com/purser-finance/purser/internal/bss"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/web"
 )
 
@@ -23,7 +23,7 @@ func TestOperationEmails(t *testing.T) {
 	mailSrv := smtptest.Start(t)
 	const smtpPassword = "smtp-password-of-the-test"
 	var publicURL string
-	p := newPortalWith(t, storetest.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
+	p := newPortalWith(t, testkit.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
 		withOps(t)(d, up)
 		publicURL = d.Config.PublicURL
 		// As cmd/portal wires it: the channels as an admin set them, read at each event.
@@ -103,7 +103,7 @@ func TestEmailFailureShownToAdmins(t *testing.T) {
 	closed := smtptest.Start(t)
 	host, port := closed.Host, closed.Port
 	closed.Close() // nothing listens there any more
-	p := newPortalWith(t, storetest.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
+	p := newPortalWith(t, testkit.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
 		withOps(t)(d, up)
 		d.Operations.Notifier().SetSource(func() approval.NotifyConfig {
 			return approval.NotifyConfig{SMTPHost: host, SMTPPort: port, SMTPTLS: "none", SMTPFrom: "purser@example.com", Timeout: time.Second}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,8 +51,11 @@ func withOps(t *testing.T) func(d *web.Deps, up bss.Upstream) {
 			}})
 		exec := execute.New(d.DB, up, execute.Options{Notifier: svc.Notifier(), Log: d.Log, LockLease: 2 * time.Second})
 		syncer := cachesync.New(d.DB, up, cachesync.Options{MasterAccountID: master})
+		// Workers look for jobs every 100 ms: quick enough that a test waits a moment for
+		// an execution, rare enough that polling (a parsed SQL query each time, slow under
+		// -race) is not most of the suite's work.
 		runner, err := jobs.StartWith(ctx, d.DB, syncer, slog.New(slog.DiscardHandler), time.Hour, jobs.Options{NoPeriodic: true,
-			PollInterval: 20 * time.Millisecond, Operations: &jobs.OperationJobs{Executor: exec, Approval: svc, Snooze: 50 * time.Millisecond}})
+			PollInterval: 100 * time.Millisecond, Operations: &jobs.OperationJobs{Executor: exec, Approval: svc, Snooze: 50 * time.Millisecond}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -255,9 +259,10 @@ func (p *portal) pendingBatch(amount string) string {
 	return r.location
 }
 
-var keySeq int64
+// keySeq numbers idempotency keys; atomic because the coverage cases run in parallel.
+var keySeq atomic.Int64
 
-func newKey() string { keySeq++; return "test-key-" + itoa(keySeq) + "-" + itoa(time.Now().UnixNano()) }
+func newKey() string { return "test-key-" + itoa(keySeq.Add(1)) + "-" + itoa(time.Now().UnixNano()) }
 
 // policyForm is the policy page's form with one change (to_on_demand without approval).
 func policyForm(code string) url.Values {

@@ -10,13 +10,13 @@ import (
 
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestOperationKindsFromForms creates every kind through its form against the synced
 // sandbox cache, on both databases: each lands pending with its snapshot on its page.
 func TestOperationKindsFromForms(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		ctx := context.Background()
 		fay := p.as("fay")
@@ -97,7 +97,7 @@ func TestOperationKindsFromForms(t *testing.T) {
 // TestOperationFormErrorsKeepInput: a wrong amount comes back 422 with the reason beside
 // the field, in the reader's language, and everything typed still there.
 func TestOperationFormErrorsKeepInput(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	for _, lang := range []string{"en", "zh"} {
 		b := p.as("fay")
@@ -152,7 +152,7 @@ func countOps(t *testing.T, p *portal) int {
 // TestDoubleSubmitIsOneOperation: the same rendered form posted twice names one
 // operation; its key reused with different input is a 409.
 func TestDoubleSubmitIsOneOperation(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay := p.as("fay")
 	key := fay.formKey("/operations/new?kind=transfer_funds")
@@ -176,7 +176,7 @@ func TestDoubleSubmitIsOneOperation(t *testing.T) {
 // count), a wrong code is refused with the input kept, the right code approves and the
 // executor runs it to succeeded; the requester is notified.
 func TestApproveWithTOTPExecutes(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		sub := p.normalSubs(1)[0]
 		fay, abby := p.as("fay"), p.as("abby")
@@ -239,7 +239,7 @@ func TestApproveWithTOTPExecutes(t *testing.T) {
 // TestSelfApprovalRefusedEverywhere: a user holding finance, approver and admin cannot
 // approve or reject their own request, from the page or the API; each try is audited.
 func TestSelfApprovalRefusedEverywhere(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	boss := p.as("boss")
 	id := boss.transfer(sub.ID, "10.00")
@@ -275,7 +275,7 @@ func TestSelfApprovalRefusedEverywhere(t *testing.T) {
 
 // TestTwoApproversAboveThreshold: 10,000.00 needs two distinct approvers.
 func TestTwoApproversAboveThreshold(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay, abby, alan := p.as("fay"), p.as("abby"), p.as("alan")
 	id := fay.transfer(sub.ID, "10000.00")
@@ -303,7 +303,7 @@ func TestTwoApproversAboveThreshold(t *testing.T) {
 // TestRejectCancelResolve: reject ends a request; the requester cancels until approved
 // (nobody else can); an admin resolves an unknown outcome with a reason.
 func TestRejectCancelResolve(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay, fred, abby, adam := p.as("fay"), p.as("fred"), p.as("abby"), p.as("adam")
 	a := fay.transfer(sub.ID, "1.00")
@@ -345,7 +345,7 @@ func TestRejectCancelResolve(t *testing.T) {
 // TestPolicyPage: the admin sees every kind's rule; saving needs a fresh code and
 // records one policy.update per changed kind; the rule applies to the next request.
 func TestPolicyPage(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	adam := p.as("adam")
 	page := adam.get("/admin/policy")
 	if page.status != http.StatusOK || page.doc(t).Find(`[data-testid="policy-row"]`).Length() != len(approval.Kinds) {
@@ -395,7 +395,7 @@ func TestPolicyPage(t *testing.T) {
 // problem; the corrected file becomes one batch, approved once, that executes with live
 // progress and a result CSV.
 func TestBulkPreviewThenBatch(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(3)
 	fay, abby := p.as("fay"), p.as("abby")
 	form := fay.get("/operations/bulk?kind=transfer_funds&sub_account_id=" + subs[0].ID + "&sub_account_id=" + subs[1].ID)
@@ -461,7 +461,7 @@ func TestBulkPreviewThenBatch(t *testing.T) {
 
 // TestOperationsAPI checks the JSON contract: statuses, shapes and errors.
 func TestOperationsAPI(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay, abby := p.token("fay"), p.token("abby")
 	body := `{"kind":"transfer_funds","sub_account_id":"` + sub.ID + `","amount":"7.00","balance_type":"debit","reason":"api"}`
@@ -535,7 +535,7 @@ func TestOperationsAPI(t *testing.T) {
 // TestSubAccountPageOperations: the sub-account page offers Transfer / Recover and lists
 // the operations about it; the dashboard lists recent ones.
 func TestSubAccountPageOperations(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay := p.as("fay")
 	page := fay.get("/sub-accounts/" + sub.ID)
@@ -570,7 +570,7 @@ func TestSubAccountPageOperations(t *testing.T) {
 // TestCreateWritesCreateAndSubmit documents what the service records for a request
 // today: operation.create and operation.submit (see the coverage note in the report).
 func TestCreateWritesCreateAndSubmit(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay := p.as("fay")
 	p.mark()

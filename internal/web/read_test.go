@@ -21,7 +21,6 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
 	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/users"
 	"github.com/purser-finance/purser/internal/web"
@@ -102,7 +101,7 @@ func seedCache(t *testing.T, db *store.DB) {
 // readPortal is a portal with the seeded cache and users of each kind of scope.
 func readPortal(t *testing.T) *portal {
 	t.Helper()
-	return readPortalOn(t, storetest.SQLite(t))
+	return readPortalOn(t, testkit.SQLite(t))
 }
 
 func readPortalOn(t *testing.T, db *store.DB) *portal {
@@ -137,7 +136,7 @@ func rowIDs(t *testing.T, r response) []string {
 }
 
 func TestSubAccountListSearchFilterSortPages(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testSubAccountListSearchFilterSortPages(t, readPortalOn(t, db)) })
+	testkit.Each(t, func(t *testing.T, db *store.DB) { testSubAccountListSearchFilterSortPages(t, readPortalOn(t, db)) })
 }
 
 func testSubAccountListSearchFilterSortPages(t *testing.T, p *portal) {
@@ -206,7 +205,7 @@ func testSubAccountListSearchFilterSortPages(t *testing.T, p *portal) {
 }
 
 func TestSubAccountScopes(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testSubAccountScopes(t, readPortalOn(t, db)) })
+	testkit.Each(t, func(t *testing.T, db *store.DB) { testSubAccountScopes(t, readPortalOn(t, db)) })
 }
 
 func testSubAccountScopes(t *testing.T, p *portal) {
@@ -463,7 +462,7 @@ func TestDashboardFigures(t *testing.T) {
 }
 
 func TestExports(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testExports(t, readPortalOn(t, db)) })
+	testkit.Each(t, func(t *testing.T, db *store.DB) { testExports(t, readPortalOn(t, db)) })
 }
 
 func testExports(t *testing.T, p *portal) {
@@ -556,7 +555,7 @@ func TestBillingPages(t *testing.T) {
 }
 
 func TestReadAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testReadAPI(t, readPortalOn(t, db)) })
+	testkit.Each(t, func(t *testing.T, db *store.DB) { testReadAPI(t, readPortalOn(t, db)) })
 }
 
 func testReadAPI(t *testing.T, p *portal) {

@@ -11,14 +11,14 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestRouteMatrix calls every registered route as every role (and anonymously) and checks
 // the answer against authz: allowed routes never answer 401/403, denied ones always do and
 // write access.denied. Read-only roles are never allowed a state change.
 func TestRouteMatrix(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	roles := append([]authz.Role(nil), authz.Roles...)
 	browsers := map[authz.Role]*browser{}
 	tokens := map[authz.Role]string{}
@@ -116,7 +116,7 @@ func TestRouteMatrix(t *testing.T) {
 // TestCrossSiteRequestsRefused: a state-changing request that a browser marks as
 // cross-site is refused before any handler runs, and audited.
 func TestCrossSiteRequestsRefused(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("walt", "", "viewer")
 	b := p.browser()
 	b.signIn("walt", "")
@@ -149,7 +149,7 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), map[string]string{"PORTAL_PUBLIC_URL": "https://purser.example.com"})
+	p := newPortal(t, testkit.SQLite(t), map[string]string{"PORTAL_PUBLIC_URL": "https://purser.example.com"})
 	r := p.browser().get("/login")
 	csp := r.header.Get("Content-Security-Policy")
 	for _, want := range []string{"frame-ancestors 'none'", "script-src 'self' 'nonce-", "object-src 'none'"} {
@@ -189,14 +189,14 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("session cookie %q lacks %q", sc, want)
 		}
 	}
-	plain := newPortal(t, storetest.SQLite(t), nil)
+	plain := newPortal(t, testkit.SQLite(t), nil)
 	if plain.browser().get("/login").header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS over plain http")
 	}
 }
 
 func TestProbes(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	b := p.browser()
 	if r := b.get("/healthz"); r.status != 200 || r.body != "ok" {
 		t.Fatalf("healthz %d %q", r.status, r.body)
@@ -220,7 +220,7 @@ func TestProbes(t *testing.T) {
 }
 
 func TestNotFoundAndStatic(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	b := p.browser()
 	r := b.get("/no/such/page")
 	if r.status != 404 || !r.has(t, "error-page") || r.testid(t, "request-id") != r.header.Get("X-Request-Id") {
@@ -248,7 +248,7 @@ func TestNotFoundAndStatic(t *testing.T) {
 }
 
 func TestLanguage(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	b := p.browser()
 	b.lang = "zh-CN,zh;q=0.9,en;q=0.5"
 	if h := b.get("/login").doc(t).Find("h1").Text(); h != "登录 Purser" {
@@ -286,7 +286,7 @@ func TestLanguage(t *testing.T) {
 }
 
 func TestDashboardShowsUserAndNavigation(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", "", "finance")
 	p.addUser("ada", testSecret, "admin", "approver")
 	b := p.browser()
@@ -322,7 +322,7 @@ func TestDashboardShowsUserAndNavigation(t *testing.T) {
 }
 
 func TestAPIToken(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", "", "finance")
 	tok, err := p.users.CreateToken(context.Background(), "fiona", "ci", nil, systemMeta())
 	if err != nil || !strings.HasPrefix(tok, "pst_") {
@@ -372,7 +372,7 @@ func TestClientIPFromTrustedProxiesOnly(t *testing.T) {
 		{"", "127.0.0.1"},
 		{"127.0.0.1/32", "198.51.100.7"},
 	} {
-		p := newPortal(t, storetest.SQLite(t), map[string]string{"PORTAL_TRUSTED_PROXIES": tc.proxies})
+		p := newPortal(t, testkit.SQLite(t), map[string]string{"PORTAL_TRUSTED_PROXIES": tc.proxies})
 		b := p.browser()
 		b.post("/login", url.Values{"username": {"nobody"}, "password": {"whatever it is"}},
 			"X-Forwarded-For", "198.51.100.7", "X-Request-Id", "req-from-proxy-123")
