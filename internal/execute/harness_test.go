@@ -25,6 +25,7 @@ import (
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 )
 
@@ -60,8 +61,8 @@ type env struct {
 	exec   *execute.Executor
 	runner *jobs.Runner
 	ins    *jobs.Inserter
-	clock  *fakeClock
-	stepUp *stepUp // counts second-factor checks
+	clock  *testkit.Clock // a running clock: the job runner's real timers go on
+	stepUp *stepUp        // counts second-factor checks
 	users  map[string]approval.Actor
 	master string
 	// A second master account (envOpts.masterB): its own sandbox, domain id and client.
@@ -89,11 +90,6 @@ func (e *env) wasSettled(id int64) (string, bool) {
 	return sub, ok
 }
 
-type fakeClock struct{ off atomic.Int64 }
-
-func (c *fakeClock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
-func (c *fakeClock) Advance(d time.Duration) { c.off.Add(int64(d)) }
-
 type envOpts struct {
 	rate     float64
 	noRunner bool
@@ -118,7 +114,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	if o.rate == 0 {
 		o.rate = 500
 	}
-	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}, prodTiming: o.prodTiming}
+	e := &env{t: t, ctx: ctx, db: db, clock: testkit.NewRunningClock(), users: map[string]approval.Actor{}, prodTiming: o.prodTiming}
 	url := o.sandbox
 	sopts := sandbox.DefaultOptions()
 	if url == "" {

@@ -1,6 +1,7 @@
 // Package testkit is the shared test harness of the web, execute and command tests: one
-// fake clock, the portal's collaborators built by the production wiring (internal/wiring)
-// with cheap password hashing, the demo users and TOTP codes that move the clock on.
+// fake clock, TOTP codes that move it on, the demo users, cheap password hashing and
+// SQLite databases with the job tables in place. Its sub-package webdeps builds a web
+// server's collaborators with the production wiring (internal/wiring).
 //
 // Only tests import it (by convention: nothing under cmd/ or internal/ outside *_test.go
 // files may); it is a normal package so that every package's tests share one copy.

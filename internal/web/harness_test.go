@@ -23,6 +23,7 @@ import (
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 	"github.com/purser-finance/purser/internal/testkit"
+	"github.com/purser-finance/purser/internal/testkit/webdeps"
 	"github.com/purser-finance/purser/internal/users"
 	"github.com/purser-finance/purser/internal/web"
 )
@@ -71,7 +72,7 @@ func newPortal(t *testing.T, db *store.DB, env map[string]string) *portal {
 // service …) to the server's dependencies; they get the real upstream client.
 func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func(d *web.Deps, up bss.Upstream)) *portal {
 	t.Helper()
-	cfg := testkit.Config(t, env)
+	cfg := webdeps.Config(t, env)
 	running, err := sandbox.Start(context.Background(), "127.0.0.1:0", sandbox.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -87,8 +88,8 @@ func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func
 	clk := testkit.NewClock(testkit.Start)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	// The server's collaborators as cmd/portal wires them (testkit.Deps), over the sandbox.
-	deps, id := testkit.Deps(t, cfg, db, clk, log)
+	// The server's collaborators as cmd/portal wires them (webdeps.Deps), over the sandbox.
+	deps, id := webdeps.Deps(t, cfg, db, clk, log)
 	deps.Upstream = client
 	if tweak != nil {
 		tweak(&deps, client)

@@ -22,6 +22,7 @@ import (
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/testkit"
+	"github.com/purser-finance/purser/internal/testkit/webdeps"
 	"github.com/purser-finance/purser/internal/users"
 	"github.com/purser-finance/purser/internal/web"
 )
@@ -644,7 +645,7 @@ func testReadAPI(t *testing.T, p *portal) {
 func newPortalWithSync(t *testing.T, fs web.SyncTrigger) *portal {
 	t.Helper()
 	p := readPortal(t)
-	d, _ := testkit.Deps(t, p.cfg, p.db, p.clock, nil)
+	d, _ := webdeps.Deps(t, p.cfg, p.db, p.clock, nil)
 	d.Sync = fs
 	srv, err := web.New(d)
 	if err != nil {

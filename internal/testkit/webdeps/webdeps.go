@@ -1,4 +1,7 @@
-package testkit
+// Package webdeps builds a test web server's collaborators with the production wiring
+// (internal/wiring) on the test kit's clock and cheap hasher. It is apart from testkit so
+// that tests of packages below web (execute, jobs) do not link the web server.
+package webdeps
 
 import (
 	"bytes"
@@ -7,6 +10,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/config"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/web"
 	"github.com/purser-finance/purser/internal/wiring"
 )
@@ -26,9 +30,9 @@ func Config(t testing.TB, env map[string]string) config.Config {
 // Deps are the web server's collaborators built as cmd/portal builds them
 // (wiring.NewIdentity), on clk and with the tests' cheap hasher; the test adds the
 // upstream, the job runner or the operations service it needs.
-func Deps(t testing.TB, cfg config.Config, db *store.DB, clk *Clock, log *slog.Logger) (web.Deps, *wiring.Identity) {
+func Deps(t testing.TB, cfg config.Config, db *store.DB, clk *testkit.Clock, log *slog.Logger) (web.Deps, *wiring.Identity) {
 	t.Helper()
-	id, err := wiring.NewIdentity(cfg, db, wiring.Options{Log: log, Now: clk.Now, Passwords: Passwords()})
+	id, err := wiring.NewIdentity(cfg, db, wiring.Options{Log: log, Now: clk.Now, Passwords: testkit.Passwords()})
 	if err != nil {
 		t.Fatal(err)
 	}
