@@ -20,6 +20,7 @@ var groupingMessage = map[string]string{
 // groups of three — and refuse "1,50" or "1,2,3" with the same message instead of reading
 // them as 150.00 or 123.00.
 func TestAmountInputOneParser(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	for _, lang := range []string{"en", "zh"} {

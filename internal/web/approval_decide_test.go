@@ -53,6 +53,7 @@ func (p *portal) approvalRows(id string) int {
 // given (409 snapshot_changed, nothing written); the page always sends one and a post
 // without it is refused.
 func TestApproveChecksTheSnapshotInTheUseCase(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	abby := p.as("abby")
 	id := p.pendingOp("1.00")
@@ -82,6 +83,7 @@ func TestApproveChecksTheSnapshotInTheUseCase(t *testing.T) {
 // TestRejectNeedsAReason: an empty or blank comment is refused by page and API with a
 // field error; the operation stays pending.
 func TestRejectNeedsAReason(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	abby := p.as("abby")
 	id := p.pendingOp("1.00")
@@ -121,6 +123,7 @@ func TestRejectNeedsAReason(t *testing.T) {
 // code and comment; the selected requests are approved one by one and the page after the
 // redirect says what became of each, in the reader's language.
 func TestInboxApprovesSelected(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	abby, alan := p.as("abby"), p.as("alan")
 	a, b, done := p.pendingOp("1.00"), p.pendingOp("2.00"), p.pendingOp("3.00")
@@ -200,6 +203,7 @@ func TestInboxApprovesSelected(t *testing.T) {
 // TestAPIApprovals: POST /api/v1/approvals verifies one code for every item and answers
 // each one's outcome; a wrong code or too many items fail the whole request.
 func TestAPIApprovals(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	abby := p.as("abby")
 	tok := p.token("abby")

@@ -43,6 +43,7 @@ func auditorPortal(t *testing.T, db *store.DB) (*portal, *browser) {
 }
 
 func TestAuditSearch(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p, b := auditorPortal(t, db)
 		r := b.get("/audit")
@@ -101,6 +102,7 @@ func TestAuditSearch(t *testing.T) {
 }
 
 func TestAuditPagination(t *testing.T) {
+	t.Parallel()
 	p, b := auditorPortal(t, testkit.SQLite(t))
 	for i := range 120 {
 		if err := audit.Record(context.Background(), p.db, audit.System("test"), audit.Entry{Action: "sync.run",
@@ -128,6 +130,7 @@ func TestAuditPagination(t *testing.T) {
 }
 
 func TestAuditEventAndTimeline(t *testing.T) {
+	t.Parallel()
 	p, b := auditorPortal(t, testkit.SQLite(t))
 	pol := p.events("policy.update")[0]
 	r := b.get(fmt.Sprintf("/audit/events/%d", pol.ID))
@@ -151,6 +154,7 @@ func TestAuditEventAndTimeline(t *testing.T) {
 }
 
 func TestAuditExports(t *testing.T) {
+	t.Parallel()
 	p, b := auditorPortal(t, testkit.SQLite(t))
 	before := len(p.events(audit.ExportDownload))
 	r := b.get("/audit/export?format=csv&outcome=failure")
@@ -201,6 +205,7 @@ func TestAuditExports(t *testing.T) {
 }
 
 func TestAuditVerifyPage(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p, b := auditorPortal(t, db)
 		page := b.get("/audit/verify")
@@ -254,6 +259,7 @@ func TestAuditVerifyPage(t *testing.T) {
 }
 
 func TestAuditAPI(t *testing.T) {
+	t.Parallel()
 	p, _ := auditorPortal(t, testkit.SQLite(t))
 	tok, _ := p.users.CreateToken(context.Background(), "otto", "api", nil, systemMeta())
 	fin, _ := p.users.CreateToken(context.Background(), "fiona", "api", nil, systemMeta())

@@ -18,6 +18,7 @@ func systemMeta() audit.Meta { return audit.System("test") }
 
 // TestSignIn covers the whole sign-in life cycle on both databases.
 func TestSignIn(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortal(t, db, nil)
 		p.addUser("fiona", testSecret, "finance")
@@ -204,6 +205,7 @@ func TestSignIn(t *testing.T) {
 
 // TestLockout: repeated failures lock the user name (existing or not) and the address.
 func TestLockout(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortal(t, db, map[string]string{"PORTAL_LOGIN_MAX_FAILURES": "3", "PORTAL_LOGIN_LOCKOUT": "10m"})
 		p.addUser("fiona", "", "finance")
@@ -235,6 +237,7 @@ func TestLockout(t *testing.T) {
 // TestEnrolmentRequiredForApprovers: an approver without a second factor can do nothing
 // but enrol, and is signed in once the code matches.
 func TestEnrolmentRequiredForApprovers(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortal(t, db, nil)
 		p.addUser("arthur", "", "approver")

@@ -14,6 +14,7 @@ import (
 // was made — the batch's reason on its submit event and each row's own reason on the row's
 // create event, as a single operation's create event carries its reason.
 func TestBatchReasonsReachTheTrail(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(2)
 	csv := "sub_account,amount,balance_type,reason\n" + subs[0].ID + ",1.00,debit,row reason one\n" + subs[1].ID + ",2.00,debit,row reason two\n"

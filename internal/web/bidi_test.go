@@ -21,6 +21,7 @@ const rlo = "\u202e"
 // operation page (its timeline's composed summary included), the batch page and a batch
 // row's page.
 func TestUserTextIsBidiIsolated(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(1)
 	fay := p.as("fay")

@@ -346,6 +346,7 @@ func mutations() map[string][]mutation {
 // TestEveryStateChangeIsAuditedOnce walks every registered non-GET route and proves that
 // each way of using it writes exactly one audit event with every field an auditor needs.
 func TestEveryStateChangeIsAuditedOnce(t *testing.T) {
+	t.Parallel()
 	table := mutations()
 	probe := newPortal(t, testkit.SQLite(t), nil)
 	for _, rt := range probe.srv.Routes() {

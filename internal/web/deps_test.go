@@ -12,6 +12,7 @@ import (
 // TestNewNeedsItsCollaborators: the server builds none of its collaborators itself; one
 // left out is named, not replaced by a private copy.
 func TestNewNeedsItsCollaborators(t *testing.T) {
+	t.Parallel()
 	db := testkit.SQLite(t)
 	full, _ := webdeps.Deps(t, webdeps.Config(t, nil), db, testkit.NewClock(testkit.Start), nil)
 	if _, err := web.New(full); err != nil {

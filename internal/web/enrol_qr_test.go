@@ -14,6 +14,7 @@ import (
 // data: URL is rewritten by templ and refused by the CSP), answered as an uncached PNG
 // to the user whose pending secret it encodes, and to nobody else.
 func TestEnrolmentQRImage(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("arthur", "", "approver")
 	p.addUser("fiona", testSecret, "finance")

@@ -14,6 +14,7 @@ import (
 // brings the form back with the input and a translated reason in both languages, and a
 // user changes their own address, with a step-up when they have a second factor.
 func TestUserEmails(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", testSecret, "finance")
 	p.addUser("walt", "", "viewer")

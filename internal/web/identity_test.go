@@ -343,6 +343,7 @@ func startSandbox(t *testing.T) string {
 // user's next request is signed out), resets the second factor and ends sessions; every
 // change needs a step-up, and a wrong or missing code is refused and audited.
 func TestAdminUserFlows(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortal(t, db, nil)
 		ctx := context.Background()
@@ -475,6 +476,7 @@ func TestAdminUserFlows(t *testing.T) {
 // TestProfile: password change with policy errors (input kept), API tokens created
 // (shown once) and revoked, recovery codes, and sign-in with a recovery code.
 func TestProfile(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", testSecret, "finance")
 	b := p.browser()
@@ -547,6 +549,7 @@ func TestProfile(t *testing.T) {
 // TestUpstreamSecretRoundTrip: the SK is stored encrypted, used for the connection test
 // and never rendered; an empty SK on edit keeps it.
 func TestUpstreamSecretRoundTrip(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	b := p.adminBrowser()
 	sk := sandbox.DefaultOptions().SK
@@ -595,6 +598,7 @@ func mustID64(t *testing.T, s string) int64 {
 // just-in-time creation, the session rotated, role removal effective at once, and local
 // sign-in limited to admins.
 func TestOIDCSignIn(t *testing.T) {
+	t.Parallel()
 	op, err := mockoidc.Run()
 	if err != nil {
 		t.Fatal(err)
@@ -675,6 +679,7 @@ func TestOIDCSignIn(t *testing.T) {
 // TestOpenAPIMatchesRoutes: every registered /api/v1 route is documented, and nothing
 // else is.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	r := p.browser().get("/api/v1/openapi.json")
 	if r.status != http.StatusOK {

@@ -61,6 +61,7 @@ func seedSecondMaster(t *testing.T, db *store.DB) {
 // Every read page and the JSON API filter by master account (?master=), and the selector
 // appears only when there is more than one master.
 func TestMasterFilter(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := readPortalOn(t, db)
 		b := p.signedIn("fiona")
@@ -174,6 +175,7 @@ func TestMasterFilter(t *testing.T) {
 
 // The operations list and its JSON API filter by master account too.
 func TestOperationsMasterFilter(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	ctx := context.Background()
 	fay, err := p.db.UserByUsername(ctx, "fay")
@@ -255,6 +257,7 @@ func setMasterEnabled(t *testing.T, db *store.DB, domainID string, on bool) {
 // lists, exports, dashboard totals and the JSON API leave them out, the selector no longer
 // offers it, and a draft on its sub-accounts is refused with a translated reason.
 func TestDisabledMasterHidden(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortalWith(t, db, nil, withRegistry(withOps(t)))
 		seedCache(t, p.db)
@@ -353,6 +356,7 @@ func TestDisabledMasterHidden(t *testing.T) {
 // With a master filter, a page's Refresh syncs that master only, and sync.request says
 // which; without one it syncs every master; an unknown master is refused.
 func TestRefreshOneMaster(t *testing.T) {
+	t.Parallel()
 	fs := &fakeSync{}
 	p := newPortalWithSync(t, fs)
 	seedSecondMaster(t, p.db)
@@ -405,6 +409,7 @@ func TestRefreshOneMaster(t *testing.T) {
 // sync, the operation page names the operation's master, and /admin/upstream shows each
 // master's last sync (when, status, error); with one master the detail pages say nothing.
 func TestMasterOnDetailPages(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		ctx := context.Background()
@@ -465,6 +470,7 @@ func TestMasterOnDetailPages(t *testing.T) {
 // /admin/upstream shows the masters registered in process (the demo sandbox) read-only
 // beside the stored ones, so that a demo portal does not claim to be connected to nothing.
 func TestUpstreamListShowsInProcessMasters(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortalWith(t, db, nil, withRegistry(nil))
 		r := p.adminBrowser().get("/admin/upstream")

@@ -20,6 +20,7 @@ import (
 // the requester), each at their own address with a link to the operation; an approver
 // without an address gets none.
 func TestOperationEmails(t *testing.T) {
+	t.Parallel()
 	mailSrv := smtptest.Start(t)
 	const smtpPassword = "smtp-password-of-the-test"
 	var publicURL string
@@ -100,6 +101,7 @@ func TestOperationEmails(t *testing.T) {
 // TestEmailFailureShownToAdmins: a mail server that refuses the connection costs the
 // transition nothing, and the admins' settings page says what failed.
 func TestEmailFailureShownToAdmins(t *testing.T) {
+	t.Parallel()
 	closed := smtptest.Start(t)
 	host, port := closed.Host, closed.Port
 	closed.Close() // nothing listens there any more

@@ -18,6 +18,7 @@ import (
 // approved operations reserve of it and what is free; a draft over the free amount is
 // refused with those figures, in English and Chinese.
 func TestTransferFormShowsFreeAmount(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(2)
 	master := sandbox.DefaultOptions().DomainID

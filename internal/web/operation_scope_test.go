@@ -16,6 +16,7 @@ import (
 // exist for that user, whichever door is tried — cancelling it answers 404 like reading or
 // approving it (a 403 would confirm it exists), and the attempt is recorded as denied.
 func TestCancelOutOfScopeIsNotFound(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	id := p.pendingOp("3.00")
 	if _, err := p.users.Create(context.Background(), users.NewUser{Username: "sam", Password: testPassword, Roles: []string{"finance", "approver"},

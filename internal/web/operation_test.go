@@ -16,6 +16,7 @@ import (
 // TestOperationKindsFromForms creates every kind through its form against the synced
 // sandbox cache, on both databases: each lands pending with its snapshot on its page.
 func TestOperationKindsFromForms(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		ctx := context.Background()
@@ -97,6 +98,7 @@ func TestOperationKindsFromForms(t *testing.T) {
 // TestOperationFormErrorsKeepInput: a wrong amount comes back 422 with the reason beside
 // the field, in the reader's language, and everything typed still there.
 func TestOperationFormErrorsKeepInput(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	for _, lang := range []string{"en", "zh"} {
@@ -152,6 +154,7 @@ func countOps(t *testing.T, p *portal) int {
 // TestDoubleSubmitIsOneOperation: the same rendered form posted twice names one
 // operation; its key reused with different input is a 409.
 func TestDoubleSubmitIsOneOperation(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay := p.as("fay")
@@ -176,6 +179,7 @@ func TestDoubleSubmitIsOneOperation(t *testing.T) {
 // count), a wrong code is refused with the input kept, the right code approves and the
 // executor runs it to succeeded; the requester is notified.
 func TestApproveWithTOTPExecutes(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		sub := p.normalSubs(1)[0]
@@ -239,6 +243,7 @@ func TestApproveWithTOTPExecutes(t *testing.T) {
 // TestSelfApprovalRefusedEverywhere: a user holding finance, approver and admin cannot
 // approve or reject their own request, from the page or the API; each try is audited.
 func TestSelfApprovalRefusedEverywhere(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	boss := p.as("boss")
@@ -275,6 +280,7 @@ func TestSelfApprovalRefusedEverywhere(t *testing.T) {
 
 // TestTwoApproversAboveThreshold: 10,000.00 needs two distinct approvers.
 func TestTwoApproversAboveThreshold(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay, abby, alan := p.as("fay"), p.as("abby"), p.as("alan")
@@ -303,6 +309,7 @@ func TestTwoApproversAboveThreshold(t *testing.T) {
 // TestRejectCancelResolve: reject ends a request; the requester cancels until approved
 // (nobody else can); an admin resolves an unknown outcome with a reason.
 func TestRejectCancelResolve(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay, fred, abby, adam := p.as("fay"), p.as("fred"), p.as("abby"), p.as("adam")
@@ -345,6 +352,7 @@ func TestRejectCancelResolve(t *testing.T) {
 // TestPolicyPage: the admin sees every kind's rule; saving needs a fresh code and
 // records one policy.update per changed kind; the rule applies to the next request.
 func TestPolicyPage(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	adam := p.as("adam")
 	page := adam.get("/admin/policy")
@@ -395,6 +403,7 @@ func TestPolicyPage(t *testing.T) {
 // problem; the corrected file becomes one batch, approved once, that executes with live
 // progress and a result CSV.
 func TestBulkPreviewThenBatch(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(3)
 	fay, abby := p.as("fay"), p.as("abby")
@@ -461,6 +470,7 @@ func TestBulkPreviewThenBatch(t *testing.T) {
 
 // TestOperationsAPI checks the JSON contract: statuses, shapes and errors.
 func TestOperationsAPI(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay, abby := p.token("fay"), p.token("abby")
@@ -535,6 +545,7 @@ func TestOperationsAPI(t *testing.T) {
 // TestSubAccountPageOperations: the sub-account page offers Transfer / Recover and lists
 // the operations about it; the dashboard lists recent ones.
 func TestSubAccountPageOperations(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay := p.as("fay")
@@ -570,6 +581,7 @@ func TestSubAccountPageOperations(t *testing.T) {
 // TestCreateWritesCreateAndSubmit documents what the service records for a request
 // today: operation.create and operation.submit (see the coverage note in the report).
 func TestCreateWritesCreateAndSubmit(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay := p.as("fay")

@@ -48,6 +48,7 @@ func eachHandles(t *testing.T, fn func(t *testing.T, own, other *store.DB)) {
 }
 
 func TestReadCacheKeepsScopesApart(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := readPortalOn(t, db)
 		// Sign everyone in first: after that, GETs write nothing (the clock stands still),
@@ -87,6 +88,7 @@ func TestReadCacheKeepsScopesApart(t *testing.T) {
 }
 
 func TestReadCacheUserChangesTakeEffectAtOnce(t *testing.T) {
+	t.Parallel()
 	eachHandles(t, func(t *testing.T, own, other *store.DB) {
 		ctx := context.Background()
 		p := readPortalOn(t, own)

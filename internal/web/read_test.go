@@ -137,6 +137,7 @@ func rowIDs(t *testing.T, r response) []string {
 }
 
 func TestSubAccountListSearchFilterSortPages(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) { testSubAccountListSearchFilterSortPages(t, readPortalOn(t, db)) })
 }
 
@@ -206,6 +207,7 @@ func testSubAccountListSearchFilterSortPages(t *testing.T, p *portal) {
 }
 
 func TestSubAccountScopes(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) { testSubAccountScopes(t, readPortalOn(t, db)) })
 }
 
@@ -279,6 +281,7 @@ func testSubAccountScopes(t *testing.T, p *portal) {
 }
 
 func TestSubAccountDetail(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	b := p.signedIn("fiona")
 	r := b.get("/sub-accounts/sa-alpha")
@@ -324,6 +327,7 @@ func TestSubAccountDetail(t *testing.T) {
 }
 
 func TestThreshold(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	b := p.signedIn("fiona")
 	// Bad input: 422, the input kept, a translated reason, nothing saved.
@@ -390,6 +394,7 @@ func (f *fakeSync) EnqueueSyncOf(_ context.Context, master, area, sub, trigger s
 }
 
 func TestRefresh(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	b := p.signedIn("fiona")
 	// Without a sync worker: a translated message, back where the user was.
@@ -433,6 +438,7 @@ func TestRefresh(t *testing.T) {
 }
 
 func TestDashboardFigures(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	r := p.signedIn("fiona").get("/")
 	for id, want := range map[string]string{
@@ -463,6 +469,7 @@ func TestDashboardFigures(t *testing.T) {
 }
 
 func TestExports(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) { testExports(t, readPortalOn(t, db)) })
 }
 
@@ -527,6 +534,7 @@ func testExports(t *testing.T, p *portal) {
 }
 
 func TestBillingPages(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	b := p.signedIn("fiona")
 	c := b.get("/coupons")
@@ -556,6 +564,7 @@ func TestBillingPages(t *testing.T) {
 }
 
 func TestReadAPI(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) { testReadAPI(t, readPortalOn(t, db)) })
 }
 
@@ -660,6 +669,7 @@ func newPortalWithSync(t *testing.T, fs web.SyncTrigger) *portal {
 // While a full sync runs, the "as of" bar says refreshing even after one of its areas
 // finished: the areas after it have not been read yet.
 func TestAsOfRefreshingDuringFullSync(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	ctx := context.Background()
 	full, err := p.db.BeginSyncRun(ctx, testMaster, "full", "", "test", "test", time.Hour)

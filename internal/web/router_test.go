@@ -18,6 +18,7 @@ import (
 // the answer against authz: allowed routes never answer 401/403, denied ones always do and
 // write access.denied. Read-only roles are never allowed a state change.
 func TestRouteMatrix(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	roles := append([]authz.Role(nil), authz.Roles...)
 	browsers := map[authz.Role]*browser{}
@@ -116,6 +117,7 @@ func TestRouteMatrix(t *testing.T) {
 // TestCrossSiteRequestsRefused: a state-changing request that a browser marks as
 // cross-site is refused before any handler runs, and audited.
 func TestCrossSiteRequestsRefused(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("walt", "", "viewer")
 	b := p.browser()
@@ -149,6 +151,7 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), map[string]string{"PORTAL_PUBLIC_URL": "https://purser.example.com"})
 	r := p.browser().get("/login")
 	csp := r.header.Get("Content-Security-Policy")
@@ -196,6 +199,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestProbes(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	b := p.browser()
 	if r := b.get("/healthz"); r.status != 200 || r.body != "ok" {
@@ -220,6 +224,7 @@ func TestProbes(t *testing.T) {
 }
 
 func TestNotFoundAndStatic(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	b := p.browser()
 	r := b.get("/no/such/page")
@@ -248,6 +253,7 @@ func TestNotFoundAndStatic(t *testing.T) {
 }
 
 func TestLanguage(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	b := p.browser()
 	b.lang = "zh-CN,zh;q=0.9,en;q=0.5"
@@ -286,6 +292,7 @@ func TestLanguage(t *testing.T) {
 }
 
 func TestDashboardShowsUserAndNavigation(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", "", "finance")
 	p.addUser("ada", testSecret, "admin", "approver")
@@ -322,6 +329,7 @@ func TestDashboardShowsUserAndNavigation(t *testing.T) {
 }
 
 func TestAPIToken(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", "", "finance")
 	tok, err := p.users.CreateToken(context.Background(), "fiona", "ci", nil, systemMeta())
@@ -366,6 +374,7 @@ func TestAPIToken(t *testing.T) {
 // TestClientIPFromTrustedProxiesOnly: the audit trail records the forwarded client address
 // only when the request came through a configured proxy.
 func TestClientIPFromTrustedProxiesOnly(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		proxies, want string
 	}{

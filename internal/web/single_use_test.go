@@ -19,6 +19,7 @@ const reusedMessage = "This code was already used — wait for the next one."
 // pending, the refusals are audited as reused codes; a second sign-in with it is refused
 // too; the app's next code approves.
 func TestSignInCodeCannotApprove(t *testing.T) {
+	t.Parallel()
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		id := p.pendingOp("10.00")
@@ -64,6 +65,7 @@ func TestSignInCodeCannotApprove(t *testing.T) {
 
 // TestReusedCodeInChinese: the reused-code message is translated.
 func TestReusedCodeInChinese(t *testing.T) {
+	t.Parallel()
 	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", testSecret, "finance")
 	b := p.browser()

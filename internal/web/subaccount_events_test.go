@@ -15,6 +15,7 @@ import (
 // part of its story. Its detail page's audit panel and its audit timeline list the events of
 // the operations that target it — and not those of another sub-account's operations.
 func TestSubAccountEventsIncludeItsOperations(t *testing.T) {
+	t.Parallel()
 	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(2)
 	fay := p.as("fay")
