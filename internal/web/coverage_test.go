@@ -420,8 +420,23 @@ func (p *portal) mark() {
 	p.markID = id
 }
 
-func (p *portal) since() []store.AuditEvent {
-	evs, err := p.db.ListAudit(context.Background(), store.AuditFilter{AfterID: p.markID, Ascending: true, Limit: 500})
+func (p *portal) since() []store.AuditEvent { return p.eventsAfter(p.markID, "") }
+
+// auditHead is the id of the newest audit event.
+func (p *portal) auditHead() int64 {
+	p.t.Helper()
+	id, _, err := p.db.AuditHead(context.Background())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return id
+}
+
+// eventsAfter returns the events (of action; "" any) written after the one with id after,
+// oldest first.
+func (p *portal) eventsAfter(after int64, action string) []store.AuditEvent {
+	p.t.Helper()
+	evs, err := p.db.ListAudit(context.Background(), store.AuditFilter{AfterID: after, Action: action, Ascending: true, Limit: 500})
 	if err != nil {
 		p.t.Fatal(err)
 	}

@@ -74,7 +74,9 @@ func TestRouteMatrix(t *testing.T) {
 					t.Errorf("read-only role %s may %s", role, rt.Action)
 				}
 			}
-			before := len(p.events(audit.AccessDenied))
+			// Only the events after the newest one are read: counting every denial so
+			// far, twice per request, made this the slowest test of the package.
+			head := p.auditHead()
 			if api {
 				req, _ := http.NewRequest(rt.Method, p.http.URL+path, nil)
 				req.Header.Set("Authorization", "Bearer "+tokens[role])
@@ -88,11 +90,11 @@ func TestRouteMatrix(t *testing.T) {
 			if want == denied {
 				t.Errorf("%s %s as %s: status %d, allowed=%v", rt.Method, path, role, r.status, want)
 			}
-			after := len(p.events(audit.AccessDenied))
-			if denied && after != before+1 {
-				t.Errorf("%s %s as %s: denial wrote %d access.denied events, want 1", rt.Method, path, role, after-before)
+			wrote := len(p.eventsAfter(head, audit.AccessDenied))
+			if denied && wrote != 1 {
+				t.Errorf("%s %s as %s: denial wrote %d access.denied events, want 1", rt.Method, path, role, wrote)
 			}
-			if !denied && after != before {
+			if !denied && wrote != 0 {
 				t.Errorf("%s %s as %s: allowed request wrote access.denied", rt.Method, path, role)
 			}
 		}
