@@ -4,41 +4,25 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/config"
-	"github.com/purser-finance/purser/internal/settings"
-	"github.com/purser-finance/purser/internal/sso"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/upstreamacct"
-	"github.com/purser-finance/purser/internal/web"
+	"github.com/purser-finance/purser/internal/wiring"
 )
 
-// adminDeps builds the administration and identity services of the web server: users,
-// upstream accounts (bootstrapping the master account from PORTAL_HW_* on a first start),
-// settings and single sign-on.
-func adminDeps(ctx context.Context, cfg config.Config, db *store.DB, log *slog.Logger) (web.AdminDeps, error) {
-	us, err := userService(cfg, db)
+// identity builds the sign-in, session and administration collaborators of the web server
+// (wiring.NewIdentity, with the process's one password hasher), bootstrapping the master
+// account from PORTAL_HW_* into the upstream accounts on a first start.
+func identity(ctx context.Context, cfg config.Config, db *store.DB, log *slog.Logger) (*wiring.Identity, error) {
+	id, err := wiring.NewIdentity(cfg, db, wiring.Options{Log: log, Passwords: wiring.NewPasswords()})
 	if err != nil {
-		return web.AdminDeps{}, err
+		return nil, err
 	}
-	accounts, err := upstreamacct.New(db, cfg.SecretKey)
+	created, err := id.Admin.Accounts.EnsureFromConfig(ctx, cfg)
 	if err != nil {
-		return web.AdminDeps{}, err
-	}
-	accounts.Log = log
-	// Clients built per request (test connection) must not register metrics: one
-	// registry accepts each client's metrics once.
-	accounts.ClientConfig = func(c *bss.Config) { c.Metrics = nil }
-	created, err := accounts.EnsureFromConfig(ctx, cfg)
-	if err != nil {
-		return web.AdminDeps{}, err
+		return nil, err
 	}
 	if created {
 		log.Info("stored the master account from PORTAL_HW_* (edit it under /admin/upstream)")
 	}
-	st, err := settings.New(db, cfg.SecretKey, cfg)
-	if err != nil {
-		return web.AdminDeps{}, err
-	}
-	return web.AdminDeps{Users: us, Accounts: accounts, Settings: st, SSO: sso.New(db)}, nil
+	return id, nil
 }

@@ -19,12 +19,12 @@ import (
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/notify"
-	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/settings"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 	"github.com/purser-finance/purser/internal/users"
 	"github.com/purser-finance/purser/internal/web"
+	"github.com/purser-finance/purser/internal/wiring"
 )
 
 func runServe(ctx context.Context, args []string, e env) error {
@@ -58,10 +58,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer db.Close()
 
 	reg := prometheus.NewRegistry()
-	admin, err := adminDeps(ctx, cfg, db, log)
+	id, err := identity(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
+	admin := id.Admin
 	masters, bootstrap, closeUpstream, err := startUpstream(ctx, cfg, db, admin.Accounts, log, reg)
 	if err != nil {
 		return err
@@ -69,11 +70,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer closeUpstream()
 
 	if cfg.Sandbox() {
-		svc, err := userService(cfg, db)
-		if err != nil {
-			return err
-		}
-		seeded, err := svc.SeedDemo(ctx, cfg.DemoPassword, cfg.DemoTOTPSecret)
+		seeded, err := admin.Users.SeedDemo(ctx, cfg.DemoPassword, cfg.DemoTOTPSecret)
 		if err != nil {
 			return err
 		}
@@ -82,7 +79,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 	}
 
-	runner, ops, err := startJobs(ctx, cfg, db, masters, bootstrap, admin.Settings, log)
+	runner, ops, err := startJobs(ctx, cfg, db, masters, bootstrap, admin.Settings, id.Auth, log)
 	if err != nil {
 		return err
 	}
@@ -94,8 +91,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 	}()
 
-	deps := web.Deps{Config: cfg, DB: db, Upstream: masters, Log: log, Metrics: reg, Version: version,
-		Sync: runner, Operations: ops, Admin: admin, AuditVerifier: runner}
+	deps := web.Deps{Config: cfg, DB: db, Upstream: masters, Masters: masters, Log: log, Metrics: reg, Version: version,
+		Sync: runner, Operations: ops, Admin: admin, AuditVerifier: runner,
+		Auth: id.Auth, Sessions: id.Sessions, TOTPSecrets: id.TOTPSecrets}
 	if deps.Admin.Settings != nil {
 		// Notifications go to the channels an admin set under /admin/settings.
 		st := deps.Admin.Settings
@@ -133,7 +131,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 // The sync intervals are read from /admin/settings at each tick (the PORTAL_SYNC_*
 // values until an admin saves others), so a change takes effect without a restart.
 func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string,
-	st *settings.Service, log *slog.Logger) (*jobs.Runner, *approval.Service, error) {
+	st *settings.Service, stepUp approval.StepUpVerifier, log *slog.Logger) (*jobs.Runner, *approval.Service, error) {
 	o := cachesync.Options{Log: log.With("component", "sync"), Interval: cfg.SyncInterval,
 		CatalogInterval: cfg.SyncCatalogInterval, Concurrency: cfg.SyncConcurrency}
 	if st != nil {
@@ -150,7 +148,7 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 	// The executor refreshes a sub-account's cache once a movement on it settled; the
 	// runner that queues that refresh starts just below.
 	var refresh func(ctx context.Context, master, subAccountID string)
-	ops, opJobs, err := startOperations(ctx, cfg, db, masters, bootstrap, log, func(ctx context.Context, master, sub string) {
+	ops, opJobs, err := startOperations(ctx, db, masters, bootstrap, stepUp, log, func(ctx context.Context, master, sub string) {
 		if refresh != nil {
 			refresh(ctx, master, sub)
 		}
@@ -186,21 +184,18 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 	return runner, ops, nil
 }
 
-// startOperations builds the maker-checker workflow: the approval service (step-up with
-// the sign-in TOTP checks; execution jobs inserted in the approving transaction) and the
+// startOperations builds the maker-checker workflow: the approval service (step-up by the
+// sign-in's own auth service, so failures count toward the same lockout; execution jobs
+// inserted in the approving transaction) and the
 // executor that the job runner's operation workers use. Each operation executes through
 // its own master's client (the registry); bootstrap is the master of operations on rows
 // cached before several masters were supported.
-func startOperations(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string, log *slog.Logger,
+func startOperations(ctx context.Context, db *store.DB, masters *upstreamacct.Registry, bootstrap string, stepUp approval.StepUpVerifier, log *slog.Logger,
 	refresh func(ctx context.Context, master, subAccountID string)) (*approval.Service, *jobs.OperationJobs, error) {
 	if err := jobs.Migrate(ctx, db, log.With("component", "jobs")); err != nil {
 		return nil, nil, err
 	}
 	ins, err := jobs.NewInserter(db, db.Dialect() == store.DialectPostgres)
-	if err != nil {
-		return nil, nil, err
-	}
-	stepUp, err := web.NewStepUp(cfg, db, log.With("component", "auth"), nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,7 +215,7 @@ func startOperations(ctx context.Context, cfg config.Config, db *store.DB, maste
 }
 
 // startUpstream builds the registry of master accounts: the enabled masters stored under
-// /admin/upstream (PORTAL_HW_* is stored there on a first start: adminDeps), plus, in
+// /admin/upstream (PORTAL_HW_* is stored there on a first start: identity), plus, in
 // sandbox mode, the in-process sandbox (the same client and HTTP path as production; its
 // credentials are random per process, so it is registered in memory, never stored). It
 // returns the registry and the bootstrap master's domain id (the sandbox's, PORTAL_HW_DOMAIN_ID,
@@ -282,11 +277,8 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// userService is the user-management use case over db, for serve and the CLI.
+// userService is the user-management use case over db for a CLI command, with the
+// command's one password hasher (wiring.NewPasswords, as serve).
 func userService(cfg config.Config, db *store.DB) (*users.Service, error) {
-	box, err := secretbox.New(cfg.SecretKey, "totp")
-	if err != nil {
-		return nil, err
-	}
-	return &users.Service{DB: db, Passwords: web.PasswordHasher(), TOTPSecrets: box}, nil
+	return wiring.Users(cfg, db, wiring.NewPasswords())
 }

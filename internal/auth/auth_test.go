@@ -41,6 +41,35 @@ func TestPasswordHashAndVerify(t *testing.T) {
 	}
 }
 
+// TestCheapCostHashesVerifyEverywhere: a hash made at a lower cost (the tests' hasher)
+// records its own parameters, so a production-cost hasher verifies it, and the other way.
+func TestCheapCostHashesVerifyEverywhere(t *testing.T) {
+	ctx := context.Background()
+	cheap, prod := NewPasswordsCost(2, Cost{MemoryKiB: 64, Time: 1}), NewPasswords(2)
+	h, err := cheap.Hash(ctx, "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("cheap hash format %q", h)
+	}
+	for _, p := range []*Passwords{cheap, prod} {
+		if ok, err := p.Verify(ctx, "correct horse battery", h); !ok || err != nil {
+			t.Fatalf("right password: %v %v", ok, err)
+		}
+		if ok, _ := p.Verify(ctx, "correct horse batterx", h); ok {
+			t.Fatal("wrong password accepted")
+		}
+	}
+	h2, _ := prod.Hash(ctx, "correct horse battery")
+	if ok, err := cheap.Verify(ctx, "correct horse battery", h2); !ok || err != nil {
+		t.Fatalf("production hash under the cheap hasher: %v %v", ok, err)
+	}
+	if NewPasswordsCost(1, Cost{}).cost != DefaultCost {
+		t.Fatal("a zero cost must mean the default one")
+	}
+}
+
 // TestHashingIsBounded: no more than the configured number of hashes run at once.
 func TestHashingIsBounded(t *testing.T) {
 	p := NewPasswords(2)

@@ -29,14 +29,34 @@ const (
 var ErrMalformedHash = errors.New("auth: malformed password hash")
 
 // Passwords hashes and verifies passwords with bounded concurrency.
-type Passwords struct{ slots chan struct{} }
+type Passwords struct {
+	slots chan struct{}
+	cost  Cost
+}
 
-// NewPasswords allows at most maxConcurrent hashes at a time (≥ 1).
-func NewPasswords(maxConcurrent int) *Passwords {
+// Cost is the argon2id work of each new hash. Verify always uses the parameters stored
+// in the hash, so a cheaper cost only changes hashes made from now on.
+type Cost struct {
+	MemoryKiB uint32
+	Time      uint32
+}
+
+// DefaultCost is the production cost (the constants above).
+var DefaultCost = Cost{MemoryKiB: argonMemoryKiB, Time: argonTime}
+
+// NewPasswords allows at most maxConcurrent hashes at a time (≥ 1), at DefaultCost.
+func NewPasswords(maxConcurrent int) *Passwords { return NewPasswordsCost(maxConcurrent, DefaultCost) }
+
+// NewPasswordsCost is NewPasswords with another cost per hash. Only tests lower it: a
+// test suite hashes thousands of passwords and needs no protection against cracking.
+func NewPasswordsCost(maxConcurrent int, c Cost) *Passwords {
 	if maxConcurrent < 1 {
 		maxConcurrent = 1
 	}
-	return &Passwords{slots: make(chan struct{}, maxConcurrent)}
+	if c.MemoryKiB == 0 || c.Time == 0 {
+		c = DefaultCost
+	}
+	return &Passwords{slots: make(chan struct{}, maxConcurrent), cost: c}
 }
 
 func (p *Passwords) acquire(ctx context.Context) error {
@@ -60,9 +80,9 @@ func (p *Passwords) Hash(ctx context.Context, password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(password), salt, p.cost.Time, p.cost.MemoryKiB, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.cost.MemoryKiB, p.cost.Time,
 		argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 

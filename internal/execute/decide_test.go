@@ -10,6 +10,7 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // approvalRows counts an operation's approval rows.

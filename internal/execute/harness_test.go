@@ -25,6 +25,7 @@ import (
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 )
 
@@ -69,8 +70,8 @@ type env struct {
 	exec   *execute.Executor
 	runner *jobs.Runner
 	ins    *jobs.Inserter
-	clock  *fakeClock
-	stepUp *stepUp // counts second-factor checks
+	clock  *testkit.Clock // a running clock: the job runner's real timers go on
+	stepUp *stepUp        // counts second-factor checks
 	users  map[string]approval.Actor
 	master string
 	// A second master account (envOpts.masterB): its own sandbox, domain id and client.
@@ -99,11 +100,6 @@ func (e *env) wasSettled(id int64) (string, bool) {
 	sub, ok := e.settled[id]
 	return sub, ok
 }
-
-type fakeClock struct{ off atomic.Int64 }
-
-func (c *fakeClock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
-func (c *fakeClock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // The client's timeout per call and the runner's per execution (serve: 15 s, 45 s). On two
 // busy cores a sandbox call took over 3 s, leaving its movement unknown (TestBulk failed);
@@ -158,7 +154,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		envs.RLock()
 		t.Cleanup(envs.RUnlock)
 	}
-	e := &env{t: t, ctx: ctx, db: db, clock: &fakeClock{}, users: map[string]approval.Actor{}, prodTiming: o.prodTiming, poll: o.poll}
+	e := &env{t: t, ctx: ctx, db: db, clock: testkit.NewRunningClock(), users: map[string]approval.Actor{}, prodTiming: o.prodTiming, poll: o.poll}
 	url := o.sandbox
 	sopts := sandbox.DefaultOptions()
 	if url == "" {

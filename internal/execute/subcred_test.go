@@ -9,6 +9,7 @@ import (
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // A resource operation on a sub-account's resources executes through that sub-account's

@@ -9,6 +9,7 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // Waiting for the master's movement lock, or for another movement of the same sub-account

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -39,10 +38,8 @@ func (s *Server) adminUpstream(c *gin.Context) {
 	}
 	// Masters registered in process (the demo sandbox) are shown too, read-only: they are
 	// what Purser talks to although nothing is stored.
-	if l, ok := s.upstream.(interface {
-		InProcess(context.Context) ([]upstreamacct.Master, error)
-	}); ok {
-		ms, err := l.InProcess(c.Request.Context())
+	if s.masters != nil {
+		ms, err := s.masters.InProcess(c.Request.Context())
 		if err != nil {
 			s.fail(c, err)
 			return

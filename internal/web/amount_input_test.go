@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 var groupingMessage = map[string]string{
@@ -20,7 +20,8 @@ var groupingMessage = map[string]string{
 // groups of three — and refuse "1,50" or "1,2,3" with the same message instead of reading
 // them as 150.00 or 123.00.
 func TestAmountInputOneParser(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	for _, lang := range []string{"en", "zh"} {
 		fay := p.as("fay")

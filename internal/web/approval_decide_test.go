@@ -14,6 +14,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // freshCode moves the portal's clock to the next 30-second step and returns b's code
@@ -53,7 +54,8 @@ func (p *portal) approvalRows(id string) int {
 // given (409 snapshot_changed, nothing written); the page always sends one and a post
 // without it is refused.
 func TestApproveChecksTheSnapshotInTheUseCase(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	abby := p.as("abby")
 	id := p.pendingOp("1.00")
 	tok := p.token("abby")
@@ -82,7 +84,8 @@ func TestApproveChecksTheSnapshotInTheUseCase(t *testing.T) {
 // TestRejectNeedsAReason: an empty or blank comment is refused by page and API with a
 // field error; the operation stays pending.
 func TestRejectNeedsAReason(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	abby := p.as("abby")
 	id := p.pendingOp("1.00")
 	r := abby.post("/operations/"+id+"/reject", url.Values{"comment": {"   "}})
@@ -121,7 +124,8 @@ func TestRejectNeedsAReason(t *testing.T) {
 // code and comment; the selected requests are approved one by one and the page after the
 // redirect says what became of each, in the reader's language.
 func TestInboxApprovesSelected(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	abby, alan := p.as("abby"), p.as("alan")
 	a, b, done := p.pendingOp("1.00"), p.pendingOp("2.00"), p.pendingOp("3.00")
 	inbox := abby.get("/approvals")
@@ -200,7 +204,8 @@ func TestInboxApprovesSelected(t *testing.T) {
 // TestAPIApprovals: POST /api/v1/approvals verifies one code for every item and answers
 // each one's outcome; a wrong code or too many items fail the whole request.
 func TestAPIApprovals(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	abby := p.as("abby")
 	tok := p.token("abby")
 	boss := p.as("boss")

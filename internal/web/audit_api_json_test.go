@@ -25,6 +25,7 @@ func apiEventMap(e store.AuditEvent) gin.H {
 // TestAPIEventJSONUnchanged: the JSON API and the JSON Lines export encode apiEventJSON
 // exactly as they encoded the map before, with and without HTML escaping.
 func TestAPIEventJSONUnchanged(t *testing.T) {
+	t.Parallel()
 	actor := int64(-7)
 	events := []store.AuditEvent{
 		{ID: 1, Time: time.Date(2026, 11, 25, 20, 1, 2, 345678000, time.FixedZone("CST", 8*3600)), ActorName: "system",

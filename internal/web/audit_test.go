@@ -21,6 +21,7 @@ import (
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/web"
 )
 
@@ -52,7 +53,8 @@ func auditorPortalWith(t *testing.T, db *store.DB, tweak func(d *web.Deps, up bs
 }
 
 func TestAuditSearch(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p, b := auditorPortal(t, db)
 		r := b.get("/audit")
 		if r.status != 200 || r.doc(t).Find(`[data-testid="audit-row"]`).Length() < 5 {
@@ -110,7 +112,8 @@ func TestAuditSearch(t *testing.T) {
 }
 
 func TestAuditPagination(t *testing.T) {
-	p, b := auditorPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p, b := auditorPortal(t, testkit.SQLite(t))
 	for i := range 120 {
 		if err := audit.Record(context.Background(), p.db, audit.System("test"), audit.Entry{Action: "sync.run",
 			TargetType: "area", TargetID: "full", Outcome: audit.Success, Details: map[string]any{"i": i}}); err != nil {
@@ -137,7 +140,8 @@ func TestAuditPagination(t *testing.T) {
 }
 
 func TestAuditEventAndTimeline(t *testing.T) {
-	p, b := auditorPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p, b := auditorPortal(t, testkit.SQLite(t))
 	pol := p.events("policy.update")[0]
 	r := b.get(fmt.Sprintf("/audit/events/%d", pol.ID))
 	if r.status != 200 || !strings.Contains(r.testid(t, "event-fields"), pol.Hash) || !strings.Contains(r.testid(t, "event-fields"), pol.PrevHash) {
@@ -160,7 +164,8 @@ func TestAuditEventAndTimeline(t *testing.T) {
 }
 
 func TestAuditExports(t *testing.T) {
-	p, b := auditorPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p, b := auditorPortal(t, testkit.SQLite(t))
 	before := len(p.events(audit.ExportDownload))
 	r := b.get("/audit/export?format=csv&outcome=failure")
 	if r.status != 200 || !strings.Contains(r.header.Get("Content-Disposition"), ".csv") {
@@ -211,7 +216,8 @@ func TestAuditExports(t *testing.T) {
 
 // The page queues a verification job (internal/jobs) and shows its progress and outcome.
 func TestAuditVerifyPage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p, b := auditorPortalWith(t, db, withJobs(t))
 		page := b.get("/audit/verify")
 		if page.status != 200 || len(page.testid(t, "public-key")) != 64 || !page.has(t, "verify-start") {
@@ -313,7 +319,8 @@ func TestAuditVerifyPageInterruptedAndUnavailable(t *testing.T) {
 }
 
 func TestAuditAPI(t *testing.T) {
-	p, _ := auditorPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p, _ := auditorPortal(t, testkit.SQLite(t))
 	tok, _ := p.users.CreateToken(context.Background(), "otto", "api", nil, systemMeta())
 	fin, _ := p.users.CreateToken(context.Background(), "fiona", "api", nil, systemMeta())
 	call := func(token, query string) response {

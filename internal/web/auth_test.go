@@ -11,14 +11,15 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 func systemMeta() audit.Meta { return audit.System("test") }
 
 // TestSignIn covers the whole sign-in life cycle on both databases.
 func TestSignIn(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortal(t, db, nil)
 		p.addUser("fiona", testSecret, "finance")
 		p.addUser("walt", "", "viewer")
@@ -204,7 +205,8 @@ func TestSignIn(t *testing.T) {
 
 // TestLockout: repeated failures lock the user name (existing or not) and the address.
 func TestLockout(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortal(t, db, map[string]string{"PORTAL_LOGIN_MAX_FAILURES": "3", "PORTAL_LOGIN_LOCKOUT": "10m"})
 		p.addUser("fiona", "", "finance")
 		for _, name := range []string{"fiona", "ghost"} {
@@ -235,7 +237,8 @@ func TestLockout(t *testing.T) {
 // TestEnrolmentRequiredForApprovers: an approver without a second factor can do nothing
 // but enrol, and is signed in once the code matches.
 func TestEnrolmentRequiredForApprovers(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortal(t, db, nil)
 		p.addUser("arthur", "", "approver")
 		b := p.browser()

@@ -7,14 +7,15 @@ import (
 	"testing"
 
 	"github.com/purser-finance/purser/internal/approval"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestBatchReasonsReachTheTrail: an auditor reading the trail of a bulk upload sees why it
 // was made — the batch's reason on its submit event and each row's own reason on the row's
 // create event, as a single operation's create event carries its reason.
 func TestBatchReasonsReachTheTrail(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(2)
 	csv := "sub_account,amount,balance_type,reason\n" + subs[0].ID + ",1.00,debit,row reason one\n" + subs[1].ID + ",2.00,debit,row reason two\n"
 	r := p.as("fay").post("/operations/bulk", url.Values{"kind": {"transfer_funds"}, "csv": {csv}, "reason": {"monthly top-up"}, "idempotency_key": {newKey()}})

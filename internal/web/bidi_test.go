@@ -9,7 +9,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // rlo is RIGHT-TO-LEFT OVERRIDE: text after it is shown reversed up to the end of its
@@ -21,7 +21,8 @@ const rlo = "\u202e"
 // operation page (its timeline's composed summary included), the batch page and a batch
 // row's page.
 func TestUserTextIsBidiIsolated(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(1)
 	fay := p.as("fay")
 	id := fay.draft("transfer_funds", url.Values{"sub_account_id": {subs[0].ID}, "amount": {"1.00"}, "balance_type": {"debit"},

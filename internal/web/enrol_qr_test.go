@@ -7,14 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestEnrolmentQRImage: the enrolment page's QR code is an image of our own origin (a
 // data: URL is rewritten by templ and refused by the CSP), answered as an uncached PNG
 // to the user whose pending secret it encodes, and to nobody else.
 func TestEnrolmentQRImage(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	t.Parallel()
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("arthur", "", "approver")
 	p.addUser("fiona", testSecret, "finance")
 	b := p.browser()

@@ -14,40 +14,27 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/config"
-	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
+	"github.com/purser-finance/purser/internal/testkit/webdeps"
 	"github.com/purser-finance/purser/internal/users"
 	"github.com/purser-finance/purser/internal/web"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
+// The demo users' password and TOTP secret (testkit's).
 const (
-	testPassword = "correct horse battery"
-	testSecret   = "JBSWY3DPEHPK3PXP"
+	testPassword = testkit.Password
+	testSecret   = testkit.Secret
 )
-
-// clock is a settable clock shared by the server, sessions and the TOTP checks.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // portal is a real server (router, middleware, store, sandbox upstream) for one test.
 type portal struct {
@@ -55,7 +42,7 @@ type portal struct {
 	db    *store.DB
 	srv   *web.Server
 	http  *httptest.Server
-	clock *clock
+	clock *testkit.Clock
 	users *users.Service
 	cfg   config.Config
 
@@ -85,11 +72,7 @@ func newPortal(t *testing.T, db *store.DB, env map[string]string) *portal {
 // service …) to the server's dependencies; they get the real upstream client.
 func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func(d *web.Deps, up bss.Upstream)) *portal {
 	t.Helper()
-	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.SecretKey = bytes.Repeat([]byte{42}, 32)
+	cfg := webdeps.Config(t, env)
 	running, err := sandbox.Start(context.Background(), "127.0.0.1:0", sandbox.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -102,10 +85,12 @@ func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(testkit.Start)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	deps := web.Deps{Config: cfg, DB: db, Upstream: client, Now: clk.Now, Version: "test", Log: log}
+	// The server's collaborators as cmd/portal wires them (webdeps.Deps), over the sandbox.
+	deps, id := webdeps.Deps(t, cfg, db, clk, log)
+	deps.Upstream = client
 	if tweak != nil {
 		tweak(&deps, client)
 	}
@@ -115,9 +100,10 @@ func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	box, _ := secretbox.New(cfg.SecretKey, "totp")
+	// The test's own door to the users (no clock: what it creates is dated by the wall
+	// clock, as an admin's CLI would).
 	p := &portal{t: t, db: db, srv: srv, http: hs, clock: clk, cfg: cfg, logs: logs, up: client,
-		users:   &users.Service{DB: db, Passwords: web.PasswordHasher(), TOTPSecrets: box},
+		users:   &users.Service{DB: db, Passwords: id.Passwords, TOTPSecrets: id.TOTPSecrets},
 		secrets: map[string]bool{testPassword: true, testSecret: true, base64.StdEncoding.EncodeToString(cfg.SecretKey): true}}
 	// Every test through this harness ends by checking that no secret it used reached the
 	// audit trail or the logs.
@@ -128,11 +114,7 @@ func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func
 // addUser creates a user; secret "" means no second factor.
 func (p *portal) addUser(name, secret string, roles ...string) *store.User {
 	p.t.Helper()
-	u, err := p.users.Create(context.Background(), users.NewUser{Username: name, Password: testPassword, Roles: roles, TOTPSecret: secret}, systemMeta())
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	return u
+	return testkit.AddUser(p.t, p.users, name, secret, roles...)
 }
 
 // browser is a cookie-keeping client that does not follow redirects, so tests see them.
@@ -228,31 +210,16 @@ func (b *browser) setCookie(v string) {
 	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: b.p.srv.Sessions().CookieName(), Value: v, Path: "/"}})
 }
 
-// issuedSteps remembers, per database and secret, the TOTP time step of the last code a
-// test generated. A code works once, so the next one is for the next step: the portal's
-// clock moves on to it, as a person waits for the app's next code. Keyed by database
-// because two portals of one test (opsOn) share the users and their used steps.
-var issuedSteps sync.Map // issuedKey → int64
+// codesOf holds the used code steps per database (testkit.Codes): two portals of one test
+// (opsOn) share the users and so their used steps.
+var codesOf sync.Map // *store.DB → *testkit.Codes
 
-type issuedKey struct {
-	db     *store.DB
-	secret string
-}
-
-// code is the app's current code of secret, never one of a step already used by this test.
+// code is the app's current code of secret, never one of a step already used by this
+// test; the portal's clock moves on to a fresh step when needed.
 func (b *browser) code(secret string) string {
-	key := issuedKey{b.p.db, secret}
-	now := b.p.clock.Now()
-	if last, ok := issuedSteps.Load(key); ok && now.Unix()/30 <= last.(int64) {
-		b.p.clock.Advance(time.Duration((last.(int64)+1)*30-now.Unix()) * time.Second)
-		now = b.p.clock.Now()
-	}
-	issuedSteps.Store(key, now.Unix()/30)
-	c, err := auth.Code(secret, now)
-	if err != nil {
-		b.p.t.Fatal(err)
-	}
-	return c
+	b.p.t.Helper()
+	c, _ := codesOf.LoadOrStore(b.p.db, &testkit.Codes{})
+	return c.(*testkit.Codes).Code(b.p.t, b.p.clock, secret)
 }
 
 // signIn completes both steps and fails the test unless it lands on the dashboard.

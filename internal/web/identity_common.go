@@ -30,34 +30,6 @@ const keyStepUpAt = "stepup_at"
 // errStepUpNeeded answers a step-up that failed (wrong or missing code).
 var errStepUpNeeded = errors.New("web: step-up failed")
 
-// fill builds the members of AdminDeps that cmd/portal left nil from the database and the
-// configuration, so that the pages work in every server (tests, the CLI's embedded
-// server); cmd/portal passes services with loggers and upstream client settings.
-func (d *AdminDeps) fill(s *Server) error {
-	if d.Users == nil {
-		d.Users = &users.Service{DB: s.db, Passwords: PasswordHasher(), TOTPSecrets: s.totpBox, Now: s.now}
-	}
-	if d.Accounts == nil {
-		a, err := upstreamacct.New(s.db, s.cfg.SecretKey)
-		if err != nil {
-			return err
-		}
-		a.Log = s.log
-		d.Accounts = a
-	}
-	if d.Settings == nil {
-		st, err := settings.New(s.db, s.cfg.SecretKey, s.cfg)
-		if err != nil {
-			return err
-		}
-		d.Settings = st
-	}
-	if d.SSO == nil {
-		d.SSO = sso.New(s.db)
-	}
-	return nil
-}
-
 // stepUp returns the proof that the signed-in user just passed a second-factor check: the
 // form's code, or a check within the last five minutes kept in the session. A wrong or
 // missing code is audited (auth.totp_failed) by auth and answered with a message id.
@@ -173,16 +145,6 @@ func (s *Server) sessionRows(c *gin.Context, list []store.Session, current strin
 			IP: x.IP, Agent: agent, Current: x.ID == current})
 	}
 	return rows
-}
-
-// sessionLimits are the session timeouts an admin set in the settings (zero: the
-// configured ones). Settings are cached per process, so this costs no query per request.
-func (s *Server) sessionLimits(ctx context.Context) (idle, absolute time.Duration) {
-	st, err := s.admin.Settings.Get(ctx)
-	if err != nil {
-		return 0, 0
-	}
-	return st.Sessions.IdleTimeout, st.Sessions.AbsoluteTimeout
 }
 
 // lowBalanceDefault is the default low-balance threshold of the settings, or the built-in

@@ -7,14 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestUserEmails: admins set users' addresses (created, edited, listed), a bad address
 // brings the form back with the input and a translated reason in both languages, and a
 // user changes their own address, with a step-up when they have a second factor.
 func TestUserEmails(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	t.Parallel()
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", testSecret, "finance")
 	p.addUser("walt", "", "viewer")
 	b := p.adminBrowser()

@@ -14,7 +14,7 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/users"
 )
 
@@ -311,7 +311,8 @@ func otherSession(p *portal, page response) string {
 // user's next request is signed out), resets the second factor and ends sessions; every
 // change needs a step-up, and a wrong or missing code is refused and audited.
 func TestAdminUserFlows(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortal(t, db, nil)
 		ctx := context.Background()
 		b := p.adminBrowser()

@@ -63,10 +63,8 @@ func (s *Server) loadKnownMasters(ctx context.Context) ([]masterInfo, error) {
 		return masterInfos(ids), err
 	}
 	names := map[string]string{}
-	if l, ok := s.upstream.(interface {
-		Masters(context.Context) ([]upstreamacct.Master, error)
-	}); ok {
-		ms, _ := l.Masters(ctx) // a master that cannot be used still has its name below
+	if s.masters != nil {
+		ms, _ := s.masters.Masters(ctx) // a master that cannot be used still has its name below
 		for _, m := range ms {
 			names[m.DomainID] = m.Name
 		}
@@ -153,18 +151,20 @@ func masterInfos(ids []string) []masterInfo {
 // no longer live: lists, exports, totals and the JSON API leave them out, the selector
 // does not offer it, and new operations on them are refused (internal/approval).
 
-// liveMasterLister is the registry of masters (cmd/portal). With a single upstream client
-// instead (no registry) nothing says which masters are configured: every cached one counts.
-type liveMasterLister interface {
+// MasterRegistry is the registry of master accounts (upstreamacct.Registry): their names,
+// which are live, and those registered in process (the demo sandbox), not stored.
+type MasterRegistry interface {
+	Masters(context.Context) ([]upstreamacct.Master, error)
 	LiveMasters(context.Context) (map[string]bool, error)
+	InProcess(context.Context) ([]upstreamacct.Master, error)
 }
 
 // hiddenOf lists the cached masters that are no longer configured (usually none). It is
 // kept like the aggregates (readmodel.Cache): disabling or deleting a master is a write,
 // which retires it. A failure to tell hides nothing (and is logged).
 func (s *Server) hiddenOf(ctx context.Context) []string {
-	l, ok := s.upstream.(liveMasterLister)
-	if !ok {
+	l := s.masters
+	if l == nil {
 		return nil
 	}
 	hidden, err := cachedRead(s, "hidden-masters", func() ([]string, error) {

@@ -13,7 +13,7 @@ import (
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 	"github.com/purser-finance/purser/internal/web"
 )
@@ -61,7 +61,8 @@ func seedSecondMaster(t *testing.T, db *store.DB) {
 // Every read page and the JSON API filter by master account (?master=), and the selector
 // appears only when there is more than one master.
 func TestMasterFilter(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := readPortalOn(t, db)
 		b := p.signedIn("fiona")
 		// One master: no selector, no per-master panel.
@@ -174,7 +175,8 @@ func TestMasterFilter(t *testing.T) {
 
 // The operations list and its JSON API filter by master account too.
 func TestOperationsMasterFilter(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	ctx := context.Background()
 	fay, err := p.db.UserByUsername(ctx, "fay")
 	if err != nil {
@@ -224,7 +226,7 @@ func withRegistry(next func(*web.Deps, bss.Upstream)) func(*web.Deps, bss.Upstre
 		reg := upstreamacct.NewRegistry(&upstreamacct.Service{DB: d.DB})
 		reg.Register(testMaster, "Read test master", up)
 		reg.Register(sandbox.DefaultOptions().DomainID, "Sandbox", up)
-		d.Upstream = reg
+		d.Upstream, d.Masters = reg, reg
 	}
 }
 
@@ -255,7 +257,8 @@ func setMasterEnabled(t *testing.T, db *store.DB, domainID string, on bool) {
 // lists, exports, dashboard totals and the JSON API leave them out, the selector no longer
 // offers it, and a draft on its sub-accounts is refused with a translated reason.
 func TestDisabledMasterHidden(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortalWith(t, db, nil, withRegistry(withOps(t)))
 		seedCache(t, p.db)
 		p.opsUsers()
@@ -353,6 +356,7 @@ func TestDisabledMasterHidden(t *testing.T) {
 // With a master filter, a page's Refresh syncs that master only, and sync.request says
 // which; without one it syncs every master; an unknown master is refused.
 func TestRefreshOneMaster(t *testing.T) {
+	t.Parallel()
 	fs := &fakeSync{}
 	p := newPortalWithSync(t, fs)
 	seedSecondMaster(t, p.db)
@@ -405,7 +409,8 @@ func TestRefreshOneMaster(t *testing.T) {
 // sync, the operation page names the operation's master, and /admin/upstream shows each
 // master's last sync (when, status, error); with one master the detail pages say nothing.
 func TestMasterOnDetailPages(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		ctx := context.Background()
 		fay := p.as("fay")
@@ -465,7 +470,8 @@ func TestMasterOnDetailPages(t *testing.T) {
 // /admin/upstream shows the masters registered in process (the demo sandbox) read-only
 // beside the stored ones, so that a demo portal does not claim to be connected to nothing.
 func TestUpstreamListShowsInProcessMasters(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := newPortalWith(t, db, nil, withRegistry(nil))
 		r := p.adminBrowser().get("/admin/upstream")
 		if r.status != 200 || r.has(t, "upstream-empty") {

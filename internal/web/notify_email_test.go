@@ -12,7 +12,7 @@ import (
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/notify"
 	"github.com/purser-finance/purser/internal/notify/smtptest"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/web"
 )
 
@@ -21,10 +21,11 @@ import (
 // the requester), each at their own address with a link to the operation; an approver
 // without an address gets none.
 func TestOperationEmails(t *testing.T) {
+	t.Parallel()
 	mailSrv := smtptest.Start(t)
 	const smtpPassword = "smtp-password-of-the-test"
 	var publicURL string
-	p := newPortalWith(t, storetest.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
+	p := newPortalWith(t, testkit.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
 		withOps(t)(d, up)
 		publicURL = d.Config.PublicURL
 		// As cmd/portal wires it: the channels as an admin set them, read at each event.
@@ -101,10 +102,11 @@ func TestOperationEmails(t *testing.T) {
 // TestEmailFailureShownToAdmins: a mail server that refuses the connection costs the
 // transition nothing, and the admins' settings page says what failed.
 func TestEmailFailureShownToAdmins(t *testing.T) {
+	t.Parallel()
 	closed := smtptest.Start(t)
 	host, port := closed.Host, closed.Port
 	closed.Close() // nothing listens there any more
-	p := newPortalWith(t, storetest.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
+	p := newPortalWith(t, testkit.SQLite(t), nil, func(d *web.Deps, up bss.Upstream) {
 		withOps(t)(d, up)
 		d.Operations.Notifier().SetSource(func() notify.Config {
 			return notify.Config{SMTPHost: host, SMTPPort: port, SMTPTLS: "none", SMTPFrom: "purser@example.com", Timeout: time.Second}

@@ -10,20 +10,21 @@ import (
 
 	"github.com/oauth2-proxy/mockoidc"
 
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestOIDCSignIn runs the whole code flow against an in-process provider: role mapping on
 // just-in-time creation, the session rotated, role removal effective at once, and local
 // sign-in limited to admins.
 func TestOIDCSignIn(t *testing.T) {
+	t.Parallel()
 	op, err := mockoidc.Run()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer op.Shutdown()
 	mc := op.Config()
-	p := newPortal(t, storetest.SQLite(t), nil)
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.secret(mc.ClientSecret)
 	admin := p.adminBrowser()
 	r := admin.post("/admin/settings/sso", admin.withCode(url.Values{"enabled": {"on"}, "issuer": {mc.Issuer}, "client_id": {mc.ClientID},

@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestOpenAPIMatchesRoutes: every registered /api/v1 route is documented, and nothing
 // else is.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	t.Parallel()
+	p := newPortal(t, testkit.SQLite(t), nil)
 	r := p.browser().get("/api/v1/openapi.json")
 	if r.status != http.StatusOK {
 		t.Fatalf("openapi: %d", r.status)

@@ -6,14 +6,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestBulkPreviewThenBatch: a file with bad rows creates nothing and lists every
 // problem; the corrected file becomes one batch, approved once, that executes with live
 // progress and a result CSV.
 func TestBulkPreviewThenBatch(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(3)
 	fay, abby := p.as("fay"), p.as("abby")
 	form := fay.get("/operations/bulk?kind=transfer_funds&sub_account_id=" + subs[0].ID + "&sub_account_id=" + subs[1].ID)

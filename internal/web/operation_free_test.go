@@ -11,14 +11,15 @@ import (
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // The transfer form shows what Huawei Cloud showed (with its "as of"), what pending and
 // approved operations reserve of it and what is free; a draft over the free amount is
 // refused with those figures, in English and Chinese.
 func TestTransferFormShowsFreeAmount(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(2)
 	master := sandbox.DefaultOptions().DomainID
 	debit, _ := money.Parse("1000.00", money.DefaultCurrency)

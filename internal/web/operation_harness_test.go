@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/web"
 )
 
@@ -37,27 +39,25 @@ func withOps(t *testing.T) func(d *web.Deps, up bss.Upstream) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stepUp, err := web.NewStepUp(d.Config, d.DB, d.Log, d.Now)
-		if err != nil {
-			t.Fatal(err)
-		}
 		master := sandbox.DefaultOptions().DomainID
-		svc := approval.New(d.DB, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: master, Log: d.Log,
+		// As cmd/portal: step-up is the sign-in's own auth service.
+		svc := approval.New(d.DB, approval.Options{StepUp: d.Auth, Enqueuer: ins, MasterAccountID: master, Log: d.Log,
 			// As cmd/portal: the registry says which masters are configured (withRegistry);
 			// read at call time, since a later tweak may install it.
 			MasterLive: func(ctx context.Context, id string) (bool, error) {
-				if l, ok := d.Upstream.(interface {
-					LiveMasters(context.Context) (map[string]bool, error)
-				}); ok {
-					live, err := l.LiveMasters(ctx)
+				if d.Masters != nil {
+					live, err := d.Masters.LiveMasters(ctx)
 					return live[id], err
 				}
 				return true, nil
 			}})
 		exec := execute.New(d.DB, up, execute.Options{Notifier: svc.Notifier(), Log: d.Log, LockLease: 2 * time.Second})
 		syncer := cachesync.New(d.DB, up, cachesync.Options{MasterAccountID: master})
+		// Workers look for jobs every 100 ms: quick enough that a test waits a moment for
+		// an execution, rare enough that polling (a parsed SQL query each time, slow under
+		// -race) is not most of the suite's work.
 		runner, err := jobs.StartWith(ctx, d.DB, syncer, slog.New(slog.DiscardHandler), time.Hour, jobs.Options{NoPeriodic: true,
-			PollInterval: 20 * time.Millisecond, Operations: &jobs.OperationJobs{Executor: exec, Approval: svc, Snooze: 50 * time.Millisecond}})
+			PollInterval: 100 * time.Millisecond, Operations: &jobs.OperationJobs{Executor: exec, Approval: svc, Snooze: 50 * time.Millisecond}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,15 +85,11 @@ func opsPortal(t *testing.T, db *store.DB) *portal {
 // opsUsers adds finance (maker), two approvers, an admin who also approves and a boss
 // who holds every role (the self-approval case).
 func (p *portal) opsUsers() {
-	for _, u := range []struct {
-		name  string
-		roles []string
-	}{{"fay", []string{"finance"}}, {"fred", []string{"finance"}}, {"abby", []string{"approver"}}, {"alan", []string{"approver"}},
-		{"adam", []string{"admin", "approver"}}, {"boss", []string{"admin", "approver", "finance"}}} {
-		if _, err := p.db.UserByUsername(context.Background(), u.name); err == nil {
+	for _, u := range testkit.OpsCast {
+		if _, err := p.db.UserByUsername(context.Background(), u.Name); err == nil {
 			continue
 		}
-		p.addUser(u.name, testSecret, u.roles...)
+		p.addUser(u.Name, testSecret, u.Roles...)
 	}
 }
 
@@ -262,9 +258,10 @@ func (p *portal) pendingBatch(amount string) string {
 	return r.location
 }
 
-var keySeq int64
+// keySeq numbers idempotency keys; atomic because the coverage cases run in parallel.
+var keySeq atomic.Int64
 
-func newKey() string { keySeq++; return "test-key-" + itoa(keySeq) + "-" + itoa(time.Now().UnixNano()) }
+func newKey() string { return "test-key-" + itoa(keySeq.Add(1)) + "-" + itoa(time.Now().UnixNano()) }
 
 // policyForm is the policy page's form with one change (to_on_demand without approval).
 func policyForm(code string) url.Values {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/purser-finance/purser/internal/audit"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/users"
 )
 
@@ -16,7 +16,8 @@ import (
 // exist for that user, whichever door is tried — cancelling it answers 404 like reading or
 // approving it (a 403 would confirm it exists), and the attempt is recorded as denied.
 func TestCancelOutOfScopeIsNotFound(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	id := p.pendingOp("3.00")
 	if _, err := p.users.Create(context.Background(), users.NewUser{Username: "sam", Password: testPassword, Roles: []string{"finance", "approver"},
 		TOTPSecret: testSecret, Scopes: []string{"org-elsewhere"}}, systemMeta()); err != nil {

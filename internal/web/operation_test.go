@@ -11,13 +11,14 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestOperationKindsFromForms creates every kind through its form against the synced
 // sandbox cache, on both databases: each lands pending with its snapshot on its page.
 func TestOperationKindsFromForms(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		ctx := context.Background()
 		fay := p.as("fay")
@@ -98,7 +99,8 @@ func TestOperationKindsFromForms(t *testing.T) {
 // TestOperationFormErrorsKeepInput: a wrong amount comes back 422 with the reason beside
 // the field, in the reader's language, and everything typed still there.
 func TestOperationFormErrorsKeepInput(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	for _, lang := range []string{"en", "zh"} {
 		b := p.as("fay")
@@ -153,7 +155,8 @@ func countOps(t *testing.T, p *portal) int {
 // TestDoubleSubmitIsOneOperation: the same rendered form posted twice names one
 // operation; its key reused with different input is a 409.
 func TestDoubleSubmitIsOneOperation(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay := p.as("fay")
 	key := fay.formKey("/operations/new?kind=transfer_funds")
@@ -177,7 +180,8 @@ func TestDoubleSubmitIsOneOperation(t *testing.T) {
 // count), a wrong code is refused with the input kept, the right code approves and the
 // executor runs it to succeeded; the requester is notified.
 func TestApproveWithTOTPExecutes(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		sub := p.normalSubs(1)[0]
 		fay, abby := p.as("fay"), p.as("abby")
@@ -240,7 +244,8 @@ func TestApproveWithTOTPExecutes(t *testing.T) {
 // TestSelfApprovalRefusedEverywhere: a user holding finance, approver and admin cannot
 // approve or reject their own request, from the page or the API; each try is audited.
 func TestSelfApprovalRefusedEverywhere(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	boss := p.as("boss")
 	id := boss.transfer(sub.ID, "10.00")
@@ -276,7 +281,8 @@ func TestSelfApprovalRefusedEverywhere(t *testing.T) {
 
 // TestTwoApproversAboveThreshold: 10,000.00 needs two distinct approvers.
 func TestTwoApproversAboveThreshold(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay, abby, alan := p.as("fay"), p.as("abby"), p.as("alan")
 	id := fay.transfer(sub.ID, "10000.00")
@@ -304,7 +310,8 @@ func TestTwoApproversAboveThreshold(t *testing.T) {
 // TestRejectCancelResolve: reject ends a request; the requester cancels until approved
 // (nobody else can); an admin resolves an unknown outcome with a reason.
 func TestRejectCancelResolve(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay, fred, abby, adam := p.as("fay"), p.as("fred"), p.as("abby"), p.as("adam")
 	a := fay.transfer(sub.ID, "1.00")
@@ -345,7 +352,8 @@ func TestRejectCancelResolve(t *testing.T) {
 
 // TestOperationsAPI checks the JSON contract: statuses, shapes and errors.
 func TestOperationsAPI(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay, abby := p.token("fay"), p.token("abby")
 	body := `{"kind":"transfer_funds","sub_account_id":"` + sub.ID + `","amount":"7.00","balance_type":"debit","reason":"api"}`
@@ -419,7 +427,8 @@ func TestOperationsAPI(t *testing.T) {
 // TestSubAccountPageOperations: the sub-account page offers Transfer / Recover and lists
 // the operations about it; the dashboard lists recent ones.
 func TestSubAccountPageOperations(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay := p.as("fay")
 	page := fay.get("/sub-accounts/" + sub.ID)
@@ -454,7 +463,8 @@ func TestSubAccountPageOperations(t *testing.T) {
 // TestCreateWritesCreateAndSubmit documents what the service records for a request
 // today: operation.create and operation.submit (see the coverage note in the report).
 func TestCreateWritesCreateAndSubmit(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	sub := p.normalSubs(1)[0]
 	fay := p.as("fay")
 	p.mark()

@@ -9,13 +9,14 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestPolicyPage: the admin sees every kind's rule; saving needs a fresh code and
 // records one policy.update per changed kind; the rule applies to the next request.
 func TestPolicyPage(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	adam := p.as("adam")
 	page := adam.get("/admin/policy")
 	if page.status != http.StatusOK || page.doc(t).Find(`[data-testid="policy-row"]`).Length() != len(approval.Kinds) {

@@ -10,13 +10,14 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/purser-finance/purser/internal/audit"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestProfile: password change with policy errors (input kept), API tokens created
 // (shown once) and revoked, recovery codes, and sign-in with a recovery code.
 func TestProfile(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	t.Parallel()
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", testSecret, "finance")
 	b := p.browser()
 	b.signIn("fiona", testSecret)

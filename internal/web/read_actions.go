@@ -17,15 +17,11 @@ import (
 	"github.com/purser-finance/purser/web/templates/pages"
 )
 
-// SyncTrigger queues a sync of the cache: an area ("full", "balances", …), optionally
-// of one sub-account. It returns the job's id.
+// SyncTrigger queues a sync of the cache (jobs.Runner): an area ("full", "balances", …),
+// optionally of one sub-account, of every master (EnqueueSync) or of one (EnqueueSyncOf).
+// It returns the job's id.
 type SyncTrigger interface {
 	EnqueueSync(ctx context.Context, area, subAccountID, trigger string) (int64, error)
-}
-
-// masterSyncTrigger queues a sync of one master only (jobs.Runner.EnqueueSyncOf). A
-// trigger without it syncs every master on each request.
-type masterSyncTrigger interface {
 	EnqueueSyncOf(ctx context.Context, master, area, subAccountID, trigger string) (int64, error)
 }
 
@@ -84,10 +80,9 @@ func (s *Server) requestSyncOf(c *gin.Context, master, area, sub string) (int64,
 	trigger := "manual:" + signedIn(c).Username
 	var id int64
 	var err error
-	if ms, ok := s.sync.(masterSyncTrigger); ok && master != "" {
-		id, err = ms.EnqueueSyncOf(c.Request.Context(), master, area, sub, trigger)
+	if master != "" {
+		id, err = s.sync.EnqueueSyncOf(c.Request.Context(), master, area, sub, trigger)
 	} else {
-		master = "" // every master
 		id, err = s.sync.EnqueueSync(c.Request.Context(), area, sub, trigger)
 	}
 	if err != nil {

@@ -10,11 +10,12 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 func TestReadAPI(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testReadAPI(t, readPortalOn(t, db)) })
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) { testReadAPI(t, readPortalOn(t, db)) })
 }
 
 func testReadAPI(t *testing.T, p *portal) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // The read pages cache aggregates between requests (read_cache.go). These tests hold the
@@ -47,7 +48,8 @@ func eachHandles(t *testing.T, fn func(t *testing.T, own, other *store.DB)) {
 }
 
 func TestReadCacheKeepsScopesApart(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := readPortalOn(t, db)
 		// Sign everyone in first: after that, GETs write nothing (the clock stands still),
 		// so cached entries stay current and every request below can meet one.
@@ -86,6 +88,7 @@ func TestReadCacheKeepsScopesApart(t *testing.T) {
 }
 
 func TestReadCacheUserChangesTakeEffectAtOnce(t *testing.T) {
+	t.Parallel()
 	eachHandles(t, func(t *testing.T, own, other *store.DB) {
 		ctx := context.Background()
 		p := readPortalOn(t, own)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/testkit/webdeps"
 	"github.com/purser-finance/purser/internal/web"
 )
 
@@ -37,6 +38,7 @@ func (f *fakeSync) EnqueueSyncOf(_ context.Context, master, area, sub, trigger s
 }
 
 func TestRefresh(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	b := p.signedIn("fiona")
 	// Without a sync worker: a translated message, back where the user was.
@@ -83,7 +85,9 @@ func TestRefresh(t *testing.T) {
 func newPortalWithSync(t *testing.T, fs web.SyncTrigger) *portal {
 	t.Helper()
 	p := readPortal(t)
-	srv, err := web.New(web.Deps{Config: p.cfg, DB: p.db, Now: p.clock.Now, Version: "test", Sync: fs})
+	d, _ := webdeps.Deps(t, p.cfg, p.db, p.clock, nil)
+	d.Sync = fs
+	srv, err := web.New(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +100,7 @@ func newPortalWithSync(t *testing.T, fs web.SyncTrigger) *portal {
 // While a full sync runs, the "as of" bar says refreshing even after one of its areas
 // finished: the areas after it have not been read yet.
 func TestAsOfRefreshingDuringFullSync(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	ctx := context.Background()
 	full, err := p.db.BeginSyncRun(ctx, testMaster, "full", "", "test", "test", time.Hour)

@@ -18,7 +18,7 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 	"github.com/purser-finance/purser/internal/users"
 )
 
@@ -97,7 +97,7 @@ func seedCache(t *testing.T, db *store.DB) {
 // readPortal is a portal with the seeded cache and users of each kind of scope.
 func readPortal(t *testing.T) *portal {
 	t.Helper()
-	return readPortalOn(t, storetest.SQLite(t))
+	return readPortalOn(t, testkit.SQLite(t))
 }
 
 func readPortalOn(t *testing.T, db *store.DB) *portal {
@@ -132,7 +132,8 @@ func rowIDs(t *testing.T, r response) []string {
 }
 
 func TestSubAccountListSearchFilterSortPages(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testSubAccountListSearchFilterSortPages(t, readPortalOn(t, db)) })
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) { testSubAccountListSearchFilterSortPages(t, readPortalOn(t, db)) })
 }
 
 func testSubAccountListSearchFilterSortPages(t *testing.T, p *portal) {
@@ -201,7 +202,8 @@ func testSubAccountListSearchFilterSortPages(t *testing.T, p *portal) {
 }
 
 func TestSubAccountScopes(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testSubAccountScopes(t, readPortalOn(t, db)) })
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) { testSubAccountScopes(t, readPortalOn(t, db)) })
 }
 
 func testSubAccountScopes(t *testing.T, p *portal) {
@@ -274,6 +276,7 @@ func testSubAccountScopes(t *testing.T, p *portal) {
 }
 
 func TestSubAccountDetail(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	b := p.signedIn("fiona")
 	r := b.get("/sub-accounts/sa-alpha")
@@ -319,6 +322,7 @@ func TestSubAccountDetail(t *testing.T) {
 }
 
 func TestThreshold(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	b := p.signedIn("fiona")
 	// Bad input: 422, the input kept, a translated reason, nothing saved.
@@ -364,6 +368,7 @@ func TestThreshold(t *testing.T) {
 }
 
 func TestDashboardFigures(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	r := p.signedIn("fiona").get("/")
 	for id, want := range map[string]string{
@@ -394,7 +399,8 @@ func TestDashboardFigures(t *testing.T) {
 }
 
 func TestExports(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) { testExports(t, readPortalOn(t, db)) })
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) { testExports(t, readPortalOn(t, db)) })
 }
 
 func testExports(t *testing.T, p *portal) {
@@ -458,6 +464,7 @@ func testExports(t *testing.T, p *portal) {
 }
 
 func TestBillingPages(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	b := p.signedIn("fiona")
 	c := b.get("/coupons")

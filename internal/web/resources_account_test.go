@@ -11,6 +11,7 @@ import (
 // The resources list names the account owning each resource (the master, or the
 // sub-account whose own credentials synced it) and filters by it.
 func TestResourcesOwningAccountFilter(t *testing.T) {
+	t.Parallel()
 	p := readPortal(t)
 	if err := p.db.ReplaceResources(context.Background(), testMaster, []store.Resource{{ResourceID: "res-master", Name: "master-vm", IsMain: true, Status: 2}}, seedAt); err != nil {
 		t.Fatal(err)

@@ -41,11 +41,21 @@ type Deps struct {
 	// Sync queues refreshes of the cache (the refresh buttons, POST /api/v1/sync); nil
 	// answers "sync is not available".
 	Sync SyncTrigger
+	// Masters is the registry of master accounts (upstreamacct.Registry). nil: a single
+	// upstream client, where nothing says which masters are configured, so every cached
+	// one counts and none has a name.
+	Masters MasterRegistry
+	// Auth signs people in and checks step-up codes; Sessions keeps their sessions;
+	// TOTPSecrets seals the secret of a second factor being enrolled. Required: build
+	// them with wiring.NewIdentity.
+	Auth        *auth.Service
+	Sessions    *session.Store
+	TOTPSecrets *secretbox.Box
 	// Operations is the maker-checker workflow (internal/approval); nil answers
 	// "operations are not available" on the operations pages and API.
 	Operations *approval.Service
 	// Admin holds the administration and identity services (users, upstream accounts,
-	// settings, single sign-on); nil members switch their pages off.
+	// settings, single sign-on). Required.
 	Admin AdminDeps
 	// AuditVerifier queues the verifications started from /audit/verify (a job runner);
 	// nil answers "not available" there.
@@ -61,6 +71,7 @@ type Server struct {
 	version  string
 	now      func() time.Time
 	sync     SyncTrigger
+	masters  MasterRegistry
 	ops      *approval.Service
 	admin    AdminDeps
 	verifier AuditVerifier
@@ -89,11 +100,10 @@ func New(d Deps) (*Server, error) {
 	if d.Metrics == nil {
 		d.Metrics = prometheus.NewRegistry()
 	}
-	bundle, err := i18n.New()
-	if err != nil {
+	if err := d.required(); err != nil {
 		return nil, err
 	}
-	totpBox, err := secretbox.New(d.Config.SecretKey, "totp")
+	bundle, err := i18n.New()
 	if err != nil {
 		return nil, err
 	}
@@ -107,22 +117,11 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: d.Config, db: d.DB, upstream: d.Upstream, log: d.Log, version: d.Version, now: d.Now,
-		sync: d.Sync, ops: d.Operations, admin: d.Admin, read: readmodel.New(d.DB), verifier: d.AuditVerifier,
-		i18n: bundle, totpBox: totpBox, metrics: m, assets: assets,
+		sync: d.Sync, masters: d.Masters, ops: d.Operations, admin: d.Admin,
+		read: readmodel.New(d.DB), verifier: d.AuditVerifier,
+		auth: d.Auth, sessions: d.Sessions, totpBox: d.TOTPSecrets,
+		i18n: bundle, metrics: m, assets: assets,
 	}
-	s.auth = &auth.Service{
-		DB: d.DB, Passwords: PasswordHasher(), TOTPSecrets: totpBox, Log: d.Log, Now: d.Now,
-		MaxFailures: d.Config.LoginMaxFailures, Window: d.Config.LoginLockout, Lockout: d.Config.LoginLockout,
-	}
-	s.sessions = session.NewStore(d.DB, session.Options{
-		SecretKey: d.Config.SecretKey, Secure: d.Config.SecureCookies(),
-		Idle: d.Config.SessionIdleTimeout, Absolute: d.Config.SessionAbsoluteTimeout, Log: d.Log,
-	})
-	s.sessions.Now = d.Now
-	if err := s.admin.fill(s); err != nil {
-		return nil, err
-	}
-	s.sessions.Limits = s.sessionLimits
 	s.cop = http.NewCrossOriginProtection()
 	if d.Config.PublicURL != "" {
 		// Behind a proxy the Host header may not be the public name; the public origin is
@@ -137,11 +136,20 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
-var hasher = auth.NewPasswords(2)
-
-// PasswordHasher is the process-wide password hasher: one bound on concurrent argon2id
-// work for the web server and the CLI alike.
-func PasswordHasher() *auth.Passwords { return hasher }
+// required names the first collaborator New cannot do without.
+func (d Deps) required() error {
+	for _, r := range []struct {
+		name string
+		ok   bool
+	}{{"DB", d.DB != nil}, {"Auth", d.Auth != nil}, {"Sessions", d.Sessions != nil}, {"TOTPSecrets", d.TOTPSecrets != nil},
+		{"Admin.Users", d.Admin.Users != nil}, {"Admin.Accounts", d.Admin.Accounts != nil},
+		{"Admin.Settings", d.Admin.Settings != nil}, {"Admin.SSO", d.Admin.SSO != nil}} {
+		if !r.ok {
+			return fmt.Errorf("web: Deps.%s is required (wiring.NewIdentity builds it)", r.name)
+		}
+	}
+	return nil
+}
 
 // Handler is the whole portal as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.engine }

@@ -9,7 +9,7 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 const reusedMessage = "This code was already used — wait for the next one."
@@ -19,7 +19,8 @@ const reusedMessage = "This code was already used — wait for the next one."
 // pending, the refusals are audited as reused codes; a second sign-in with it is refused
 // too; the app's next code approves.
 func TestSignInCodeCannotApprove(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
 		id := p.pendingOp("10.00")
 		abby := p.browser()
@@ -64,7 +65,8 @@ func TestSignInCodeCannotApprove(t *testing.T) {
 
 // TestReusedCodeInChinese: the reused-code message is translated.
 func TestReusedCodeInChinese(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	t.Parallel()
+	p := newPortal(t, testkit.SQLite(t), nil)
 	p.addUser("fiona", testSecret, "finance")
 	b := p.browser()
 	b.signIn("fiona", testSecret)

@@ -8,14 +8,15 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // TestSubAccountEventsIncludeItsOperations: what happened to a sub-account's money is
 // part of its story. Its detail page's audit panel and its audit timeline list the events of
 // the operations that target it — and not those of another sub-account's operations.
 func TestSubAccountEventsIncludeItsOperations(t *testing.T) {
-	p := opsPortal(t, storetest.SQLite(t))
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
 	subs := p.normalSubs(2)
 	fay := p.as("fay")
 	mine := fay.transfer(subs[0].ID, "1.00")

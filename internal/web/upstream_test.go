@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/purser-finance/purser/internal/bss/sandbox"
-	"github.com/purser-finance/purser/internal/store/storetest"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 func upstreamForm(endpoint, sk string) url.Values {
@@ -44,7 +44,8 @@ func startSandbox(t *testing.T) string {
 // TestUpstreamSecretRoundTrip: the SK is stored encrypted, used for the connection test
 // and never rendered; an empty SK on edit keeps it.
 func TestUpstreamSecretRoundTrip(t *testing.T) {
-	p := newPortal(t, storetest.SQLite(t), nil)
+	t.Parallel()
+	p := newPortal(t, testkit.SQLite(t), nil)
 	b := p.adminBrowser()
 	sk := sandbox.DefaultOptions().SK
 	id := p.newUpstream(b, startSandbox(t))
