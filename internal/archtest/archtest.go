@@ -157,6 +157,14 @@ func Rules() []Rule {
 			Forbidden: []string{"github.com/riverqueue"},
 		},
 		{
+			Name:       "test support stays in tests",
+			Why:        "testkit and storetest fake clocks, cheapen password hashing and break the audit log on purpose",
+			From:       []string{"./"},
+			Except:     []string{"./internal/testkit", "./internal/store/storetest"},
+			Forbidden:  []string{"./internal/testkit", "./internal/store/storetest"},
+			Transitive: true,
+		},
+		{
 			Name:        "readmodel is free of HTTP and presentation",
 			Why:         "read use cases return pages of data; parsing, translation and rendering stay in web",
 			From:        []string{"./internal/readmodel"},

@@ -1,4 +1,4 @@
-// Package sync keeps Purser's read-side cache (internal/store cache tables) in step with
+// Package cachesync keeps Purser's read-side cache (internal/store cache tables) in step with
 // the upstream, so that pages never wait for it.
 //
 // A Syncer runs one area ("organizations", "sub_accounts", "master", "balances",

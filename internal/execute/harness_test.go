@@ -39,11 +39,9 @@ func TestMain(m *testing.M) {
 	storetest.Main(m)
 }
 
-// prepared databases hold River's tables too: migrating them took seconds per test on
-// SQLite. newEnv still runs jobs.Migrate (a no-op on these) for the crash test's database.
-var prepared = storetest.NewPrepared(func(ctx context.Context, db *store.DB) error {
-	return jobs.Migrate(ctx, db, nil)
-})
+// prepared databases hold River's tables too (testkit.WithJobs). newEnv still runs
+// jobs.Migrate (a no-op on these) for the crash test's database.
+var prepared = testkit.WithJobs
 
 // stepUp accepts the code "123456" (the TOTP check itself is auth's, tested there).
 type stepUp struct{ calls atomic.Int64 }
