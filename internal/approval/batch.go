@@ -136,10 +136,11 @@ func (s *Service) planBatch(ctx context.Context, a Actor, kind Kind, rows []Batc
 			}
 		}
 		for f, msg := range ve.Fields {
+			params := ve.Params[f] // by the form's field name, before it becomes the column's
 			if f == "sub_account_id" {
 				f = "sub_account"
 			}
-			bad(f, msg, ve.Params[f])
+			bad(f, msg, params)
 		}
 		if len(ve.Fields) > 0 {
 			continue
@@ -163,8 +164,10 @@ func usedOr(m map[string]money.Amount, k string) money.Amount {
 	return money.Zero(money.DefaultCurrency)
 }
 
-// CreateBatch: see approval.go.
-func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason string, rows []BatchRow, idemKey string) (*Batch, error) {
+// CreateBatch: see approval.go. skipped are the rows of the upload its author chose to
+// leave out as invalid: they are recorded, with their problems, in the submission's
+// audit event.
+func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason string, rows []BatchRow, idemKey string, skipped ...RowError) (*Batch, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, &ValidationError{Fields: map[string]string{"reason": "op.err.reason_required"}}
@@ -239,8 +242,12 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 				return err
 			}
 		}
-		if err := batchRecord(ctx, tx, m, ActionSubmit, b.ID, map[string]any{"kind": kind, "reason": b.Reason, "rows": b.RowsCount, "total": b.Total,
-			"snapshot_hash": b.SnapshotHash, "required_approvals": required}); err != nil {
+		details := map[string]any{"kind": kind, "reason": b.Reason, "rows": b.RowsCount, "total": b.Total,
+			"snapshot_hash": b.SnapshotHash, "required_approvals": required}
+		if len(skipped) > 0 {
+			details["skipped_rows"] = skipped
+		}
+		if err := batchRecord(ctx, tx, m, ActionSubmit, b.ID, details); err != nil {
 			return err
 		}
 		if required == 0 {
