@@ -98,20 +98,9 @@ func missingColumn(t *tabular.Table, column string) RowError {
 	p := map[string]any{"column": column, "header": strings.Join(seen, ", "), "sheet": t.Detected.Sheet}
 	msg := "op.err.xlsx_missing_column"
 	if t.Detected.Format == tabular.CSV {
-		msg, p["separator"] = "op.err.csv_missing_column", separatorName(t.Detected.Separator)
+		msg, p["separator"] = "op.err.csv_missing_column", t.Detected.SeparatorName()
 	}
 	return RowError{Line: t.Rows[0].Line, Field: column, Message: msg, Params: p}
-}
-
-// separatorName names a separator for the message id "op.sep.<name>".
-func separatorName(r rune) string {
-	switch r {
-	case ';':
-		return "semicolon"
-	case '\t':
-		return "tab"
-	}
-	return "comma"
 }
 
 func batchBalanceType(s string) (string, bool) {

@@ -37,6 +37,17 @@ type Detected struct {
 	Sheet     string // XLSX only: the sheet read (the first)
 }
 
+// SeparatorName names the separator: "comma", "semicolon" or "tab".
+func (d Detected) SeparatorName() string {
+	switch d.Separator {
+	case ';':
+		return "semicolon"
+	case '\t':
+		return "tab"
+	}
+	return "comma"
+}
+
 // Row is one non-blank record and the line of the file it starts on (1 is the first line;
 // in a workbook, the sheet's row number). A quoted field may span lines: the next row's
 // line is then more than one further on.
