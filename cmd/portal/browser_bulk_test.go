@@ -75,6 +75,35 @@ func TestBrowserBulkFiles(t *testing.T) {
 	if !strings.Contains(location(t, ctx), "/operations/batches/") {
 		t.Fatalf("submit went to %s", location(t, ctx))
 	}
+
+	// In Chinese, a GBK file with one unknown sub-account, skipping the invalid rows.
+	clickAndLoad(t, ctx, `//form[@data-testid="lang-switch"]//button[normalize-space()="简体中文"]`)
+	bad, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("子账号,金额,原因\r\n" + ids[0] + ",1.00,十二月预算\r\n不存在的子账号,2.00,年终\r\n"))
+	must(t, "encode GBK", err)
+	path := filepath.Join(dir, "跳过.csv")
+	if err := os.WriteFile(path, bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	must(t, "open the bulk form", chromedp.Do(ctx, chromedp.Navigate(base+"/operations/bulk")))
+	waitVisible(t, ctx, "bulk form", "[data-testid=bulk-form]")
+	must(t, "choose the file and to skip", chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.ID("bulk-file"), []string{path}),
+		chromedp.Click(chromedp.CSS("[data-testid=bulk-on-error-skip]")),
+		chromedp.SendKeys(chromedp.ID("bulk-reason"), "十二月预算"),
+	))
+	screenshot(t, ctx, "purser-bulk-form-zh.png")
+	clickAndLoad(t, ctx, chromedp.CSS("[data-testid=bulk-preview]"))
+	waitVisible(t, ctx, "skip preview", "[data-testid=bulk-skip-summary]")
+	if got := text(t, ctx, "[data-testid=bulk-detected]"); got != "按 GB18030 读取，逗号分隔，共 2 行。" {
+		t.Fatalf("zh detected %q", got)
+	}
+	if n, s := count(t, ctx, "[data-testid=bulk-row]"), count(t, ctx, "[data-testid=bulk-skipped-row]"); n != 1 || s != 1 {
+		t.Fatalf("%d rows, %d skipped", n, s)
+	}
+	if got := text(t, ctx, "[data-testid=bulk-skipped]"); !strings.Contains(got, "3") || !strings.Contains(got, "不存在的子账号") {
+		t.Fatalf("skipped row: %q", got)
+	}
+	screenshot(t, ctx, "purser-bulk-skip-zh.png")
 	if errs := console.list(); len(errs) > 0 {
 		t.Fatalf("console errors: %v", errs)
 	}
