@@ -44,7 +44,9 @@ func (s *Server) bulkInput(c *gin.Context) (bulkUpload, error) {
 		return in, errBadRequest
 	}
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
-		in.name = fh.Filename
+		// The file is what gets checked: text left in the box must not ride along to
+		// the submit in its place.
+		in.name, in.csv = fh.Filename, ""
 		if fh.Size > maxCSVBytes {
 			in.tooLarge = true
 			return in, nil
@@ -79,7 +81,7 @@ func (s *Server) bulkInput(c *gin.Context) (bulkUpload, error) {
 func (s *Server) bulkRows(c *gin.Context, in bulkUpload) (rows []approval.BatchRow, skipped []approval.RowError, det tabular.Detected, count int, err error) {
 	if in.tooLarge {
 		return nil, nil, det, 0, &approval.BatchErrors{Rows: []approval.RowError{{Field: "_", Message: "op.err.file_too_large",
-			Params: map[string]any{"max": "2 MB"}}}}
+			Params: map[string]any{"max": strconv.Itoa(maxCSVBytes>>20) + " MB"}}}}
 	}
 	all, det, err := approval.ParseFile(in.data, in.name)
 	if err != nil {

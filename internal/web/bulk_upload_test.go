@@ -199,6 +199,23 @@ func TestBulkErrorsNameTheFileLine(t *testing.T) {
 	if msg := r.doc(t).Find(`[data-testid="bulk-error"]`).Text(); r.status != http.StatusUnprocessableEntity || !strings.Contains(msg, "GBK/GB18030") {
 		t.Errorf("undecodable: %d %q", r.status, msg)
 	}
+	// Too large: the form's error, with the choices kept, not a bare 400.
+	skip := bulkFields(newKey())
+	skip["on_error"] = "skip"
+	r = fay.upload("/operations/bulk/preview", skip, "big.csv", bytes.Repeat([]byte("a"), 2<<20+1))
+	if msg := r.doc(t).Find(`[data-testid="bulk-error"]`).Text(); r.status != http.StatusUnprocessableEntity || !strings.Contains(msg, "larger than 2 MB") {
+		t.Errorf("too large: %d %q", r.status, msg)
+	}
+	if _, checked := r.doc(t).Find(`[data-testid="bulk-on-error-skip"]`).Attr("checked"); !checked {
+		t.Error("the choice to skip is not kept")
+	}
+	// A file chosen while text is in the box: the file is what is checked and submitted.
+	both := bulkFields(newKey())
+	both["csv"] = "sub_account,amount\nnobody,1.00\n"
+	r = fay.upload("/operations/bulk/preview", both, "x.csv", []byte("sub_account,amount\n"+subs[0].ID+",1.00\n"))
+	if csv, _ := r.doc(t).Find(`[data-testid="bulk-submit-form"] input[name="csv"]`).Attr("value"); r.status != http.StatusOK || csv != "" {
+		t.Errorf("file and text: %d, text carried %q", r.status, csv)
+	}
 	if countOps(t, p) != 0 {
 		t.Fatal("a refused file created operations")
 	}
