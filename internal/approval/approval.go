@@ -347,7 +347,7 @@ type Batch struct {
 
 // BatchRow is one line of a bulk CSV, as given and as resolved.
 type BatchRow struct {
-	Line         int    `json:"line"`        // 1-based data line (the header is line 0)
+	Line         int    `json:"line"`        // the file's line (the header's is 1), or the sheet's row
 	SubAccount   string `json:"sub_account"` // id or name as given
 	Amount       string `json:"amount"`
 	BalanceType  string `json:"balance_type"` // as given: debit|credit|现金|信用

@@ -139,10 +139,11 @@ func (s *Service) planBatch(ctx context.Context, a Actor, kind Kind, rows []Batc
 			}
 		}
 		for f, msg := range ve.Fields {
+			params := ve.Params[f] // by the form's field name, before it becomes the column's
 			if f == "sub_account_id" {
 				f = "sub_account"
 			}
-			bad(f, msg, ve.Params[f])
+			bad(f, msg, params)
 		}
 		if len(ve.Fields) > 0 {
 			continue
@@ -169,8 +170,10 @@ func usedOr(m map[string]money.Amount, k string) money.Amount {
 // CreateBatch requests a bulk transfer or recovery: every row is validated (ValidateBatch)
 // and stored as a pending operation of one batch, which approvers decide on as a whole;
 // the amount threshold of the policy applies to the batch's total. reason is required.
-// idemKey ("" = none) makes a repeated upload return the first one's batch.
-func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason string, rows []BatchRow, idemKey string) (*Batch, error) {
+// idemKey ("" = none) makes a repeated upload return the first one's batch. skipped are
+// the rows of the upload its author chose to leave out as invalid: they are recorded,
+// with their problems, in the submission's audit event.
+func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason string, rows []BatchRow, idemKey string, skipped ...RowError) (*Batch, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, &ValidationError{Fields: map[string]string{"reason": "op.err.reason_required"}}
@@ -240,8 +243,12 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 				return err
 			}
 		}
-		if err := batchRecord(ctx, tx, m, ActionSubmit, b.ID, map[string]any{"kind": kind, "reason": b.Reason, "rows": b.RowsCount, "total": b.Total,
-			"snapshot_hash": b.SnapshotHash, "required_approvals": required}); err != nil {
+		details := map[string]any{"kind": kind, "reason": b.Reason, "rows": b.RowsCount, "total": b.Total,
+			"snapshot_hash": b.SnapshotHash, "required_approvals": required}
+		if len(skipped) > 0 {
+			details["skipped_rows"] = skipped
+		}
+		if err := batchRecord(ctx, tx, m, ActionSubmit, b.ID, details); err != nil {
 			return err
 		}
 		if required == 0 {

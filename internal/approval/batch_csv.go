@@ -2,13 +2,13 @@ package approval
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/purser-finance/purser/internal/export"
+	"github.com/purser-finance/purser/internal/tabular"
 )
 
 var csvHeaders = map[string]string{
@@ -19,19 +19,38 @@ var csvHeaders = map[string]string{
 	"expire_time": "expire_time", "到期时间": "expire_time",
 }
 
-// ParseCSV reads a bulk upload: a header row naming the columns (English or Chinese
-// names, any order; sub_account and amount required), then one operation per line. Blank
-// lines are skipped; at most MaxBatchRows. Problems are *BatchErrors with i18n ids.
+// ParseCSV reads CSV text in any encoding and separator ParseFile accepts.
 func ParseCSV(r io.Reader) ([]BatchRow, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	head, err := cr.Read()
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, &BatchErrors{Rows: []RowError{{Line: 0, Field: "_", Message: "op.err.csv_unreadable"}}}
 	}
+	rows, _, err := ParseFile(data, "upload.csv")
+	return rows, err
+}
+
+// ParseFile reads a bulk upload — CSV or tab-separated text in UTF-8, UTF-16 or GB18030,
+// or an .xlsx workbook (internal/tabular reads it) — and maps its rows to drafts: a
+// header naming the columns (English or Chinese names, any order; sub_account and amount
+// required), then one operation per row, each with the line of the file it is on. It
+// says how the file was read, also when the file is refused. Problems are *BatchErrors
+// with i18n ids.
+func ParseFile(data []byte, filename string) ([]BatchRow, tabular.Detected, error) {
+	t, err := tabular.Read(data, filename)
+	if err != nil {
+		var te *tabular.Error
+		msg, line := "op.err.csv_unreadable", 0
+		switch {
+		case errors.As(err, &te) && te.Reason == tabular.ReasonEmpty:
+			msg = "op.err.csv_empty"
+		case errors.As(err, &te):
+			msg, line = "op.err.file_"+te.Reason, te.Line
+		}
+		return nil, t.Detected, &BatchErrors{Rows: []RowError{{Line: line, Field: "_", Message: msg}}}
+	}
+	head := t.Rows[0]
 	cols := map[string]int{}
-	for i, h := range head {
+	for i, h := range head.Cells {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if c, ok := csvHeaders[h]; ok {
 			cols[c] = i
@@ -40,11 +59,11 @@ func ParseCSV(r io.Reader) ([]BatchRow, error) {
 	var missing []RowError
 	for _, c := range []string{"sub_account", "amount"} {
 		if _, ok := cols[c]; !ok {
-			missing = append(missing, RowError{Line: 0, Field: c, Message: "op.err.csv_missing_column", Params: map[string]any{"column": c}})
+			missing = append(missing, missingColumn(t, c))
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &BatchErrors{Rows: missing}
+		return nil, t.Detected, &BatchErrors{Rows: missing}
 	}
 	get := func(rec []string, c string) string {
 		i, ok := cols[c]
@@ -53,28 +72,34 @@ func ParseCSV(r io.Reader) ([]BatchRow, error) {
 		}
 		return strings.TrimSpace(rec[i])
 	}
+	if len(t.Rows)-1 > MaxBatchRows {
+		return nil, t.Detected, &BatchErrors{Rows: []RowError{{Line: 0, Field: "_", Message: "op.err.csv_too_many_rows", Params: map[string]any{"max": MaxBatchRows}}}}
+	}
 	var rows []BatchRow
-	for line := 1; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, &BatchErrors{Rows: []RowError{{Line: line, Field: "_", Message: "op.err.csv_unreadable"}}}
-		}
-		if len(strings.Join(rec, "")) == 0 {
-			continue
-		}
-		rows = append(rows, BatchRow{Line: line, SubAccount: get(rec, "sub_account"), Amount: get(rec, "amount"),
+	for _, r := range t.Rows[1:] {
+		rec := r.Cells
+		rows = append(rows, BatchRow{Line: r.Line, SubAccount: get(rec, "sub_account"), Amount: get(rec, "amount"),
 			BalanceType: get(rec, "balance_type"), Reason: get(rec, "reason"), ExpireTime: get(rec, "expire_time")})
-		if len(rows) > MaxBatchRows {
-			return nil, &BatchErrors{Rows: []RowError{{Line: 0, Field: "_", Message: "op.err.csv_too_many_rows", Params: map[string]any{"max": MaxBatchRows}}}}
-		}
 	}
 	if len(rows) == 0 {
-		return nil, &BatchErrors{Rows: []RowError{{Line: 0, Field: "_", Message: "op.err.csv_empty"}}}
+		return nil, t.Detected, &BatchErrors{Rows: []RowError{{Line: 0, Field: "_", Message: "op.err.csv_empty"}}}
 	}
-	return rows, nil
+	return rows, t.Detected, nil
+}
+
+// missingColumn says which column the header lacks, and the columns it was read as: a
+// header read with the wrong separator is one long column, and seeing it says why.
+func missingColumn(t *tabular.Table, column string) RowError {
+	var seen []string
+	for _, h := range t.Rows[0].Cells {
+		seen = append(seen, "“"+strings.TrimSpace(h)+"”")
+	}
+	p := map[string]any{"column": column, "header": strings.Join(seen, ", "), "sheet": t.Detected.Sheet}
+	msg := "op.err.xlsx_missing_column"
+	if t.Detected.Format == tabular.CSV {
+		msg, p["separator"] = "op.err.csv_missing_column", t.Detected.SeparatorName()
+	}
+	return RowError{Line: t.Rows[0].Line, Field: column, Message: msg, Params: p}
 }
 
 func batchBalanceType(s string) (string, bool) {

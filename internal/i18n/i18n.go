@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"sync"
 
@@ -95,10 +96,28 @@ func (t *Translator) T(id string, data ...map[string]any) string {
 	return s
 }
 
-func (t *Translator) localize(id string, data map[string]any) (string, bool) {
+// N translates a message with plural forms for count n ("1 row", "2 rows"; Chinese has
+// one form): the message file gives the forms as {"one": …, "other": …}, {{.Count}} is n,
+// and data may add more fields.
+func (t *Translator) N(id string, n int, data ...map[string]any) string {
+	d := map[string]any{}
+	if len(data) > 0 {
+		maps.Copy(d, data[0])
+	}
+	if _, ok := d["Count"]; !ok {
+		d["Count"] = n
+	}
+	s, _ := t.localize(id, d, n)
+	return s
+}
+
+func (t *Translator) localize(id string, data map[string]any, count ...int) (string, bool) {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if data != nil {
 		cfg.TemplateData = data
+	}
+	if len(count) > 0 {
+		cfg.PluralCount = count[0]
 	}
 	s, err := t.l.Localize(cfg)
 	if err != nil {

@@ -25,9 +25,24 @@ func load(t *testing.T, lang string) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		part := map[string]string{}
-		if err := json.Unmarshal(b, &part); err != nil {
+		raw := map[string]json.RawMessage{}
+		if err := json.Unmarshal(b, &raw); err != nil {
 			t.Fatalf("%s: %v", f, err)
+		}
+		part := map[string]string{}
+		for k, r := range raw {
+			var s string
+			if err := json.Unmarshal(r, &s); err == nil {
+				part[k] = s
+				continue
+			}
+			// A message with plural forms ({"one": …, "other": …}) compares by its
+			// "other" form, which every language has.
+			var forms map[string]string
+			if err := json.Unmarshal(r, &forms); err != nil || forms["other"] == "" {
+				t.Fatalf("%s: %s is neither a text nor plural forms with \"other\"", f, k)
+			}
+			part[k] = forms["other"]
 		}
 		for k, v := range part {
 			if _, dup := m[k]; dup {
@@ -67,7 +82,7 @@ func TestCatalogsMatch(t *testing.T) {
 // exists, so no page shows "[some.key]".
 func TestEveryUsedKeyExists(t *testing.T) {
 	en := load(t, "en")
-	used := regexp.MustCompile(`\bT\("([a-z_]+\.[a-z0-9_.]*[a-z0-9])"`)
+	used := regexp.MustCompile(`\b[TN]\("([a-z_]+\.[a-z0-9_.]*[a-z0-9])"`)
 	// A literal ending in "_" is a prefix completed at run time ("audit.area_" + area).
 	keyArg := regexp.MustCompile(`"((?:nav|login|totp|enrol|profile|dashboard|error|area|audit|layout)\.[a-z0-9_.]*[a-z0-9])"`)
 	var files []string
@@ -142,6 +157,33 @@ func TestTranslate(t *testing.T) {
 	}
 	if got := b.For("en").T("no.such.key"); got != "[no.such.key]" {
 		t.Fatalf("missing: %q", got)
+	}
+}
+
+// TestPlurals: a count picks the plural form of its language ("1 row", "2 rows"; Chinese
+// has one form), and the count is also the message's {{.Count}}.
+func TestPlurals(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := map[string]any{"Encoding": "GB18030", "Separator": "semicolon"}
+	for _, c := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{English, 1, "Read as GB18030, semicolon-separated, 1 row."},
+		{English, 0, "Read as GB18030, semicolon-separated, 0 rows."},
+		{English, 12, "Read as GB18030, semicolon-separated, 12 rows."},
+		{Chinese, 1, "按 GB18030 读取，semicolon分隔，共 1 行。"},
+	} {
+		if got := b.For(c.lang).N("op.bulk_detected_csv", c.n, data); got != c.want {
+			t.Errorf("%s %d: %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+	if got := b.For(English).N("op.bulk_has_errors", 1); !strings.HasPrefix(got, "1 problem:") {
+		t.Errorf("one problem: %q", got)
 	}
 }
 

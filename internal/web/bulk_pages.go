@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -16,9 +15,10 @@ import (
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// Bulk transfers and recoveries: a CSV is uploaded (or pasted), every row is validated
-// before anything is created (preview with per-row errors), then the whole file becomes
-// one batch that needs one set of approvals. The batch page follows execution live.
+// Bulk transfers and recoveries: a CSV or .xlsx file is uploaded (or CSV pasted), every
+// row is validated before anything is created (preview with per-row errors), then the
+// whole file — or, when its author chose so, its valid rows — becomes one batch that needs
+// one set of approvals. The batch page follows execution live.
 
 // maxCSVBytes bounds an uploaded file (5,000 rows fit easily).
 const maxCSVBytes = 2 << 20
@@ -33,13 +33,20 @@ func bulkKinds(tr *i18n.Translator, selected string) []view.Option {
 	return out
 }
 
-func (s *Server) bulkFormView(c *gin.Context, kind, csv, reason, key string) view.BulkForm {
+func (s *Server) bulkFormView(c *gin.Context, in bulkUpload) view.BulkForm {
 	tr := s.i18n.For(lang(c))
+	kind := string(in.kind)
 	if kind == "" {
 		kind = string(approval.KindTransferFunds)
 	}
-	return view.BulkForm{Kind: kind, Kinds: bulkKinds(tr, kind), CSV: csv, Reason: reason, IdemKey: key,
-		MaxRows: fmtInt(approval.MaxBatchRows), Template: bulkHeader + "\nsub-001,100.00,debit,Q3 budget\n"}
+	v := view.BulkForm{Kind: kind, Kinds: bulkKinds(tr, kind), CSV: in.csv, Reason: in.reason, IdemKey: in.key,
+		MaxRows: fmtInt(approval.MaxBatchRows), Template: bulkHeader + "\nsub-001,100.00,debit,Q3 budget\n",
+		Skip: in.skip, Upload: in.uploadB64, UploadName: in.uploadName,
+		TemplateCSV: "/operations/bulk/template?format=csv", TemplateXLSX: "/operations/bulk/template?format=xlsx"}
+	if in.csv != "" {
+		v.Upload, v.UploadName = "", "" // the text box wins over a carried file
+	}
+	return v
 }
 
 // bulkForm is GET /operations/bulk[?kind=…&sub_account_id=…]: the upload form, with the
@@ -63,36 +70,8 @@ func (s *Server) bulkForm(c *gin.Context) {
 		}
 		csv = b.String()
 	}
-	v := s.bulkFormView(c, kind, csv, "", newIdemKey())
+	v := s.bulkFormView(c, bulkUpload{kind: approval.Kind(kind), csv: csv, key: newIdemKey()})
 	s.render(c, http.StatusOK, pages.BulkForm(s.page(c, "op.bulk_title"), v))
-}
-
-// bulkInput reads the kind, the CSV (file or text), the reason and the key of a post.
-func (s *Server) bulkInput(c *gin.Context) (kind approval.Kind, csv, reason, key string, err error) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxCSVBytes+64<<10)
-	kind = approval.Kind(c.PostForm("kind"))
-	if kind != approval.KindTransferFunds && kind != approval.KindRetrieveFunds {
-		return "", "", "", "", errBadRequest
-	}
-	key = trimmed(c, "idempotency_key")
-	if !validIdemKey(key) {
-		return "", "", "", "", errBadRequest
-	}
-	reason = trimmed(c, "reason")
-	csv = c.PostForm("csv")
-	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
-		f, err := fh.Open()
-		if err != nil {
-			return "", "", "", "", errBadRequest
-		}
-		defer f.Close()
-		b, err := io.ReadAll(io.LimitReader(f, maxCSVBytes+1))
-		if err != nil || len(b) > maxCSVBytes {
-			return "", "", "", "", errBadRequest
-		}
-		csv = string(b)
-	}
-	return kind, csv, reason, key, nil
 }
 
 // bulkPreview is POST /operations/bulk/preview: parse and validate every row; nothing is
@@ -102,17 +81,15 @@ func (s *Server) bulkPreview(c *gin.Context) {
 	if !s.opsReady(c) {
 		return
 	}
-	kind, csv, reason, key, err := s.bulkInput(c)
+	in, err := s.bulkInput(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	tr := s.i18n.For(lang(c))
-	v := view.BulkPreview{Form: s.bulkFormView(c, string(kind), csv, reason, key), KindLabel: kindLabel(tr, kind)}
-	rows, err := approval.ParseCSV(strings.NewReader(csv))
-	if err == nil {
-		rows, err = s.ops.ValidateBatch(c.Request.Context(), actorOf(c), kind, rows)
-	}
+	v := view.BulkPreview{Form: s.bulkFormView(c, in), KindLabel: kindLabel(tr, in.kind)}
+	rows, skipped, det, n, err := s.bulkRows(c, in)
+	v.Form.Detected = detectedLabel(tr, det, n)
 	if !s.bulkErrors(c, &v, err) {
 		return
 	}
@@ -127,9 +104,10 @@ func (s *Server) bulkPreview(c *gin.Context) {
 		v.Rows = append(v.Rows, view.BulkRow{Line: fmtInt(int64(r.Line)), SubAccount: r.SubAccount, SubAccountID: r.SubAccountID,
 			Amount: a.Format(), BalanceType: tr.T("op.balance_type." + orDefault(normBalance(r.BalanceType), approval.BalanceDebit)), Reason: r.Reason})
 	}
+	v.Skipped = rowErrorViews(tr, skipped)
 	v.Count, v.Total = fmtInt(int64(len(rows))), total.Format()
 	v.Policy = tr.T("op.bulk_policy_note")
-	if reason == "" {
+	if in.reason == "" {
 		v.Form.ReasonErr = tr.T("op.err.reason_required")
 	}
 	s.render(c, http.StatusOK, pages.BulkPreview(s.page(c, "op.bulk_title"), v))
@@ -143,13 +121,7 @@ func (s *Server) bulkErrors(c *gin.Context, v *view.BulkPreview, err error) bool
 	switch {
 	case err == nil:
 	case errors.As(err, &be):
-		for _, r := range be.Rows {
-			line := fmtInt(int64(r.Line))
-			if r.Line == 0 {
-				line = tr.T("op.bulk_file")
-			}
-			v.Errors = append(v.Errors, view.BulkRowError{Line: line, Field: tr.T("op.csv." + r.Field), Message: tr.T(r.Message, r.Params)})
-		}
+		v.Errors = rowErrorViews(tr, be.Rows)
 	case errors.As(err, &ve):
 		v.Form.ReasonErr = fieldMessage(tr, ve, "reason")
 		if v.Form.ReasonErr == "" {
@@ -178,19 +150,20 @@ func (s *Server) bulkCreate(c *gin.Context) {
 	if !s.opsReady(c) {
 		return
 	}
-	kind, csv, reason, key, err := s.bulkInput(c)
+	in, err := s.bulkInput(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	tr := s.i18n.For(lang(c))
-	rows, err := approval.ParseCSV(strings.NewReader(csv))
+	rows, skipped, det, n, err := s.bulkRows(c, in)
 	var b *approval.Batch
 	if err == nil {
-		b, err = s.ops.CreateBatch(c.Request.Context(), actorOf(c), kind, reason, rows, key)
+		b, err = s.ops.CreateBatch(c.Request.Context(), actorOf(c), in.kind, in.reason, rows, in.key, skipped...)
 	}
 	if err != nil {
-		v := view.BulkPreview{Form: s.bulkFormView(c, string(kind), csv, reason, key), KindLabel: kindLabel(tr, kind)}
+		v := view.BulkPreview{Form: s.bulkFormView(c, in), KindLabel: kindLabel(tr, in.kind)}
+		v.Form.Detected = detectedLabel(tr, det, n)
 		if he := opHTTPError(err); he != nil && he != errValidation {
 			s.opFail(c, err, approval.TargetBatch, "")
 			return
@@ -201,8 +174,25 @@ func (s *Server) bulkCreate(c *gin.Context) {
 		s.render(c, http.StatusUnprocessableEntity, pages.BulkPreview(s.page(c, "op.bulk_title"), v))
 		return
 	}
-	s.setFlash(c, "ok", "flash.batch_submitted")
+	flash := "flash.batch_submitted"
+	if len(skipped) > 0 {
+		flash = "flash.batch_submitted_skipping"
+	}
+	s.setFlash(c, "ok", flash)
 	s.redirect(c, batchHref(b.ID))
+}
+
+// rowErrorViews shows row problems, the file's own ("line 0") as the file's.
+func rowErrorViews(tr *i18n.Translator, errs []approval.RowError) []view.BulkRowError {
+	var out []view.BulkRowError
+	for _, r := range errs {
+		line := fmtInt(int64(r.Line))
+		if r.Line == 0 {
+			line = tr.T("op.bulk_file")
+		}
+		out = append(out, view.BulkRowError{Line: line, Field: tr.T("op.csv." + r.Field), Message: tr.T(r.Message, rowErrorParams(tr, r.Params))})
+	}
+	return out
 }
 
 // batchPage is GET /operations/batches/:id: the batch, its approvals, live progress, its

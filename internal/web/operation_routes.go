@@ -18,6 +18,7 @@ func (s *Server) operationRoutes() []route {
 
 		// Bulk: a CSV of transfers or recoveries, approved once as a batch.
 		{method: "GET", path: "/operations/bulk", action: authz.CreateOperation, handle: s.bulkForm},
+		{method: "GET", path: "/operations/bulk/template", action: authz.CreateOperation, handle: s.bulkTemplate},
 		{method: "POST", path: "/operations/bulk/preview", action: authz.CreateOperation, handle: s.bulkPreview},
 		{method: "POST", path: "/operations/bulk", action: authz.CreateOperation, handle: s.bulkCreate},
 		{method: "GET", path: "/operations/batches/:id", action: authz.ViewOperations, handle: s.batchPage},

@@ -218,6 +218,13 @@ type BulkForm struct {
 	ReasonErr string
 	MaxRows   string
 	Template  string
+	// Skip: "skip invalid rows" rather than all or nothing.
+	Skip bool
+	// Upload is a checked file (base64) carried to the next post, UploadName its name.
+	Upload, UploadName string
+	// Detected says how the file was read ("Read as GB18030, semicolon-separated, 12 rows").
+	Detected                  string
+	TemplateCSV, TemplateXLSX string
 }
 
 // BulkRowError is one problem of one CSV line.
@@ -235,6 +242,7 @@ type BulkPreview struct {
 	Form      BulkForm
 	KindLabel string
 	Errors    []BulkRowError
+	Skipped   []BulkRowError // rows left out on "skip invalid rows"
 	Rows      []BulkRow
 	Count     string
 	Total     string

@@ -6,6 +6,7 @@ package view
 // Translator renders message ids in the page's language.
 type Translator interface {
 	T(id string, data ...map[string]any) string
+	N(id string, n int, data ...map[string]any) string // plural forms by count n
 }
 
 // Chrome is everything the layout needs around a page.
