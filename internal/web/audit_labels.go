@@ -42,6 +42,11 @@ func targetLabel(tr *i18n.Translator, typ, id string, t readmodel.AuditTargets) 
 			return tr.T("audit.label_sub_account_gone", map[string]any{"ID": id})
 		}
 		return tr.T("audit.label_sub_account", map[string]any{"Name": isolate(subName(sa))})
+	case "audit":
+		// What was viewed or exported: a word, not a code.
+		if l := tr.T("audit.audit_target." + id); !strings.HasPrefix(l, "[") {
+			return typeLabel(tr, typ) + " · " + l
+		}
 	}
 	return typeLabel(tr, typ) + " " + id
 }
