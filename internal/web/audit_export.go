@@ -51,7 +51,7 @@ func (s *Server) auditExport(c *gin.Context) {
 		var w export.Writer
 		w, err = export.New(format, c.Writer, "audit")
 		if err == nil {
-			err = w.Header("id", "time_utc", "actor", "actor_id", "ip", "user_agent", "request_id", "action",
+			err = w.Header("id", timeColumn(format), "actor", "actor_id", "ip", "user_agent", "request_id", "action",
 				"target_type", "target_id", "outcome", "details", "prev_hash", "hash")
 		}
 		if err == nil {
@@ -61,8 +61,7 @@ func (s *Server) auditExport(c *gin.Context) {
 				if e.ActorID != nil {
 					actorID = strconv.FormatInt(*e.ActorID, 10)
 				}
-				t := e.Time.UTC()
-				return w.Row(export.Int(e.ID), export.Time(&t, time.UTC), export.Text(e.ActorName), export.Text(actorID),
+				return w.Row(export.Int(e.ID), exportTime(format, e.Time), export.Text(e.ActorName), export.Text(actorID),
 					export.Text(e.IP), export.Text(e.UserAgent), export.Text(e.RequestID), export.Text(e.Action),
 					export.Text(e.TargetType), export.Text(e.TargetID), export.Text(e.Outcome), export.Text(string(e.Details)),
 					export.Text(e.PrevHash), export.Text(e.Hash))
@@ -84,6 +83,25 @@ func (s *Server) auditExport(c *gin.Context) {
 		s.log.Warn("audit export interrupted", "error", err, "rows", rows, "request_id", requestID(c))
 		c.Abort()
 	}
+}
+
+// timeColumn names the time column with its zone: a CSV cell carries its own offset,
+// a spreadsheet's date cell cannot, so its header names the zone.
+func timeColumn(format string) string {
+	if format == "csv" {
+		return "time"
+	}
+	return "time (" + displayZone.String() + ")"
+}
+
+// exportTime is an event's time in the display zone: in CSV as RFC 3339 with its offset
+// and microseconds ("2026-11-25T17:00:00.123456+08:00"), so the text says which instant
+// it is; in xlsx as a date cell of that zone's wall clock.
+func exportTime(format string, t time.Time) export.Cell {
+	if format == "csv" {
+		return export.Text(t.In(displayZone).Format("2006-01-02T15:04:05.000000Z07:00"))
+	}
+	return export.Time(&t, displayZone)
 }
 
 func outcomeOf(err error) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -93,13 +93,13 @@ func auditFilterDetails(v view.AuditFilter) map[string]any {
 	return d
 }
 
-// auditRow prepares one event for a list.
-func (s *Server) auditRow(e store.AuditEvent, tr *i18n.Translator) view.AuditRow {
+// auditRow prepares one event for a list; targets names its target (auditTargets).
+func (s *Server) auditRow(e store.AuditEvent, tr *i18n.Translator, targets readmodel.AuditTargets) view.AuditRow {
 	return view.AuditRow{
 		ID: e.ID, Href: fmt.Sprintf("/audit/events/%d", e.ID), Time: formatTime(e.Time, tr.Lang),
 		Actor: e.ActorName, Action: actionLabel(tr, e.Action), ActionCode: e.Action,
-		Target: strings.TrimSpace(e.TargetType + " " + e.TargetID), TargetHref: targetHref(e.TargetType, e.TargetID),
-		Outcome: tr.T("outcome." + e.Outcome), OutcomeRaw: e.Outcome, IP: e.IP, Summary: summarize(e.Details),
+		Target: targetLabel(tr, e.TargetType, e.TargetID, targets), TargetHref: targetHref(e.TargetType, e.TargetID),
+		Outcome: tr.T("outcome." + e.Outcome), OutcomeRaw: e.Outcome, IP: e.IP, Summary: summarize(tr, e.Details),
 	}
 }
 
@@ -124,35 +124,6 @@ func targetHref(typ, id string) string {
 		return ""
 	}
 	return "/audit/timeline?" + url.Values{"target_type": {typ}, "target_id": {id}}.Encode()
-}
-
-// summarize turns details into one short line: "key=value" pairs, sorted, at most 160
-// characters, so the list stays scannable; the event page shows everything.
-func summarize(details json.RawMessage) string {
-	var m map[string]any
-	if json.Unmarshal(details, &m) != nil || len(m) == 0 {
-		return ""
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		if b.Len() > 0 {
-			b.WriteString(" · ")
-		}
-		v := flat(m[k])
-		if _, ok := m[k].(string); ok {
-			v = isolate(v) // a value inside a composed line: see isolate
-		}
-		fmt.Fprintf(&b, "%s=%s", k, v)
-		if b.Len() > 160 {
-			return b.String()[:157] + "…"
-		}
-	}
-	return b.String()
 }
 
 func flat(v any) string {

@@ -65,8 +65,13 @@ func (s *Server) auditList(c *gin.Context) {
 		if f.BeforeID > 0 {
 			v.FirstHref = "/audit?" + q.Encode()
 		}
+		targets, err := s.read.AuditTargets(c.Request.Context(), events)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
 		for _, e := range events {
-			v.Rows = append(v.Rows, s.auditRow(e, tr))
+			v.Rows = append(v.Rows, s.auditRow(e, tr, targets))
 		}
 		for format, into := range map[string]*string{"csv": &v.ExportCSV, "jsonl": &v.ExportJSONL, "xlsx": &v.ExportXLSX} {
 			eq := auditQueryString(fv)
@@ -102,6 +107,11 @@ func (s *Server) auditEvent(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	targets, err := s.read.AuditTargets(c.Request.Context(), []store.AuditEvent{*e})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	v := view.AuditEvent{ID: e.ID, Title: tr.T("audit.event_heading", map[string]any{"ID": e.ID}), DetailsJSON: prettyJSON(e.Details)}
 	actor := e.ActorName
 	if e.ActorID != nil {
@@ -115,7 +125,7 @@ func (s *Server) auditEvent(c *gin.Context) {
 		{Label: tr.T("audit.time"), Value: formatTime(e.Time, tr.Lang) + " · " + e.Time.UTC().Format("2006-01-02T15:04:05.000000Z")},
 		{Label: tr.T("audit.actor"), Value: actor, Href: "/audit?actor=" + urlQueryEscape(e.ActorName)},
 		{Label: tr.T("audit.action"), Value: actionLabel(tr, e.Action) + " (" + e.Action + ")"},
-		{Label: tr.T("audit.target"), Value: e.TargetType + " " + e.TargetID, Href: targetHref(e.TargetType, e.TargetID)},
+		{Label: tr.T("audit.target"), Value: targetLabel(tr, e.TargetType, e.TargetID, targets), Href: targetHref(e.TargetType, e.TargetID)},
 		{Label: tr.T("audit.outcome"), Value: tr.T("outcome." + e.Outcome)},
 		{Label: tr.T("audit.ip"), Value: e.IP, Mono: true},
 		{Label: tr.T("audit.user_agent"), Value: e.UserAgent},
@@ -194,14 +204,19 @@ func (s *Server) auditTimeline(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v := view.AuditTimeline{Target: typ + " " + id}
+	targets, err := s.read.AuditTargets(c.Request.Context(), append(events, store.AuditEvent{TargetType: typ, TargetID: id}))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := view.AuditTimeline{Target: targetLabel(tr, typ, id, targets)}
 	if len(events) > 200 {
 		events = events[:200]
 		v.NextHref = "/audit/timeline?target_type=" + urlQueryEscape(typ) + "&target_id=" + urlQueryEscape(id) +
 			"&after=" + strconv.FormatInt(events[len(events)-1].ID, 10)
 	}
 	for _, e := range events {
-		v.Rows = append(v.Rows, s.auditRow(e, tr))
+		v.Rows = append(v.Rows, s.auditRow(e, tr, targets))
 	}
 	if err := s.recordView(c, "timeline", map[string]any{"target_type": typ, "target_id": id}); err != nil {
 		s.fail(c, err)
