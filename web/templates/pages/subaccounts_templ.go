@@ -126,7 +126,7 @@ func SubAccounts(c view.Chrome, v view.SubAccountList) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.SelectHTML("org_id", "org_id", c.T.T("sa.org"), v.OrgOptions).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.OrgPicker(c.T, v.OrgText, v.OrgID).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
