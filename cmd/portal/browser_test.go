@@ -59,9 +59,15 @@ func freePort(t *testing.T) int {
 // cleanup it cancels the context and waits for run to return 0.
 func startPortal(t *testing.T, extra ...string) (baseURL string) {
 	t.Helper()
+	return startPortalEnv(t, nil, extra...)
+}
+
+// startPortalEnv is startPortal with environment variables (vars) for the portal.
+func startPortalEnv(t *testing.T, vars map[string]string, extra ...string) (baseURL string) {
+	t.Helper()
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	args := append([]string{"serve", "--addr", addr, "--data-dir", t.TempDir()}, extra...)
-	e, stdout, stderr := fakeEnv("", nil)
+	e, stdout, stderr := fakeEnv("", vars)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, args, e) }()

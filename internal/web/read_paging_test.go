@@ -18,7 +18,7 @@ func TestSubAccountPagerBothWays(t *testing.T) {
 	b := p.signedIn("fiona")
 	href := func(r response, id string) string {
 		t.Helper()
-		return r.doc(t).Find(`[data-testid="` + id + `"]`).AttrOr("href", "")
+		return r.doc(t).Find(`[data-testid="`+id+`"]`).AttrOr("href", "")
 	}
 	first := b.get("/sub-accounts?sort=-balance")
 	if first.has(t, "page-first") || first.has(t, "page-prev") || !first.has(t, "page-next") || !first.has(t, "page-last") {
@@ -144,6 +144,10 @@ func TestOrgTypeAhead(t *testing.T) {
 	}
 	// The page stays small: no select of a thousand units.
 	page := fiona.get("/sub-accounts")
+	// Enter submits the typed text (the form's first submit button), not a suggestion.
+	if first := page.doc(t).Find(`[data-testid="sa-filters"] button[type="submit"]`).First(); first.AttrOr("data-testid", "") != "org-default-submit" || first.AttrOr("name", "") != "" {
+		t.Fatalf("the filter form's default button is %q", first.AttrOr("data-testid", ""))
+	}
 	if n := strings.Count(page.body, "<option"); n > 50 {
 		t.Fatalf("list page has %d options", n)
 	}
