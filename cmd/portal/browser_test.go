@@ -84,7 +84,13 @@ func cliPhase() (release func()) {
 // /readyz answers 200. At cleanup it cancels the context and waits for run to return 0.
 func startPortal(t *testing.T, extra ...string) (baseURL string) {
 	t.Helper()
-	return servePortal(t, t.TempDir(), extra...)
+	return servePortal(t, t.TempDir(), nil, extra...)
+}
+
+// startPortalEnv is startPortal with environment variables (vars) for the portal.
+func startPortalEnv(t *testing.T, vars map[string]string, extra ...string) (baseURL string) {
+	t.Helper()
+	return servePortal(t, t.TempDir(), vars, extra...)
 }
 
 // startMigratedPortal is startPortal on a data directory whose SQLite database is already
@@ -93,15 +99,15 @@ func startPortal(t *testing.T, extra ...string) (baseURL string) {
 // cores. The sign-in tour and the CLI tests start on fresh ones.
 func startMigratedPortal(t *testing.T) (baseURL string) {
 	t.Helper()
-	return servePortal(t, storetest.SQLiteDataDir(t))
+	return servePortal(t, storetest.SQLiteDataDir(t), nil)
 }
 
-func servePortal(t *testing.T, dataDir string, extra ...string) (baseURL string) {
+func servePortal(t *testing.T, dataDir string, vars map[string]string, extra ...string) (baseURL string) {
 	t.Helper()
 	defer startPhase()()
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir}, extra...)
-	e, stdout, stderr := fakeEnv("", nil)
+	e, stdout, stderr := fakeEnv("", vars)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, args, e) }()

@@ -102,3 +102,9 @@ func (r *Reader) Organizations(ctx context.Context, scope authz.QueryScope, mast
 	}
 	return key, orgs, nil
 }
+
+// SearchOrganizations is up to limit units in scope of master's tree whose name contains
+// q or whose id is q, read now (a type-ahead asks with every keystroke, each query new).
+func (r *Reader) SearchOrganizations(ctx context.Context, scope authz.QueryScope, master, q string, limit int) ([]store.Organization, error) {
+	return r.db.SearchOrganizations(ctx, scope, master, q, limit)
+}

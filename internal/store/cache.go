@@ -71,15 +71,18 @@ const (
 
 // SubAccountFilter selects sub-accounts for the list page and the JSON API.
 type SubAccountFilter struct {
-	Q      string // case-insensitive substring of name or display name
-	OrgID  string // this unit and every unit below it
-	Status int    // 0: any
+	Q     string // case-insensitive substring of name or display name
+	OrgID string // this unit and every unit below it
+	// OrgIDs: any of these units and those below them (the units a typed name matched);
+	// nil = no such filter, empty = none matched (nothing is listed).
+	OrgIDs []string
+	Status int // 0: any
 	// MasterAccountID: only this master's sub-accounts ("" = every master).
 	MasterAccountID string
 	// HiddenMasters: leave these masters' rows out (masters no longer configured).
 	HiddenMasters []string
 	Sort          string // SortName (default), SortNameDesc, SortBalance, SortBalanceDesc
-	Cursor        string // opaque keyset cursor from a previous page's NextCursor
+	Cursor        string // opaque keyset cursor: a page's NextCursor or PrevCursor, or LastPageCursor
 	Limit         int    // default 25, at most 500
 }
 
@@ -87,7 +90,9 @@ type SubAccountFilter struct {
 type SubAccountPage struct {
 	Items      []SubAccount
 	NextCursor string // "" on the last page
+	PrevCursor string // "" on the first page
 	Total      int64
+	Before     int64 // rows ahead of this page (0 on the first)
 }
 
 // AmountLine is one row of the master's transferable amounts.

@@ -115,3 +115,31 @@ func (db *DB) ReplaceOrganizations(ctx context.Context, master string, runID int
 		return translate("update sub-account org paths", err)
 	})
 }
+
+// SearchOrganizations lists up to limit units in scope of master's tree ("" = every
+// master's) whose name contains q (any case) or whose id is q, by name: the organisation
+// filter's type-ahead. The scope is applied here, in SQL, so that a scoped subject never
+// gets a unit outside it.
+func (db *DB) SearchOrganizations(ctx context.Context, scope authz.QueryScope, master, q string, limit int) ([]Organization, error) {
+	c := &conds{}
+	if master != "" {
+		c.add("master_account_id = ?", master)
+	}
+	if q = strings.TrimSpace(q); q != "" {
+		c.add(`(LOWER(name) LIKE ? ESCAPE '\' OR id = ?)`, likeContains(q), q)
+	}
+	if err := db.addScope(ctx, c, scope, "%s", "id", "path"); err != nil {
+		return nil, err
+	}
+	var rows []orgRow
+	err := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at FROM organizations WHERE `+c.sql()+
+		` ORDER BY LOWER(name), id LIMIT ?`, append(c.args, clampLimit(limit, 20))...).Scan(&rows).Error
+	if err != nil {
+		return nil, translate("search organizations", err)
+	}
+	out := make([]Organization, len(rows))
+	for i, r := range rows {
+		out[i] = r.org()
+	}
+	return out, nil
+}

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -57,40 +55,6 @@ func (r subAccountRow) subAccount() SubAccount {
 	return s
 }
 
-// subCursor is the decoded keyset cursor: the sort it belongs to, the last row's sort key
-// and id. It travels base64url-encoded; a cursor of another sort, or one that does not
-// decode, starts from the first page (a stale link never fails the page).
-type subCursor struct {
-	Sort string `json:"s"`
-	Key  string `json:"k"`
-	ID   string `json:"i"`
-}
-
-func encodeCursor(c subCursor) string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s, sort string) (subCursor, bool) {
-	if s == "" {
-		return subCursor{}, false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return subCursor{}, false
-	}
-	var c subCursor
-	if json.Unmarshal(b, &c) != nil || c.Sort != sort || c.ID == "" {
-		return subCursor{}, false
-	}
-	if sort == SortBalance || sort == SortBalanceDesc {
-		if _, err := money.ParseDecimal(c.Key); err != nil {
-			return subCursor{}, false
-		}
-	}
-	return c, true
-}
-
 func normalizeSort(s string) string {
 	switch s {
 	case SortNameDesc, SortBalance, SortBalanceDesc:
@@ -119,6 +83,13 @@ func (db *DB) subAccountWhere(ctx context.Context, scope authz.QueryScope, f Sub
 		}
 		c.add(cond, args...)
 	}
+	if f.OrgIDs != nil {
+		cond, args, err := db.orgCondition(ctx, f.OrgIDs, "org_id", "org_path")
+		if err != nil {
+			return nil, err
+		}
+		c.add(cond, args...)
+	}
 	if err := db.addScope(ctx, c, scope, "%s", "org_id", "org_path"); err != nil {
 		return nil, err
 	}
@@ -138,82 +109,12 @@ func (db *DB) sortColumn(sort string) string {
 	return "name"
 }
 
-// ListSubAccounts returns one page of the filtered sub-accounts in scope, keyset-paginated
-// on (sort key, id) so that page 400 costs what page 1 does. Total counts every match.
-func (db *DB) ListSubAccounts(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) (SubAccountPage, error) {
-	f.Limit = clampLimit(f.Limit, 25)
-	items, next, err := db.subAccountPage(ctx, scope, f)
-	if err != nil {
-		return SubAccountPage{}, err
-	}
-	c, err := db.subAccountWhere(ctx, scope, f)
-	if err != nil {
-		return SubAccountPage{}, err
-	}
-	total, err := db.count(ctx, "count sub-accounts", "SELECT COUNT(*) FROM sub_accounts WHERE "+c.sql(), c.args...)
-	if err != nil {
-		return SubAccountPage{}, err
-	}
-	return SubAccountPage{Items: items, NextCursor: next, Total: total}, nil
-}
-
-// ListSubAccountsUncounted is ListSubAccounts without the count (Total is 0), for callers
-// that know it already: with no filter but the scope it is SubAccountStats' Total.
-func (db *DB) ListSubAccountsUncounted(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) (SubAccountPage, error) {
-	f.Limit = clampLimit(f.Limit, 25)
-	items, next, err := db.subAccountPage(ctx, scope, f)
-	if err != nil {
-		return SubAccountPage{}, err
-	}
-	return SubAccountPage{Items: items, NextCursor: next}, nil
-}
-
-func (db *DB) subAccountPage(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) ([]SubAccount, string, error) {
-	sort := normalizeSort(f.Sort)
-	c, err := db.subAccountWhere(ctx, scope, f)
-	if err != nil {
-		return nil, "", err
-	}
-	col, desc := db.sortColumn(sort), strings.HasPrefix(sort, "-")
-	op, dir := ">", "ASC"
-	if desc {
-		op, dir = "<", "DESC"
-	}
-	if cur, ok := decodeCursor(f.Cursor, sort); ok {
-		var key any = cur.Key
-		if col == "total_cents" {
-			key = cents(amount(cur.Key, ""))
-		}
-		c.add(fmt.Sprintf("(%s, id) %s (?, ?)", col, op), key, cur.ID)
-	}
-	q := fmt.Sprintf("SELECT %s FROM sub_accounts WHERE %s ORDER BY %s %s, id %s LIMIT ?", subAccountCols, c.sql(), col, dir, dir)
-	var rows []subAccountRow
-	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, f.Limit+1)...).Scan(&rows).Error; err != nil {
-		return nil, "", translate("list sub-accounts", err)
-	}
-	var next string
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		last := rows[len(rows)-1]
-		key := last.Name
-		if col != "name" {
-			key = amount(last.Total, "").String()
-		}
-		next = encodeCursor(subCursor{Sort: sort, Key: key, ID: last.ID})
-	}
-	out := make([]SubAccount, len(rows))
-	for i, r := range rows {
-		out[i] = r.subAccount()
-	}
-	return out, next, nil
-}
-
 // ForEachSubAccount calls fn for every match of f in scope (Cursor and Limit ignored) in
 // f.Sort order, reading 500 rows at a time; fn's error stops the walk and is returned.
 func (db *DB) ForEachSubAccount(ctx context.Context, scope authz.QueryScope, f SubAccountFilter, fn func(SubAccount) error) error {
 	f.Cursor, f.Limit = "", maxListLimit
 	for {
-		items, next, err := db.subAccountPage(ctx, scope, f)
+		items, _, next, err := db.subAccountPage(ctx, scope, f)
 		if err != nil {
 			return err
 		}

@@ -67,22 +67,23 @@ func TestReadCacheKeepsScopesApart(t *testing.T) {
 				if got := strings.TrimSpace(b.get("/").doc(t).Find(`[data-testid="card-sub-accounts"] .value`).Text()); got != want[name] {
 					t.Fatalf("round %d: %s's dashboard count %q, want %s", round, name, got, want[name])
 				}
-				opts := b.get("/sub-accounts").doc(t).Find(`[data-testid="filter-org_id"] option`)
-				if name == "eve" && (opts.Length() != 3 || strings.Contains(opts.Text(), "West")) {
+				opts := b.get("/sub-accounts/units?org=").doc(t).Find(`[data-testid="org-option"]`)
+				if name == "eve" && (opts.Length() != 2 || strings.Contains(opts.Text(), "West")) {
 					t.Fatalf("round %d: eve's org options %q", round, opts.Text())
 				}
-				if name == "fiona" && opts.Length() != 5 {
+				if name == "fiona" && opts.Length() != 4 {
 					t.Fatalf("round %d: fiona's org options %q", round, opts.Text())
 				}
 			}
 		}
-		// The selected unit is marked, and only it.
-		sel := browsers["fiona"].get("/sub-accounts?org_id=org-east").doc(t).Find(`[data-testid="filter-org_id"] option[selected]`)
-		if sel.Length() != 1 || sel.AttrOr("value", "") != "org-east" {
-			t.Fatalf("selected option: %d %q", sel.Length(), sel.AttrOr("value", ""))
+		// The selected unit is shown, and only it.
+		d := browsers["fiona"].get("/sub-accounts?org_id=org-east").doc(t)
+		if box, sel := d.Find(`[data-testid="org-input"]`), d.Find(`input[type="hidden"][name="org_id"]`); box.AttrOr("value", "") != "East" || sel.Length() != 1 || sel.AttrOr("value", "") != "org-east" {
+			t.Fatalf("selected unit: box %q, %d hidden %q", box.AttrOr("value", ""), sel.Length(), sel.AttrOr("value", ""))
 		}
-		if sel := browsers["fiona"].get("/sub-accounts").doc(t).Find(`[data-testid="filter-org_id"] option[selected]`); sel.Length() != 1 || sel.AttrOr("value", "x") != "" {
-			t.Fatalf("no unit chosen: %d selected", sel.Length())
+		d = browsers["fiona"].get("/sub-accounts").doc(t)
+		if box, sel := d.Find(`[data-testid="org-input"]`), d.Find(`input[name="org_id"]`); box.AttrOr("value", "x") != "" || sel.Length() != 0 {
+			t.Fatalf("no unit chosen: box %q, %d hidden", box.AttrOr("value", "x"), sel.Length())
 		}
 	})
 }

@@ -195,6 +195,7 @@ func offsetPager(tr *i18n.Translator, path string, q url.Values, page, size int,
 	}
 	if to < total {
 		p.Next = withQuery(path, q, "page", strconv.Itoa(page+1))
+		p.Last = withQuery(path, q, "page", strconv.FormatInt((total+int64(size)-1)/int64(size), 10))
 	}
 	return p
 }

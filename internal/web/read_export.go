@@ -69,6 +69,9 @@ func (s *Server) exportList(list string, fn exportFunc) gin.HandlerFunc {
 func (s *Server) exportSubAccounts(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
 	f := s.subAccountFilter(c)
 	f.Cursor, f.Limit = "", 0
+	if _, err := s.resolveOrg(c, &f); err != nil {
+		return 0, err
+	}
 	if err := w.Header(tr.T("sa.id"), tr.T("sa.name"), tr.T("sa.display_name"), tr.T("sa.status"), tr.T("sa.org"),
 		tr.T("sa.debit"), tr.T("sa.credit"), tr.T("sa.total"), tr.T("sa.currency"), tr.T("sa.threshold"), tr.T("sa.balances_as_of")); err != nil {
 		return 0, err

@@ -6,6 +6,7 @@ import "github.com/purser-finance/purser/internal/authz"
 func (s *Server) readRoutes() []route {
 	return []route{
 		{method: "GET", path: "/sub-accounts", action: authz.ViewSubAccounts, handle: s.subAccountList},
+		{method: "GET", path: "/sub-accounts/units", action: authz.ViewSubAccounts, handle: s.orgSuggest},
 		{method: "GET", path: "/sub-accounts/export", action: authz.ExportData, handle: s.exportList("sub-accounts", s.exportSubAccounts)},
 		{method: "GET", path: "/sub-accounts/:id", action: authz.ViewSubAccounts, handle: s.subAccountDetail},
 		{method: "POST", path: "/sub-accounts/:id/threshold", action: authz.SetThreshold, handle: s.setThreshold},

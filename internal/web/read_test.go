@@ -216,8 +216,8 @@ func testSubAccountScopes(t *testing.T, p *portal) {
 		t.Fatalf("scoped user saw west: %v", ids)
 	}
 	// The org filter offers only units in scope.
-	opts := eve.get("/sub-accounts").doc(t).Find(`[data-testid="filter-org_id"] option`)
-	if opts.Length() != 3 || strings.Contains(opts.Text(), "West") {
+	opts := eve.get("/sub-accounts/units?org=").doc(t).Find(`[data-testid="org-option"]`)
+	if opts.Length() != 2 || strings.Contains(opts.Text(), "West") {
 		t.Fatalf("org options: %q", opts.Text())
 	}
 	// Out-of-scope detail: 404 exactly like a missing one, and access.denied.

@@ -75,7 +75,6 @@ type Server struct {
 	ops      *approval.Service
 	admin    AdminDeps
 	verifier AuditVerifier
-	orgs     orgCache          // the organisation filter's rendered options
 	read     *readmodel.Reader // the read side's use cases, with their caches
 
 	auth     *auth.Service

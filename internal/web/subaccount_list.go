@@ -42,6 +42,11 @@ func (s *Server) subAccountList(c *gin.Context) {
 	tr := s.i18n.For(lang(c))
 	ctx := c.Request.Context()
 	f := s.subAccountFilter(c)
+	orgShown, err := s.resolveOrg(c, &f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	res, err := s.read.SubAccounts(ctx, scopeOf(u), f)
 	stats := res.Stats
 	if err != nil {
@@ -49,25 +54,25 @@ func (s *Server) subAccountList(c *gin.Context) {
 		return
 	}
 	runs := s.syncRuns(c)
-	orgOpts, err := s.orgFilter(ctx, tr, u, f.MasterAccountID, f.OrgID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	q := url.Values{}
-	for _, kv := range [][2]string{{"q", f.Q}, {"org_id", f.OrgID}, {"status", statusParam(f.Status)}, {"sort", sortParam(f.Sort)}, {"master", f.MasterAccountID}} {
+	// A typed name matching several units travels as the text; a unit, as its id.
+	orgText := ""
+	if f.OrgIDs != nil {
+		orgText = orgTextOf(c)
+	}
+	for _, kv := range [][2]string{{"q", f.Q}, {"org_id", f.OrgID}, {"org", orgText}, {"status", statusParam(f.Status)}, {"sort", sortParam(f.Sort)}, {"master", f.MasterAccountID}} {
 		if kv[1] != "" {
 			q.Set(kv[0], kv[1])
 		}
 	}
 	v := view.SubAccountList{
 		Q: f.Q, OrgID: f.OrgID, Status: statusParam(f.Status), Sort: f.Sort,
-		OrgOptions: orgOpts,
-		Statuses:   statusOptions(tr, f.Status),
-		Total:      fmtInt(res.Total),
-		Exports:    exportLinks(c, "/sub-accounts/export", q),
-		AsOf:       s.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
-		Masters:    s.masterFilterOptions(c, f.MasterAccountID),
+		OrgText:  orgShown,
+		Statuses: statusOptions(tr, f.Status),
+		Total:    fmtInt(res.Total),
+		Exports:  exportLinks(c, "/sub-accounts/export", q),
+		AsOf:     s.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
+		Masters:  s.masterFilterOptions(c, f.MasterAccountID),
 	}
 	for _, so := range subAccountSorts {
 		v.Sorts = append(v.Sorts, view.Option{Value: so, Label: tr.T("sa.sort." + sortKey(so)), Selected: so == f.Sort})
@@ -92,29 +97,11 @@ func (s *Server) subAccountList(c *gin.Context) {
 	}
 	if len(v.Rows) == 0 {
 		v.Empty = tr.T("sa.empty")
-		if f.Q != "" || f.OrgID != "" || f.Status != 0 || f.MasterAccountID != "" {
+		if f.Q != "" || f.OrgID != "" || f.OrgIDs != nil || f.Status != 0 || f.MasterAccountID != "" {
 			v.Empty = tr.T("sa.empty_filtered")
 		}
 	}
-	// Keyset pages: the page number only numbers the rows shown; the cursor finds them.
-	page := max(queryInt(c, "page", 1), 1)
-	if f.Cursor == "" {
-		page = 1
-	}
-	from := int64((page-1)*listPageSize) + 1
-	to := from + int64(len(res.Items)) - 1
-	if len(res.Items) == 0 {
-		from, to = 0, 0
-	}
-	v.Pager.Summary = tr.T("read.showing", map[string]any{"From": fmtInt(from), "To": fmtInt(to), "Total": fmtInt(res.Total)})
-	if f.Cursor != "" {
-		v.Pager.First = withQuery("/sub-accounts", q, "", "")
-	}
-	if res.NextCursor != "" {
-		next := withQuery("/sub-accounts", q, "cursor", res.NextCursor)
-		next = withQuery(strings.SplitN(next, "?", 2)[0], mustParse(next), "page", strconv.Itoa(page+1))
-		v.Pager.Next = next
-	}
+	v.Pager = keysetPager(tr, "/sub-accounts", q, res.SubAccountPage, f.Sort)
 	if authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{}) {
 		v.CanBulk = true
 		for _, k := range []string{"transfer_funds", "retrieve_funds"} {
@@ -124,10 +111,23 @@ func (s *Server) subAccountList(c *gin.Context) {
 	s.render(c, http.StatusOK, pages.SubAccounts(s.page(c, "nav.sub_accounts"), v))
 }
 
-func mustParse(u string) url.Values {
-	_, raw, _ := strings.Cut(u, "?")
-	q, _ := url.ParseQuery(raw)
-	return q
+// keysetPager links a keyset-paged list's first, previous, next and last pages (plain
+// links: they work without script); the rows ahead of the page number the rows shown.
+func keysetPager(tr *i18n.Translator, path string, q url.Values, p store.SubAccountPage, sort string) view.Pager {
+	from, to := p.Before+1, p.Before+int64(len(p.Items))
+	if len(p.Items) == 0 {
+		from, to = 0, 0
+	}
+	v := view.Pager{Summary: tr.T("read.showing", map[string]any{"From": fmtInt(from), "To": fmtInt(to), "Total": fmtInt(p.Total)})}
+	if p.PrevCursor != "" {
+		v.First = withQuery(path, q, "", "")
+		v.Prev = withQuery(path, q, "cursor", p.PrevCursor)
+	}
+	if p.NextCursor != "" {
+		v.Next = withQuery(path, q, "cursor", p.NextCursor)
+		v.Last = withQuery(path, q, "cursor", store.LastPageCursor(sort))
+	}
+	return v
 }
 
 func statusParam(st int) string {
@@ -158,44 +158,6 @@ func subAccountRow(tr *i18n.Translator, sa store.SubAccount, lowDefault money.Am
 		Debit: sa.Debit.Format(), Credit: sa.Credit.Format(), Total: sa.Total.Format(),
 		Low: sa.BalancesSyncedAt != nil && sa.Total.Decimal().LessThan(thresholdOf(sa, lowDefault).Decimal()), Stale: sa.Stale,
 	}
-}
-
-// orgOptions is the organisation tree as a select, indented by depth: orgs are the units
-// in the user's scope (read so), ordered by the names along their paths in tree.
-func orgOptions(tr *i18n.Translator, tree, orgs []store.Organization, selected string) []view.Option {
-	names := make(map[string]string, len(tree))
-	for _, x := range tree {
-		names[x.ID] = strings.ToLower(x.Name)
-	}
-	// Keys beside the units, not in a map: the sort compares n log n times.
-	type keyed struct {
-		key []string
-		i   int
-	}
-	ks := make([]keyed, len(orgs))
-	for i, o := range orgs {
-		ks[i] = keyed{orgSortKey(names, o), i}
-	}
-	slices.SortFunc(ks, func(a, b keyed) int { return slices.Compare(a.key, b.key) })
-	out := make([]view.Option, 1, len(orgs)+1)
-	out[0] = view.Option{Value: "", Label: tr.T("sa.all_units"), Selected: selected == ""}
-	for _, k := range ks {
-		o := orgs[k.i]
-		out = append(out, view.Option{Value: o.ID, Label: strings.Repeat("\u00a0\u00a0\u00a0", o.Depth) + o.Name, Selected: o.ID == selected})
-	}
-	return out
-}
-
-// orgSortKey orders units depth-first by the names along their path.
-func orgSortKey(names map[string]string, o store.Organization) []string {
-	key := make([]string, 0, len(o.Path))
-	for _, id := range o.Path {
-		key = append(key, names[id]+"\x00"+id)
-	}
-	if len(key) == 0 {
-		key = append(key, strings.ToLower(o.Name)+"\x00"+o.ID)
-	}
-	return key
 }
 
 func statusOptions(tr *i18n.Translator, selected int) []view.Option {

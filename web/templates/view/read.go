@@ -27,6 +27,7 @@ type Pager struct {
 	First   string // "" on the first page
 	Prev    string // "" when there is none
 	Next    string // "" on the last page
+	Last    string // "" on the last page
 }
 
 // Exports are the download links of a list, carrying its current filters.
@@ -59,7 +60,7 @@ type LegendItem struct {
 // SubAccountList is the sub-account list page.
 type SubAccountList struct {
 	Q, OrgID, Status, Sort string
-	OrgOptions             OptionsHTML // the organisation filter's options, rendered ahead of time
+	OrgText                string // the organisation box: the selected unit's name, or the typed text
 	Statuses               []Option
 	Sorts                  []Option
 	Rows                   []SubAccountRow
@@ -261,4 +262,10 @@ type Crumb struct {
 // every unit of the enterprise.
 type OptionsHTML interface {
 	WriteOptions(w io.Writer) error
+}
+
+// OrgSuggestions are the organisation type-ahead's matches (Value: unit id, Label: name).
+type OrgSuggestions struct {
+	Units []Option
+	Empty string // "" when there are matches
 }
