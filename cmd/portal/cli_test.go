@@ -145,17 +145,35 @@ func (d cliDB) open(t *testing.T) *store.DB {
 	return db
 }
 
-// eachCLIDB runs fn on a fresh SQLite data directory and on a fresh, empty Postgres database.
+// eachCLIDB runs fn on a fresh SQLite data directory and on a fresh, empty Postgres
+// database, each holding a CLI test's share of the machine (cliPhase). fn must not start
+// a portal: a start waits for every share to be released (eachPortalDB is for that).
 func eachCLIDB(t *testing.T, fn func(t *testing.T, d cliDB)) {
+	eachDB(t, true, fn)
+}
+
+// eachPortalDB is eachCLIDB for tests that start portals on the databases: the starts
+// take their own turn (startPhase), so fn holds no share while it waits for one.
+func eachPortalDB(t *testing.T, fn func(t *testing.T, d cliDB)) {
+	eachDB(t, false, fn)
+}
+
+func eachDB(t *testing.T, cliShare bool, fn func(t *testing.T, d cliDB)) {
+	phase := func() func() {
+		if cliShare {
+			return cliPhase()
+		}
+		return func() {}
+	}
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
-		defer cliPhase()()
+		defer phase()()
 		dir := t.TempDir()
 		fn(t, cliDB{dialect: "sqlite", flags: []string{"--data-dir", dir}, url: "sqlite://" + filepath.Join(dir, "portal.db")})
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		defer cliPhase()()
+		defer phase()()
 		u := requirePostgresURL(t)
 		// The data directory still holds the generated secret key.
 		fn(t, cliDB{dialect: "postgres", flags: []string{"--data-dir", t.TempDir(), "--database-url", u}, url: u})

@@ -52,7 +52,7 @@ func historyBefore(t *testing.T, d cliDB, master string, accounts []string, befo
 // master's totals and every sub-account on its first start; a second start adds none.
 func TestSandboxHistoryFirstStart(t *testing.T) {
 	master, accounts := sandboxAccounts(t)
-	eachCLIDB(t, func(t *testing.T, d cliDB) {
+	eachPortalDB(t, func(t *testing.T, d cliDB) {
 		start := time.Now()
 		t.Run("first start", func(t *testing.T) { startPortal(t, d.flags...) })
 		first := historyBefore(t, d, master, accounts, start)
