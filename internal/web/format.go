@@ -1,21 +1,13 @@
 package web
 
-import "time"
+import (
+	"time"
 
-// displayZone is where times are shown: Huawei Cloud's China site bills in Beijing time,
-// so that is what finance staff read on their statements.
-var displayZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*3600)
-}()
+	"github.com/purser-finance/purser/internal/web/webcore"
+)
+
+// displayZone and formatTime are webcore's, which the areas share.
+var displayZone = webcore.DisplayZone
 
 // formatTime renders a time for people, in one format everywhere.
-func formatTime(t time.Time, lang string) string {
-	t = t.In(displayZone)
-	if lang == "zh" {
-		return t.Format("2006-01-02 15:04:05") + " (北京时间)"
-	}
-	return t.Format("2006-01-02 15:04:05") + " CST"
-}
+func formatTime(t time.Time, lang string) string { return webcore.FormatTime(t, lang) }

@@ -19,6 +19,7 @@ import (
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -388,10 +389,8 @@ func detailValue(v any) string {
 	return string(b)
 }
 
-// isolate wraps a value shown inside a composed line (a timeline or audit summary) in
-// FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE, the plain-text form of <bdi>: a reason
-// holding a right-to-left override cannot reorder the rest of the line.
-func isolate(s string) string { return "\u2068" + s + "\u2069" }
+// isolate is webcore.Isolate: the audit area's labels follow the same rule.
+func isolate(s string) string { return webcore.Isolate(s) }
 
 // sortedFields lists a validation error's fields in a stable order.
 func sortedFields(ve *approval.ValidationError) []string {

@@ -21,6 +21,7 @@ import (
 	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/auditweb"
 	"github.com/purser-finance/purser/web/static"
 )
 
@@ -74,7 +75,7 @@ type Server struct {
 	masters  MasterRegistry
 	ops      *approval.Service
 	admin    AdminDeps
-	verifier AuditVerifier
+	audit    *auditweb.Area    // the audit area, mounted in areas.go
 	read     *readmodel.Reader // the read side's use cases, with their caches
 
 	auth     *auth.Service
@@ -117,7 +118,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		cfg: d.Config, db: d.DB, upstream: d.Upstream, log: d.Log, version: d.Version, now: d.Now,
 		sync: d.Sync, masters: d.Masters, ops: d.Operations, admin: d.Admin,
-		read: readmodel.New(d.DB), verifier: d.AuditVerifier,
+		read: readmodel.New(d.DB),
 		auth: d.Auth, sessions: d.Sessions, totpBox: d.TOTPSecrets,
 		i18n: bundle, metrics: m, assets: assets,
 	}
@@ -128,6 +129,9 @@ func New(d Deps) (*Server, error) {
 		if err := s.cop.AddTrustedOrigin(d.Config.PublicURL); err != nil {
 			return nil, fmt.Errorf("PORTAL_PUBLIC_URL as trusted origin: %w", err)
 		}
+	}
+	if s.audit, err = s.mountAudit(d); err != nil {
+		return nil, err
 	}
 	if err := s.buildRouter(d.Metrics); err != nil {
 		return nil, err

@@ -1,10 +1,11 @@
-package web
+package auditweb
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -21,21 +23,20 @@ import (
 const auditPageSize = 50
 
 // recordView writes audit.view: auditors' reading is part of the record too.
-func (s *Server) recordView(c *gin.Context, what string, details map[string]any) error {
+func (a *Area) recordView(c *gin.Context, what string, details map[string]any) error {
 	if details == nil {
 		details = map[string]any{}
 	}
 	details["view"] = what
-	return audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{
+	return audit.Record(c.Request.Context(), a.db, a.core.Meta(c), audit.Entry{
 		Action: audit.AuditView, TargetType: "audit", TargetID: what, Outcome: audit.Success, Details: details,
 	})
 }
 
-func (s *Server) auditList(c *gin.Context) {
-	tr := s.i18n.For(lang(c))
-	u := signedIn(c)
+func (a *Area) auditList(c *gin.Context) {
+	tr := a.core.Translator(c)
 	f, fv := auditFilterFromForm(c, tr)
-	v := view.AuditList{Filter: fv, CanExport: authz.Allowed(u.Subject, authz.ExportAudit, authz.Target{})}
+	v := view.AuditList{Filter: fv, CanExport: authz.Allowed(a.core.Subject(c), authz.ExportAudit, authz.Target{})}
 	for _, area := range audit.Areas() {
 		v.Areas = append(v.Areas, view.Option{Value: area, Label: tr.T("audit.area_" + area), Selected: area == fv.Area})
 	}
@@ -50,9 +51,9 @@ func (s *Server) auditList(c *gin.Context) {
 		status = http.StatusBadRequest
 	} else {
 		f.Limit = auditPageSize + 1
-		events, err := s.db.ListAudit(c.Request.Context(), f)
+		events, err := a.db.ListAudit(c.Request.Context(), f)
 		if err != nil {
-			s.fail(c, err)
+			a.core.Fail(c, err)
 			return
 		}
 		q := auditQueryString(fv)
@@ -65,13 +66,13 @@ func (s *Server) auditList(c *gin.Context) {
 		if f.BeforeID > 0 {
 			v.FirstHref = "/audit?" + q.Encode()
 		}
-		targets, err := s.read.AuditTargets(c.Request.Context(), events)
+		targets, err := a.targets.AuditTargets(c.Request.Context(), events)
 		if err != nil {
-			s.fail(c, err)
+			a.core.Fail(c, err)
 			return
 		}
 		for _, e := range events {
-			v.Rows = append(v.Rows, s.auditRow(e, tr, targets))
+			v.Rows = append(v.Rows, a.auditRow(e, tr, targets))
 		}
 		for format, into := range map[string]*string{"csv": &v.ExportCSV, "jsonl": &v.ExportJSONL, "xlsx": &v.ExportXLSX} {
 			eq := auditQueryString(fv)
@@ -83,33 +84,33 @@ func (s *Server) auditList(c *gin.Context) {
 			details["before"] = f.BeforeID
 		}
 		details["rows"] = len(v.Rows)
-		if err := s.recordView(c, "search", details); err != nil {
-			s.fail(c, err)
+		if err := a.recordView(c, "search", details); err != nil {
+			a.core.Fail(c, err)
 			return
 		}
 	}
-	s.render(c, status, pages.AuditList(s.chrome(c, "audit.title"), v))
+	a.core.Render(c, status, pages.AuditList(a.core.Chrome(c, "audit.title"), v))
 }
 
-func (s *Server) auditEvent(c *gin.Context) {
-	tr := s.i18n.For(lang(c))
+func (a *Area) auditEvent(c *gin.Context) {
+	tr := a.core.Translator(c)
 	id, err := pathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	e, err := s.db.AuditEventByID(c.Request.Context(), id)
+	e, err := a.db.AuditEventByID(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	if err := s.recordView(c, "event", map[string]any{"event_id": id}); err != nil {
-		s.fail(c, err)
+	if err := a.recordView(c, "event", map[string]any{"event_id": id}); err != nil {
+		a.core.Fail(c, err)
 		return
 	}
-	targets, err := s.read.AuditTargets(c.Request.Context(), []store.AuditEvent{*e})
+	targets, err := a.targets.AuditTargets(c.Request.Context(), []store.AuditEvent{*e})
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	v := view.AuditEvent{ID: e.ID, Title: tr.T("audit.event_heading", map[string]any{"ID": e.ID}), DetailsJSON: prettyJSON(e.Details)}
@@ -119,11 +120,11 @@ func (s *Server) auditEvent(c *gin.Context) {
 	}
 	requestHref := ""
 	if e.RequestID != "" {
-		requestHref = "/audit?request_id=" + urlQueryEscape(e.RequestID)
+		requestHref = "/audit?request_id=" + url.QueryEscape(e.RequestID)
 	}
 	v.Fields = []view.KV{
-		{Label: tr.T("audit.time"), Value: formatTime(e.Time, tr.Lang) + " · " + e.Time.UTC().Format("2006-01-02T15:04:05.000000Z")},
-		{Label: tr.T("audit.actor"), Value: actor, Href: "/audit?actor=" + urlQueryEscape(e.ActorName)},
+		{Label: tr.T("audit.time"), Value: webcore.FormatTime(e.Time, tr.Lang) + " · " + e.Time.UTC().Format("2006-01-02T15:04:05.000000Z")},
+		{Label: tr.T("audit.actor"), Value: actor, Href: "/audit?actor=" + url.QueryEscape(e.ActorName)},
 		{Label: tr.T("audit.action"), Value: actionLabel(tr, e.Action) + " (" + e.Action + ")"},
 		{Label: tr.T("audit.target"), Value: targetLabel(tr, e.TargetType, e.TargetID, targets), Href: targetHref(e.TargetType, e.TargetID)},
 		{Label: tr.T("audit.outcome"), Value: tr.T("outcome." + e.Outcome)},
@@ -135,13 +136,13 @@ func (s *Server) auditEvent(c *gin.Context) {
 	}
 	v.Changes = changes(e.Details)
 	if e.TargetID != "" && e.TargetType != "route" {
-		v.TimelineHref = "/audit/timeline?target_type=" + urlQueryEscape(e.TargetType) + "&target_id=" + urlQueryEscape(e.TargetID)
+		v.TimelineHref = "/audit/timeline?target_type=" + url.QueryEscape(e.TargetType) + "&target_id=" + url.QueryEscape(e.TargetID)
 	}
 	if e.ID > 1 {
 		v.PrevHref = fmt.Sprintf("/audit/events/%d", e.ID-1)
 	}
 	v.NextHref = fmt.Sprintf("/audit/events/%d", e.ID+1)
-	s.render(c, http.StatusOK, pages.AuditEvent(s.chrome(c, "audit.title"), v))
+	a.core.Render(c, http.StatusOK, pages.AuditEvent(a.core.Chrome(c, "audit.title"), v))
 }
 
 // changes reads "before"/"after" objects from details (what admin changes record) into
@@ -184,11 +185,11 @@ func prettyJSON(raw json.RawMessage) string {
 	return buf.String()
 }
 
-func (s *Server) auditTimeline(c *gin.Context) {
-	tr := s.i18n.For(lang(c))
+func (a *Area) auditTimeline(c *gin.Context) {
+	tr := a.core.Translator(c)
 	typ, id := c.Query("target_type"), c.Query("target_id")
 	if typ == "" || id == "" {
-		s.fail(c, errBadRequest)
+		a.core.Fail(c, webcore.ErrBadRequest)
 		return
 	}
 	f := store.AuditFilter{TargetType: typ, TargetID: id, Ascending: true, Limit: 201}
@@ -199,30 +200,30 @@ func (s *Server) auditTimeline(c *gin.Context) {
 	if after, err := strconv.ParseInt(c.Query("after"), 10, 64); err == nil {
 		f.AfterID = after
 	}
-	events, err := s.db.ListAudit(c.Request.Context(), f)
+	events, err := a.db.ListAudit(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	targets, err := s.read.AuditTargets(c.Request.Context(), append(events, store.AuditEvent{TargetType: typ, TargetID: id}))
+	targets, err := a.targets.AuditTargets(c.Request.Context(), append(events, store.AuditEvent{TargetType: typ, TargetID: id}))
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	v := view.AuditTimeline{Target: targetLabel(tr, typ, id, targets)}
 	if len(events) > 200 {
 		events = events[:200]
-		v.NextHref = "/audit/timeline?target_type=" + urlQueryEscape(typ) + "&target_id=" + urlQueryEscape(id) +
+		v.NextHref = "/audit/timeline?target_type=" + url.QueryEscape(typ) + "&target_id=" + url.QueryEscape(id) +
 			"&after=" + strconv.FormatInt(events[len(events)-1].ID, 10)
 	}
 	for _, e := range events {
-		v.Rows = append(v.Rows, s.auditRow(e, tr, targets))
+		v.Rows = append(v.Rows, a.auditRow(e, tr, targets))
 	}
-	if err := s.recordView(c, "timeline", map[string]any{"target_type": typ, "target_id": id}); err != nil {
-		s.fail(c, err)
+	if err := a.recordView(c, "timeline", map[string]any{"target_type": typ, "target_id": id}); err != nil {
+		a.core.Fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, pages.AuditTimeline(s.chrome(c, "audit.title"), v))
+	a.core.Render(c, http.StatusOK, pages.AuditTimeline(a.core.Chrome(c, "audit.title"), v))
 }
 
 // validOutcome is for the API.

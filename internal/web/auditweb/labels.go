@@ -1,4 +1,4 @@
-package web
+package auditweb
 
 import (
 	"encoding/json"
@@ -12,12 +12,13 @@ import (
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 )
 
 // targetLabel names an event's target as people know it ("Operation #26 — transfer
 // 42.00 CNY to purser-sub-00013", "User li.na"), from the objects as they are now; a
 // target that no longer exists keeps its type and id with "(deleted)". Names typed
-// upstream or by users sit in isolates (see isolate) inside the composed label.
+// upstream or by users sit in isolates (webcore.Isolate) inside the composed label.
 func targetLabel(tr *i18n.Translator, typ, id string, t readmodel.AuditTargets) string {
 	if id == "" {
 		return typeLabel(tr, typ)
@@ -35,13 +36,13 @@ func targetLabel(tr *i18n.Translator, typ, id string, t readmodel.AuditTargets) 
 		if numErr != nil || !ok {
 			return tr.T("audit.label_user_gone", map[string]any{"ID": id})
 		}
-		return tr.T("audit.label_user", map[string]any{"Name": isolate(u.Username)})
+		return tr.T("audit.label_user", map[string]any{"Name": webcore.Isolate(u.Username)})
 	case "sub_account":
 		sa, ok := t.SubAccounts[id]
 		if !ok {
 			return tr.T("audit.label_sub_account_gone", map[string]any{"ID": id})
 		}
-		return tr.T("audit.label_sub_account", map[string]any{"Name": isolate(subName(sa))})
+		return tr.T("audit.label_sub_account", map[string]any{"Name": webcore.Isolate(subName(sa))})
 	case "audit":
 		// What was viewed or exported: a word, not a code.
 		if l := tr.T("audit.audit_target." + id); !strings.HasPrefix(l, "[") {
@@ -72,7 +73,7 @@ func operationWhat(tr *i18n.Translator, o store.Operation, t readmodel.AuditTarg
 	if sa, ok := t.SubAccounts[o.SubAccountID]; ok {
 		sub = subName(sa)
 	}
-	data := map[string]any{"Kind": actionKind(tr, o.Kind), "Sub": isolate(sub), "Amount": ""}
+	data := map[string]any{"Kind": actionKind(tr, o.Kind), "Sub": webcore.Isolate(sub), "Amount": ""}
 	if o.Amount != nil {
 		data["Amount"] = amountText(*o.Amount, o.Currency)
 	}
@@ -129,7 +130,7 @@ func summarize(tr *i18n.Translator, details json.RawMessage) string {
 			if k == "amount" || k == "total" {
 				v = amountText(x, currency)
 			} else {
-				v = isolate(v) // a value inside a composed line: see isolate
+				v = webcore.Isolate(v) // a value inside a composed line: see isolate
 			}
 		case bool:
 			v = tr.T("audit.bool_" + strconv.FormatBool(x))

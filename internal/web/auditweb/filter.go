@@ -1,4 +1,4 @@
-package web
+package auditweb
 
 import (
 	"encoding/json"
@@ -15,6 +15,7 @@ import (
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -55,7 +56,7 @@ func auditFilterFromForm(c *gin.Context, tr *i18n.Translator) (store.AuditFilter
 		if p.value == "" {
 			continue
 		}
-		t, err := time.ParseInLocation(localLayout, p.value, displayZone)
+		t, err := time.ParseInLocation(localLayout, p.value, webcore.DisplayZone)
 		if err != nil {
 			v.Errors[p.name] = tr.T("audit.err_time")
 			continue
@@ -93,10 +94,10 @@ func auditFilterDetails(v view.AuditFilter) map[string]any {
 	return d
 }
 
-// auditRow prepares one event for a list; targets names its target (auditTargets).
-func (s *Server) auditRow(e store.AuditEvent, tr *i18n.Translator, targets readmodel.AuditTargets) view.AuditRow {
+// auditRow prepares one event for a list; targets names its target (Targets).
+func (a *Area) auditRow(e store.AuditEvent, tr *i18n.Translator, targets readmodel.AuditTargets) view.AuditRow {
 	return view.AuditRow{
-		ID: e.ID, Href: fmt.Sprintf("/audit/events/%d", e.ID), Time: formatTime(e.Time, tr.Lang),
+		ID: e.ID, Href: fmt.Sprintf("/audit/events/%d", e.ID), Time: webcore.FormatTime(e.Time, tr.Lang),
 		Actor: e.ActorName, Action: actionLabel(tr, e.Action), ActionCode: e.Action,
 		Target: targetLabel(tr, e.TargetType, e.TargetID, targets), TargetHref: targetHref(e.TargetType, e.TargetID),
 		Outcome: tr.T("outcome." + e.Outcome), OutcomeRaw: e.Outcome, IP: e.IP, Summary: summarize(tr, e.Details),

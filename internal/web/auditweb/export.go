@@ -1,4 +1,4 @@
-package web
+package auditweb
 
 import (
 	"context"
@@ -13,26 +13,27 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/export"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 )
 
 // auditExport streams the events of the current filter, oldest first, as CSV (formula
 // safe), JSON Lines or xlsx. Rows are read in keyset batches and written as they come,
 // so a million events do not sit in memory. The download is audited with its row count.
-func (s *Server) auditExport(c *gin.Context) {
-	tr := s.i18n.For(lang(c))
+func (a *Area) auditExport(c *gin.Context) {
+	tr := a.core.Translator(c)
 	format := c.DefaultQuery("format", "csv")
 	if format != "csv" && format != "jsonl" && format != "xlsx" {
-		s.fail(c, errBadRequest)
+		a.core.Fail(c, webcore.ErrBadRequest)
 		return
 	}
 	f, fv := auditFilterFromForm(c, tr)
 	if len(fv.Errors) > 0 {
-		s.fail(c, errBadRequest)
+		a.core.Fail(c, webcore.ErrBadRequest)
 		return
 	}
 	f.Ascending, f.BeforeID = true, 0
 	ctx := c.Request.Context()
-	name := fmt.Sprintf("purser-audit-%s.%s", s.now().UTC().Format("20060102-150405"), format)
+	name := fmt.Sprintf("purser-audit-%s.%s", a.now().UTC().Format("20060102-150405"), format)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("X-Content-Type-Options", "nosniff")
 	var rows int64
@@ -41,7 +42,7 @@ func (s *Server) auditExport(c *gin.Context) {
 		c.Header("Content-Type", "application/x-ndjson")
 		c.Status(http.StatusOK)
 		enc := json.NewEncoder(c.Writer)
-		err = s.db.StreamAudit(ctx, f, func(e store.AuditEvent) error {
+		err = a.db.StreamAudit(ctx, f, func(e store.AuditEvent) error {
 			rows++
 			return enc.Encode(apiEvent(e))
 		})
@@ -55,7 +56,7 @@ func (s *Server) auditExport(c *gin.Context) {
 				"target_type", "target_id", "outcome", "details", "prev_hash", "hash")
 		}
 		if err == nil {
-			err = s.db.StreamAudit(ctx, f, func(e store.AuditEvent) error {
+			err = a.db.StreamAudit(ctx, f, func(e store.AuditEvent) error {
 				rows++
 				actorID := ""
 				if e.ActorID != nil {
@@ -74,13 +75,13 @@ func (s *Server) auditExport(c *gin.Context) {
 	details := auditFilterDetails(fv)
 	details["list"], details["format"], details["rows"], details["complete"] = "audit", format, rows, err == nil
 	// The download may have been cut by the client: still record what left the building.
-	if aerr := audit.Record(context.WithoutCancel(ctx), s.db, meta(c), audit.Entry{
+	if aerr := audit.Record(context.WithoutCancel(ctx), a.db, a.core.Meta(c), audit.Entry{
 		Action: audit.ExportDownload, TargetType: "audit", TargetID: format, Outcome: outcomeOf(err), Details: details,
 	}); aerr != nil {
-		s.log.Error("cannot audit an export", "error", aerr, "request_id", requestID(c))
+		a.log.Error("cannot audit an export", "error", aerr, "request_id", a.core.RequestID(c))
 	}
 	if err != nil {
-		s.log.Warn("audit export interrupted", "error", err, "rows", rows, "request_id", requestID(c))
+		a.log.Warn("audit export interrupted", "error", err, "rows", rows, "request_id", a.core.RequestID(c))
 		c.Abort()
 	}
 }
@@ -91,7 +92,7 @@ func timeColumn(format string) string {
 	if format == "csv" {
 		return "time"
 	}
-	return "time (" + displayZone.String() + ")"
+	return "time (" + webcore.DisplayZone.String() + ")"
 }
 
 // exportTime is an event's time in the display zone: in CSV as RFC 3339 with its offset
@@ -99,9 +100,9 @@ func timeColumn(format string) string {
 // it is; in xlsx as a date cell of that zone's wall clock.
 func exportTime(format string, t time.Time) export.Cell {
 	if format == "csv" {
-		return export.Text(t.In(displayZone).Format("2006-01-02T15:04:05.000000Z07:00"))
+		return export.Text(t.In(webcore.DisplayZone).Format("2006-01-02T15:04:05.000000Z07:00"))
 	}
-	return export.Time(&t, displayZone)
+	return export.Time(&t, webcore.DisplayZone)
 }
 
 func outcomeOf(err error) string {
@@ -113,17 +114,17 @@ func outcomeOf(err error) string {
 
 // auditCheckpointsExport downloads the signed checkpoints with the public key, as JSON
 // Lines: what an operator archives beside an export of the events.
-func (s *Server) auditCheckpointsExport(c *gin.Context) {
-	cps, err := s.db.ListAuditCheckpoints(c.Request.Context(), 1_000_000)
+func (a *Area) auditCheckpointsExport(c *gin.Context) {
+	cps, err := a.db.ListAuditCheckpoints(c.Request.Context(), 1_000_000)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	if err := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{
+	if err := audit.Record(c.Request.Context(), a.db, a.core.Meta(c), audit.Entry{
 		Action: audit.ExportDownload, TargetType: "audit", TargetID: "checkpoints", Outcome: audit.Success,
 		Details: map[string]any{"list": "audit_checkpoints", "format": "jsonl", "rows": len(cps)},
 	}); err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	c.Header("Content-Type", "application/x-ndjson")

@@ -1,4 +1,4 @@
-package web
+package auditweb
 
 import (
 	"encoding/json"
@@ -45,13 +45,13 @@ func apiEvent(e store.AuditEvent) apiEventJSON {
 }
 
 // apiBadRequest answers a typed 400 naming the parameter.
-func (s *Server) apiBadRequest(c *gin.Context, param, why string) {
+func (a *Area) apiBadRequest(c *gin.Context, param, why string) {
 	c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": gin.H{"code": "bad_request", "message": param + ": " + why}})
 }
 
 // apiAuditEvents is GET /api/v1/audit/events (CONTRACTS.md): newest first, keyset
 // cursor, the same filters as the page.
-func (s *Server) apiAuditEvents(c *gin.Context) {
+func (a *Area) apiAuditEvents(c *gin.Context) {
 	f := store.AuditFilter{Action: c.Query("action"), ActorName: store.NormalizeUsername(c.Query("actor")), Outcome: c.Query("outcome"),
 		RequestID: c.Query("request_id"), Text: c.Query("q")}
 	if t := c.Query("target"); t != "" {
@@ -62,7 +62,7 @@ func (s *Server) apiAuditEvents(c *gin.Context) {
 		}
 	}
 	if !validOutcome(f.Outcome) {
-		s.apiBadRequest(c, "outcome", "must be success, failure or denied")
+		a.apiBadRequest(c, "outcome", "must be success, failure or denied")
 		return
 	}
 	for _, p := range []struct {
@@ -72,7 +72,7 @@ func (s *Server) apiAuditEvents(c *gin.Context) {
 		if v := c.Query(p.name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				s.apiBadRequest(c, p.name, "must be an RFC 3339 time such as 2026-11-25T00:00:00Z")
+				a.apiBadRequest(c, p.name, "must be an RFC 3339 time such as 2026-11-25T00:00:00Z")
 				return
 			}
 			*p.into = t
@@ -82,7 +82,7 @@ func (s *Server) apiAuditEvents(c *gin.Context) {
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > store.AuditMaxLimit {
-			s.apiBadRequest(c, "limit", "must be between 1 and 500")
+			a.apiBadRequest(c, "limit", "must be between 1 and 500")
 			return
 		}
 		limit = n
@@ -90,15 +90,15 @@ func (s *Server) apiAuditEvents(c *gin.Context) {
 	if v := c.Query("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			s.apiBadRequest(c, "cursor", "is not a cursor from a previous answer")
+			a.apiBadRequest(c, "cursor", "is not a cursor from a previous answer")
 			return
 		}
 		f.BeforeID = n
 	}
 	f.Limit = limit + 1
-	events, err := s.db.ListAudit(c.Request.Context(), f)
+	events, err := a.db.ListAudit(c.Request.Context(), f)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	next := ""
@@ -114,8 +114,8 @@ func (s *Server) apiAuditEvents(c *gin.Context) {
 	for k, v := range c.Request.URL.Query() {
 		details[k] = v[0]
 	}
-	if err := s.recordView(c, "api", details); err != nil {
-		s.fail(c, err)
+	if err := a.recordView(c, "api", details); err != nil {
+		a.core.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
