@@ -329,15 +329,28 @@ func (g *replicaRig) leader() *replica {
 	return nil
 }
 
-// killMidExecution waits until some of ids have executed, then SIGKILLs victim while
-// the others are still being executed, and takes it out of the proxy.
+// killMidExecution waits until some of ids have executed, then SIGKILLs victim while it
+// is executing one of the others, and takes it out of the proxy. So that the kill cannot
+// fall between two executions, the upstream answers transfers 3 s late from then on and
+// the kill waits for an execution the victim began after that: it is still in flight.
 func (g *replicaRig) killMidExecution(victim *replica, ids []int64) {
 	t := g.t
 	waitFor(t, "the first executions", g.deadline, func() (bool, string) {
 		st := g.states(ids)
 		return st["succeeded"] >= 3, fmt.Sprint(st)
 	})
+	slowFrom := time.Now()
+	g.sb.Server().SetFaults(sandbox.Faults{LatencyMS: 3000, Paths: []string{"/v2/enterprises/multi-accounts/transfer-amount"}})
+	waitFor(t, "an execution of the victim in flight", g.deadline, func() (bool, string) {
+		var n int64
+		if err := g.db.Gorm().Raw(`SELECT COUNT(*) FROM river_job WHERE kind = 'execute_operation' AND state = 'running'
+			AND attempted_at > ? AND attempted_by[array_length(attempted_by, 1)] = ?`, slowFrom, victim.riverClientID()).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n > 0, fmt.Sprint(g.states(ids))
+	})
 	victim.kill(t)
+	g.sb.Server().SetFaults(sandbox.Faults{})
 	g.lb.markDown(victim)
 	st := g.states(ids)
 	if st["succeeded"] >= len(ids) {
