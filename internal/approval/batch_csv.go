@@ -114,7 +114,7 @@ func batchBalanceType(s string) (string, bool) {
 
 // BatchResultCSV writes the outcome of every row of batch id, in line order, for a person
 // who may see the batch (ErrNotFound otherwise): what the requester reconciles their
-// upload against. It is written through internal/export like every other download, so
+// upload against, by name and reason as well as by id. It is written through internal/export like every other download, so
 // sub-account ids from the upload and the upstream's error texts cannot run as formulas.
 func (s *Service) BatchResultCSV(ctx context.Context, a Actor, id int64, w io.Writer) error {
 	if _, err := s.batchOf(ctx, a, id); err != nil {
@@ -128,7 +128,9 @@ func (s *Service) BatchResultCSV(ctx context.Context, a Actor, id int64, w io.Wr
 	if err != nil {
 		return err
 	}
-	if err := ew.Header("line", "operation_id", "sub_account_id", "amount", "balance_type", "state", "trans_id", "error_code", "error_message"); err != nil {
+	if err := ew.Header("line", "operation_id", "sub_account_id", "amount", "balance_type", "state", "trans_id", "error_code", "error_message",
+		// Appended, not inserted: scripts that read the earlier columns by position keep working.
+		"sub_account_name", "reason"); err != nil {
 		return fmt.Errorf("approval: result csv: %w", err)
 	}
 	for _, o := range ops {
@@ -139,7 +141,7 @@ func (s *Service) BatchResultCSV(ctx context.Context, a Actor, id int64, w io.Wr
 		}
 		if err := ew.Row(export.Int(int64(o.BatchLine)), export.Int(o.ID), export.Text(o.SubAccountID), amount,
 			export.Text(op.Params.BalanceType), export.Text(o.State), export.Text(o.TransID), export.Text(o.ErrorCode),
-			export.Text(o.ErrorMessage)); err != nil {
+			export.Text(o.ErrorMessage), export.Text(op.Params.SubAccountName), export.Text(o.Reason)); err != nil {
 			return fmt.Errorf("approval: result csv: %w", err)
 		}
 	}
