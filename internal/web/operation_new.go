@@ -62,6 +62,11 @@ func inputFrom(c *gin.Context) approval.Input {
 	if in.Kind != approval.KindTransferFunds && in.Kind != approval.KindRetrieveFunds {
 		in.BalanceType, in.ExpireTime = "", ""
 	}
+	if in.BalanceType != approval.BalanceCredit {
+		// The expiry select is hidden for cash, so a line picked before switching to cash
+		// is a leftover the person can no longer see, not a request.
+		in.ExpireTime = ""
+	}
 	return in
 }
 
@@ -166,6 +171,7 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 		}
 		v.Fields = append(v.Fields, bt)
 		ex := field("expire_time", "select")
+		ex.CreditOnly = true
 		ex.Options = []view.Option{{Value: "", Label: tr.T("op.no_expiry"), Selected: ex.Value == ""}}
 		var lines []store.CreditLine
 		if kind == approval.KindTransferFunds {

@@ -59,6 +59,9 @@ type FormField struct {
 	Hint    string
 	Error   string
 	Wide    bool
+	// CreditOnly: shown only while the form's balance type is credit (a CSS rule follows
+	// the select, no script); a credit line's expiry means nothing for cash.
+	CreditOnly bool
 }
 
 // BalanceHint shows what a sub-account (or the master) holds beside a form.
