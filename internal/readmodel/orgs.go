@@ -77,8 +77,8 @@ func (r *Reader) orgTreeKey(ctx context.Context, master string) string {
 
 // Organizations returns the units in scope of master's tree ("" = every master's) and the
 // key of the tree's state, from the cache when that tree has not been synced since it was
-// read. Without a known run ("" key) it always reads the database. The transport keys
-// what it derives from a tree (its rendered filter) on the same key and the scope.
+// read. Without a known run ("" key) it always reads the database. The sub-account page
+// names a unit's path from it.
 func (r *Reader) Organizations(ctx context.Context, scope authz.QueryScope, master string) (string, []store.Organization, error) {
 	key := r.orgTreeKey(ctx, master)
 	slot := master + "\x00" + scope.Key()

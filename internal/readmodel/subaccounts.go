@@ -122,7 +122,9 @@ type SubAccountDetail struct {
 // since since and up to limit coupons and resources.
 func (r *Reader) Detail(ctx context.Context, scope authz.QueryScope, sa *store.SubAccount, since time.Time, limit int) (SubAccountDetail, error) {
 	var d SubAccountDetail
-	if orgs, err := r.db.Organizations(ctx); err == nil {
+	// The whole tree names the units along the path, whatever the reader's scope; it
+	// comes from the tree cache, so a detail view does not read every unit again.
+	if _, orgs, err := r.Organizations(ctx, authz.Everything, ""); err == nil {
 		d.Units, d.UnitsRead = orgs, true
 	}
 	var err error
