@@ -117,7 +117,7 @@ func (s *Service) planBatch(ctx context.Context, a Actor, kind Kind, rows []Batc
 				}
 				left := avail.Sub(usedOr(used, key))
 				if amt.Cmp(left) > 0 {
-					ve.add("amount", "op.err.amount_exceeds_available", map[string]any{"available": left.String()})
+					ve.add("amount", "op.err.amount_exceeds_available", map[string]any{"available": left.Text()})
 				} else {
 					used[key] = usedOr(used, key).Add(amt)
 				}

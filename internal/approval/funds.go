@@ -236,10 +236,10 @@ func (s *Service) claimFunds(ctx context.Context, tx *store.DB, claims []fundsCl
 		case c.amount.Cmp(free) <= 0:
 			g.taken = g.taken.Add(c.amount)
 		case reserved.IsZero():
-			out = append(out, fundsRefusal{i: i, msg: "op.err.amount_exceeds_available", params: map[string]any{"available": g.f.Available.String()}})
+			out = append(out, fundsRefusal{i: i, msg: "op.err.amount_exceeds_available", params: map[string]any{"available": g.f.Available.Text()}})
 		default:
-			out = append(out, fundsRefusal{i: i, msg: "op.err.amount_exceeds_free", params: map[string]any{"available": g.f.Available.Format(),
-				"reserved": reserved.Format(), "free": free.Format()}})
+			out = append(out, fundsRefusal{i: i, msg: "op.err.amount_exceeds_free", params: map[string]any{"available": g.f.Available.Text(),
+				"reserved": reserved.Text(), "free": free.Text()}})
 		}
 	}
 	return out, nil

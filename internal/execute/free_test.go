@@ -43,7 +43,7 @@ func TestDraftsAgainstFreeAmount(t *testing.T) {
 		e.setMasterDebit("1000.00")
 		first := e.create(e.transfer(subs[0].ID, "600.00"))
 		p := e.refused(e.transfer(subs[1].ID, "500.00"), "op.err.amount_exceeds_free")
-		if p["available"] != "1,000.00" || p["reserved"] != "600.00" || p["free"] != "400.00" {
+		if p["available"] != "1,000.00 CNY" || p["reserved"] != "600.00 CNY" || p["free"] != "400.00 CNY" {
 			t.Fatalf("figures of the refusal: %+v", p)
 		}
 		// Approved but not executed: still reserved.
@@ -51,7 +51,7 @@ func TestDraftsAgainstFreeAmount(t *testing.T) {
 		e.refused(e.transfer(subs[1].ID, "400.01"), "op.err.amount_exceeds_free")
 		e.create(e.transfer(subs[1].ID, "400.00"))
 		p = e.refused(e.transfer(subs[2].ID, "0.01"), "op.err.amount_exceeds_free")
-		if p["reserved"] != "1,000.00" || p["free"] != "0.00" {
+		if p["reserved"] != "1,000.00 CNY" || p["free"] != "0.00 CNY" {
 			t.Fatalf("figures with two reservations: %+v", p)
 		}
 		// Funds facts the form shows.
@@ -171,7 +171,7 @@ func TestConcurrentDraftsAndBatchAgainstFreeAmount(t *testing.T) {
 		_, err := e.svc.CreateBatch(e.ctx, e.users["finance"], approval.KindTransferFunds, "batch", rows, "")
 		var be *approval.BatchErrors
 		if !errors.As(err, &be) || len(be.Rows) != 1 || be.Rows[0].Line != 2 || be.Rows[0].Message != "op.err.amount_exceeds_free" ||
-			be.Rows[0].Params["free"] != "200.00" || be.Rows[0].Params["reserved"] != "1,300.00" {
+			be.Rows[0].Params["free"] != "200.00 CNY" || be.Rows[0].Params["reserved"] != "1,300.00 CNY" {
 			t.Fatalf("batch over the free amount: %v %+v", err, be)
 		}
 		rows[1].Amount = "200.00"

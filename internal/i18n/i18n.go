@@ -107,7 +107,10 @@ func (t *Translator) N(id string, n int, data ...map[string]any) string {
 	if _, ok := d["Count"]; !ok {
 		d["Count"] = n
 	}
-	s, _ := t.localize(id, d, n)
+	s, ok := t.localize(id, d, n)
+	if !ok { // a message without plural forms reads the same for every count
+		s, _ = t.localize(id, d)
+	}
 	return s
 }
 

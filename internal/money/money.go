@@ -144,6 +144,21 @@ func (a Amount) Format() string {
 	return b.String()
 }
 
+// Text is the amount as a sentence shows it: grouped, two decimals and the currency,
+// "15,000.00 CNY". Notifications, timelines and error messages use it so that a reader
+// never has to guess the currency or count digits.
+func (a Amount) Text() string { return a.Format() + " " + a.Currency() }
+
+// TextOf is Text for an amount kept as text (audit details, notification parameters);
+// what does not parse as money is shown as it was stored, with the currency.
+func TextOf(s, currency string) string {
+	v, err := ParseDecimal(s)
+	if err != nil {
+		return strings.TrimSpace(s + " " + currency)
+	}
+	return New(v, currency).Text()
+}
+
 // MarshalText writes the wire format.
 func (a Amount) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 

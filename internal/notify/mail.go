@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -200,6 +202,17 @@ func NoticeText(tr *i18n.Translator, kind string, params map[string]string) stri
 	}
 	if k, ok := params["kind"]; ok {
 		data["kind_label"] = tr.T("op.kind." + k)
+	}
+	// Amounts are kept in the wire format ("15000.00") so that webhooks stay
+	// machine-readable; people read them grouped and with their currency. Notices written
+	// before the currency was recorded are in the default currency.
+	for _, k := range []string{"amount", "total"} {
+		if v := params[k]; v != "" {
+			data[k] = money.TextOf(v, params["currency"])
+		}
+	}
+	if rows, err := strconv.Atoi(params["rows"]); err == nil { // a batch: "1 row", "3 rows"
+		return tr.N(kind, rows, data)
 	}
 	return tr.T(kind, data)
 }

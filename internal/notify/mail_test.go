@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/notify/smtptest"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
@@ -152,5 +154,46 @@ func TestEmailNeverBlocks(t *testing.T) {
 	}
 	if sent(t, reg, "email", "failed") != 1 || !strings.Contains(n.LastFailure().Error, "127.0.0.1") {
 		t.Fatalf("failure %+v", n.LastFailure())
+	}
+}
+
+// TestNoticeTextAmounts: people read amounts grouped and with their currency, and a
+// batch's row count with the right plural; the stored parameters stay machine-readable.
+func TestNoticeTextAmounts(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	amount := "15000.00"
+	op := &store.Operation{ID: 26, Kind: "transfer_funds", State: "pending", Amount: &amount, Currency: "CNY", SubAccountID: "sub-1", RequestedByName: "fay"}
+	n := ForOperation(1, op, "notify.op.pending")
+	var p map[string]string
+	if err := json.Unmarshal([]byte(n.row.Params), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p["amount"] != "15000.00" || p["currency"] != "CNY" {
+		t.Fatalf("stored params %v", p)
+	}
+	for lang, want := range map[string]string{"en": "#26 15,000.00 CNY", "zh": "#26 15,000.00 CNY"} {
+		if got := NoticeText(b.For(lang), "notify.op.pending", p); !strings.Contains(got, want) {
+			t.Errorf("%s: %q lacks %q", lang, got, want)
+		}
+	}
+	// A notice stored before the currency was recorded reads in the default currency.
+	delete(p, "currency")
+	if got := NoticeText(b.For("en"), "notify.op.pending", p); !strings.Contains(got, "15,000.00 CNY") {
+		t.Errorf("old notice %q", got)
+	}
+	for rows, want := range map[int]string{1: "(1 row, 1,234,567.50 CNY)", 3: "(3 rows, 1,234,567.50 CNY)"} {
+		bt := &store.OperationBatch{ID: 4, Kind: "transfer_funds", RowsCount: rows, Total: "1234567.50", Currency: "CNY", RequestedByName: "fay"}
+		nb := ForBatch(1, bt, "notify.batch.pending")
+		var bp map[string]string
+		_ = json.Unmarshal([]byte(nb.row.Params), &bp)
+		if got := NoticeText(b.For("en"), "notify.batch.pending", bp); !strings.Contains(got, want) {
+			t.Errorf("batch of %d: %q lacks %q", rows, got, want)
+		}
+		if got := NoticeText(b.For("en"), "notify.batch.approved", bp); got != "Your batch #4 was approved." {
+			t.Errorf("a message without plural forms: %q", got)
+		}
 	}
 }

@@ -23,11 +23,12 @@ func opParams(r *store.Operation) map[string]string {
 		amount = *r.Amount
 	}
 	return map[string]string{"id": strconv.FormatInt(r.ID, 10), "kind": r.Kind, "state": r.State,
-		"amount": amount, "sub_account_id": r.SubAccountID, "requested_by": r.RequestedByName}
+		"amount": amount, "currency": r.Currency, "sub_account_id": r.SubAccountID, "requested_by": r.RequestedByName}
 }
 
 // ForOperation is the note of kind about operation r for userID. Only the operation's
-// id, kind, state, amount, sub-account and requester's name go into it: never a secret.
+// id, kind, state, amount and its currency, sub-account and requester's name go into it:
+// never a secret.
 func ForOperation(userID int64, r *store.Operation, kind string) Note {
 	p := opParams(r)
 	b, _ := json.Marshal(p)
@@ -43,7 +44,7 @@ func ForRequester(r *store.Operation, kind string) Note { return ForOperation(r.
 // outcome counts of a finished batch).
 func ForBatch(userID int64, b *store.OperationBatch, kind string, extra ...map[string]string) Note {
 	p := map[string]string{"batch_id": strconv.FormatInt(b.ID, 10), "kind": b.Kind, "rows": strconv.Itoa(b.RowsCount),
-		"total": b.Total, "requested_by": b.RequestedByName}
+		"total": b.Total, "currency": b.Currency, "requested_by": b.RequestedByName}
 	for _, e := range extra {
 		maps.Copy(p, e)
 	}

@@ -235,6 +235,7 @@ func (s *Server) renderBatch(c *gin.Context, status int, decideErr, comment stri
 		SnapshotHash: b.SnapshotHash, ApprovalsSummary: approvalsSummary(tr, b.Approvals, b.RequiredApprovals),
 		Approvals: approvalViews(tr, b.Approvals), Progress: batchProgressView(tr, b, prog),
 		More: page.NextCursor != "", ResultCSV: batchHref(b.ID) + "/result.csv", DecideError: decideErr, Comment: comment,
+		ApproveHelp: tr.N("op.batch_approve_help", b.Rows, map[string]any{"Rows": fmtInt(int64(b.Rows)), "Total": b.Total.Text()}),
 	}
 	if b.State == approval.StatePending {
 		v.Expires = formatTime(b.ExpiresAt, tr.Lang)

@@ -19,6 +19,7 @@ import (
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -358,8 +359,9 @@ func approvalViews(tr *i18n.Translator, aps []approval.Approval) []view.Approval
 var timelineSummaryKeys = []string{"state", "amount", "approvals", "required", "final", "comment", "reason", "outcome",
 	"attempt", "error_code", "code", "via", "policy", "rows", "total", "line", "batch_id"}
 
-// timelineRows are the audit events of an operation, oldest first.
-func timelineRows(tr *i18n.Translator, entries []approval.TimelineEntry) []view.TimelineRow {
+// timelineRows are the audit events of an operation, oldest first; its amounts read in
+// currency, grouped.
+func timelineRows(tr *i18n.Translator, entries []approval.TimelineEntry, currency string) []view.TimelineRow {
 	out := make([]view.TimelineRow, 0, len(entries))
 	for _, e := range entries {
 		var parts []string
@@ -368,7 +370,11 @@ func timelineRows(tr *i18n.Translator, entries []approval.TimelineEntry) []view.
 			if !ok || v == nil || v == "" {
 				continue
 			}
-			parts = append(parts, tr.T("op.detail."+k)+": "+detailValue(v))
+			value := detailValue(v)
+			if s, ok := v.(string); ok && (k == "amount" || k == "total") {
+				value = money.TextOf(s, currency)
+			}
+			parts = append(parts, tr.T("op.detail."+k)+": "+value)
 		}
 		out = append(out, view.TimelineRow{At: formatTime(e.At, tr.Lang), Action: tr.T("action." + e.Action),
 			Actor: e.Actor, Outcome: e.Outcome, Summary: strings.Join(parts, " · ")})

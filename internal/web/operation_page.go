@@ -52,7 +52,7 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 		SnapshotHash: op.SnapshotHash, Requester: op.RequestedByName, Reason: op.Reason,
 		Created: formatTime(op.CreatedAt, tr.Lang), Updated: formatTime(op.UpdatedAt, tr.Lang),
 		ApprovalsSummary: approvalsSummary(tr, op.Approvals, op.RequiredApprovals), Approvals: approvalViews(tr, op.Approvals),
-		Resolution: op.Resolution, Timeline: timelineRows(tr, tl),
+		Resolution: op.Resolution, Timeline: timelineRows(tr, tl, op.Currency),
 		Live: op.State == approval.StateApproved || op.State == approval.StateExecuting,
 	}
 	v.Master, v.MasterGone = s.masterLabel(ctx, op.MasterAccountID)

@@ -75,7 +75,7 @@ func operationWhat(tr *i18n.Translator, o store.Operation, t readmodel.AuditTarg
 	}
 	data := map[string]any{"Kind": actionKind(tr, o.Kind), "Sub": webcore.Isolate(sub), "Amount": ""}
 	if o.Amount != nil {
-		data["Amount"] = amountText(*o.Amount, o.Currency)
+		data["Amount"] = money.TextOf(*o.Amount, o.Currency)
 	}
 	switch {
 	case o.Amount != nil && (o.Kind == "transfer_funds" || o.Kind == "transfer_coupon"):
@@ -93,16 +93,6 @@ func actionKind(tr *i18n.Translator, kind string) string {
 		return l
 	}
 	return kind
-}
-
-// amountText is an amount with its grouping and currency ("15,000.00 CNY"); what does
-// not parse as money is shown as it was stored.
-func amountText(s, currency string) string {
-	a, err := money.Parse(s, currency)
-	if err != nil {
-		return strings.TrimSpace(s + " " + currency)
-	}
-	return strings.TrimSpace(a.Format() + " " + currency)
 }
 
 // summarize turns details into one short line, "Key: value" pairs sorted by key, at
@@ -128,7 +118,7 @@ func summarize(tr *i18n.Translator, details json.RawMessage) string {
 		switch x := m[k].(type) {
 		case string:
 			if k == "amount" || k == "total" {
-				v = amountText(x, currency)
+				v = money.TextOf(x, currency)
 			} else {
 				v = webcore.Isolate(v) // a value inside a composed line: see isolate
 			}

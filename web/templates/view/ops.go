@@ -263,6 +263,8 @@ type BatchProgress struct {
 
 // BatchPage is /operations/batches/:id.
 type BatchPage struct {
+	// ApproveHelp says what one approval covers: "all 3 rows (4,500.00 CNY)".
+	ApproveHelp                      string
 	ID, KindLabel                    string
 	State                            Badge
 	Requester, Reason                string
