@@ -128,6 +128,9 @@ type Input struct {
 	Operation             string `json:"operation,omitempty"`        // to_on_demand, auto_renew: "set" | "cancel"
 	AutoRenewTimes        int    `json:"auto_renew_times,omitempty"` // auto_renew set: 0 until cancelled
 	Reason                string `json:"reason"`                     // why; shown to approvers and audited
+	// DraftedFrom is the operation this one was drafted again from (DraftAgain): it goes
+	// into the creation's audit event, so the trail links a retry to what it retries.
+	DraftedFrom int64 `json:"drafted_from,omitempty"`
 }
 
 // Params is the normalised snapshot of what will be sent upstream: what the approver sees

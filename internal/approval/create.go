@@ -73,6 +73,9 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 		details := map[string]any{"kind": row.Kind, "trans_id": row.TransID, "sub_account_id": row.SubAccountID,
 			"amount": ptrString(row.Amount), "params": json.RawMessage(row.Params), "snapshot_hash": row.SnapshotHash,
 			"reason": row.Reason, "required_approvals": row.RequiredApprovals}
+		if in.DraftedFrom > 0 {
+			details["drafted_from"] = in.DraftedFrom
+		}
 		if err := record(ctx, tx, m, ActionCreate, row.ID, audit.Success, details); err != nil {
 			return err
 		}

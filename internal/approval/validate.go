@@ -129,6 +129,9 @@ func (s *Service) validate(ctx context.Context, a Actor, in Input) (validated, e
 	case len([]rune(reason)) > maxReasonLen:
 		ve.add("reason", "op.err.reason_too_long", map[string]any{"max": maxReasonLen})
 	}
+	if err := s.checkDraftedFrom(ctx, a, in.DraftedFrom, ve); err != nil {
+		return v, err
+	}
 	var err error
 	switch in.Kind {
 	case KindTransferFunds, KindRetrieveFunds:

@@ -38,12 +38,45 @@ func (s *Server) operationNew(c *gin.Context) {
 		return
 	}
 	vals := func(name string) string { return strings.TrimSpace(c.Query(name)) }
+	if from := c.Query("from"); from != "" { // "Draft again" on a failed or rejected operation
+		id, err := strconv.ParseInt(from, 10, 64)
+		if err != nil {
+			s.fail(c, errBadRequest)
+			return
+		}
+		in, err := s.ops.DraftAgain(c.Request.Context(), actorOf(c), id)
+		if err != nil {
+			s.opFail(c, err, "operation", from)
+			return
+		}
+		kind, vals = in.Kind, inputValues(in)
+	}
 	v, err := s.operationForm(c, kind, vals, nil, newIdemKey())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, pages.OperationNew(s.page(c, "op.new_title"), v))
+}
+
+// inputValues are the form's values for a request made before (DraftAgain).
+func inputValues(in approval.Input) formValues {
+	num := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	m := map[string]string{"sub_account_id": in.SubAccountID, "amount": in.Amount, "balance_type": in.BalanceType,
+		"expire_time": in.ExpireTime, "coupon_id": in.CouponID, "sub_coupon_id": in.SubCouponID,
+		"resource_ids": strings.Join(in.ResourceIDs, "\n"), "period_type": in.PeriodType, "period_num": num(in.PeriodNum),
+		"unsubscribe_type": num(in.UnsubscribeType), "unsubscribe_reason_type": num(in.UnsubscribeReasonType),
+		"operation": in.Operation, "auto_renew_times": num(in.AutoRenewTimes), "reason": in.Reason,
+		"drafted_from": strconv.FormatInt(in.DraftedFrom, 10)}
+	if in.AutoPay {
+		m["auto_pay"] = "on"
+	}
+	return func(name string) string { return m[name] }
 }
 
 // inputFrom reads an operation request from a posted form.
@@ -58,6 +91,7 @@ func inputFrom(c *gin.Context) approval.Input {
 	in.UnsubscribeType, _ = strconv.Atoi(trimmed(c, "unsubscribe_type"))
 	in.UnsubscribeReasonType, _ = strconv.Atoi(trimmed(c, "unsubscribe_reason_type"))
 	in.AutoRenewTimes, _ = strconv.Atoi(trimmed(c, "auto_renew_times"))
+	in.DraftedFrom, _ = strconv.ParseInt(trimmed(c, "drafted_from"), 10, 64)
 	in.ResourceIDs = splitIDs(c.PostFormArray("resource_ids"))
 	if in.Kind != approval.KindTransferFunds && in.Kind != approval.KindRetrieveFunds {
 		in.BalanceType, in.ExpireTime = "", ""
@@ -132,6 +166,9 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 	ctx := c.Request.Context()
 	tr := s.i18n.For(lang(c))
 	v := view.OperationForm{Kind: string(kind), KindLabel: kindLabel(tr, kind), KindHelp: tr.T("op.help." + string(kind)), IdemKey: key}
+	if from := vals("drafted_from"); from != "" && from != "0" {
+		v.DraftedFrom, v.DraftedFromHref = from, "/operations/"+from
+	}
 	sub := vals("sub_account_id")
 	for _, k := range approval.Kinds {
 		href := "/operations/new?kind=" + string(k)

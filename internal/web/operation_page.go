@@ -79,6 +79,9 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 	v.CanReject = v.CanApprove
 	v.CanCancel = open && v.OwnRequest && authz.Allowed(u.Subject, authz.CancelOperation, authz.Target{OrgPath: op.OrgPath})
 	v.CanResolve = op.State == approval.StateUnknown && authz.Allowed(u.Subject, authz.ResolveOperation, authz.Target{})
+	if approval.Redraftable(op.State) && op.BatchID == nil && authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{OrgPath: op.OrgPath}) {
+		v.DraftAgainHref = "/operations/new?from=" + v.ID
+	}
 	return v, nil
 }
 

@@ -91,6 +91,8 @@ type OperationForm struct {
 	Context                   []BalanceHint
 	Resources                 []ResourceChoice
 	Policy                    string // what approval this will need
+	// DraftedFrom is the operation this draft repeats ("Draft again"), with its page.
+	DraftedFrom, DraftedFromHref string
 }
 
 // ResourceChoice is one resource a resource form may pick.
@@ -113,6 +115,9 @@ type TimelineRow struct {
 
 // OperationPage is /operations/:id.
 type OperationPage struct {
+	// DraftAgainHref opens a new draft prefilled from this one (failed, rejected, expired
+	// or cancelled, for a viewer who may draft); "" when not offered.
+	DraftAgainHref string
 	// Master names the operation's master with several masters ("" otherwise);
 	// MasterGone: that master is no longer configured.
 	Master                string
