@@ -60,7 +60,7 @@ func (s *Server) bulkForm(c *gin.Context) {
 		kind = string(approval.KindTransferFunds)
 	}
 	csv := ""
-	if subs := c.QueryArray("sub_account_id"); len(subs) > 0 {
+	if subs := c.QueryArray("sub_account_id"); len(subs) > 0 { // a selection to complete by hand
 		var b strings.Builder
 		b.WriteString(bulkHeader + "\n")
 		for _, id := range subs {
@@ -86,8 +86,14 @@ func (s *Server) bulkPreview(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.renderBulkPreview(c, in, nil)
+}
+
+// renderBulkPreview checks in as a batch and shows it, with notes on how its rows came
+// about (a selection's computed amounts).
+func (s *Server) renderBulkPreview(c *gin.Context, in bulkUpload, notes []string) {
 	tr := s.i18n.For(lang(c))
-	v := view.BulkPreview{Form: s.bulkFormView(c, in), KindLabel: kindLabel(tr, in.kind)}
+	v := view.BulkPreview{Form: s.bulkFormView(c, in), KindLabel: kindLabel(tr, in.kind), Notes: notes}
 	rows, skipped, det, n, err := s.bulkRows(c, in)
 	v.Form.Detected = detectedLabel(tr, det, n)
 	if !s.bulkErrors(c, &v, err) {

@@ -21,8 +21,8 @@ import (
 // (prefilled from the sub-account pages), the posted form after an error.
 type formValues func(name string) string
 
-// operationNew is GET /operations/new?kind=…[&sub_account_id=…]. Several sub-accounts
-// selected on the list (bulk select) go to the bulk page, prefilled with them.
+// operationNew is GET /operations/new?kind=…[&sub_account_id=…][&from=…]. Several
+// sub-accounts selected on the list (bulk select) go to the batch-from-selection page.
 func (s *Server) operationNew(c *gin.Context) {
 	if !s.opsReady(c) {
 		return
@@ -34,7 +34,7 @@ func (s *Server) operationNew(c *gin.Context) {
 	}
 	subs := c.QueryArray("sub_account_id")
 	if len(subs) > 1 && (kind == approval.KindTransferFunds || kind == approval.KindRetrieveFunds) {
-		s.redirect(c, "/operations/bulk?"+c.Request.URL.RawQuery)
+		s.redirect(c, "/operations/bulk/selection?"+c.Request.URL.RawQuery)
 		return
 	}
 	vals := func(name string) string { return strings.TrimSpace(c.Query(name)) }

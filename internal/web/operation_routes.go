@@ -20,6 +20,8 @@ func (s *Server) operationRoutes() []route {
 		{method: "GET", path: "/operations/bulk", action: authz.CreateOperation, handle: s.bulkForm},
 		{method: "GET", path: "/operations/bulk/template", action: authz.CreateOperation, handle: s.bulkTemplate},
 		{method: "POST", path: "/operations/bulk/preview", action: authz.CreateOperation, handle: s.bulkPreview},
+		{method: "GET", path: "/operations/bulk/selection", action: authz.CreateOperation, handle: s.bulkSelection},
+		{method: "POST", path: "/operations/bulk/selection/preview", action: authz.CreateOperation, handle: s.bulkSelectionPreview},
 		{method: "POST", path: "/operations/bulk", action: authz.CreateOperation, handle: s.bulkCreate},
 		{method: "GET", path: "/operations/batches/:id", action: authz.ViewOperations, handle: s.batchPage},
 		{method: "GET", path: "/operations/batches/:id/progress", action: authz.ViewOperations, handle: s.batchProgress},

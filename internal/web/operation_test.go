@@ -455,7 +455,7 @@ func TestSubAccountPageOperations(t *testing.T) {
 		t.Fatal("a pending operation is in the history")
 	}
 	// Several selected sub-accounts go to the bulk page.
-	if r := fay.get("/operations/new?kind=transfer_funds&sub_account_id=a&sub_account_id=b"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/operations/bulk?") {
+	if r := fay.get("/operations/new?kind=transfer_funds&sub_account_id=a&sub_account_id=b"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/operations/bulk/selection?") {
 		t.Fatalf("bulk select: %d %q", r.status, r.location)
 	}
 }

@@ -251,10 +251,12 @@ type BulkPreview struct {
 	KindLabel string
 	Errors    []BulkRowError
 	Skipped   []BulkRowError // rows left out on "skip invalid rows"
-	Rows      []BulkRow
-	Count     string
-	Total     string
-	Policy    string
+	// Notes explain the amounts a selection computed or left out ("recover what is there").
+	Notes  []string
+	Rows   []BulkRow
+	Count  string
+	Total  string
+	Policy string
 }
 
 // BatchProgress is the live progress bar of a batch.
