@@ -58,6 +58,7 @@ type Reader interface {
 	EachPackage(ctx context.Context, scope authz.QueryScope, f readmodel.PackageFilter, fn func(store.PackageUsage) error) error
 	Catalog(ctx context.Context, f readmodel.CatalogFilter) (readmodel.Page[store.CatalogEntry], error)
 	EachCatalogEntry(ctx context.Context, f readmodel.CatalogFilter, fn func(store.CatalogEntry) error) error
+	ServiceNames(ctx context.Context, lang string) (map[string]string, error)
 
 	// Balances and freshness.
 	Dashboard(ctx context.Context, scope authz.QueryScope, f readmodel.DashboardFilter) (readmodel.Dashboard, error)

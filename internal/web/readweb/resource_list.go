@@ -68,6 +68,26 @@ func resourceAccountOptions(tr *i18n.Translator, accounts []string, h map[string
 	return opts
 }
 
+// serviceOptions is the service filter: each service type in scope by its catalogue name
+// in the reader's language, in the order of those names, the code as the value (what the
+// filter and older links carry); after them, by code, the codes the catalogue does not
+// name (not synced yet, or a service newer than the catalogue).
+func serviceOptions(tr *i18n.Translator, codes []string, names map[string]string, selected string) []view.Option {
+	var named, unnamed []view.Option
+	for _, code := range codes {
+		o := view.Option{Value: code, Label: names[code], Selected: code == selected}
+		if o.Label == "" {
+			o.Label = code
+			unnamed = append(unnamed, o)
+			continue
+		}
+		named = append(named, o)
+	}
+	slices.SortStableFunc(named, func(x, y view.Option) int { return strings.Compare(x.Label, y.Label) })
+	opts := []view.Option{{Value: "", Label: tr.T("res.any_service"), Selected: selected == ""}}
+	return append(append(opts, named...), unnamed...)
+}
+
 func (a *Area) resourceList(c *gin.Context) {
 	tr := a.core.Translator(c)
 	ctx := c.Request.Context()
@@ -82,6 +102,11 @@ func (a *Area) resourceList(c *gin.Context) {
 		return
 	}
 	rows, total, h := res.Rows, res.Total, res.Holders
+	serviceNames, err := a.read.ServiceNames(ctx, catalogLang(tr.Lang))
+	if err != nil {
+		a.core.Fail(c, err)
+		return
+	}
 	masterNames := map[string]string{}
 	if ms, err := a.masters.Known(ctx); err == nil && len(ms) > 1 {
 		for _, m := range ms {
@@ -99,10 +124,7 @@ func (a *Area) resourceList(c *gin.Context) {
 	if scope.Limited() {
 		v.Note = tr.T("res.scoped_note")
 	}
-	v.Services = append(v.Services, view.Option{Value: "", Label: tr.T("res.any_service"), Selected: f.ServiceType == ""})
-	for _, sv := range res.Services {
-		v.Services = append(v.Services, view.Option{Value: sv, Label: sv, Selected: sv == f.ServiceType})
-	}
+	v.Services = serviceOptions(tr, res.Services, serviceNames, f.ServiceType)
 	v.Regions = append(v.Regions, view.Option{Value: "", Label: tr.T("res.any_region"), Selected: f.Region == ""})
 	for _, rg := range res.Regions {
 		v.Regions = append(v.Regions, view.Option{Value: rg, Label: rg, Selected: rg == f.Region})
