@@ -108,6 +108,22 @@ func (r *Reader) EachCatalogEntry(ctx context.Context, f CatalogFilter, fn func(
 	}, fn)
 }
 
+// ServiceNames names the catalogue's service types in one language (CatalogFilter.Lang:
+// "zh_CN" or "en_US"), code → name, for the lists that offer service types by code. The
+// catalogue changes only when it is synced: kept like the aggregates (Cache).
+func (r *Reader) ServiceNames(ctx context.Context, lang string) (map[string]string, error) {
+	return Cached(r.cache, "service-names\x00"+lang, func() (map[string]string, error) {
+		names := map[string]string{}
+		err := r.EachCatalogEntry(ctx, CatalogFilter{Kind: "service_type", Lang: lang}, func(e store.CatalogEntry) error {
+			if names[e.Code] == "" {
+				names[e.Code] = e.Name
+			}
+			return nil
+		})
+		return names, err
+	})
+}
+
 // ResourcePage is a page of resources with their holders and the filter's choices, all
 // within the scope: the choices lead only to rows the subject may see.
 type ResourcePage struct {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 
 	"github.com/a-h/templ"
@@ -9,7 +10,9 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/web/auditweb"
+	"github.com/purser-finance/purser/internal/web/readweb"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -21,6 +24,10 @@ import (
 
 // AuditVerifier queues the verifications started from /audit/verify (auditweb.Verifier).
 type AuditVerifier = auditweb.Verifier
+
+// SyncTrigger queues a sync of the cache (readweb.SyncTrigger): the refresh buttons and
+// POST /api/v1/sync.
+type SyncTrigger = readweb.SyncTrigger
 
 // mountAudit builds the audit area.
 func (s *Server) mountAudit(d Deps) (*auditweb.Area, error) {
@@ -35,6 +42,22 @@ func (s *Server) mountAudit(d Deps) (*auditweb.Area, error) {
 }
 
 func (s *Server) auditRoutes() []route { return coreRoutes(s.audit.Routes()) }
+
+// mountRead builds the read area. What the portal knows of its masters stays in the core
+// (masters.go; the operations and admin pages name masters too) and reaches the area as
+// areaMasters; a sub-account's operations panel is the operations area's (subAccountOps).
+func (s *Server) mountRead(d Deps) (*readweb.Area, error) {
+	var st readweb.Settings
+	if d.Admin.Settings != nil {
+		st = d.Admin.Settings
+	}
+	return readweb.New(readweb.Deps{
+		Core: areaCore{s}, Reader: s.read, Store: d.DB, Masters: areaMasters{s}, Sync: d.Sync, Settings: st,
+		OpsPanel: s.subAccountOps, Log: s.log, Now: s.now,
+	})
+}
+
+func (s *Server) readRoutes() []route { return coreRoutes(s.readArea.Routes()) }
 
 // coreRoutes turns an area's route table into the server's.
 func coreRoutes(rs []webcore.Route) []route {
@@ -56,9 +79,12 @@ func (a areaCore) Chrome(c *gin.Context, titleKey string) view.Chrome {
 func (a areaCore) Render(c *gin.Context, status int, comp templ.Component) {
 	a.s.render(c, status, comp)
 }
-func (a areaCore) Redirect(c *gin.Context, to string) { a.s.redirect(c, to) }
-func (a areaCore) Meta(c *gin.Context) audit.Meta     { return meta(c) }
-func (a areaCore) RequestID(c *gin.Context) string    { return requestID(c) }
+func (a areaCore) Page(c *gin.Context, titleKey string) view.Chrome { return a.s.page(c, titleKey) }
+func (a areaCore) Flash(c *gin.Context, kind, id string)            { a.s.setFlash(c, kind, id) }
+func (a areaCore) Redirect(c *gin.Context, to string)               { a.s.redirect(c, to) }
+func (a areaCore) Meta(c *gin.Context) audit.Meta                   { return meta(c) }
+func (a areaCore) RequestID(c *gin.Context) string                  { return requestID(c) }
+func (a areaCore) Scope(c *gin.Context) authz.QueryScope            { return scopeOf(signedIn(c)) }
 
 func (a areaCore) Subject(c *gin.Context) authz.Subject {
 	if u := signedIn(c); u != nil {
@@ -67,9 +93,19 @@ func (a areaCore) Subject(c *gin.Context) authz.Subject {
 	return authz.Subject{}
 }
 
-// Fail maps the webcore error kinds onto their rows of the one error table (errors.go)
-// and leaves everything else to fail as it is.
+// Fail maps the webcore error kinds and an area's own *webcore.Error onto the one error
+// table (errors.go), hides an object out of scope as web's pages do (hideOutOfScope), and
+// leaves everything else to fail as it is.
 func (a areaCore) Fail(c *gin.Context, err error) {
+	var oos *webcore.OutOfScope
+	if errors.As(err, &oos) {
+		a.s.hideOutOfScope(c, oos.TargetType, oos.TargetID)
+		return
+	}
+	var own *webcore.Error
+	if errors.As(err, &own) {
+		err = &httpError{status: own.Status, code: own.Code, message: own.Message}
+	}
 	for _, k := range []struct {
 		kind error
 		he   *httpError
@@ -80,4 +116,22 @@ func (a areaCore) Fail(c *gin.Context, err error) {
 		}
 	}
 	a.s.fail(c, err)
+}
+
+// areaMasters is the core's knowledge of the master accounts (masters.go) as the read
+// area sees it (readweb.Masters).
+type areaMasters struct{ s *Server }
+
+func (m areaMasters) Known(ctx context.Context) ([]readweb.Master, error) {
+	return m.s.knownMasters(ctx)
+}
+func (m areaMasters) Hidden(ctx context.Context) []string { return m.s.hiddenOf(ctx) }
+func (m areaMasters) Options(c *gin.Context, selected string) []view.Option {
+	return m.s.masterFilterOptions(c, selected)
+}
+func (m areaMasters) Label(ctx context.Context, master string) (string, bool) {
+	return m.s.masterLabel(ctx, master)
+}
+func (m areaMasters) LastSync(ctx context.Context, master string) *store.SyncRun {
+	return m.s.lastSync(ctx, master)
 }

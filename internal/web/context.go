@@ -69,6 +69,20 @@ func meta(c *gin.Context) audit.Meta {
 	return m
 }
 
+// scopeOf is what the user's reads are limited to (authz.ScopeOf); nobody signed in
+// sees nothing.
+func scopeOf(u *currentUser) authz.QueryScope {
+	if u == nil {
+		return authz.QueryScope{}
+	}
+	return authz.ScopeOf(u.Subject)
+}
+
+// visible reports whether an object in orgPath is inside the user's scope, for the
+// pages and actions on one object (lists are scoped in SQL). A scoped user does not see
+// an object whose unit is unknown: deny by default.
+func visible(u *currentUser, orgPath []string) bool { return scopeOf(u).Covers(orgPath) }
+
 func subjectOf(u *store.User) authz.Subject {
 	roles := make([]authz.Role, 0, len(u.Roles))
 	for _, r := range u.Roles {

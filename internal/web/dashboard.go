@@ -3,14 +3,12 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
-	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
@@ -18,7 +16,8 @@ import (
 )
 
 // dashboard is the landing page. It shows who is signed in, where Purser is connected
-// and the user's own recent activity; balances join it with the synced cache.
+// and the user's own recent activity; the read area's balances panel and the operations
+// panel join it.
 func (s *Server) dashboard(c *gin.Context) {
 	u := signedIn(c)
 	tr := s.i18n.For(lang(c))
@@ -42,7 +41,7 @@ func (s *Server) dashboard(c *gin.Context) {
 		{Label: tr.T("dashboard.upstream"), Value: upstream, Test: "upstream"},
 		{Label: tr.T("dashboard.last_sign_in"), Value: last, Test: "last-sign-in"},
 	}
-	read, err := s.readDashboard(c)
+	read, err := s.readArea.DashboardPanel(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -79,74 +78,6 @@ func (s *Server) placeholder(titleKey string) gin.HandlerFunc {
 		tr := s.i18n.For(lang(c))
 		s.render(c, http.StatusOK, pages.Placeholder(s.chrome(c, titleKey), view.Placeholder{Area: tr.T(titleKey)}))
 	}
-}
-
-// dashboardListSize bounds the dashboard's short lists; each links to the full list.
-const dashboardListSize = 8
-
-// readDashboard gathers the cache's headline figures within the user's scope.
-func (s *Server) readDashboard(c *gin.Context) (view.ReadDashboard, error) {
-	ctx := c.Request.Context()
-	u := signedIn(c)
-	tr := s.i18n.For(lang(c))
-	now := s.now()
-	var v view.ReadDashboard
-
-	master := masterParam(c)
-	lowDefault := s.lowBalanceDefault(ctx)
-	d, err := s.read.Dashboard(ctx, scopeOf(u), readmodel.DashboardFilter{
-		Master: master, HiddenMasters: s.hiddenOf(ctx), LowDefault: lowDefault, Limit: dashboardListSize,
-		Now: now, HistoryWindow: historyWindow,
-	})
-	if err != nil {
-		return v, err
-	}
-	stats := d.Stats
-	masters, err := s.masterAmountsCached(ctx, master)
-	if err != nil {
-		return v, err
-	}
-	mb := readmodel.SumMasters(masters)
-	if v.MasterRows, err = s.masterRows(ctx, masters); err != nil {
-		return v, err
-	}
-	v.Masters = s.masterFilterOptions(c, master)
-	v.Synced = stats.Total > 0 || mb.SyncedAt != nil
-	v.MasterDebit, v.MasterCredit = mb.Debit.Format(), mb.Credit.Format()
-	v.Recoverable = stats.Debit.Add(stats.Credit).Format()
-	v.SubAccounts = fmtInt(stats.Total)
-	for _, st := range subAccountStatuses {
-		if n := stats.ByStatus[st]; n > 0 {
-			v.ByStatus = append(v.ByStatus, view.StatusCount{
-				Status: subAccountStatus(tr, st), Count: fmtInt(n), Href: withQuery("/sub-accounts", masterValues(master), "status", strconv.Itoa(st)),
-			})
-		}
-	}
-	low, lowTotal := d.Low.Rows, d.Low.Total
-	for _, sa := range low {
-		v.Low = append(v.Low, subAccountRow(tr, sa, lowDefault))
-	}
-	v.LowTotal = fmtInt(lowTotal)
-	if lowTotal > int64(len(low)) {
-		v.LowMore = withQuery("/sub-accounts", masterValues(master), "sort", "balance")
-	}
-	for _, r := range d.Expiring.Rows {
-		v.Expiring = append(v.Expiring, resourceRow(tr, r, now, d.Holders))
-	}
-	expTotal := d.Expiring.Total
-	v.ExpiringTotal = fmtInt(expTotal)
-	v.ShowApprovals = authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{})
-	// The totals chart sums every sub-account: only for those who see them all.
-	if d.HistoryShown {
-		v.Chart = balanceChart(tr, "totals-chart", tr.T("dash.chart_caption"), d.History)
-	} else {
-		v.Chart = view.Chart{ID: "totals-chart", Caption: tr.T("dash.chart_caption"), Empty: tr.T("dash.chart_scoped")}
-	}
-	v.AsOf = s.asOf(c, s.syncRuns(c), []string{"full", "balances", "master"}, stats.OldestSync, "")
-	if mb.Stale {
-		v.AsOf.Stale = true
-	}
-	return v, nil
 }
 
 // opsDashboard is the dashboard's operations panel: what waits for an approver and the

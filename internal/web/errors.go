@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/store"
 
 	"github.com/purser-finance/purser/web/templates/pages"
@@ -77,4 +78,22 @@ func pathID(c *gin.Context, name string) (int64, error) {
 		return 0, errNotFound
 	}
 	return id, nil
+}
+
+// apiError answers the API's error shape.
+func (s *Server) apiError(c *gin.Context, status int, code, messageID string) {
+	tr := s.i18n.For(lang(c))
+	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": tr.T(messageID)}})
+}
+
+// hideOutOfScope answers 404 for an object outside the user's organisation scope and
+// records the attempt.
+func (s *Server) hideOutOfScope(c *gin.Context, targetType, id string) {
+	if err := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{
+		Action: audit.AccessDenied, TargetType: targetType, TargetID: id, Outcome: audit.Denied,
+		Details: map[string]any{"method": c.Request.Method, "path": c.Request.URL.Path, "reason": "target outside organisation scope"},
+	}); err != nil {
+		s.log.Error("cannot audit a denial", "error", err, "request_id", requestID(c))
+	}
+	s.fail(c, errNotFound)
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"context"
-
 	"errors"
 	"strings"
 	"time"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/i18n"
-	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/settings"
 	"github.com/purser-finance/purser/internal/sso"
 	"github.com/purser-finance/purser/internal/store"
@@ -145,15 +142,4 @@ func (s *Server) sessionRows(c *gin.Context, list []store.Session, current strin
 			IP: x.IP, Agent: agent, Current: x.ID == current})
 	}
 	return rows
-}
-
-// lowBalanceDefault is the default low-balance threshold of the settings, or the built-in
-// one when none is set.
-func (s *Server) lowBalanceDefault(ctx context.Context) money.Amount {
-	if s.admin.Settings != nil {
-		if st, err := s.admin.Settings.Get(ctx); err == nil && st.Balance.LowThreshold.IsPositive() {
-			return st.Balance.LowThreshold
-		}
-	}
-	return defaultLowBalance
 }

@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,21 +10,15 @@ import (
 	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
+	"github.com/purser-finance/purser/internal/web/readweb"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
 // Several master accounts: every list, export and JSON read accepts ?master=<domain id>
-// (a master's domain id; absent or empty: every master). The selector is shown only when
-// the cache holds more than one master.
-
-// masterParam is the master filter of the request ("" = every master).
-func masterParam(c *gin.Context) string {
-	m := strings.TrimSpace(c.Query("master"))
-	if len(m) > 64 {
-		return "" // not a domain id: no filter rather than an error page
-	}
-	return m
-}
+// (webcore.MasterParam). What the portal knows of its masters — their names, which are no
+// longer configured — is kept here, in the core, since the read pages (internal/web/readweb,
+// through areaMasters), the operations and the admin pages all name masters. The selector
+// is shown only when the cache holds more than one master.
 
 // masterAmounts returns the cached amounts of master, or of every master when master is
 // "", without the masters no longer configured.
@@ -44,7 +36,7 @@ func (s *Server) masterTotal(ctx context.Context, master string) (store.MasterBa
 }
 
 // masterInfo is one master the pages can name.
-type masterInfo struct{ DomainID, Name string }
+type masterInfo = readweb.Master
 
 // knownMasters lists the masters of the cache, named from the upstream accounts (or the
 // in-process registry, for the demo sandbox); a master without a name shows its domain id.
@@ -108,36 +100,6 @@ func (s *Server) masterFilterOptions(c *gin.Context, selected string) []view.Opt
 	return opts
 }
 
-// masterRows are each master's amounts for the dashboard (only shown with several).
-func (s *Server) masterRows(ctx context.Context, all []store.MasterBalances) ([]view.MasterAmount, error) {
-	if len(all) < 2 {
-		return nil, nil
-	}
-	ms, err := s.knownMasters(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := map[string]string{}
-	for _, m := range ms {
-		names[m.DomainID] = m.Name
-	}
-	out := make([]view.MasterAmount, 0, len(all))
-	for _, mb := range all {
-		out = append(out, view.MasterAmount{Name: names[mb.MasterAccountID], DomainID: mb.MasterAccountID,
-			Debit: mb.Debit.Format(), Credit: mb.Credit.Format(), Stale: mb.Stale, Href: "/?master=" + url.QueryEscape(mb.MasterAccountID)})
-	}
-	return out, nil
-}
-
-// masterValues is the query that keeps the master filter on links ("" = none).
-func masterValues(master string) url.Values {
-	q := url.Values{}
-	if master != "" {
-		q.Set("master", master)
-	}
-	return q
-}
-
 func masterInfos(ids []string) []masterInfo {
 	out := make([]masterInfo, len(ids))
 	for i, id := range ids {
@@ -191,9 +153,6 @@ func (s *Server) hiddenOf(ctx context.Context) []string {
 	return hidden
 }
 
-// hiddenMasters is hiddenOf for a request.
-func (s *Server) hiddenMasters(c *gin.Context) []string { return s.hiddenOf(c.Request.Context()) }
-
 // masterHidden reports whether master is a cached master no longer configured.
 func (s *Server) masterHidden(ctx context.Context, master string) bool {
 	return master != "" && slices.Contains(s.hiddenOf(ctx), master)
@@ -210,15 +169,6 @@ func withoutHidden(ids, hidden []string) []string {
 		}
 	}
 	return out
-}
-
-// masterKnown reports whether master is one of the configured masters of the cache.
-func (s *Server) masterKnown(ctx context.Context, master string) bool {
-	ms, err := s.knownMasters(ctx)
-	if err != nil {
-		return false
-	}
-	return slices.ContainsFunc(ms, func(m masterInfo) bool { return m.DomainID == master })
 }
 
 // masterLabel names master on a detail page: "" with one master (nothing to tell apart)

@@ -14,8 +14,8 @@ import (
 )
 
 // cachedRead is readmodel.Cached over the server's read cache (its doc says what an
-// entry lives on); the web layer's own cached reads — the navigation's counters and the
-// dashboard's panels of other areas — go through it too.
+// entry lives on); the core's own cached reads — the navigation's counters, the masters
+// and the dashboard's panels of other areas — go through it too.
 func cachedRead[T any](s *Server, key string, load func() (T, error)) (T, error) {
 	return readmodel.Cached(s.read.Cache(), key, load)
 }
@@ -50,16 +50,6 @@ func actorKey(u *currentUser) string {
 // latestRuns: master "" is every master.
 func (s *Server) latestRuns(ctx context.Context, master string) (map[string]store.SyncRun, error) {
 	return s.read.LatestRuns(ctx, master)
-}
-
-// subAccountStats: master "" is every master.
-func (s *Server) subAccountStats(ctx context.Context, master string, scope authz.QueryScope) (store.SubAccountStats, error) {
-	return s.read.Stats(ctx, scope, master, s.hiddenOf(ctx))
-}
-
-// masterAmountsCached is masterAmounts (masters.go): master "" is every master.
-func (s *Server) masterAmountsCached(ctx context.Context, master string) ([]store.MasterBalances, error) {
-	return s.read.MastersCached(ctx, master, s.hiddenOf(ctx))
 }
 
 // pendingCountCached and unreadCountCached are the navigation's counters (every page):

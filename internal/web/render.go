@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -99,14 +98,4 @@ func (s *Server) chrome(c *gin.Context, titleKey string) view.Chrome {
 // asset returns the versioned URL of a static file.
 func (s *Server) asset(name string) string {
 	return "/static/" + name + "?v=" + s.assets[name]
-}
-
-// safeNext keeps a post-sign-in or post-switch destination on this site: a local path,
-// never "//host" or a scheme.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
-		return "/"
-	}
-	return next
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/web/auditweb"
+	"github.com/purser-finance/purser/internal/web/readweb"
 	"github.com/purser-finance/purser/web/static"
 )
 
@@ -76,6 +77,7 @@ type Server struct {
 	ops      *approval.Service
 	admin    AdminDeps
 	audit    *auditweb.Area    // the audit area, mounted in areas.go
+	readArea *readweb.Area     // the read area's pages, mounted in areas.go
 	read     *readmodel.Reader // the read side's use cases, with their caches
 
 	auth     *auth.Service
@@ -131,6 +133,9 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	if s.audit, err = s.mountAudit(d); err != nil {
+		return nil, err
+	}
+	if s.readArea, err = s.mountRead(d); err != nil {
 		return nil, err
 	}
 	if err := s.buildRouter(d.Metrics); err != nil {

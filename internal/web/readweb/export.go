@@ -1,4 +1,4 @@
-package web
+package readweb
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/purser-finance/purser/internal/export"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 )
 
 // Exports of every list, as CSV or xlsx, with the list's current filters. The file is
@@ -22,18 +23,18 @@ import (
 type exportFunc func(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error)
 
 // exportList answers an export of one list.
-func (s *Server) exportList(list string, fn exportFunc) gin.HandlerFunc {
+func (a *Area) exportList(list string, fn exportFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		format := c.Query("format")
 		if !export.Valid(format) {
-			s.fail(c, errBadRequest)
+			a.core.Fail(c, webcore.ErrBadRequest)
 			return
 		}
-		tr := s.i18n.For(lang(c))
+		tr := a.core.Translator(c)
 		var buf bytes.Buffer
 		w, err := export.New(format, &buf, tr.T("export.sheet."+list))
 		if err != nil {
-			s.fail(c, err)
+			a.core.Fail(c, err)
 			return
 		}
 		ctx := c.Request.Context()
@@ -42,9 +43,7 @@ func (s *Server) exportList(list string, fn exportFunc) gin.HandlerFunc {
 			err = w.Close()
 		}
 		if err != nil {
-			if !c.IsAborted() {
-				s.fail(c, err)
-			}
+			a.core.Fail(c, err)
 			return
 		}
 		filters := map[string]any{}
@@ -53,23 +52,23 @@ func (s *Server) exportList(list string, fn exportFunc) gin.HandlerFunc {
 				filters[k] = v[0]
 			}
 		}
-		if err := audit.Record(ctx, s.db, meta(c), audit.Entry{
+		if err := audit.Record(ctx, a.db, a.core.Meta(c), audit.Entry{
 			Action: audit.ExportDownload, TargetType: "list", TargetID: list, Outcome: audit.Success,
 			Details: map[string]any{"list": list, "format": format, "filters": filters, "rows": n},
 		}); err != nil {
-			s.fail(c, err)
+			a.core.Fail(c, err)
 			return
 		}
-		name := fmt.Sprintf("%s-%s.%s", list, s.now().In(displayZone).Format("20060102-1504"), format)
+		name := fmt.Sprintf("%s-%s.%s", list, a.now().In(webcore.DisplayZone).Format("20060102-1504"), format)
 		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 		c.Data(http.StatusOK, export.ContentType(format), buf.Bytes())
 	}
 }
 
-func (s *Server) exportSubAccounts(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
-	f := s.subAccountFilter(c)
+func (a *Area) exportSubAccounts(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
+	f := a.subAccountFilter(c)
 	f.Cursor, f.Limit = "", 0
-	if _, err := s.resolveOrg(c, &f); err != nil {
+	if _, err := a.resolveOrg(c, &f); err != nil {
 		return 0, err
 	}
 	if err := w.Header(tr.T("sa.id"), tr.T("sa.name"), tr.T("sa.display_name"), tr.T("sa.status"), tr.T("sa.org"),
@@ -77,7 +76,7 @@ func (s *Server) exportSubAccounts(ctx context.Context, c *gin.Context, tr *i18n
 		return 0, err
 	}
 	n := 0
-	err := s.read.EachSubAccount(ctx, scopeOf(signedIn(c)), f, func(sa store.SubAccount) error {
+	err := a.read.EachSubAccount(ctx, a.core.Scope(c), f, func(sa store.SubAccount) error {
 		n++
 		th := export.Text("")
 		if sa.LowBalanceThreshold != nil {
@@ -86,16 +85,16 @@ func (s *Server) exportSubAccounts(ctx context.Context, c *gin.Context, tr *i18n
 		return w.Row(export.Text(sa.ID), export.Text(sa.Name), export.Text(sa.DisplayName),
 			export.Text(statusLabel(tr, "sa.status.", sa.Status)), export.Text(sa.OrgName),
 			export.Amount(sa.Debit), export.Amount(sa.Credit), export.Amount(sa.Total), export.Text(sa.Currency),
-			th, export.Time(sa.BalancesSyncedAt, displayZone))
+			th, export.Time(sa.BalancesSyncedAt, webcore.DisplayZone))
 	})
 	return n, err
 }
 
-func (s *Server) exportCoupons(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
-	f, _ := s.couponFilter(c)
+func (a *Area) exportCoupons(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
+	f, _ := a.couponFilter(c)
 	if f.SubAccountID != "" {
-		if _, ok := s.scopedSubAccount(c, f.SubAccountID); !ok {
-			return 0, errAborted
+		if _, err := a.scopedSubAccount(c, f.SubAccountID); err != nil {
+			return 0, err
 		}
 	}
 	if err := w.Header(tr.T("coupon.id"), tr.T("coupon.sub_id"), tr.T("coupon.holder"), tr.T("coupon.plan"),
@@ -103,71 +102,68 @@ func (s *Server) exportCoupons(ctx context.Context, c *gin.Context, tr *i18n.Tra
 		return 0, err
 	}
 	n := 0
-	err := s.read.EachCoupon(ctx, scopeOf(signedIn(c)), f, func(r store.Coupon) error {
+	err := a.read.EachCoupon(ctx, a.core.Scope(c), f, func(r store.Coupon) error {
 		n++
 		return w.Row(export.Text(r.CouponID), export.Text(r.SubCouponID), export.Text(r.SubAccountID), export.Text(r.PlanName),
-			export.Amount(r.Balance), export.Time(r.Effective, displayZone), export.Time(r.Expire, displayZone))
+			export.Amount(r.Balance), export.Time(r.Effective, webcore.DisplayZone), export.Time(r.Expire, webcore.DisplayZone))
 	})
 	return n, err
 }
 
-func (s *Server) exportCards(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
+func (a *Area) exportCards(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
 	if err := w.Header(tr.T("card.id"), tr.T("card.name"), tr.T("read.status"), tr.T("card.face_value"), tr.T("card.balance"),
 		tr.T("read.effective"), tr.T("read.expire")); err != nil {
 		return 0, err
 	}
 	n := 0
-	err := s.read.EachCard(ctx, scopeOf(signedIn(c)), s.cardFilter(c), func(r store.StoredValueCard) error {
+	err := a.read.EachCard(ctx, a.core.Scope(c), a.cardFilter(c), func(r store.StoredValueCard) error {
 		n++
 		return w.Row(export.Text(r.CardID), export.Text(r.Name), export.Text(statusLabel(tr, "card.status.", r.Status)),
-			export.Amount(r.FaceValue), export.Amount(r.Balance), export.Time(r.Effective, displayZone), export.Time(r.Expire, displayZone))
+			export.Amount(r.FaceValue), export.Amount(r.Balance), export.Time(r.Effective, webcore.DisplayZone), export.Time(r.Expire, webcore.DisplayZone))
 	})
 	return n, err
 }
 
-func (s *Server) exportResources(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
-	f, _ := s.resourceFilter(c, s.now())
+func (a *Area) exportResources(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
+	f, _ := a.resourceFilter(c, a.now())
 	if err := w.Header(tr.T("res.id"), tr.T("res.name"), tr.T("res.account"), tr.T("res.region"), tr.T("res.service"),
 		tr.T("res.type"), tr.T("res.spec"), tr.T("read.status"), tr.T("read.effective"), tr.T("read.expire"), tr.T("res.policy")); err != nil {
 		return 0, err
 	}
 	n := 0
-	err := s.read.EachResource(ctx, scopeOf(signedIn(c)), f, func(r store.Resource) error {
+	err := a.read.EachResource(ctx, a.core.Scope(c), f, func(r store.Resource) error {
 		n++
 		return w.Row(export.Text(r.ResourceID), export.Text(r.Name), export.Text(r.AccountID), export.Text(r.Region),
 			export.Text(r.ServiceType), export.Text(r.ResourceType), export.Text(r.SpecDesc),
-			export.Text(statusLabel(tr, "res.status.", r.Status)), export.Time(r.Effective, displayZone), export.Time(r.Expire, displayZone),
+			export.Text(statusLabel(tr, "res.status.", r.Status)), export.Time(r.Effective, webcore.DisplayZone), export.Time(r.Expire, webcore.DisplayZone),
 			export.Text(expirePolicy(tr, r.ExpirePolicy)))
 	})
 	return n, err
 }
 
-func (s *Server) exportPackages(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
+func (a *Area) exportPackages(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
 	if err := w.Header(tr.T("pkg.product"), tr.T("res.service"), tr.T("res.region"), tr.T("pkg.usage_type"),
 		tr.T("pkg.original"), tr.T("pkg.used"), tr.T("pkg.remaining"), tr.T("read.status"), tr.T("read.effective"), tr.T("read.expire")); err != nil {
 		return 0, err
 	}
 	n := 0
-	err := s.read.EachPackage(ctx, scopeOf(signedIn(c)), s.packageFilter(c), func(p store.PackageUsage) error {
+	err := a.read.EachPackage(ctx, a.core.Scope(c), a.packageFilter(c), func(p store.PackageUsage) error {
 		n++
 		return w.Row(export.Text(p.ProductName), export.Text(p.ServiceType), export.Text(p.Region), export.Text(p.UsageTypeName),
 			export.Number(p.Original), export.Number(p.Original.Sub(p.Remaining)), export.Number(p.Remaining),
-			export.Text(statusLabel(tr, "pkg.status.", p.Status)), export.Time(p.Effective, displayZone), export.Time(p.Expire, displayZone))
+			export.Text(statusLabel(tr, "pkg.status.", p.Status)), export.Time(p.Effective, webcore.DisplayZone), export.Time(p.Expire, webcore.DisplayZone))
 	})
 	return n, err
 }
 
-func (s *Server) exportCatalog(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
+func (a *Area) exportCatalog(ctx context.Context, c *gin.Context, tr *i18n.Translator, w export.Writer) (int, error) {
 	if err := w.Header(tr.T("catalog.code"), tr.T("catalog.name"), tr.T("catalog.description"), tr.T("catalog.parent"), tr.T("catalog.extra")); err != nil {
 		return 0, err
 	}
 	n := 0
-	err := s.read.EachCatalogEntry(ctx, catalogFilter(c, tr, c.Query("parent")), func(e store.CatalogEntry) error {
+	err := a.read.EachCatalogEntry(ctx, catalogFilter(c, tr, c.Query("parent")), func(e store.CatalogEntry) error {
 		n++
 		return w.Row(export.Text(e.Code), export.Text(e.Name), export.Text(e.Description), export.Text(e.Parent), export.Text(e.Extra))
 	})
 	return n, err
 }
-
-// errAborted: the handler already answered (a 404 for an out-of-scope filter).
-var errAborted = fmt.Errorf("web: response already written")

@@ -1,4 +1,4 @@
-package web
+package readweb
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/components"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -29,7 +30,7 @@ const orgSearchMax = 500
 // hidden one) wins; without the box ("org" absent: links made before the type-ahead, and
 // the pager's) org_id applies as it is; the box showing the selected unit's name or id
 // keeps it; other text filters by the units it matches (one match is selected).
-func (s *Server) resolveOrg(c *gin.Context, f *store.SubAccountFilter) (string, error) {
+func (a *Area) resolveOrg(c *gin.Context, f *store.SubAccountFilter) (string, error) {
 	var ids []string
 	for _, id := range c.QueryArray("org_id") {
 		if id = strings.TrimSpace(id); id != "" {
@@ -40,7 +41,7 @@ func (s *Server) resolveOrg(c *gin.Context, f *store.SubAccountFilter) (string, 
 	text := orgTextOf(c)
 	f.OrgID, f.OrgIDs = "", nil
 	ctx := c.Request.Context()
-	scope := scopeOf(signedIn(c))
+	scope := a.core.Scope(c)
 	switch {
 	case len(ids) > 1:
 		f.OrgID = ids[len(ids)-1]
@@ -53,14 +54,14 @@ func (s *Server) resolveOrg(c *gin.Context, f *store.SubAccountFilter) (string, 
 		f.OrgID = ids[0]
 	default:
 		if len(ids) == 1 {
-			if name, err := s.orgName(ctx, c, ids[0]); err != nil {
+			if name, err := a.orgName(ctx, c, ids[0]); err != nil {
 				return "", err
 			} else if name == text {
 				f.OrgID = ids[0]
 				return name, nil
 			}
 		}
-		orgs, err := s.read.SearchOrganizations(ctx, scope, f.MasterAccountID, text, orgSearchMax)
+		orgs, err := a.read.SearchOrganizations(ctx, scope, f.MasterAccountID, text, orgSearchMax)
 		if err != nil {
 			return "", err
 		}
@@ -77,7 +78,7 @@ func (s *Server) resolveOrg(c *gin.Context, f *store.SubAccountFilter) (string, 
 	if f.OrgID == "" {
 		return "", nil
 	}
-	name, err := s.orgName(ctx, c, f.OrgID)
+	name, err := a.orgName(ctx, c, f.OrgID)
 	if name == "" {
 		name = f.OrgID // not (yet) in the tree, or out of scope: the id, not a name
 	}
@@ -91,8 +92,8 @@ func orgTextOf(c *gin.Context) string {
 
 // orgName is the name of the unit id when it is in the user's scope, "" otherwise (a
 // scoped user learns no names outside the scope).
-func (s *Server) orgName(ctx context.Context, c *gin.Context, id string) (string, error) {
-	orgs, err := s.read.SearchOrganizations(ctx, scopeOf(signedIn(c)), masterParam(c), id, orgSearchMax)
+func (a *Area) orgName(ctx context.Context, c *gin.Context, id string) (string, error) {
+	orgs, err := a.read.SearchOrganizations(ctx, a.core.Scope(c), webcore.MasterParam(c), id, orgSearchMax)
 	for _, o := range orgs {
 		if o.ID == id {
 			return o.Name, err
@@ -103,14 +104,14 @@ func (s *Server) orgName(ctx context.Context, c *gin.Context, id string) (string
 
 // orgSuggest is GET /sub-accounts/units?org=…: the units in the user's scope matching the
 // typed text (up to orgSuggestMax), as the type-ahead's buttons (an HTML fragment for htmx).
-func (s *Server) orgSuggest(c *gin.Context) {
-	tr := s.i18n.For(lang(c))
+func (a *Area) orgSuggest(c *gin.Context) {
+	tr := a.core.Translator(c)
 	text := strings.TrimSpace(c.Query("org"))
 	v := view.OrgSuggestions{}
 	// No text yet (the box focused and emptied): the first units by name.
-	orgs, err := s.read.SearchOrganizations(c.Request.Context(), scopeOf(signedIn(c)), masterParam(c), text, orgSuggestMax)
+	orgs, err := a.read.SearchOrganizations(c.Request.Context(), a.core.Scope(c), webcore.MasterParam(c), text, orgSuggestMax)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	for _, o := range orgs {
@@ -119,5 +120,5 @@ func (s *Server) orgSuggest(c *gin.Context) {
 	if len(v.Units) == 0 {
 		v.Empty = tr.T("sa.org_no_match")
 	}
-	s.render(c, http.StatusOK, components.OrgSuggestions(tr, v))
+	a.core.Render(c, http.StatusOK, components.OrgSuggestions(tr, v))
 }

@@ -1,4 +1,4 @@
-package web
+package readweb
 
 import (
 	"net/http"
@@ -13,6 +13,7 @@ import (
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -21,11 +22,11 @@ var subAccountSorts = []string{store.SortName, store.SortNameDesc, store.SortBal
 
 // subAccountFilter reads the list's filters from the query (the scope is the user's, and
 // apart). Unknown values fall back to "any": a stale bookmark still opens the list.
-func (s *Server) subAccountFilter(c *gin.Context) store.SubAccountFilter {
+func (a *Area) subAccountFilter(c *gin.Context) store.SubAccountFilter {
 	f := store.SubAccountFilter{
-		Q: queryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")),
-		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: listPageSize, MasterAccountID: masterParam(c),
-		HiddenMasters: s.hiddenMasters(c),
+		Q: webcore.QueryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")),
+		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: webcore.ListPageSize, MasterAccountID: webcore.MasterParam(c),
+		HiddenMasters: a.masters.Hidden(c.Request.Context()),
 	}
 	if st, err := strconv.Atoi(c.Query("status")); err == nil && slices.Contains(subAccountStatuses, st) {
 		f.Status = st
@@ -37,23 +38,22 @@ func (s *Server) subAccountFilter(c *gin.Context) store.SubAccountFilter {
 }
 
 // subAccountList is GET /sub-accounts: search, filters, sort, keyset pages.
-func (s *Server) subAccountList(c *gin.Context) {
-	u := signedIn(c)
-	tr := s.i18n.For(lang(c))
+func (a *Area) subAccountList(c *gin.Context) {
+	tr := a.core.Translator(c)
 	ctx := c.Request.Context()
-	f := s.subAccountFilter(c)
-	orgShown, err := s.resolveOrg(c, &f)
+	f := a.subAccountFilter(c)
+	orgShown, err := a.resolveOrg(c, &f)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	res, err := s.read.SubAccounts(ctx, scopeOf(u), f)
+	res, err := a.read.SubAccounts(ctx, a.core.Scope(c), f)
 	stats := res.Stats
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	runs := s.syncRuns(c)
+	runs := a.syncRuns(c)
 	q := url.Values{}
 	// A typed name matching several units travels as the text; a unit, as its id.
 	orgText := ""
@@ -69,15 +69,15 @@ func (s *Server) subAccountList(c *gin.Context) {
 		Q: f.Q, OrgID: f.OrgID, Status: statusParam(f.Status), Sort: f.Sort,
 		OrgText:  orgShown,
 		Statuses: statusOptions(tr, f.Status),
-		Total:    fmtInt(res.Total),
-		Exports:  exportLinks(c, "/sub-accounts/export", q),
-		AsOf:     s.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
-		Masters:  s.masterFilterOptions(c, f.MasterAccountID),
+		Total:    webcore.FormatInt(res.Total),
+		Exports:  a.exportLinks(c, "/sub-accounts/export", q),
+		AsOf:     a.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
+		Masters:  a.masters.Options(c, f.MasterAccountID),
 	}
 	for _, so := range subAccountSorts {
 		v.Sorts = append(v.Sorts, view.Option{Value: so, Label: tr.T("sa.sort." + sortKey(so)), Selected: so == f.Sort})
 	}
-	lowDefault := s.lowBalanceDefault(ctx)
+	lowDefault := a.lowBalanceDefault(ctx)
 	// With several masters and none filtered, rows of different masters may share a name:
 	// a column names each row's master (from the selector's options, already at hand).
 	masterName := map[string]string{}
@@ -102,13 +102,13 @@ func (s *Server) subAccountList(c *gin.Context) {
 		}
 	}
 	v.Pager = keysetPager(tr, "/sub-accounts", q, res.SubAccountPage, f.Sort)
-	if authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{}) {
+	if authz.Allowed(a.core.Subject(c), authz.CreateOperation, authz.Target{}) {
 		v.CanBulk = true
 		for _, k := range []string{"transfer_funds", "retrieve_funds"} {
 			v.BulkKinds = append(v.BulkKinds, view.Option{Value: k, Label: tr.T("sa.bulk_kind." + k)})
 		}
 	}
-	s.render(c, http.StatusOK, pages.SubAccounts(s.page(c, "nav.sub_accounts"), v))
+	a.core.Render(c, http.StatusOK, pages.SubAccounts(a.core.Page(c, "nav.sub_accounts"), v))
 }
 
 // keysetPager links a keyset-paged list's first, previous, next and last pages (plain
@@ -118,14 +118,14 @@ func keysetPager(tr *i18n.Translator, path string, q url.Values, p store.SubAcco
 	if len(p.Items) == 0 {
 		from, to = 0, 0
 	}
-	v := view.Pager{Summary: tr.T("read.showing", map[string]any{"From": fmtInt(from), "To": fmtInt(to), "Total": fmtInt(p.Total)})}
+	v := view.Pager{Summary: tr.T("read.showing", map[string]any{"From": webcore.FormatInt(from), "To": webcore.FormatInt(to), "Total": webcore.FormatInt(p.Total)})}
 	if p.PrevCursor != "" {
-		v.First = withQuery(path, q, "", "")
-		v.Prev = withQuery(path, q, "cursor", p.PrevCursor)
+		v.First = webcore.WithQuery(path, q, "", "")
+		v.Prev = webcore.WithQuery(path, q, "cursor", p.PrevCursor)
 	}
 	if p.NextCursor != "" {
-		v.Next = withQuery(path, q, "cursor", p.NextCursor)
-		v.Last = withQuery(path, q, "cursor", store.LastPageCursor(sort))
+		v.Next = webcore.WithQuery(path, q, "cursor", p.NextCursor)
+		v.Last = webcore.WithQuery(path, q, "cursor", store.LastPageCursor(sort))
 	}
 	return v
 }

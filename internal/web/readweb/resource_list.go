@@ -1,4 +1,4 @@
-package web
+package readweb
 
 import (
 	"net/http"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -22,10 +23,10 @@ import (
 // expiringChoices are the "expiring within N days" filter's values.
 var expiringChoices = []int{7, 30, 60, 90}
 
-func (s *Server) resourceFilter(c *gin.Context, now time.Time) (store.ResourceFilter, url.Values) {
+func (a *Area) resourceFilter(c *gin.Context, now time.Time) (store.ResourceFilter, url.Values) {
 	f := store.ResourceFilter{
-		Q: queryText(c, "q"), ServiceType: strings.TrimSpace(c.Query("service")), Region: strings.TrimSpace(c.Query("region")),
-		MasterAccountID: masterParam(c), HiddenMasters: s.hiddenMasters(c),
+		Q: webcore.QueryText(c, "q"), ServiceType: strings.TrimSpace(c.Query("service")), Region: strings.TrimSpace(c.Query("region")),
+		MasterAccountID: webcore.MasterParam(c), HiddenMasters: a.masters.Hidden(c.Request.Context()),
 	}
 	f.AccountID = strings.TrimSpace(c.Query("account")) // the owning account (a master or a sub-account)
 	q := url.Values{}
@@ -67,42 +68,63 @@ func resourceAccountOptions(tr *i18n.Translator, accounts []string, h map[string
 	return opts
 }
 
-func (s *Server) resourceList(c *gin.Context) {
-	u := signedIn(c)
-	tr := s.i18n.For(lang(c))
+// serviceOptions is the service filter: each service type in scope by its catalogue name
+// in the reader's language, in the order of those names, the code as the value (what the
+// filter and older links carry); after them, by code, the codes the catalogue does not
+// name (not synced yet, or a service newer than the catalogue).
+func serviceOptions(tr *i18n.Translator, codes []string, names map[string]string, selected string) []view.Option {
+	var named, unnamed []view.Option
+	for _, code := range codes {
+		o := view.Option{Value: code, Label: names[code], Selected: code == selected}
+		if o.Label == "" {
+			o.Label = code
+			unnamed = append(unnamed, o)
+			continue
+		}
+		named = append(named, o)
+	}
+	slices.SortStableFunc(named, func(x, y view.Option) int { return strings.Compare(x.Label, y.Label) })
+	opts := []view.Option{{Value: "", Label: tr.T("res.any_service"), Selected: selected == ""}}
+	return append(append(opts, named...), unnamed...)
+}
+
+func (a *Area) resourceList(c *gin.Context) {
+	tr := a.core.Translator(c)
 	ctx := c.Request.Context()
-	now := s.now()
-	f, q := s.resourceFilter(c, now)
+	now := a.now()
+	f, q := a.resourceFilter(c, now)
 	page := max(queryInt(c, "page", 1), 1)
-	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
-	scope := scopeOf(u)
-	res, err := s.read.Resources(ctx, scope, f)
+	f.Offset, f.Limit = (page-1)*webcore.ListPageSize, webcore.ListPageSize
+	scope := a.core.Scope(c)
+	res, err := a.read.Resources(ctx, scope, f)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	rows, total, h := res.Rows, res.Total, res.Holders
+	serviceNames, err := a.read.ServiceNames(ctx, catalogLang(tr.Lang))
+	if err != nil {
+		a.core.Fail(c, err)
+		return
+	}
 	masterNames := map[string]string{}
-	if ms, err := s.knownMasters(ctx); err == nil && len(ms) > 1 {
+	if ms, err := a.masters.Known(ctx); err == nil && len(ms) > 1 {
 		for _, m := range ms {
 			masterNames[m.DomainID] = m.Name
 		}
 	}
 	v := view.ResourceList{
 		Q: f.Q, Service: f.ServiceType, Region: f.Region, Status: q.Get("status"), Expiring: q.Get("expiring"),
-		Total:   fmtInt(total),
-		Pager:   offsetPager(tr, "/resources", q, page, listPageSize, total),
-		Exports: exportLinks(c, "/resources/export", q),
-		AsOf:    s.asOf(c, s.syncRuns(c), []string{"resources"}, nil, ""),
-		Masters: s.masterFilterOptions(c, f.MasterAccountID),
+		Total:   webcore.FormatInt(total),
+		Pager:   offsetPager(tr, "/resources", q, page, webcore.ListPageSize, total),
+		Exports: a.exportLinks(c, "/resources/export", q),
+		AsOf:    a.asOf(c, a.syncRuns(c), []string{"resources"}, nil, ""),
+		Masters: a.masters.Options(c, f.MasterAccountID),
 	}
 	if scope.Limited() {
 		v.Note = tr.T("res.scoped_note")
 	}
-	v.Services = append(v.Services, view.Option{Value: "", Label: tr.T("res.any_service"), Selected: f.ServiceType == ""})
-	for _, sv := range res.Services {
-		v.Services = append(v.Services, view.Option{Value: sv, Label: sv, Selected: sv == f.ServiceType})
-	}
+	v.Services = serviceOptions(tr, res.Services, serviceNames, f.ServiceType)
 	v.Regions = append(v.Regions, view.Option{Value: "", Label: tr.T("res.any_region"), Selected: f.Region == ""})
 	for _, rg := range res.Regions {
 		v.Regions = append(v.Regions, view.Option{Value: rg, Label: rg, Selected: rg == f.Region})
@@ -124,5 +146,5 @@ func (s *Server) resourceList(c *gin.Context) {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	s.render(c, http.StatusOK, pages.Resources(s.page(c, "nav.resources"), v))
+	a.core.Render(c, http.StatusOK, pages.Resources(a.core.Page(c, "nav.resources"), v))
 }

@@ -1,0 +1,132 @@
+package readweb
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/web/webcore"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// Helpers shared by the read side's pages: parsing, pagination, export links and labels.
+
+// --- parsing ---
+
+// queryInt reads a non-negative integer parameter; anything else is def.
+func queryInt(c *gin.Context, name string, def int) int {
+	v, err := strconv.Atoi(strings.TrimSpace(c.Query(name)))
+	if err != nil || v < 0 {
+		return def
+	}
+	return v
+}
+
+func setIf(q url.Values, k, v string) {
+	if v != "" {
+		q.Set(k, v)
+	}
+}
+
+// offsetPager builds the pager of an offset-paginated list (page is 1-based).
+func offsetPager(tr *i18n.Translator, path string, q url.Values, page, size int, total int64) view.Pager {
+	p := view.Pager{}
+	from, to := int64((page-1)*size+1), int64(page*size)
+	if to > total {
+		to = total
+	}
+	if total == 0 {
+		from = 0
+	}
+	p.Summary = tr.T("read.showing", map[string]any{"From": webcore.FormatInt(from), "To": webcore.FormatInt(to), "Total": webcore.FormatInt(total)})
+	if page > 1 {
+		p.First = webcore.WithQuery(path, q, "page", "")
+		prev := ""
+		if page > 2 {
+			prev = strconv.Itoa(page - 1)
+		}
+		p.Prev = webcore.WithQuery(path, q, "page", prev)
+	}
+	if to < total {
+		p.Next = webcore.WithQuery(path, q, "page", strconv.Itoa(page+1))
+		p.Last = webcore.WithQuery(path, q, "page", strconv.FormatInt((total+int64(size)-1)/int64(size), 10))
+	}
+	return p
+}
+
+// exportLinks are the list's download links with its filters, when the user may export.
+func (a *Area) exportLinks(c *gin.Context, path string, q url.Values) view.Exports {
+	if !authz.Allowed(a.core.Subject(c), authz.ExportData, authz.Target{}) {
+		return view.Exports{}
+	}
+	q2 := url.Values{}
+	for k, v := range q {
+		if k != "page" && k != "cursor" {
+			q2[k] = v
+		}
+	}
+	return view.Exports{
+		CSV:  webcore.WithQuery(path, q2, "format", "csv"),
+		XLSX: webcore.WithQuery(path, q2, "format", "xlsx"),
+	}
+}
+
+// --- formatting ---
+
+// expiresSoon: within 30 days from now (and not past).
+func expiresSoon(t *time.Time, now time.Time) bool {
+	return t != nil && !t.IsZero() && t.Before(now.Add(30*24*time.Hour))
+}
+
+// subAccountStatus is the translated badge of a sub-account status.
+func subAccountStatus(tr *i18n.Translator, st int) view.Badge {
+	kind := ""
+	switch st {
+	case 1:
+		kind = "ok"
+	case 3, 102:
+		kind = "warn"
+	case 4:
+		kind = "bad"
+	case 2, 101:
+		kind = "info"
+	}
+	return view.Badge{Text: statusLabel(tr, "sa.status.", st), Kind: kind}
+}
+
+// subAccountStatuses are the statuses the filter offers.
+var subAccountStatuses = []int{1, 2, 3, 4, 101, 102}
+
+func resourceStatus(tr *i18n.Translator, st int) view.Badge {
+	kind := ""
+	switch st {
+	case 2:
+		kind = "ok"
+	case 4:
+		kind = "bad"
+	case 5:
+		kind = "warn"
+	}
+	return view.Badge{Text: statusLabel(tr, "res.status.", st), Kind: kind}
+}
+
+var resourceStatuses = []int{2, 3, 4, 5}
+
+// expirePolicy says in words what happens to a resource at expiry.
+func expirePolicy(tr *i18n.Translator, p int) string {
+	return statusLabel(tr, "res.policy.", p)
+}
+
+// statusLabel translates prefix+code, or says "unknown (code)".
+func statusLabel(tr *i18n.Translator, prefix string, code int) string {
+	s := tr.T(prefix + strconv.Itoa(code))
+	if strings.HasPrefix(s, "[") {
+		return tr.T("read.unknown_code", map[string]any{"Code": code})
+	}
+	return s
+}

@@ -1,0 +1,42 @@
+package web
+
+import (
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/authz"
+	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// subAccountOps is the operations part of a sub-account's page (readweb's detail page,
+// as its OpsPanel): the latest operations about it and the buttons that draft a
+// transfer, a recovery or another kind for it.
+func (s *Server) subAccountOps(c *gin.Context, sa *store.SubAccount) (view.SubAccountOps, error) {
+	u := signedIn(c)
+	v := view.SubAccountOps{Enabled: s.ops != nil}
+	if s.ops == nil {
+		return v, nil
+	}
+	tr := s.i18n.For(lang(c))
+	q := "&sub_account_id=" + url.QueryEscape(sa.ID)
+	v.AllHref = "/operations?view=all&sub_account_id=" + url.QueryEscape(sa.ID)
+	if authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{OrgPath: sa.OrgPath}) {
+		v.CanCreate = true
+		v.TransferHref = "/operations/new?kind=" + string(approval.KindTransferFunds) + q
+		v.RecoverHref = "/operations/new?kind=" + string(approval.KindRetrieveFunds) + q
+		for _, k := range approval.Kinds[2:] {
+			v.Actions = append(v.Actions, view.Option{Value: "/operations/new?kind=" + string(k) + q, Label: kindLabel(tr, k)})
+		}
+	}
+	page, err := s.ops.List(c.Request.Context(), actorOf(c), approval.Filter{SubAccountID: sa.ID, Limit: 10})
+	if err != nil {
+		return v, err
+	}
+	for _, o := range page.Items {
+		v.Rows = append(v.Rows, opRow(tr, o))
+	}
+	return v, nil
+}
