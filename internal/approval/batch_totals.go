@@ -59,4 +59,3 @@ func (s *Service) BatchTotals(ctx context.Context, a Actor, ids []int64) (map[in
 	}
 	return out, nil
 }
-
