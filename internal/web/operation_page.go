@@ -79,6 +79,9 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 	v.CanReject = v.CanApprove
 	v.CanCancel = open && v.OwnRequest && authz.Allowed(u.Subject, authz.CancelOperation, authz.Target{OrgPath: op.OrgPath})
 	v.CanResolve = op.State == approval.StateUnknown && authz.Allowed(u.Subject, authz.ResolveOperation, authz.Target{})
+	if v.Context, err = s.operationContextView(c, op); err != nil {
+		return view.OperationPage{}, err
+	}
 	return v, nil
 }
 
