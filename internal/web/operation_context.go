@@ -27,7 +27,7 @@ func (s *Server) operationContextView(c *gin.Context, op *approval.Operation) (v
 	}
 	v := view.OperationContext{Shown: op.SubAccountID != "" || oc.Master != nil}
 	if sa := oc.SubAccount; sa != nil && oc.Sub != nil {
-		a := &view.ContextAccount{Name: orDefault(sa.DisplayName, sa.Name), Href: "/sub-accounts/" + url.PathEscape(sa.ID),
+		a := &view.ContextAccount{Name: sa.Name, Href: "/sub-accounts/" + url.PathEscape(sa.ID),
 			AsOf: s.asOf(c, runs, []string{"balances"}, sa.BalancesSyncedAt, sa.ID),
 			Balances: []view.ContextLine{
 				contextLine(tr.T("sa.debit"), sa.Debit, "ctx-sub-debit"),
