@@ -98,6 +98,10 @@ type OperationFilter struct {
 	PendingFor int64
 	MasterID   string
 	Ascending  bool
+	// ExceptID and ExceptSubAccountID leave one operation, and one sub-account's
+	// operations, out: what an operation's page lists beside it ("" and 0: none).
+	ExceptID           int64
+	ExceptSubAccountID string
 }
 
 func (db *DB) operationQuery(ctx context.Context, f OperationFilter) *conds {
@@ -119,6 +123,12 @@ func (db *DB) operationQuery(ctx context.Context, f OperationFilter) *conds {
 	}
 	if f.MasterID != "" {
 		c.add("master_account_id = ?", f.MasterID)
+	}
+	if f.ExceptID != 0 {
+		c.add("id <> ?", f.ExceptID)
+	}
+	if f.ExceptSubAccountID != "" {
+		c.add("sub_account_id <> ?", f.ExceptSubAccountID)
 	}
 	if len(f.Scopes) > 0 {
 		var parts []string

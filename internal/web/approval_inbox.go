@@ -56,6 +56,9 @@ func (s *Server) inboxView(c *gin.Context, all bool, selected map[string]bool) (
 	}
 	v.Masters = s.masterFilterOptions(c, master)
 	v.Rows = inboxRows(tr, ops)
+	if err := s.batchTotals(c, v.Rows); err != nil {
+		return view.ApprovalInbox{}, err
+	}
 	v.Count = len(v.Rows)
 	selectable := 0
 	for _, r := range v.Rows {
@@ -94,12 +97,11 @@ func inboxRows(tr *i18n.Translator, ops []approval.Operation) []view.OperationRo
 			continue
 		}
 		if i, ok := batches[*o.BatchID]; ok {
-			n, _ := strconv.Atoi(out[i].BatchRows)
-			out[i].BatchRows = strconv.Itoa(n + 1)
+			out[i].BatchCount++
 			continue
 		}
 		r := opRow(tr, o)
-		r.IsBatch, r.BatchRows = true, "1"
+		r.IsBatch, r.BatchCount = true, 1
 		r.Href, r.ID = batchHref(*o.BatchID), strconv.FormatInt(*o.BatchID, 10)
 		r.SubAccount, r.SubAccountHref, r.Amount = "", "", ""
 		batches[*o.BatchID] = len(out)

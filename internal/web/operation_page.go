@@ -82,6 +82,9 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 	if approval.Redraftable(op.State) && op.BatchID == nil && authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{OrgPath: op.OrgPath}) {
 		v.DraftAgainHref = "/operations/new?from=" + v.ID
 	}
+	if v.Context, err = s.operationContextView(c, op); err != nil {
+		return view.OperationPage{}, err
+	}
 	return v, nil
 }
 

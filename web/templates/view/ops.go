@@ -27,8 +27,11 @@ type OperationRow struct {
 	Summary          string // what it does, in a few words
 	Resources        string // resource ids for resource kinds
 	AwaitingYou      bool
-	BatchRows        string // inbox: rows of a batch
 	IsBatch          bool
+	// BatchCount and BatchTotals: the inbox's batch line, its rows the viewer may see and
+	// their amounts added up, one per currency.
+	BatchCount  int
+	BatchTotals []Money
 	// SnapshotHash is what the inbox's "Approve selected" signs for this row (inbox only;
 	// a batch's rows are approved on the batch's page).
 	SnapshotHash string
@@ -139,6 +142,7 @@ type OperationPage struct {
 	Timeline              []TimelineRow
 	Batch, BatchHref      string
 	Live                  bool // approved/executing: the page refreshes itself
+	Context               OperationContext
 
 	CanApprove, CanReject, CanCancel, CanResolve bool
 	OwnRequest                                   bool // the viewer requested it: never approves
