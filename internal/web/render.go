@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -101,12 +101,5 @@ func (s *Server) asset(name string) string {
 	return "/static/" + name + "?v=" + s.assets[name]
 }
 
-// safeNext keeps a post-sign-in or post-switch destination on this site: a local path,
-// never "//host" or a scheme.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
-		return "/"
-	}
-	return next
-}
+// safeNext is webcore's, which the areas share.
+func safeNext(next string) string { return webcore.SafeNext(next) }

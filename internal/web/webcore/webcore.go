@@ -1,15 +1,18 @@
 // Package webcore is the part of the portal's HTTP core that its areas share with package
 // web: the route entry every area declares, the Core an area renders and fails through,
-// the error kinds it fails with, and the few pure formatting rules every page follows.
+// the error kinds it fails with, and the few pure rules every page follows.
 //
-// Design: an area (internal/web/auditweb, ...) must not import package web, which mounts
-// it. The request-scoped core — the page frame, rendering, the one error exit, the
-// translator, subject and audit metadata of a request — stays in web, where the
-// middleware that fills it lives, and reaches an area as the Core interface; moving it
-// here would drag the session, middleware and navigation along. Only what has no state
-// (routes, error kinds, time and bidi formatting) lives here, so web and the areas use
-// the same definitions. CSRF and authorisation are middleware: an area declares each
-// route's authz action and web's router enforces it, as for its own routes.
+// Design: an area (internal/web/auditweb, adminweb, accountweb, ...) must not import
+// package web, which mounts it. The request-scoped core — the page frame and its flash
+// message, rendering, the one error exit, the translator, the user, subject and audit
+// metadata of a request, and the session: signing in and out of it, the step-up kept in
+// it — stays in web, where the middleware that loads it on every request lives, and
+// reaches an area as the Core interface; moving it here would drag the session,
+// middleware and navigation along. Only what has no state (routes, error kinds, time and
+// bidi formatting, safe redirect targets, path ids, role and session labels) lives here,
+// so web and the areas use the same definitions. CSRF and authorisation are middleware:
+// an area declares each route's authz action and web's router enforces it, as for its
+// own routes.
 package webcore
 
 import (
@@ -18,10 +21,14 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
+	"github.com/gorilla/sessions"
 
 	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/session"
+	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -55,6 +62,37 @@ type Core interface {
 	Subject(c *gin.Context) authz.Subject
 	// RequestID is the id the logs and the error page show.
 	RequestID(c *gin.Context) string
+
+	// Page is Chrome with the flash message left by the request before, if any (taken:
+	// it shows once).
+	Page(c *gin.Context, titleKey string) view.Chrome
+	// Flash leaves a one-time message (kind ok, info or error; a "flash." message id) for
+	// the page after the redirect.
+	Flash(c *gin.Context, kind, id string)
+	// FailOperation is Fail for an error of the maker-checker workflow (internal/approval)
+	// on a target: out of scope answers "not found", a refusal by role 403, and both are
+	// recorded as access.denied on the target.
+	FailOperation(c *gin.Context, err error, targetType, targetID string)
+
+	// User is the person behind the request at whatever step of signing in they are
+	// (session.StageSigned once fully signed in); nil when nobody is.
+	User(c *gin.Context) (*store.User, session.Stage)
+	// Session is the request's session (nil on the JSON API). An area keeps its own
+	// values in it and saves it; signing in and out goes through SignIn and SignOut.
+	Session(c *gin.Context) *sessions.Session
+	// SignIn moves the session to stage for u, rotating its id (against fixation). first
+	// marks a new sign-in (a password or the identity provider), whatever the session
+	// held; otherwise it advances the one in progress (second factor, enrolment).
+	SignIn(c *gin.Context, u *store.User, stage session.Stage, first bool) error
+	// SignOut ends the session on the server, so the cookie is worthless even if copied.
+	SignOut(c *gin.Context) error
+	// StepUp is the proof that the signed-in user just passed a second-factor check: the
+	// form's "code", or one within auth.StepUpWindow kept in the session. A failure is
+	// audited and answered with a message id instead.
+	StepUp(c *gin.Context) (auth.StepUp, string)
+	// StepUpView is the step-up field of a form: whether the code may stay empty, and
+	// the message errID (none when "").
+	StepUpView(c *gin.Context, errID string) view.StepUp
 }
 
 // Error kinds an area fails with; Core.Fail maps them to the core's table.
@@ -62,6 +100,8 @@ var (
 	ErrNotFound    = errors.New("webcore: not found")
 	ErrBadRequest  = errors.New("webcore: bad request")
 	ErrUnavailable = errors.New("webcore: unavailable")
+	// ErrOperationsUnavailable: no maker-checker workflow is wired (a build without jobs).
+	ErrOperationsUnavailable = errors.New("webcore: operations unavailable")
 )
 
 // DisplayZone is where times are shown: Huawei Cloud's China site bills in Beijing time,
