@@ -1,6 +1,7 @@
 package adminweb
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strings"
@@ -75,22 +76,64 @@ func roleChecks(tr *i18n.Translator, chosen []string) []view.Check {
 	return out
 }
 
-// scopeChecks are the organisation tree's units as checkboxes; scopes no longer in the
-// tree stay listed so that saving does not drop them silently.
+// scopeChecks are the organisation tree's units as checkboxes, nested as the tree is: a
+// scope covers the units below it, and the form shows which those are. Scopes no longer
+// in the tree stay listed (at the top level) so that saving does not drop them silently.
 func (a *Area) scopeChecks(c *gin.Context, chosen []string) []view.Check {
 	orgs, err := a.db.Organizations(c.Request.Context())
 	if err != nil {
 		a.log.Warn("cannot read organisations", "error", err, "request_id", a.core.RequestID(c))
 	}
-	out := make([]view.Check, 0, len(orgs))
-	seen := map[string]bool{}
+	out := unitChecks(orgs, chosen)
+	seen := make(map[string]bool, len(orgs))
 	for _, o := range orgs {
 		seen[o.ID] = true
-		out = append(out, view.Check{Value: o.ID, Label: o.Name, Checked: slices.Contains(chosen, o.ID), Depth: o.Depth})
 	}
 	for _, sc := range chosen {
 		if !seen[sc] {
 			out = append(out, view.Check{Value: sc, Label: sc, Checked: true})
+		}
+	}
+	return out
+}
+
+// unitChecks nests units under their parents, each parent before its children and
+// siblings by name. A unit whose parent is not among them is a root (each master has its
+// own tree); every unit is placed once, even in a tree that is not one.
+func unitChecks(orgs []store.Organization, chosen []string) []view.Check {
+	known := make(map[string]bool, len(orgs))
+	for _, o := range orgs {
+		known[o.ID] = true
+	}
+	children := map[string][]store.Organization{}
+	var roots []store.Organization
+	for _, o := range orgs {
+		if o.ParentID != "" && o.ParentID != o.ID && known[o.ParentID] {
+			children[o.ParentID] = append(children[o.ParentID], o)
+		} else {
+			roots = append(roots, o)
+		}
+	}
+	placed := make(map[string]bool, len(orgs))
+	var branch func(units []store.Organization) []view.Check
+	branch = func(units []store.Organization) []view.Check {
+		slices.SortStableFunc(units, func(x, y store.Organization) int {
+			return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID))
+		})
+		out := make([]view.Check, 0, len(units))
+		for _, o := range units {
+			if placed[o.ID] {
+				continue
+			}
+			placed[o.ID] = true
+			out = append(out, view.Check{Value: o.ID, Label: o.Name, Checked: slices.Contains(chosen, o.ID), Children: branch(children[o.ID])})
+		}
+		return out
+	}
+	out := branch(roots)
+	for _, o := range orgs { // a parent cycle has no root: its units still get a box
+		if !placed[o.ID] {
+			out = append(out, branch([]store.Organization{o})...)
 		}
 	}
 	return out
