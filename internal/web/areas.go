@@ -109,7 +109,8 @@ func (a areaCore) Fail(c *gin.Context, err error) {
 	for _, k := range []struct {
 		kind error
 		he   *httpError
-	}{{webcore.ErrNotFound, errNotFound}, {webcore.ErrBadRequest, errBadRequest}, {webcore.ErrUnavailable, errUnavailable}} {
+	}{{webcore.ErrNotFound, errNotFound}, {webcore.ErrBadRequest, errBadRequest}, {webcore.ErrUnavailable, errUnavailable},
+		{webcore.ErrOperationsUnavailable, errOpsUnavailable}} {
 		if errors.Is(err, k.kind) {
 			err = k.he
 			break

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -71,10 +71,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-// pathID reads a positive integer id from the path; anything else is a 404.
+// pathID reads a positive integer id from the path (webcore.PathID); anything else is a
+// 404.
 func pathID(c *gin.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
+	id, err := webcore.PathID(c, name)
+	if err != nil {
 		return 0, errNotFound
 	}
 	return id, nil

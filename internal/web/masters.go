@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
@@ -208,18 +207,4 @@ func (s *Server) lastSync(ctx context.Context, master string) *store.SyncRun {
 		}
 	}
 	return last
-}
-
-// syncRunBadge is a run's status in the reader's language.
-func syncRunBadge(tr *i18n.Translator, status string) view.Badge {
-	kind := "info"
-	switch status {
-	case "succeeded":
-		kind = "ok"
-	case "partial":
-		kind = "warn"
-	case "failed":
-		kind = "bad"
-	}
-	return view.Badge{Text: tr.T("master.sync_status." + status), Kind: kind}
 }

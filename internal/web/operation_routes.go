@@ -32,8 +32,6 @@ func (s *Server) operationRoutes() []route {
 
 		{method: "GET", path: "/approvals", action: authz.ViewApprovals, handle: s.approvalInbox},
 		{method: "POST", path: "/approvals", action: authz.ApproveOperation, handle: s.approvalsApprove},
-		{method: "GET", path: "/notifications", action: authz.ManageOwnProfile, handle: s.notificationList},
-		{method: "POST", path: "/notifications/read", action: authz.ManageOwnProfile, handle: s.notificationsRead},
 
 		// JSON API (CONTRACTS.md).
 		{method: "POST", path: "/api/v1/operations", action: authz.CreateOperation, handle: s.apiCreateOperation},

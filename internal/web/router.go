@@ -36,7 +36,8 @@ func (s *Server) Routes() []RouteInfo {
 }
 
 // table is every route of the portal. The areas keep their routes in their own files
-// (readRoutes, operationRoutes, auditRoutes, adminRoutes) so that each area's table sits
+// (readRoutes, operationRoutes, and the auditweb, adminweb and accountweb packages' Routes
+// behind auditRoutes, adminRoutes and accountRoutes) so that each area's table sits
 // beside its handlers; this function is still the one place they are all assembled.
 func (s *Server) table() []route {
 	routes := []route{
@@ -46,30 +47,19 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/metrics", action: authz.ViewHealth, handle: s.metricsHandler},
 		{method: "GET", path: "/static/*file", action: authz.AuthenticatePublic, handle: s.staticFile},
 		{method: "GET", path: "/favicon.ico", action: authz.AuthenticatePublic, handle: s.favicon},
-
-		// Signing in and out.
-		{method: "GET", path: "/login", action: authz.AuthenticatePublic, handle: s.loginPage},
-		{method: "POST", path: "/login", action: authz.AuthenticatePublic, handle: s.loginSubmit},
-		{method: "GET", path: "/login/totp", action: authz.AuthenticatePublic, handle: s.codePage},
-		{method: "POST", path: "/login/totp", action: authz.AuthenticatePublic, handle: s.codeSubmit},
-		{method: "POST", path: "/logout", action: authz.AuthenticatePublic, handle: s.logout},
 		{method: "POST", path: "/lang", action: authz.AuthenticatePublic, handle: s.setLanguage},
-
-		// Own profile and second factor.
-		{method: "GET", path: "/profile", action: authz.ManageOwnProfile, handle: s.profilePage},
-		{method: "GET", path: "/profile/totp", action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolPage},
-		{method: "POST", path: "/profile/totp", action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolSubmit},
-		{method: "GET", path: enrolQRPath, action: authz.ManageOwnProfile, enrolling: true, handle: s.enrolQR},
 
 		{method: "GET", path: "/", action: authz.ViewDashboard, handle: s.dashboard},
 		// JSON API.
 		{method: "GET", path: "/api/v1/me", action: authz.ManageOwnProfile, handle: s.apiMe},
+		// The JSON API's own description: public, it holds nothing but the API's shape.
+		{method: "GET", path: "/api/v1/openapi.json", action: authz.AuthenticatePublic, handle: s.openAPI},
 	}
 	routes = append(routes, s.readRoutes()...)
 	routes = append(routes, s.operationRoutes()...)
 	routes = append(routes, s.auditRoutes()...)
 	routes = append(routes, s.adminRoutes()...)
-	routes = append(routes, s.identityRoutes()...)
+	routes = append(routes, s.accountRoutes()...)
 	return routes
 }
 

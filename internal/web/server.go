@@ -21,6 +21,8 @@ import (
 	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/accountweb"
+	"github.com/purser-finance/purser/internal/web/adminweb"
 	"github.com/purser-finance/purser/internal/web/auditweb"
 	"github.com/purser-finance/purser/internal/web/readweb"
 	"github.com/purser-finance/purser/web/static"
@@ -66,19 +68,21 @@ type Deps struct {
 
 // Server serves the portal.
 type Server struct {
-	cfg      config.Config
-	db       *store.DB
-	upstream Pinger
-	log      *slog.Logger
-	version  string
-	now      func() time.Time
-	sync     SyncTrigger
-	masters  MasterRegistry
-	ops      *approval.Service
-	admin    AdminDeps
-	audit    *auditweb.Area    // the audit area, mounted in areas.go
-	readArea *readweb.Area     // the read area's pages, mounted in areas.go
-	read     *readmodel.Reader // the read side's use cases, with their caches
+	cfg        config.Config
+	db         *store.DB
+	upstream   Pinger
+	log        *slog.Logger
+	version    string
+	now        func() time.Time
+	sync       SyncTrigger
+	masters    MasterRegistry
+	ops        *approval.Service
+	admin      AdminDeps
+	audit      *auditweb.Area    // the audit area, mounted in areas.go
+	readArea   *readweb.Area     // the read area's pages, mounted in areas.go
+	adminWeb   *adminweb.Area    // the admin area, mounted in areas_identity.go
+	accountWeb *accountweb.Area  // the account area, mounted in areas_identity.go
+	read       *readmodel.Reader // the read side's use cases, with their caches
 
 	auth     *auth.Service
 	sessions *session.Store
@@ -136,6 +140,12 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	if s.readArea, err = s.mountRead(d); err != nil {
+		return nil, err
+	}
+	if s.adminWeb, err = s.mountAdmin(d); err != nil {
+		return nil, err
+	}
+	if s.accountWeb, err = s.mountAccount(d); err != nil {
 		return nil, err
 	}
 	if err := s.buildRouter(d.Metrics); err != nil {

@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -74,10 +73,4 @@ func New(d Deps) (*Area, error) {
 }
 
 // pathID reads a positive integer id from the path; anything else is a 404.
-func pathID(c *gin.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, webcore.ErrNotFound
-	}
-	return id, nil
-}
+func pathID(c *gin.Context, name string) (int64, error) { return webcore.PathID(c, name) }

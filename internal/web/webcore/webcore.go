@@ -4,12 +4,13 @@
 // numbers for people, the list page size, the query parameters every list reads, links
 // that keep their filters).
 //
-// Design: an area (internal/web/auditweb, internal/web/readweb, ...) must not import
+// Design: an area (internal/web/auditweb, readweb, adminweb, accountweb) must not import
 // package web, which mounts it. The request-scoped core — the page frame and its flash
-// message, rendering, the one error exit, the translator, subject, query scope and audit
-// metadata of a request — stays in web, where the middleware that fills it lives, and
-// reaches an area as the Core interface; moving it here would drag the session,
-// middleware and navigation along. Only what has no state lives here, so web and the
+// message, rendering, the one error exit, the translator, the user, subject, query scope
+// and audit metadata of a request, and the session: signing in and out of it, the
+// step-up kept in it — stays in web, where the middleware that loads it on every request
+// lives, and reaches an area as the Core interface; moving it here would drag the
+// session, middleware and navigation along. Only what has no state lives here, so web and the
 // areas use the same definitions. CSRF and authorisation are middleware: an area declares
 // each route's authz action and web's router enforces it, as for its own routes.
 package webcore
@@ -19,10 +20,14 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
+	"github.com/gorilla/sessions"
 
 	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/session"
+	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -65,6 +70,31 @@ type Core interface {
 	Scope(c *gin.Context) authz.QueryScope
 	// RequestID is the id the logs and the error page show.
 	RequestID(c *gin.Context) string
+
+	// FailOperation is Fail for an error of the maker-checker workflow (internal/approval)
+	// on a target: out of scope answers "not found", a refusal by role 403, and both are
+	// recorded as access.denied on the target.
+	FailOperation(c *gin.Context, err error, targetType, targetID string)
+
+	// User is the person behind the request at whatever step of signing in they are
+	// (session.StageSigned once fully signed in); nil when nobody is.
+	User(c *gin.Context) (*store.User, session.Stage)
+	// Session is the request's session (nil on the JSON API). An area keeps its own
+	// values in it and saves it; signing in and out goes through SignIn and SignOut.
+	Session(c *gin.Context) *sessions.Session
+	// SignIn moves the session to stage for u, rotating its id (against fixation). first
+	// marks a new sign-in (a password or the identity provider), whatever the session
+	// held; otherwise it advances the one in progress (second factor, enrolment).
+	SignIn(c *gin.Context, u *store.User, stage session.Stage, first bool) error
+	// SignOut ends the session on the server, so the cookie is worthless even if copied.
+	SignOut(c *gin.Context) error
+	// StepUp is the proof that the signed-in user just passed a second-factor check: the
+	// form's "code", or one within auth.StepUpWindow kept in the session. A failure is
+	// audited and answered with a message id instead.
+	StepUp(c *gin.Context) (auth.StepUp, string)
+	// StepUpView is the step-up field of a form: whether the code may stay empty, and
+	// the message errID (none when "").
+	StepUpView(c *gin.Context, errID string) view.StepUp
 }
 
 // Error kinds an area fails with; Core.Fail maps them to the core's table.
@@ -72,6 +102,8 @@ var (
 	ErrNotFound    = errors.New("webcore: not found")
 	ErrBadRequest  = errors.New("webcore: bad request")
 	ErrUnavailable = errors.New("webcore: unavailable")
+	// ErrOperationsUnavailable: no maker-checker workflow is wired (a build without jobs).
+	ErrOperationsUnavailable = errors.New("webcore: operations unavailable")
 )
 
 // Error is a failure an area names itself: its status, the JSON API's error code and the

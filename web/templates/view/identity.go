@@ -22,7 +22,7 @@ type SignIn struct {
 type Check struct {
 	Value, Label string
 	Checked      bool
-	Depth        int // indentation in a tree
+	Children     []Check // the boxes nested below this one (a unit's own units)
 }
 
 // UserRow is one user in the admin list.

@@ -8,24 +8,19 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/auth"
-	"github.com/purser-finance/purser/internal/i18n"
-	"github.com/purser-finance/purser/internal/settings"
-	"github.com/purser-finance/purser/internal/sso"
-	"github.com/purser-finance/purser/internal/store"
-	"github.com/purser-finance/purser/internal/upstreamacct"
-	"github.com/purser-finance/purser/internal/users"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// Helpers shared by the administration and identity pages.
+// Every admin change, and a change of one's own e-mail address with a second factor,
+// needs a step-up: the form's fresh TOTP code, or a right code given in the last five
+// minutes (kept in the session, auth.Recent), so that an admin setting up several users
+// does not type a code for every click. The use cases check the proof and audit every
+// change with before and after.
 
 // keyStepUpAt is the session value holding when the signed-in user last passed a step-up
 // (unix seconds). Within auth.StepUpWindow (5 minutes) further admin changes need no new
 // code: auth.Recent rebuilds the proof. The value is bound to the user id by the proof.
 const keyStepUpAt = "stepup_at"
-
-// errStepUpNeeded answers a step-up that failed (wrong or missing code).
-var errStepUpNeeded = errors.New("web: step-up failed")
 
 // stepUp returns the proof that the signed-in user just passed a second-factor check: the
 // form's code, or a check within the last five minutes kept in the session. A wrong or
@@ -83,63 +78,4 @@ func (s *Server) stepUpView(c *gin.Context, errID string) view.StepUp {
 		}
 	}
 	return v
-}
-
-// messageOf translates an error of the identity use cases; "" when it is none of theirs
-// (then the caller fails with it).
-func messageOf(err error) string {
-	for _, f := range []func(error) string{users.MessageID, upstreamacct.MessageID, settings.MessageID, sso.MessageID} {
-		if id := f(err); id != "" {
-			return id
-		}
-	}
-	return ""
-}
-
-// fieldErrors translates a use case's per-field errors. The users package gives English
-// sentences (its CLI prints them), the others message ids.
-func fieldErrors(tr *i18n.Translator, err error) map[string]string {
-	out := map[string]string{}
-	var ue *users.ValidationError
-	var ae *upstreamacct.ValidationError
-	var se *settings.ValidationError
-	switch {
-	case errors.As(err, &ue):
-		for k := range ue.Fields {
-			out[k] = tr.T("identity.field." + fieldKey(k))
-		}
-	case errors.As(err, &ae):
-		for k, id := range ae.Fields {
-			out[k] = tr.T(id)
-		}
-	case errors.As(err, &se):
-		for k, id := range se.Fields {
-			out[k] = tr.T(id)
-		}
-	}
-	return out
-}
-
-// fieldKey maps the users package's field names to message ids.
-func fieldKey(k string) string {
-	switch k {
-	case "username", "password", "role", "scope", "display_name", "name", "expires", "email":
-		return k
-	}
-	return "other"
-}
-
-// sessionRows lists sessions for display; current is the id of the request's session.
-func (s *Server) sessionRows(c *gin.Context, list []store.Session, current string) []view.SessionRow {
-	l := lang(c)
-	rows := make([]view.SessionRow, 0, len(list))
-	for _, x := range list {
-		agent := x.UserAgent
-		if r := []rune(agent); len(r) > 80 {
-			agent = string(r[:80]) + "…"
-		}
-		rows = append(rows, view.SessionRow{ID: x.ID, Started: formatTime(x.CreatedAt, l), LastSeen: formatTime(x.LastSeenAt, l),
-			IP: x.IP, Agent: agent, Current: x.ID == current})
-	}
-	return rows
 }

@@ -1,4 +1,4 @@
-package web
+package accountweb
 
 import (
 	"errors"
@@ -14,29 +14,32 @@ import (
 // /invite/:token: the invited user chooses a password, then signs in normally (with the
 // second-factor enrolment their roles require). The link works once.
 
-func (s *Server) invitePage(c *gin.Context) {
-	s.render(c, http.StatusOK, pages.Invite(s.chrome(c, "identity.invite.title"), view.Invite{Token: c.Param("token")}))
+func (a *Area) invitePage(c *gin.Context) {
+	a.renderInvite(c, http.StatusOK, view.Invite{Token: c.Param("token")})
 }
 
-func (s *Server) inviteSubmit(c *gin.Context) {
-	tr := s.i18n.For(lang(c))
+func (a *Area) renderInvite(c *gin.Context, status int, v view.Invite) {
+	a.core.Render(c, status, pages.Invite(a.core.Chrome(c, "identity.invite.title"), v))
+}
+
+func (a *Area) inviteSubmit(c *gin.Context) {
+	tr := a.core.Translator(c)
 	v := view.Invite{Token: c.Param("token")}
 	pw := c.PostForm("password")
 	if pw != c.PostForm("password2") {
 		v.Error = tr.T("identity.password.mismatch")
-		s.render(c, http.StatusUnprocessableEntity, pages.Invite(s.chrome(c, "identity.invite.title"), v))
+		a.renderInvite(c, http.StatusUnprocessableEntity, v)
 		return
 	}
 	if len(pw) > users.MaxPasswordBytes || len(v.Token) > 200 {
 		v.Error = tr.T("users.err.password_long")
-		s.render(c, http.StatusUnprocessableEntity, pages.Invite(s.chrome(c, "identity.invite.title"), v))
+		a.renderInvite(c, http.StatusUnprocessableEntity, v)
 		return
 	}
-	_, err := s.admin.Users.AcceptInvitation(c.Request.Context(), v.Token, pw, meta(c))
-	if err != nil {
+	if _, err := a.users.AcceptInvitation(c.Request.Context(), v.Token, pw, a.core.Meta(c)); err != nil {
 		id := users.MessageID(err)
 		if id == "" {
-			s.fail(c, err)
+			a.core.Fail(c, err)
 			return
 		}
 		v.Error = tr.T(id)
@@ -44,8 +47,8 @@ func (s *Server) inviteSubmit(c *gin.Context) {
 		if errors.Is(err, users.ErrInvitationInvalid) {
 			status = http.StatusNotFound
 		}
-		s.render(c, status, pages.Invite(s.chrome(c, "identity.invite.title"), v))
+		a.renderInvite(c, status, v)
 		return
 	}
-	s.redirect(c, "/login?m=password_set")
+	a.core.Redirect(c, "/login?m=password_set")
 }
