@@ -3,6 +3,7 @@ package approval
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -225,8 +226,9 @@ func refusedOf(q bss.RenewalQuote, err error) []bss.ResourceFailure {
 // exactText writes an amount with at least two decimals and every further one it has:
 // "12.30", "0.125". A quote's amounts are kept as exact as the upstream sent them.
 func exactText(d decimal.Decimal) string {
-	if d.Exponent() >= -2 {
+	s := d.String() // without trailing zeros
+	if i := strings.IndexByte(s, '.'); i < 0 || len(s)-i-1 < 2 {
 		return d.StringFixed(2)
 	}
-	return d.String()
+	return s
 }

@@ -91,6 +91,8 @@ type OperationForm struct {
 	Context                   []BalanceHint
 	Resources                 []ResourceChoice
 	Policy                    string // what approval this will need
+
+	Quote *QuoteStep // renewals: the "Get price" step (quote.go)
 }
 
 // ResourceChoice is one resource a resource form may pick.
@@ -141,6 +143,10 @@ type OperationPage struct {
 	DecideError                                  string
 	ResolveOutcome, ResolveReason                string
 	ResolveError                                 string
+
+	// Renewals (quote.go): the quote as signed, and the orders once it ran.
+	Quote  *RenewalQuote
+	Orders *RenewalOrders
 }
 
 // ApprovalInbox is /approvals.
