@@ -114,6 +114,19 @@ func quoteView(tr *i18n.Translator, q *approval.Quote) *view.RenewalQuote {
 	return v
 }
 
+// quoteSuffix is a renewal's quote in a list's summary line, so that the inbox shows the
+// price an approver signs when approving several at once: " · quoted 331.20 CNY".
+func quoteSuffix(tr *i18n.Translator, q *approval.Quote) string {
+	if !q.Quoted() {
+		return " · " + tr.T("quote.short_none")
+	}
+	parts := make([]string, 0, len(q.Totals))
+	for _, t := range q.Totals {
+		parts = append(parts, quoteAmount(t.Amount, t.Currency))
+	}
+	return " · " + tr.T("quote.short", map[string]any{"Amount": strings.Join(parts, " + ")})
+}
+
 // quoteAmount formats a quoted decimal (exact as the upstream sent it) as money.
 func quoteAmount(s, currency string) string {
 	a, err := money.FromUpstream(s, currency)

@@ -138,6 +138,11 @@ func TestRenewalQuoteSignedAndOrderShown(t *testing.T) {
 		if page.has(t, "renewal-orders") {
 			t.Fatal("a pending renewal shows orders")
 		}
+		// The inbox, where several requests may be approved at once, names the price too.
+		inbox := abby.get("/approvals")
+		if row := inbox.doc(t).Find(`[data-testid="inbox-row"][data-id="` + op + `"]`).Text(); !strings.Contains(row, "quoted "+amount) {
+			t.Fatalf("the inbox row lacks the quote %q: %q", amount, strings.Join(strings.Fields(row), " "))
+		}
 		abby.lang = "zh"
 		if zh := abby.get("/operations/" + op); !strings.HasPrefix(zh.testid(t, "quote-title"), "上游报价（ListRenewRateOnPeriod），截至 ") ||
 			zh.testid(t, "quote-amount") != amount {
