@@ -200,6 +200,8 @@ func startOperations(ctx context.Context, db *store.DB, masters *upstreamacct.Re
 		return nil, nil, err
 	}
 	ops := approval.New(db, approval.Options{StepUp: stepUp, Enqueuer: ins, MasterAccountID: bootstrap, Log: log.With("component", "approval"),
+		// Renewals are priced, and their orders read, through the client they are sent with.
+		Renewals: approval.RenewalClients(masters.Client, masters.SubClient),
 		MasterLive: func(ctx context.Context, domainID string) (bool, error) {
 			live, err := masters.LiveMasters(ctx)
 			return live[domainID], err

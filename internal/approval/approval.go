@@ -156,6 +156,9 @@ type Params struct {
 	UnsubReason    int    `json:"unsubscribe_reason_type,omitempty"`
 	Operation      string `json:"operation,omitempty"`
 	AutoRenewTimes int    `json:"auto_renew_times,omitempty"`
+	// Quote is the upstream's price of a renewal, asked when it was drafted (quote.go).
+	// It is signed with the rest and never sent upstream.
+	Quote *Quote `json:"quote,omitempty"`
 }
 
 // UpstreamError is the upstream's answer to a failed (or uncertain) execution.
@@ -417,6 +420,14 @@ type Options struct {
 	// Notifier tells people about transitions; the executor and the web layer share it
 	// (Service.Notifier). Nil: one without channels outside the portal, on Clock.
 	Notifier *notify.Notifier
+	// Renewals gives the client that prices a renewal and reads its orders: the master's
+	// (by domain id), or for a sub-account's resources (account, a sub-account id) that
+	// account's own; RenewalClients builds it. Nil: renewals are drafted "not quoted".
+	Renewals func(ctx context.Context, master, account string) (bss.Renewals, error)
+	// QuoteTimeout bounds asking for a renewal's price (default 10s); OrderTimeout reading
+	// a renewal's order for its page (default 5s), so that a slow upstream costs a page
+	// that long at most.
+	QuoteTimeout, OrderTimeout time.Duration
 	// Clock returns now; default time.Now. Tests pass a fake clock for expiry.
 	Clock func() time.Time
 	Log   *slog.Logger
@@ -448,6 +459,12 @@ func New(db *store.DB, o Options) *Service {
 	}
 	if o.MasterAccountID == "" {
 		o.MasterAccountID = "default"
+	}
+	if o.QuoteTimeout <= 0 {
+		o.QuoteTimeout = defaultQuoteTimeout
+	}
+	if o.OrderTimeout <= 0 {
+		o.OrderTimeout = defaultOrderTimeout
 	}
 	if o.Notifier == nil {
 		o.Notifier = notify.New(db, notify.Config{}, o.Log)

@@ -15,7 +15,8 @@ import (
 )
 
 // Create requests an operation: in is validated against the cache (a *ValidationError
-// per field), the kind's policy sets how many approvals it needs, and the operation is
+// per field), a renewal is priced by the upstream (its Quote, in the snapshot), the
+// kind's policy sets how many approvals it needs, and the operation is
 // stored as pending with its snapshot hash, its audit events and the approvers'
 // notifications in one transaction. An operation that needs no approval is approved and
 // enqueued in that same transaction. idemKey ("" = none) makes a repeated submission
@@ -32,6 +33,9 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 	pol, err := s.policy(ctx, in.Kind)
 	if err != nil {
 		return nil, err
+	}
+	if in.Kind == KindRenewResources {
+		v.params.Quote = s.quote(ctx, v.masterOr(s.opts.MasterAccountID), v.params)
 	}
 	paramsJSON, _ := json.Marshal(v.params)
 	now := s.now()

@@ -185,9 +185,18 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	e.stepUp = &stepUp{}
-	e.svc = approval.New(db, approval.Options{StepUp: e.stepUp, Enqueuer: e.ins, MasterAccountID: e.master, Clock: e.clock.Now, Log: log})
-	e.settled, e.changed = map[int64]string{}, make(chan struct{}, 1)
+	// Renewals are quoted through the clients the executor sends with (set below), as serve does.
 	var clients func(ctx context.Context, master string) (bss.Upstream, error)
+	var subClients func(ctx context.Context, accountID string) (bss.Upstream, error)
+	e.svc = approval.New(db, approval.Options{StepUp: e.stepUp, Enqueuer: e.ins, MasterAccountID: e.master, Clock: e.clock.Now, Log: log,
+		Renewals: func(ctx context.Context, master, account string) (bss.Renewals, error) {
+			m := clients
+			if m == nil {
+				m = func(context.Context, string) (bss.Upstream, error) { return e.up, nil }
+			}
+			return approval.RenewalClients(m, subClients)(ctx, master, account)
+		}})
+	e.settled, e.changed = map[int64]string{}, make(chan struct{}, 1)
 	if o.masterB {
 		bo := sandbox.DefaultOptions()
 		bo.DomainID, bo.Seed, bo.SubAccounts = "domain-b-0000000000000000000000", 2, 5
@@ -214,7 +223,6 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 			return nil, fmt.Errorf("no master %q", master)
 		}
 	}
-	var subClients func(ctx context.Context, accountID string) (bss.Upstream, error)
 	if o.subCred {
 		e.setupSubCred(sopts, url)
 		clients, subClients = e.reg.Client, e.reg.SubClient

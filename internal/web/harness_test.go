@@ -48,6 +48,7 @@ type portal struct {
 
 	markID    int64 // see mark/since
 	up        bss.Upstream
+	sb        *sandbox.Running // the upstream behind up (faults, state)
 	logs      *syncBuffer
 	secretsMu sync.Mutex
 	secrets   map[string]bool // passwords typed, tokens sent, cookies received
@@ -102,7 +103,7 @@ func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func
 	t.Cleanup(hs.Close)
 	// The test's own door to the users (no clock: what it creates is dated by the wall
 	// clock, as an admin's CLI would).
-	p := &portal{t: t, db: db, srv: srv, http: hs, clock: clk, cfg: cfg, logs: logs, up: client,
+	p := &portal{t: t, db: db, srv: srv, http: hs, clock: clk, cfg: cfg, logs: logs, up: client, sb: running,
 		users:   &users.Service{DB: db, Passwords: id.Passwords, TOTPSecrets: id.TOTPSecrets},
 		secrets: map[string]bool{testPassword: true, testSecret: true, base64.StdEncoding.EncodeToString(cfg.SecretKey): true}}
 	// Every test through this harness ends by checking that no secret it used reached the

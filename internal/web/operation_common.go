@@ -230,7 +230,7 @@ func opSummary(tr *i18n.Translator, o approval.Operation) string {
 	case approval.KindTransferCoupon, approval.KindRetrieveCoupon:
 		return tr.T("op.coupon_short", map[string]any{"ID": p.CouponID})
 	case approval.KindRenewResources:
-		return tr.T("op.renew_short", map[string]any{"Num": p.PeriodNum, "Unit": tr.T("op.period." + p.PeriodType)})
+		return tr.T("op.renew_short", map[string]any{"Num": p.PeriodNum, "Unit": tr.T("op.period." + p.PeriodType)}) + quoteSuffix(tr, p.Quote)
 	case approval.KindToOnDemand, approval.KindAutoRenew:
 		return tr.T("op.operation." + p.Operation)
 	case approval.KindUnsubscribeResources:

@@ -42,6 +42,8 @@ func withOps(t *testing.T) func(d *web.Deps, up bss.Upstream) {
 		master := sandbox.DefaultOptions().DomainID
 		// As cmd/portal: step-up is the sign-in's own auth service.
 		svc := approval.New(d.DB, approval.Options{StepUp: d.Auth, Enqueuer: ins, MasterAccountID: master, Log: d.Log,
+			// As cmd/portal: renewals are quoted through the client they are sent with.
+			Renewals: approval.RenewalClients(func(context.Context, string) (bss.Upstream, error) { return up, nil }, nil),
 			// As cmd/portal: the registry says which masters are configured (withRegistry);
 			// read at call time, since a later tweak may install it.
 			MasterLive: func(ctx context.Context, id string) (bool, error) {

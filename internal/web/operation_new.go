@@ -134,13 +134,7 @@ func (s *Server) operationCreate(c *gin.Context) {
 	op, err := s.ops.Create(c.Request.Context(), actorOf(c), in, key)
 	var ve *approval.ValidationError
 	if errors.As(err, &ve) {
-		vals := func(name string) string {
-			if name == "resource_ids" {
-				return strings.Join(in.ResourceIDs, "\n")
-			}
-			return strings.TrimSpace(c.PostForm(name))
-		}
-		v, ferr := s.operationForm(c, in.Kind, vals, ve, key)
+		v, ferr := s.operationForm(c, in.Kind, postedValues(c, in), ve, key)
 		if ferr != nil {
 			s.fail(c, ferr)
 			return
@@ -336,6 +330,7 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 		}
 	}
 	v.Policy = tr.T("op.policy_note")
+	v.Quote = quoteStep(kind)
 	return v, nil
 }
 

@@ -69,6 +69,9 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 	if op.BatchID != nil {
 		v.Batch, v.BatchHref = tr.T("op.batch_n", map[string]any{"ID": *op.BatchID}), batchHref(*op.BatchID)
 	}
+	if err := s.addRenewal(c, tr, op, &v); err != nil {
+		return view.OperationPage{}, err
+	}
 	v.OwnRequest = u.ID == op.RequestedBy
 	decided := false
 	for _, ap := range op.Approvals {

@@ -10,6 +10,7 @@ func (s *Server) operationRoutes() []route {
 		{method: "GET", path: "/operations", action: authz.ViewOperations, handle: s.operationList},
 		{method: "GET", path: "/operations/new", action: authz.CreateOperation, handle: s.operationNew},
 		{method: "POST", path: "/operations", action: authz.CreateOperation, handle: s.operationCreate},
+		{method: "POST", path: "/operations/quote", action: authz.CreateOperation, handle: s.operationQuote},
 		{method: "GET", path: "/operations/:id", action: authz.ViewOperations, handle: s.operationPage},
 		{method: "POST", path: "/operations/:id/approve", action: authz.ApproveOperation, handle: s.operationApprove},
 		{method: "POST", path: "/operations/:id/reject", action: authz.ApproveOperation, handle: s.operationReject},

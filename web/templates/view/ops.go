@@ -96,6 +96,8 @@ type OperationForm struct {
 	Policy                    string // what approval this will need
 	// DraftedFrom is the operation this draft repeats ("Draft again"), with its page.
 	DraftedFrom, DraftedFromHref string
+
+	Quote *QuoteStep // renewals: the "Get price" step (quote.go)
 }
 
 // ResourceChoice is one resource a resource form may pick.
@@ -150,6 +152,10 @@ type OperationPage struct {
 	DecideError                                  string
 	ResolveOutcome, ResolveReason                string
 	ResolveError                                 string
+
+	// Renewals (quote.go): the quote as signed, and the orders once it ran.
+	Quote  *RenewalQuote
+	Orders *RenewalOrders
 }
 
 // ApprovalInbox is /approvals.
