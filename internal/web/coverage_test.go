@@ -37,6 +37,7 @@ type mutation struct {
 var noStateChange = map[string]string{
 	"POST /lang":                    "sets the browser's language cookie and the signed-in user's own language preference (their e-mails' language); no business state",
 	"POST /operations/bulk/preview": "checks an uploaded CSV and shows it; nothing is created or stored",
+	"POST /operations/new":          "shows the draft form again with a picker's choice applied; nothing is created or stored",
 	"POST /notifications/read":      "marks the user's own in-app notices as read; no business state, nobody else's view",
 }
 
