@@ -68,11 +68,12 @@ func (s *Server) operationRefresh(c *gin.Context) {
 	}
 	vals := postedValues(c, in)
 	if id := trimmed(c, "pick_sub_account"); id != "" {
+		posted := vals
 		vals = func(name string) string {
 			if name == "sub_account_id" {
 				return id
 			}
-			return postedValues(c, in)(name)
+			return posted(name)
 		}
 	}
 	s.renderOperationForm(c, http.StatusOK, in.Kind, vals, nil, key)
