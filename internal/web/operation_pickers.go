@@ -154,7 +154,7 @@ func (s *Server) pickers(c *gin.Context, tr *i18n.Translator, kind approval.Kind
 	case approval.KindTransferCoupon, approval.KindRetrieveCoupon:
 		v.Coupons, err = s.couponPick(c, tr, kind, vals, errOf, sa)
 	default:
-		v.ResourcePick, err = s.resourcePick(c, tr, vals, errOf("resource_ids"))
+		v.ResourcePick, err = s.resourcePick(c, tr, kind, vals, errOf("resource_ids"))
 	}
 	return err
 }
@@ -241,7 +241,10 @@ func (s *Server) couponPick(c *gin.Context, tr *i18n.Translator, kind approval.K
 			Expire: expire, Checked: val == chosen, UsedUp: !cp.Balance.IsPositive()})
 	}
 	if len(p.Choices) == 0 {
-		p.Empty = tr.T("pick.coupons_none")
+		p.Empty = tr.T("pick.coupons_none_master")
+		if holder != "" {
+			p.Empty = tr.T("pick.coupons_none_sub")
+		}
 	}
 	return p, nil
 }

@@ -336,7 +336,7 @@ func TestResourcePicker(t *testing.T) {
 		eve.lang = "zh"
 		r = eve.get("/operations/new?kind=to_on_demand&account_id=" + testMaster)
 		if got := ids(t, r, "resource-option"); !slices.Equal(got, []string{"res-1"}) || r.has(t, "resource-account") ||
-			!strings.Contains(r.testid(t, "resource-shown"), "显示 1 / 1 个") {
+			!strings.Contains(r.testid(t, "resource-shown"), "显示 1 / 1 个 · 每次最多 100 个") {
 			t.Fatalf("eve: %v, account choice %v, %q", got, r.has(t, "resource-account"), r.testid(t, "resource-shown"))
 		}
 		setMasterEnabled(t, db, secondMaster, false)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/readmodel"
@@ -22,7 +23,7 @@ var pickExpiringDays = []int{7, 30, 90}
 // owning resources. The posted ids stay picked whatever the filter shows: those it hides
 // travel as hidden fields, and ids of no listed resource stay in the paste box. The
 // "select all" and "clear" buttons post pick_resources.
-func (s *Server) resourcePick(c *gin.Context, tr *i18n.Translator, vals formValues, errText string) (*view.ResourcePick, error) {
+func (s *Server) resourcePick(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errText string) (*view.ResourcePick, error) {
 	now := s.now()
 	f := readmodel.ResourceChoiceFilter{Account: vals("account_id"), HiddenMasters: s.hiddenMasters(c)}
 	if f.Account == "" {
@@ -104,7 +105,7 @@ func (s *Server) resourcePick(c *gin.Context, tr *i18n.Translator, vals formValu
 	case len(rc.Rows) == 0:
 		p.Empty = tr.T("pick.res_none_within", map[string]any{"Days": days})
 	default:
-		p.Shown = tr.T("pick.res_shown", map[string]any{"Shown": len(rc.Rows), "Total": total})
+		p.Shown = tr.T("pick.res_shown", map[string]any{"Shown": len(rc.Rows), "Total": total, "Max": approval.MaxResources(kind)})
 	}
 	p.Paste = view.FormField{Name: "resource_ids", Label: tr.T("pick.paste_label"), Type: "textarea", Wide: true,
 		Value: strings.Join(pasted, "\n"), Hint: tr.T("op.hint.resource_ids")}
