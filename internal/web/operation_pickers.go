@@ -38,7 +38,7 @@ func (s *Server) subAccountSuggest(c *gin.Context) {
 	if !ok {
 		q = c.Query("sub_account_id")
 	}
-	picks, err := s.read.PickSubAccounts(c.Request.Context(), scopeOf(signedIn(c)), strings.TrimSpace(q), s.hiddenMasters(c), pickSuggestMax)
+	picks, err := s.read.PickSubAccounts(c.Request.Context(), scopeOf(signedIn(c)), strings.TrimSpace(q), s.hiddenOf(c.Request.Context()), pickSuggestMax)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -116,7 +116,7 @@ func (s *Server) choosingSubAccount(c *gin.Context, in approval.Input) (bool, er
 	case !errors.Is(err, store.ErrNotFound):
 		return false, err
 	}
-	picks, err := s.read.PickSubAccounts(ctx, scope, text, s.hiddenMasters(c), 1)
+	picks, err := s.read.PickSubAccounts(ctx, scope, text, s.hiddenOf(c.Request.Context()), 1)
 	return len(picks.Rows) > 0, err
 }
 
@@ -173,7 +173,7 @@ func (s *Server) subAccountPick(c *gin.Context, tr *i18n.Translator, text string
 	if text == "" {
 		return p, nil
 	}
-	picks, err := s.read.PickSubAccounts(c.Request.Context(), scopeOf(signedIn(c)), text, s.hiddenMasters(c), pickMatchMax)
+	picks, err := s.read.PickSubAccounts(c.Request.Context(), scopeOf(signedIn(c)), text, s.hiddenOf(c.Request.Context()), pickMatchMax)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (s *Server) couponPick(c *gin.Context, tr *i18n.Translator, kind approval.K
 			master = sa.MasterAccountID
 		}
 	}
-	rows, err := s.read.CouponChoices(c.Request.Context(), scopeOf(signedIn(c)), holder, master, s.hiddenMasters(c))
+	rows, err := s.read.CouponChoices(c.Request.Context(), scopeOf(signedIn(c)), holder, master, s.hiddenOf(c.Request.Context()))
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/readmodel"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -25,7 +26,7 @@ var pickExpiringDays = []int{7, 30, 90}
 // "select all" and "clear" buttons post pick_resources.
 func (s *Server) resourcePick(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errText string) (*view.ResourcePick, error) {
 	now := s.now()
-	f := readmodel.ResourceChoiceFilter{Account: vals("account_id"), HiddenMasters: s.hiddenMasters(c)}
+	f := readmodel.ResourceChoiceFilter{Account: vals("account_id"), HiddenMasters: s.hiddenOf(c.Request.Context())}
 	if f.Account == "" {
 		f.Account = vals("sub_account_id")
 	}
@@ -75,9 +76,9 @@ func (s *Server) resourcePick(c *gin.Context, tr *i18n.Translator, kind approval
 	for _, r := range rc.Rows {
 		listed[r.ResourceID] = true
 		row := view.ResourceChoice{ID: r.ResourceID, Name: orDefault(r.Name, r.ResourceID), Service: orDefault(r.ServiceTypeName, r.ServiceType),
-			Region: r.Region, Expire: fmtDate(r.Expire), Soon: expiresSoon(r.Expire, now), Checked: chosen[r.ResourceID]}
+			Region: r.Region, Expire: fmtDate(r.Expire), Soon: webcore.ExpiresSoon(r.Expire, now), Checked: chosen[r.ResourceID]}
 		if r.Status != int(bss.ResourceInUse) {
-			row.Status = statusLabel(tr, "res.status.", r.Status)
+			row.Status = webcore.StatusLabel(tr, "res.status.", r.Status)
 		}
 		p.Rows = append(p.Rows, row)
 	}
