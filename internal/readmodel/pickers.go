@@ -65,6 +65,10 @@ type ResourceChoices struct {
 	Others []string
 }
 
+// InUse reports whether a resource is in use: the picker names any other status (frozen,
+// expired) beside it.
+func InUse(r store.Resource) bool { return r.Status == int(bss.ResourceInUse) }
+
 // ResourceChoices lists one account's resources for the resource picker.
 func (r *Reader) ResourceChoices(ctx context.Context, scope authz.QueryScope, f ResourceChoiceFilter) (ResourceChoices, error) {
 	var out ResourceChoices

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/approval"
-	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/web/webcore"
@@ -77,7 +76,7 @@ func (s *Server) resourcePick(c *gin.Context, tr *i18n.Translator, kind approval
 		listed[r.ResourceID] = true
 		row := view.ResourceChoice{ID: r.ResourceID, Name: orDefault(r.Name, r.ResourceID), Service: orDefault(r.ServiceTypeName, r.ServiceType),
 			Region: r.Region, Expire: fmtDate(r.Expire), Soon: webcore.ExpiresSoon(r.Expire, now), Checked: chosen[r.ResourceID]}
-		if r.Status != int(bss.ResourceInUse) {
+		if !readmodel.InUse(r) {
 			row.Status = webcore.StatusLabel(tr, "res.status.", r.Status)
 		}
 		p.Rows = append(p.Rows, row)
