@@ -55,7 +55,8 @@ func TestBrowserRenewalQuote(t *testing.T) {
 		t.Fatal("a quote before anyone asked")
 	}
 	must(t, "fill the renewal", chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.ID("f-resource_ids"), id),
+		chromedp.Click(chromedp.ID("r-"+id)), // the resource picker's box
+
 		chromedp.Clear(chromedp.ID("f-period_num")),
 		chromedp.SendKeys(chromedp.ID("f-period_num"), "3"),
 		chromedp.SendKeys(chromedp.ID("f-reason"), "Keep the database another quarter"),

@@ -25,6 +25,18 @@ const (
 	maxUnsubReasonText = 255
 )
 
+// MaxResources is how many resources one operation of kind may name (0: a kind that
+// names none): what one upstream call takes.
+func MaxResources(k Kind) int {
+	switch {
+	case k.MovesMoney():
+		return 0
+	case k == KindToOnDemand:
+		return maxOnDemandIDs
+	}
+	return maxResourceIDs
+}
+
 type validated struct {
 	params   Params
 	amount   *money.Amount
@@ -342,10 +354,7 @@ func (s *Service) validateCoupon(ctx context.Context, a Actor, in Input, v *vali
 }
 
 func (s *Service) validateResources(ctx context.Context, in Input, v *validated, ve *ValidationError) error {
-	max := maxResourceIDs
-	if in.Kind == KindToOnDemand {
-		max = maxOnDemandIDs
-	}
+	max := MaxResources(in.Kind)
 	var ids []string
 	account := "" // the account owning the resources
 	seen := map[string]bool{}

@@ -28,10 +28,9 @@ var readListMethods = map[string]bool{
 	"ListCatalog": true, "OrganizationsOf": true,
 }
 
-// storeReadAllowed are the web files that may still call the store's lists: the operation
-// form reads the holdings of the one sub-account it names, after checking that one is in
-// scope, to offer its resources and coupons as choices (internal/approval's area).
-var storeReadAllowed = map[string]bool{"operation_new.go": true}
+// storeReadAllowed are the web files that may still call the store's lists (none: the
+// operation form's choices come through readmodel's pickers too).
+var storeReadAllowed = map[string]bool{}
 
 var scopePredicates = map[string]bool{"visible": true, "Covers": true, "InScope": true}
 

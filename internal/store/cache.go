@@ -71,8 +71,11 @@ const (
 
 // SubAccountFilter selects sub-accounts for the list page and the JSON API.
 type SubAccountFilter struct {
-	Q     string // case-insensitive substring of name or display name
-	OrgID string // this unit and every unit below it
+	Q string // case-insensitive substring of name or display name
+	// QMatchesID: Q also matches the start of the id (the draft form's picker, where a
+	// pasted or half-typed id names the account as well as its name does).
+	QMatchesID bool
+	OrgID      string // this unit and every unit below it
 	// OrgIDs: any of these units and those below them (the units a typed name matched);
 	// nil = no such filter, empty = none matched (nothing is listed).
 	OrgIDs []string

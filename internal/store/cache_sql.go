@@ -76,6 +76,13 @@ func likeContains(q string) string {
 	return "%" + r.Replace(strings.ToLower(q)) + "%"
 }
 
+// likePrefix turns user input into a LIKE pattern matching values that start with it,
+// lower-cased as the upstream's ids are (use with ESCAPE '\').
+func likePrefix(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(strings.ToLower(q)) + "%"
+}
+
 // nullTime and nullAmount pass nullable values as SQL NULL.
 func nullTime(t *time.Time) any {
 	if t == nil || t.IsZero() {

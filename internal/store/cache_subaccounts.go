@@ -66,7 +66,9 @@ func normalizeSort(s string) string {
 // subAccountWhere builds the filter's conditions (without the cursor).
 func (db *DB) subAccountWhere(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) (*conds, error) {
 	c := &conds{}
-	if q := strings.TrimSpace(f.Q); q != "" {
+	if q := strings.TrimSpace(f.Q); q != "" && f.QMatchesID {
+		c.add(`(search_text LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\')`, likeContains(q), likePrefix(q))
+	} else if q != "" {
 		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
 	}
 	if f.Status != 0 {

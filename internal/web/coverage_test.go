@@ -39,6 +39,7 @@ var noStateChange = map[string]string{
 	"POST /operations/bulk/preview":           "checks an uploaded CSV and shows it; nothing is created or stored",
 	"POST /operations/bulk/selection/preview": "turns the sub-accounts selected on the list into rows and shows them as the CSV preview does; nothing is created or stored",
 	"POST /operations/quote":                  "asks the upstream for a renewal's price and shows the form again; nothing is created or stored",
+	"POST /operations/new":                    "shows the draft form again with a picker's choice applied; nothing is created or stored",
 	"POST /notifications/read":                "marks the user's own in-app notices as read; no business state, nobody else's view",
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/approval"
-	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/web/templates/pages"
@@ -93,6 +92,7 @@ func inputFrom(c *gin.Context) approval.Input {
 	in.AutoRenewTimes, _ = strconv.Atoi(trimmed(c, "auto_renew_times"))
 	in.DraftedFrom, _ = strconv.ParseInt(trimmed(c, "drafted_from"), 10, 64)
 	in.ResourceIDs = splitIDs(c.PostFormArray("resource_ids"))
+	applyCouponPick(c, &in)
 	if in.Kind != approval.KindTransferFunds && in.Kind != approval.KindRetrieveFunds {
 		in.BalanceType, in.ExpireTime = "", ""
 	}
@@ -131,15 +131,19 @@ func (s *Server) operationCreate(c *gin.Context) {
 		s.fail(c, errBadRequest)
 		return
 	}
+	// A sub-account named by search text: the form comes back with the matches to choose.
+	if choose, err := s.choosingSubAccount(c, in); err != nil || choose {
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.renderOperationForm(c, http.StatusOK, in.Kind, postedValues(c, in), nil, key)
+		return
+	}
 	op, err := s.ops.Create(c.Request.Context(), actorOf(c), in, key)
 	var ve *approval.ValidationError
 	if errors.As(err, &ve) {
-		v, ferr := s.operationForm(c, in.Kind, postedValues(c, in), ve, key)
-		if ferr != nil {
-			s.fail(c, ferr)
-			return
-		}
-		s.render(c, http.StatusUnprocessableEntity, pages.OperationNew(s.page(c, "op.new_title"), v))
+		s.renderOperationForm(c, http.StatusUnprocessableEntity, in.Kind, postedValues(c, in), ve, key)
 		return
 	}
 	if err != nil {
@@ -194,7 +198,7 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 	}
 	switch kind {
 	case approval.KindTransferFunds, approval.KindRetrieveFunds:
-		v.Fields = append(v.Fields, field("sub_account_id", "text"), field("amount", "amount"))
+		v.Fields = append(v.Fields, field("amount", "amount"))
 		bt := field("balance_type", "select")
 		bt.Options = []view.Option{
 			{Value: approval.BalanceDebit, Label: tr.T("op.balance_type.debit"), Selected: bt.Value != approval.BalanceCredit},
@@ -251,30 +255,13 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 		}
 		v.Fields = append(v.Fields, ex)
 	case approval.KindTransferCoupon:
-		v.Fields = append(v.Fields, field("sub_account_id", "text"), field("coupon_id", "text"), field("amount", "amount"))
+		v.Fields = append(v.Fields, field("amount", "amount"))
 	case approval.KindRetrieveCoupon:
-		v.Fields = append(v.Fields, field("sub_account_id", "text"), field("coupon_id", "text"), field("sub_coupon_id", "text"))
 	default:
-		if sa != nil {
-			res, _, err := s.db.ListResources(ctx, authz.Everything, store.ResourceFilter{AccountID: sa.ID, Limit: 100})
-			if err != nil {
-				return v, err
-			}
-			chosen := map[string]bool{}
-			for _, id := range splitIDs([]string{vals("resource_ids")}) {
-				chosen[id] = true
-			}
-			for _, r := range res {
-				if r.IsMain {
-					v.Resources = append(v.Resources, view.ResourceChoice{ID: r.ResourceID, Name: r.Name,
-						Service: orDefault(r.ServiceTypeName, r.ServiceType), Expire: fmtDate(r.Expire), Checked: chosen[r.ResourceID]})
-				}
-			}
-		}
-		ids := field("resource_ids", "textarea")
-		ids.Wide = true
-		v.Fields = append(v.Fields, ids)
 		v.Fields = append(v.Fields, resourceFields(tr, kind, field)...)
+	}
+	if err := s.pickers(c, tr, kind, vals, errOf, sa, &v); err != nil {
+		return v, err
 	}
 	if sa != nil {
 		h := view.BalanceHint{Title: tr.T("op.sub_account_holds"), Name: sa.Name, Href: "/sub-accounts/" + url.PathEscape(sa.ID), Lines: []view.Fact{
@@ -295,25 +282,8 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 			}
 			h.Lines = append(h.Lines, facts...)
 		}
-		if kind == approval.KindRetrieveCoupon || kind == approval.KindTransferCoupon {
-			holder := sa.ID
-			if kind == approval.KindTransferCoupon {
-				holder = "" // the master's coupons are what can be allocated
-			}
-			cps, _, err := s.db.ListCoupons(ctx, authz.Everything, store.CouponFilter{SubAccountID: holder, Limit: 20})
-			if err != nil {
-				return v, err
-			}
-			for _, cp := range cps {
-				label := cp.PlanName + " · " + cp.CouponID
-				if cp.SubCouponID != "" {
-					label += " / " + cp.SubCouponID
-				}
-				h.Lines = append(h.Lines, view.Fact{Label: label, Value: cp.Balance.Format() + " CNY", Mono: true})
-			}
-		}
 		v.Context = append([]view.BalanceHint{h}, v.Context...)
-	} else if sub != "" {
+	} else if sub != "" && (v.SubAccount == nil || len(v.SubAccount.Matches) == 0) {
 		v.Context = append([]view.BalanceHint{{Title: tr.T("op.sub_account_holds"), Name: sub, Missing: tr.T("op.sub_account_unknown")}}, v.Context...)
 	}
 	v.Reason = field("reason", "textarea")
@@ -321,6 +291,9 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 		shown := map[string]bool{"reason": true}
 		for _, f := range v.Fields {
 			shown[f.Name] = true
+		}
+		for _, name := range v.PickerFields() {
+			shown[name] = true
 		}
 		v.Errors = append(v.Errors, tr.T("op.form_has_errors"))
 		for _, name := range sortedFields(ve) {

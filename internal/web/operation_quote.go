@@ -53,16 +53,6 @@ func (s *Server) operationQuote(c *gin.Context) {
 	s.render(c, status, pages.OperationNew(s.page(c, "op.new_title"), v))
 }
 
-// postedValues are a posted operation form's values, for showing it again.
-func postedValues(c *gin.Context, in approval.Input) formValues {
-	return func(name string) string {
-		if name == "resource_ids" {
-			return strings.Join(in.ResourceIDs, "\n")
-		}
-		return strings.TrimSpace(c.PostForm(name))
-	}
-}
-
 // quoteStep is the "Get price" step of a kind's form: renewals only.
 func quoteStep(kind approval.Kind) *view.QuoteStep {
 	if kind != approval.KindRenewResources {

@@ -86,8 +86,11 @@ func TestRenewalQuoteOnTheDraft(t *testing.T) {
 			if k, _ := d.Find(`[data-testid="idempotency-key"]`).Attr("value"); k != key {
 				t.Fatalf("%s: the form's key changed", lang)
 			}
+			// The resource stays picked in the resource picker (the paste box holds only
+			// ids not in the list).
+			picked := d.Find(`input[name="resource_ids"][value="` + id + `"]`)
 			if v, _ := d.Find(`[data-testid="input-period_num"]`).Attr("value"); v != "3" || r.testid(t, "input-reason") != "keep the database" ||
-				r.testid(t, "input-resource_ids") != id {
+				picked.Length() != 1 || picked.AttrOr("checked", "no") == "no" {
 				t.Fatalf("%s: input not kept", lang)
 			}
 			if after, _ := db.CountOperations(context.Background(), store.OperationFilter{}); after != before {

@@ -11,6 +11,10 @@ func (s *Server) operationRoutes() []route {
 		{method: "GET", path: "/operations/new", action: authz.CreateOperation, handle: s.operationNew},
 		{method: "POST", path: "/operations", action: authz.CreateOperation, handle: s.operationCreate},
 		{method: "POST", path: "/operations/quote", action: authz.CreateOperation, handle: s.operationQuote},
+		// The draft form's pickers: the sub-account type-ahead, and the form shown again
+		// with a pick applied (nothing created).
+		{method: "GET", path: "/operations/pick/sub-accounts", action: authz.CreateOperation, handle: s.subAccountSuggest},
+		{method: "POST", path: "/operations/new", action: authz.CreateOperation, handle: s.operationRefresh},
 		{method: "GET", path: "/operations/:id", action: authz.ViewOperations, handle: s.operationPage},
 		{method: "POST", path: "/operations/:id/approve", action: authz.ApproveOperation, handle: s.operationApprove},
 		{method: "POST", path: "/operations/:id/reject", action: authz.ApproveOperation, handle: s.operationReject},

@@ -92,18 +92,15 @@ type OperationForm struct {
 	Reason                    FormField
 	Errors                    []string // summary of what is wrong, translated
 	Context                   []BalanceHint
-	Resources                 []ResourceChoice
 	Policy                    string // what approval this will need
 	// DraftedFrom is the operation this draft repeats ("Draft again"), with its page.
 	DraftedFrom, DraftedFromHref string
 
 	Quote *QuoteStep // renewals: the "Get price" step (quote.go)
-}
-
-// ResourceChoice is one resource a resource form may pick.
-type ResourceChoice struct {
-	ID, Name, Service, Expire string
-	Checked                   bool
+	// The pickers (pick.go), nil where the kind has none.
+	SubAccount   *SubAccountPick
+	Coupons      *CouponPick
+	ResourcePick *ResourcePick
 }
 
 // ApprovalView is one decision on an operation.
