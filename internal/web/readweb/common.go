@@ -78,10 +78,8 @@ func (a *Area) exportLinks(c *gin.Context, path string, q url.Values) view.Expor
 
 // --- formatting ---
 
-// expiresSoon: within 30 days from now (and not past).
-func expiresSoon(t *time.Time, now time.Time) bool {
-	return t != nil && !t.IsZero() && t.Before(now.Add(30*24*time.Hour))
-}
+// expiresSoon is webcore's rule, which the draft form's pickers share.
+func expiresSoon(t *time.Time, now time.Time) bool { return webcore.ExpiresSoon(t, now) }
 
 // subAccountStatus is the translated badge of a sub-account status.
 func subAccountStatus(tr *i18n.Translator, st int) view.Badge {
@@ -122,11 +120,7 @@ func expirePolicy(tr *i18n.Translator, p int) string {
 	return statusLabel(tr, "res.policy.", p)
 }
 
-// statusLabel translates prefix+code, or says "unknown (code)".
+// statusLabel is webcore's, which the draft form's pickers share.
 func statusLabel(tr *i18n.Translator, prefix string, code int) string {
-	s := tr.T(prefix + strconv.Itoa(code))
-	if strings.HasPrefix(s, "[") {
-		return tr.T("read.unknown_code", map[string]any{"Code": code})
-	}
-	return s
+	return webcore.StatusLabel(tr, prefix, code)
 }
