@@ -9,11 +9,19 @@ import (
 )
 
 // The billing lists read in keyset pages (keyset.go). Each order ends in the table's key,
-// so that rows tied on expiry (or status) keep one place; an expiry may be NULL ("never"),
-// which sorts last.
+// so that rows tied on expiry (or status) keep one place. Migration 00060 indexes each
+// order.
 
-// expireKey is an order's expiry column.
-var expireKey = keyCol{col: "expire_time", null: true, arg: timeArg}
+// expireKey orders by expiry with "never" (NULL) last, on both dialects alike: NULL reads
+// as a time past every date, so the key has no NULL and compares as one row value. SQLite
+// stores times as text ("2026-01-02 03:04:05.6+00:00"), which sorts as the times do.
+func (db *DB) expireKey() keyCol {
+	never := "'infinity'::timestamptz"
+	if db.isSQLite() {
+		never = "'9999-12-31 23:59:59+00:00'"
+	}
+	return keyCol{col: "COALESCE(expire_time, " + never + ")", mark: "COALESCE(?, " + never + ")", null: true, arg: timeArg}
+}
 
 // --- coupons ---
 
@@ -35,14 +43,16 @@ func (r couponRow) coupon() Coupon {
 }
 
 // couponList is by expiry (soonest first, "never" last), then the coupon's key.
-var couponList = keysetList[couponRow, Coupon]{
-	op: "list coupons", from: "coupons",
-	cols:  "coupon_id, sub_coupon_id, sub_account_id, plan_name, balance, effective_time, expire_time, use_limits, synced_at",
-	order: keyset{name: "coupons", cols: []keyCol{expireKey, {col: "sub_account_id"}, {col: "coupon_id"}, {col: "sub_coupon_id"}}},
-	value: couponRow.coupon,
-	key: func(c Coupon) []*string {
-		return []*string{timeKey(c.Expire), textKey(c.SubAccountID), textKey(c.CouponID), textKey(c.SubCouponID)}
-	},
+func (db *DB) couponList() keysetList[couponRow, Coupon] {
+	return keysetList[couponRow, Coupon]{
+		op: "list coupons", from: "coupons",
+		cols:  "coupon_id, sub_coupon_id, sub_account_id, plan_name, balance, effective_time, expire_time, use_limits, synced_at",
+		order: keyset{name: "coupons", cols: []keyCol{db.expireKey(), {col: "sub_account_id"}, {col: "coupon_id"}, {col: "sub_coupon_id"}}},
+		value: couponRow.coupon,
+		key: func(c Coupon) []*string {
+			return []*string{timeKey(c.Expire), textKey(c.SubAccountID), textKey(c.CouponID), textKey(c.SubCouponID)}
+		},
+	}
 }
 
 // PageCoupons is one page of the coupons in scope matching f, by expiry. The scope
@@ -53,7 +63,7 @@ func (db *DB) PageCoupons(ctx context.Context, scope authz.QueryScope, f CouponF
 	if err != nil {
 		return Page[Coupon]{}, err
 	}
-	return couponList.page(ctx, db, c, f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
+	return db.couponList().page(ctx, db, c, f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
 }
 
 // ListCoupons is PageCoupons' rows and total.
@@ -69,7 +79,7 @@ func (db *DB) ForEachCoupon(ctx context.Context, scope authz.QueryScope, f Coupo
 	if err != nil {
 		return err
 	}
-	return couponList.each(ctx, db, c, fn)
+	return db.couponList().each(ctx, db, c, fn)
 }
 
 func (db *DB) couponWhere(ctx context.Context, scope authz.QueryScope, f CouponFilter) (*conds, error) {
@@ -115,25 +125,27 @@ func (r cardRow) card() StoredValueCard {
 }
 
 // cardList is usable first (status 1, then 2), then by expiry.
-var cardList = keysetList[cardRow, StoredValueCard]{
-	op: "list cards", from: "stored_value_cards",
-	cols:  "card_id, name, status, face_value, balance, effective_time, expire_time, synced_at",
-	order: keyset{name: "cards", cols: []keyCol{{col: "status", arg: intArg}, expireKey, {col: "card_id"}}},
-	value: cardRow.card,
-	key: func(c StoredValueCard) []*string {
-		return []*string{intKey(c.Status), timeKey(c.Expire), textKey(c.CardID)}
-	},
+func (db *DB) cardList() keysetList[cardRow, StoredValueCard] {
+	return keysetList[cardRow, StoredValueCard]{
+		op: "list cards", from: "stored_value_cards",
+		cols:  "card_id, name, status, face_value, balance, effective_time, expire_time, synced_at",
+		order: keyset{name: "cards", cols: []keyCol{{col: "status", arg: intArg}, db.expireKey(), {col: "card_id"}}},
+		value: cardRow.card,
+		key: func(c StoredValueCard) []*string {
+			return []*string{intKey(c.Status), timeKey(c.Expire), textKey(c.CardID)}
+		},
+	}
 }
 
 // PageCards is one page of the stored-value cards in scope matching f. Cards are the
 // master's as a whole (masterWide).
 func (db *DB) PageCards(ctx context.Context, scope authz.QueryScope, f CardFilter) (Page[StoredValueCard], error) {
-	return cardList.page(ctx, db, cardWhere(scope, f), f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
+	return db.cardList().page(ctx, db, cardWhere(scope, f), f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
 }
 
 // ForEachCard calls fn for every card in scope matching f (Cursor and Limit ignored).
 func (db *DB) ForEachCard(ctx context.Context, scope authz.QueryScope, f CardFilter, fn func(StoredValueCard) error) error {
-	return cardList.each(ctx, db, cardWhere(scope, f), fn)
+	return db.cardList().each(ctx, db, cardWhere(scope, f), fn)
 }
 
 func cardWhere(scope authz.QueryScope, f CardFilter) *conds {
@@ -178,15 +190,17 @@ func (r resourceRow) resource() Resource {
 }
 
 // resourceList is by expiry, soonest first.
-var resourceList = keysetList[resourceRow, Resource]{
-	op: "list resources", from: "resources",
-	cols: "account_id, resource_id, name, region, service_type, service_type_name, resource_type, resource_type_name, spec_desc, parent_id, " +
-		"is_main, status, effective_time, expire_time, expire_policy, synced_at",
-	order: keyset{name: "resources", cols: []keyCol{expireKey, {col: "resource_id"}, {col: "account_id"}}},
-	value: resourceRow.resource,
-	key: func(r Resource) []*string {
-		return []*string{timeKey(r.Expire), textKey(r.ResourceID), textKey(r.AccountID)}
-	},
+func (db *DB) resourceList() keysetList[resourceRow, Resource] {
+	return keysetList[resourceRow, Resource]{
+		op: "list resources", from: "resources",
+		cols: "account_id, resource_id, name, region, service_type, service_type_name, resource_type, resource_type_name, spec_desc, parent_id, " +
+			"is_main, status, effective_time, expire_time, expire_policy, synced_at",
+		order: keyset{name: "resources", cols: []keyCol{db.expireKey(), {col: "resource_id"}, {col: "account_id"}}},
+		value: resourceRow.resource,
+		key: func(r Resource) []*string {
+			return []*string{timeKey(r.Expire), textKey(r.ResourceID), textKey(r.AccountID)}
+		},
+	}
 }
 
 // PageResources is one page of the cached resources in scope matching f, by expiry.
@@ -195,7 +209,7 @@ func (db *DB) PageResources(ctx context.Context, scope authz.QueryScope, f Resou
 	if err != nil {
 		return Page[Resource]{}, err
 	}
-	return resourceList.page(ctx, db, c, f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
+	return db.resourceList().page(ctx, db, c, f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
 }
 
 // ListResources is PageResources' rows and total.
@@ -211,7 +225,7 @@ func (db *DB) ForEachResource(ctx context.Context, scope authz.QueryScope, f Res
 	if err != nil {
 		return err
 	}
-	return resourceList.each(ctx, db, c, fn)
+	return db.resourceList().each(ctx, db, c, fn)
 }
 
 func (db *DB) resourceWhere(ctx context.Context, scope authz.QueryScope, f ResourceFilter) (*conds, error) {
@@ -281,7 +295,7 @@ func (db *DB) packageList() keysetList[packageRow, PackageUsage] {
 		op: "list package usages", from: "resource_package_usages",
 		cols: "free_resource_id, package_id, product_name, service_type, service_type_name, region, usage_type_name, status, " +
 			castText(db, "original") + " AS original, " + castText(db, "remaining") + " AS remaining, measure_id, effective_time, expire_time, synced_at",
-		order: keyset{name: "packages", cols: []keyCol{expireKey, {col: "free_resource_id"}}},
+		order: keyset{name: "packages", cols: []keyCol{db.expireKey(), {col: "free_resource_id"}}},
 		value: packageRow.usage,
 		key:   func(u PackageUsage) []*string { return []*string{timeKey(u.Expire), textKey(u.FreeResourceID)} },
 	}

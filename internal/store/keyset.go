@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -38,9 +39,11 @@ const (
 
 // keyCol is one column of an order.
 type keyCol struct {
-	col string
-	// null: the column may be NULL, which sorts after every value (last ascending, first
-	// descending) on both dialects; a cursor carries the NULL as JSON null.
+	col string // the column, or an expression of it, ordered on
+	// mark is what a cursor's value is compared as ("" = "?"): the same expression of the
+	// placeholder when col is one (an expiry reads NULL as a time past every date).
+	mark string
+	// null: the value may be NULL, which a cursor carries as JSON null.
 	null bool
 	// arg turns a cursor's text of the value into the SQL argument; false: not a value
 	// of this column (a tampered cursor). nil: the text itself.
@@ -129,63 +132,31 @@ func (k keyset) args(key []*string) ([]any, bool) {
 
 // orderBy is the ORDER BY of the list, or of its reverse (a page read backward).
 func (k keyset) orderBy(reverse bool) string {
-	desc := k.desc != reverse
+	dir := " ASC"
+	if k.desc != reverse {
+		dir = " DESC"
+	}
 	parts := make([]string, len(k.cols))
 	for i, c := range k.cols {
-		switch {
-		case desc && c.null:
-			parts[i] = c.col + " DESC NULLS FIRST"
-		case desc:
-			parts[i] = c.col + " DESC"
-		case c.null:
-			parts[i] = c.col + " ASC NULLS LAST"
-		default:
-			parts[i] = c.col + " ASC"
-		}
+		parts[i] = c.col + dir
 	}
 	return strings.Join(parts, ", ")
 }
 
 // seek is the condition on the rows after (dir cursorAfter) or before the key with the
-// arguments args, in the list's order.
+// arguments args, in the list's order: one row-value comparison, which both dialects
+// compare left to right and Postgres reads as one index range (the index on the order's
+// columns).
 func (k keyset) seek(args []any, dir string) (string, []any) {
-	return compareKey(k.cols, args, (dir == cursorAfter) != k.desc)
-}
-
-// compareKey is the condition that the row's cols are greater (gt) or less than args,
-// compared left to right, NULL being greater than every value. A run of columns that are
-// never NULL compares as one row value (an index range on both dialects); a NULL-able
-// column is spelt out, since a row value with a NULL in it compares to nothing.
-func compareKey(cols []keyCol, args []any, gt bool) (string, []any) {
 	op := "<"
-	if gt {
+	if (dir == cursorAfter) != k.desc {
 		op = ">"
 	}
-	switch {
-	case len(cols) == 0:
-		return "1=0", nil // equal keys: the row itself is neither after nor before
-	case len(cols) == 1 && !cols[0].null:
-		return fmt.Sprintf("%s %s ?", cols[0].col, op), args
-	case !slices.ContainsFunc(cols, func(c keyCol) bool { return c.null }):
-		names := make([]string, len(cols))
-		for i, c := range cols {
-			names[i] = c.col
-		}
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
-		return fmt.Sprintf("(%s) %s (%s)", strings.Join(names, ", "), op, marks), args
+	cols, marks := make([]string, len(k.cols)), make([]string, len(k.cols))
+	for i, c := range k.cols {
+		cols[i], marks[i] = c.col, cmp.Or(c.mark, "?")
 	}
-	c, v := cols[0].col, args[0]
-	rest, restArgs := compareKey(cols[1:], args[1:], gt)
-	switch {
-	case v == nil && gt: // only NULLs tie with NULL, and nothing is greater
-		return fmt.Sprintf("(%s IS NULL AND %s)", c, rest), restArgs
-	case v == nil: // every value is less than NULL
-		return fmt.Sprintf("(%s IS NOT NULL OR %s)", c, rest), restArgs
-	case gt && cols[0].null:
-		return fmt.Sprintf("(%s > ? OR %s IS NULL OR (%s = ? AND %s))", c, c, c, rest), append([]any{v, v}, restArgs...)
-	default:
-		return fmt.Sprintf("(%s %s ? OR (%s = ? AND %s))", c, op, c, rest), append([]any{v, v}, restArgs...)
-	}
+	return fmt.Sprintf("(%s) %s (%s)", strings.Join(cols, ", "), op, strings.Join(marks, ", ")), args
 }
 
 // Key values as cursors carry them.
