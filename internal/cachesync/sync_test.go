@@ -159,15 +159,15 @@ func TestFullAndIncrementalSync(t *testing.T) {
 		}
 		for _, kind := range []string{store.CatalogServiceType, store.CatalogResourceType, store.CatalogUsageType, store.CatalogServiceResource} {
 			for _, lang := range []string{"zh_CN", "en_US"} {
-				if _, n, _ := db.ListCatalog(ctx, kind, lang, "", "", 0, 10); n == 0 {
+				if p, _ := db.PageCatalog(ctx, store.CatalogFilter{Kind: kind, Lang: lang, Limit: 10}); p.Total == 0 {
 					t.Errorf("catalogue %s/%s empty", kind, lang)
 				}
 			}
 		}
-		if _, n, _ := db.ListCards(ctx, 0, 0, 10); n == 0 {
+		if p, _ := db.PageCards(ctx, authz.Everything, store.CardFilter{Limit: 10}); p.Total == 0 {
 			t.Error("no cards")
 		}
-		if _, n, _ := db.ListPackageUsages(ctx, "", 0, 10); n == 0 {
+		if p, _ := db.PagePackageUsages(ctx, authz.Everything, store.PackageFilter{Limit: 10}); p.Total == 0 {
 			t.Error("no package usages")
 		}
 		if n := auditCount(t, db); n != 1 {

@@ -23,9 +23,10 @@ import (
 var readListMethods = map[string]bool{
 	"ListSubAccounts": true, "ListSubAccountsUncounted": true, "ForEachSubAccount": true,
 	"SubAccountStats": true, "SubAccountStatsOf": true, "SubAccountsBelowThreshold": true, "SubAccountsBelowThresholdOf": true,
-	"ListCoupons": true, "ListResources": true, "ResourceFacets": true, "ResourceAccounts": true,
-	"ListCards": true, "ListCardsOf": true, "ListPackageUsages": true, "ListPackageUsagesOf": true,
-	"ListCatalog": true, "OrganizationsOf": true,
+	"ListCoupons": true, "PageCoupons": true, "ForEachCoupon": true,
+	"ListResources": true, "PageResources": true, "ForEachResource": true, "ResourceFacets": true, "ResourceAccounts": true,
+	"PageCards": true, "ForEachCard": true, "PagePackageUsages": true, "ForEachPackageUsage": true,
+	"PageCatalog": true, "ForEachCatalogEntry": true, "OrganizationsOf": true,
 }
 
 // storeReadAllowed are the web files that may still call the store's lists (none: the

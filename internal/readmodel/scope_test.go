@@ -203,15 +203,17 @@ func TestScopedResources(t *testing.T) {
 		seedScopes(t, db)
 		r := New(db)
 		scope := eastScope()
+		cursor := ""
 		for page, want := range []int{25, 25, 10} {
-			p, err := r.Resources(ctx, scope, store.ResourceFilter{Offset: page * 25, Limit: 25})
+			p, err := r.Resources(ctx, scope, store.ResourceFilter{Cursor: cursor, Limit: 25})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.Total != 60 || len(p.Rows) != want {
-				t.Fatalf("page %d: %d rows of %d, want %d of 60", page+1, len(p.Rows), p.Total, want)
+			if p.Total != 60 || len(p.Items) != want || p.Before != int64(page*25) || (p.NextCursor == "") != (page == 2) {
+				t.Fatalf("page %d: %d rows of %d after %d, want %d of 60", page+1, len(p.Items), p.Total, p.Before, want)
 			}
-			for _, x := range p.Rows {
+			cursor = p.NextCursor
+			for _, x := range p.Items {
 				if !inEast(x.AccountID) {
 					t.Fatalf("page %d holds %s", page+1, x.AccountID)
 				}
@@ -252,15 +254,17 @@ func TestScopedCouponsCardsPackages(t *testing.T) {
 		r := New(db)
 		scope := eastScope()
 		// The east sub-accounts' 30 and the master's 5, which belong to no unit.
+		cursor := ""
 		for page, want := range []int{25, 10} {
-			p, err := r.Coupons(ctx, scope, store.CouponFilter{AllHolders: true, Offset: page * 25, Limit: 25})
+			p, err := r.Coupons(ctx, scope, store.CouponFilter{AllHolders: true, Cursor: cursor, Limit: 25})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.Total != 35 || len(p.Rows) != want {
-				t.Fatalf("page %d: %d rows of %d, want %d of 35", page+1, len(p.Rows), p.Total, want)
+			if p.Total != 35 || len(p.Items) != want || p.Before != int64(page*25) || (p.NextCursor == "") != (page == 1) {
+				t.Fatalf("page %d: %d rows of %d after %d, want %d of 35", page+1, len(p.Items), p.Total, p.Before, want)
 			}
-			for _, c := range p.Rows {
+			cursor = p.NextCursor
+			for _, c := range p.Items {
 				if c.SubAccountID != "" && !inEast(c.SubAccountID) {
 					t.Fatalf("page %d holds %s's coupon", page+1, c.SubAccountID)
 				}
@@ -277,11 +281,11 @@ func TestScopedCouponsCardsPackages(t *testing.T) {
 			cards, pkgs  int64
 			coupons, res int64
 		}{{scope, 3, 2, 35, 60}, {authz.Everything, 3, 2, 95, 190}, {authz.QueryScope{}, 0, 0, 0, 0}} {
-			c, err := r.Cards(ctx, tt.scope, CardFilter{Limit: 10})
+			c, err := r.Cards(ctx, tt.scope, store.CardFilter{Limit: 10})
 			if err != nil || c.Total != tt.cards {
 				t.Fatalf("%+v cards: %d %v", tt.scope, c.Total, err)
 			}
-			p, err := r.Packages(ctx, tt.scope, PackageFilter{Limit: 10})
+			p, err := r.Packages(ctx, tt.scope, store.PackageFilter{Limit: 10})
 			if err != nil || p.Total != tt.pkgs {
 				t.Fatalf("%+v packages: %d %v", tt.scope, p.Total, err)
 			}

@@ -89,14 +89,8 @@ type SubAccountFilter struct {
 	Limit         int    // default 25, at most 500
 }
 
-// SubAccountPage is one page of the list. Total counts every match of the filter.
-type SubAccountPage struct {
-	Items      []SubAccount
-	NextCursor string // "" on the last page
-	PrevCursor string // "" on the first page
-	Total      int64
-	Before     int64 // rows ahead of this page (0 on the first)
-}
+// SubAccountPage is one page of the sub-account list.
+type SubAccountPage = Page[SubAccount]
 
 // AmountLine is one row of the master's transferable amounts.
 type AmountLine struct {
@@ -149,7 +143,7 @@ type CouponFilter struct {
 	SubAccountID  string // "" and !AllHolders: master coupons only
 	AllHolders    bool   // master and every sub-account's coupons
 	Q             string // plan name substring
-	Offset        int
+	Cursor        string // a page's NextCursor, PrevCursor or LastCursor; "" = the first page
 	Limit         int
 }
 
@@ -163,6 +157,15 @@ type StoredValueCard struct {
 	Effective *time.Time
 	Expire    *time.Time
 	SyncedAt  time.Time
+}
+
+// CardFilter selects stored-value cards.
+type CardFilter struct {
+	MasterAccountID string // "" = every master
+	HiddenMasters   []string
+	Status          int    // 0: any
+	Cursor          string // a page's NextCursor, PrevCursor or LastCursor; "" = the first page
+	Limit           int
 }
 
 // Resource is a cached yearly/monthly resource of an account that has credentials
@@ -199,7 +202,7 @@ type ResourceFilter struct {
 	ExpiringUntil *time.Time // expire ≤ this
 	MainOnly      bool
 	Q             string
-	Offset        int
+	Cursor        string // a page's NextCursor, PrevCursor or LastCursor; "" = the first page
 	Limit         int
 }
 
@@ -221,6 +224,15 @@ type PackageUsage struct {
 	SyncedAt        time.Time
 }
 
+// PackageFilter selects resource-package usages.
+type PackageFilter struct {
+	MasterAccountID string // "" = every master
+	HiddenMasters   []string
+	Q               string // product, usage type or service name
+	Cursor          string // a page's NextCursor, PrevCursor or LastCursor; "" = the first page
+	Limit           int
+}
+
 // CatalogEntry is one row of a catalogue in one language. Kind is "service_type",
 // "resource_type", "usage_type" or "service_resource"; Parent links a resource type to
 // its service type and a usage type or service resource to its resource type.
@@ -233,6 +245,15 @@ type CatalogEntry struct {
 	Parent      string
 	Extra       string // abbreviation, owner service, …
 	SyncedAt    time.Time
+}
+
+// CatalogFilter selects the entries of one catalogue.
+type CatalogFilter struct {
+	Kind      string
+	Lang      string // "" = any
+	Parent, Q string // "" = any; Q matches code or name
+	Cursor    string // a page's NextCursor, PrevCursor or LastCursor; "" = the first page
+	Limit     int
 }
 
 // SyncRun records one run of the sync of an area.

@@ -2,15 +2,14 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/purser-finance/purser/internal/authz"
 )
 
 // Coupons, stored-value cards, resources, resource-package usages and catalogues: lists
-// that sync replaces wholesale (rows not in the latest complete read are gone) and pages
-// read with offset paging (they are small next to the sub-account list).
+// that sync replaces wholesale (rows not in the latest complete read are gone), read in
+// keyset pages (cache_lists_pages.go).
 
 var (
 	couponCols   = []string{"coupon_id", "sub_coupon_id", "sub_account_id", "plan_name", "search_text", "balance", "effective_time", "expire_time", "use_limits", "synced_at"}
@@ -26,9 +25,6 @@ func couponValues(c Coupon, at time.Time) []any {
 	return []any{c.CouponID, c.SubCouponID, c.SubAccountID, c.PlanName, searchText(c.PlanName), c.Balance.String(),
 		nullTime(c.Effective), nullTime(c.Expire), limits, utc(at)}
 }
-
-// expireOrder sorts by expiry with "never" last on both dialects (SQLite puts NULL first).
-const expireOrder = "(expire_time IS NULL), expire_time"
 
 // ReplaceMasterCoupons replaces master's transferable coupons (and untagged ones cached
 // before several masters were supported). A sub-account's coupons carry no master of
@@ -52,60 +48,6 @@ func (db *DB) ReplaceMasterCoupons(ctx context.Context, master string, coupons [
 	})
 }
 
-// ListCoupons lists coupons by expiry (soonest first, "never" last). The scope restricts
-// the sub-accounts' coupons; master coupons belong to no unit and are listed whenever
-// asked for (masterWide).
-func (db *DB) ListCoupons(ctx context.Context, scope authz.QueryScope, f CouponFilter) ([]Coupon, int64, error) {
-	c := &conds{}
-	switch {
-	case f.SubAccountID != "":
-		c.add("sub_account_id = ?", f.SubAccountID)
-	case !f.AllHolders:
-		c.add("sub_account_id = ''")
-	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
-	}
-	if f.MasterAccountID != "" {
-		c.add("((sub_account_id = '' AND master_account_id = ?) OR sub_account_id IN (SELECT m.id FROM sub_accounts m WHERE m.master_account_id = ?))",
-			f.MasterAccountID, f.MasterAccountID)
-	}
-	if len(f.HiddenMasters) > 0 {
-		c.add("NOT ((sub_account_id = '' AND master_account_id IN ?) OR sub_account_id IN (SELECT h.id FROM sub_accounts h WHERE h.master_account_id IN ?))",
-			f.HiddenMasters, f.HiddenMasters)
-	}
-	masterWide(c, scope)
-	if err := db.addScope(ctx, c, scope, "(sub_account_id = '' OR sub_account_id IN (SELECT s.id FROM sub_accounts s WHERE %s))", "s.org_id", "s.org_path"); err != nil {
-		return nil, 0, err
-	}
-	var rows []struct {
-		CouponID      string
-		SubCouponID   string
-		SubAccountID  string
-		PlanName      string
-		Balance       string
-		EffectiveTime *time.Time
-		ExpireTime    *time.Time
-		UseLimits     string
-		SyncedAt      time.Time
-	}
-	q := "SELECT coupon_id, sub_coupon_id, sub_account_id, plan_name, balance, effective_time, expire_time, use_limits, synced_at FROM coupons WHERE " +
-		c.sql() + " ORDER BY " + expireOrder + ", sub_account_id, coupon_id, sub_coupon_id LIMIT ? OFFSET ?"
-	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, clampLimit(f.Limit, defaultListLimit), clampOffset(f.Offset))...).Scan(&rows).Error; err != nil {
-		return nil, 0, translate("list coupons", err)
-	}
-	total, err := db.count(ctx, "count coupons", "SELECT COUNT(*) FROM coupons WHERE "+c.sql(), c.args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]Coupon, len(rows))
-	for i, r := range rows {
-		out[i] = Coupon{CouponID: r.CouponID, SubCouponID: r.SubCouponID, SubAccountID: r.SubAccountID, PlanName: r.PlanName,
-			Balance: amount(r.Balance, ""), Effective: utcPtr(r.EffectiveTime), Expire: utcPtr(r.ExpireTime), UseLimits: r.UseLimits, SyncedAt: r.SyncedAt.UTC()}
-	}
-	return out, total, nil
-}
-
 // ReplaceCards replaces master's stored-value cards (usable and used up).
 func (db *DB) ReplaceCards(ctx context.Context, master string, cards []StoredValueCard, at time.Time) error {
 	rows := make([][]any, len(cards))
@@ -119,50 +61,6 @@ func (db *DB) ReplaceCards(ctx context.Context, master string, cards []StoredVal
 		return tx.upsert(ctx, "stored_value_cards", []string{"card_id", "name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at", "master_account_id"},
 			[]string{"card_id"}, []string{"name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at", "master_account_id"}, rows)
 	})
-}
-
-// ListCards lists every stored-value card (status 0: any) usable first, then by expiry.
-func (db *DB) ListCards(ctx context.Context, status, offset, limit int) ([]StoredValueCard, int64, error) {
-	return db.ListCardsOf(ctx, authz.Everything, "", status, offset, limit)
-}
-
-// ListCardsOf is ListCards for one master's cards ("" = every master) within scope (cards
-// are the master's as a whole: masterWide), without the hidden masters' cards.
-func (db *DB) ListCardsOf(ctx context.Context, scope authz.QueryScope, master string, status, offset, limit int, hidden ...string) ([]StoredValueCard, int64, error) {
-	c := &conds{}
-	masterWide(c, scope)
-	if status != 0 {
-		c.add("status = ?", status)
-	}
-	if master != "" {
-		c.add("master_account_id = ?", master)
-	}
-	hideMasters(c, "master_account_id", hidden)
-	var rows []struct {
-		CardID        string
-		Name          string
-		Status        int
-		FaceValue     string
-		Balance       string
-		EffectiveTime *time.Time
-		ExpireTime    *time.Time
-		SyncedAt      time.Time
-	}
-	q := "SELECT card_id, name, status, face_value, balance, effective_time, expire_time, synced_at FROM stored_value_cards WHERE " +
-		c.sql() + " ORDER BY status, " + expireOrder + ", card_id LIMIT ? OFFSET ?"
-	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, clampLimit(limit, defaultListLimit), clampOffset(offset))...).Scan(&rows).Error; err != nil {
-		return nil, 0, translate("list cards", err)
-	}
-	total, err := db.count(ctx, "count cards", "SELECT COUNT(*) FROM stored_value_cards WHERE "+c.sql(), c.args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]StoredValueCard, len(rows))
-	for i, r := range rows {
-		out[i] = StoredValueCard{CardID: r.CardID, Name: r.Name, Status: r.Status, FaceValue: amount(r.FaceValue, ""), Balance: amount(r.Balance, ""),
-			Effective: utcPtr(r.EffectiveTime), Expire: utcPtr(r.ExpireTime), SyncedAt: r.SyncedAt.UTC()}
-	}
-	return out, total, nil
 }
 
 var resourceCols = []string{"account_id", "resource_id", "name", "search_text", "region", "service_type", "service_type_name", "resource_type",
@@ -201,77 +99,6 @@ func (db *DB) RemoveSubResourcesExcept(ctx context.Context, master string, keep 
 // resources belong to no unit: a limited scope does not see them.
 func (db *DB) resourceScope(ctx context.Context, c *conds, scope authz.QueryScope) error {
 	return db.addScope(ctx, c, scope, "account_id IN (SELECT s.id FROM sub_accounts s WHERE %s)", "s.org_id", "s.org_path")
-}
-
-// ListResources lists cached resources in scope by expiry, soonest first; the total
-// counts them all.
-func (db *DB) ListResources(ctx context.Context, scope authz.QueryScope, f ResourceFilter) ([]Resource, int64, error) {
-	c := &conds{}
-	if err := db.resourceScope(ctx, c, scope); err != nil {
-		return nil, 0, err
-	}
-	if f.AccountID != "" {
-		c.add("account_id = ?", f.AccountID)
-	}
-	if f.MasterAccountID != "" {
-		c.add("(account_id = ? OR account_id IN (SELECT m.id FROM sub_accounts m WHERE m.master_account_id = ?))", f.MasterAccountID, f.MasterAccountID)
-	}
-	if len(f.HiddenMasters) > 0 {
-		c.add("account_id NOT IN ? AND account_id NOT IN (SELECT h.id FROM sub_accounts h WHERE h.master_account_id IN ?)", f.HiddenMasters, f.HiddenMasters)
-	}
-	if f.ServiceType != "" {
-		c.add("service_type = ?", f.ServiceType)
-	}
-	if f.Region != "" {
-		c.add("region = ?", f.Region)
-	}
-	if f.Status != 0 {
-		c.add("status = ?", f.Status)
-	}
-	if f.ExpiringUntil != nil {
-		c.add("expire_time <= ?", utc(*f.ExpiringUntil))
-	}
-	if f.MainOnly {
-		c.add("is_main = ?", true)
-	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
-	}
-	var rows []struct {
-		AccountID        string
-		ResourceID       string
-		Name             string
-		Region           string
-		ServiceType      string
-		ServiceTypeName  string
-		ResourceType     string
-		ResourceTypeName string
-		SpecDesc         string
-		ParentID         string
-		IsMain           bool
-		Status           int
-		EffectiveTime    *time.Time
-		ExpireTime       *time.Time
-		ExpirePolicy     int
-		SyncedAt         time.Time
-	}
-	q := "SELECT account_id, resource_id, name, region, service_type, service_type_name, resource_type, resource_type_name, spec_desc, parent_id, is_main, status, effective_time, expire_time, expire_policy, synced_at FROM resources WHERE " +
-		c.sql() + " ORDER BY " + expireOrder + ", resource_id, account_id LIMIT ? OFFSET ?"
-	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, clampLimit(f.Limit, defaultListLimit), clampOffset(f.Offset))...).Scan(&rows).Error; err != nil {
-		return nil, 0, translate("list resources", err)
-	}
-	total, err := db.count(ctx, "count resources", "SELECT COUNT(*) FROM resources WHERE "+c.sql(), c.args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]Resource, len(rows))
-	for i, r := range rows {
-		out[i] = Resource{ResourceID: r.ResourceID, AccountID: r.AccountID, Name: r.Name, Region: r.Region, ServiceType: r.ServiceType,
-			ServiceTypeName: r.ServiceTypeName, ResourceType: r.ResourceType, ResourceTypeName: r.ResourceTypeName, SpecDesc: r.SpecDesc,
-			ParentID: r.ParentID, IsMain: r.IsMain, Status: r.Status, Effective: utcPtr(r.EffectiveTime), Expire: utcPtr(r.ExpireTime),
-			ExpirePolicy: r.ExpirePolicy, SyncedAt: r.SyncedAt.UTC()}
-	}
-	return out, total, nil
 }
 
 // ResourceAccounts lists the distinct accounts owning cached resources in scope (the
@@ -324,61 +151,6 @@ func (db *DB) ReplacePackageUsages(ctx context.Context, master string, usages []
 	})
 }
 
-// ListPackageUsages lists every resource-package free resource by expiry; q matches the
-// product, usage type or service name.
-func (db *DB) ListPackageUsages(ctx context.Context, q string, offset, limit int) ([]PackageUsage, int64, error) {
-	return db.ListPackageUsagesOf(ctx, authz.Everything, "", q, offset, limit)
-}
-
-// ListPackageUsagesOf is ListPackageUsages for one master's packages ("" = every master)
-// within scope (packages are the master's as a whole: masterWide), without the hidden
-// masters' packages.
-func (db *DB) ListPackageUsagesOf(ctx context.Context, scope authz.QueryScope, master, q string, offset, limit int, hidden ...string) ([]PackageUsage, int64, error) {
-	c := &conds{}
-	masterWide(c, scope)
-	if master != "" {
-		c.add("master_account_id = ?", master)
-	}
-	hideMasters(c, "master_account_id", hidden)
-	if q = strings.TrimSpace(q); q != "" {
-		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
-	}
-	var rows []struct {
-		FreeResourceID  string
-		PackageID       string
-		ProductName     string
-		ServiceType     string
-		ServiceTypeName string
-		Region          string
-		UsageTypeName   string
-		Status          int
-		Original        string
-		Remaining       string
-		MeasureID       int
-		EffectiveTime   *time.Time
-		ExpireTime      *time.Time
-		SyncedAt        time.Time
-	}
-	sq := "SELECT free_resource_id, package_id, product_name, service_type, service_type_name, region, usage_type_name, status, " +
-		castText(db, "original") + " AS original, " + castText(db, "remaining") + " AS remaining, measure_id, effective_time, expire_time, synced_at FROM resource_package_usages WHERE " +
-		c.sql() + " ORDER BY " + expireOrder + ", free_resource_id LIMIT ? OFFSET ?"
-	if err := db.gorm.WithContext(ctx).Raw(sq, append(c.args, clampLimit(limit, defaultListLimit), clampOffset(offset))...).Scan(&rows).Error; err != nil {
-		return nil, 0, translate("list package usages", err)
-	}
-	total, err := db.count(ctx, "count package usages", "SELECT COUNT(*) FROM resource_package_usages WHERE "+c.sql(), c.args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]PackageUsage, len(rows))
-	for i, r := range rows {
-		out[i] = PackageUsage{FreeResourceID: r.FreeResourceID, PackageID: r.PackageID, ProductName: r.ProductName, ServiceType: r.ServiceType,
-			ServiceTypeName: r.ServiceTypeName, Region: r.Region, UsageTypeName: r.UsageTypeName, Status: r.Status,
-			Original: decimalOf(r.Original), Remaining: decimalOf(r.Remaining), MeasureID: r.MeasureID,
-			Effective: utcPtr(r.EffectiveTime), Expire: utcPtr(r.ExpireTime), SyncedAt: r.SyncedAt.UTC()}
-	}
-	return out, total, nil
-}
-
 func castText(db *DB, col string) string {
 	if db.isSQLite() {
 		return col
@@ -407,45 +179,6 @@ func (db *DB) ReplaceCatalog(ctx context.Context, kind, lang string, entries []C
 		}
 		return tx.upsert(ctx, "catalog_entries", cols, []string{"kind", "lang", "code", "parent"}, cols[4:], rows)
 	})
-}
-
-// ListCatalog lists one catalogue in one language by code; parent and q ("" = any)
-// narrow it (q matches code or name).
-func (db *DB) ListCatalog(ctx context.Context, kind, lang, parent, q string, offset, limit int) ([]CatalogEntry, int64, error) {
-	c := &conds{}
-	c.add("kind = ?", kind)
-	if lang != "" {
-		c.add("lang = ?", lang)
-	}
-	if parent != "" {
-		c.add("parent = ?", parent)
-	}
-	if q = strings.TrimSpace(q); q != "" {
-		c.add(`search_text LIKE ? ESCAPE '\'`, likeContains(q))
-	}
-	var rows []struct {
-		Kind        string
-		Lang        string
-		Code        string
-		Parent      string
-		Name        string
-		Description string
-		Extra       string
-		SyncedAt    time.Time
-	}
-	sq := "SELECT kind, lang, code, parent, name, description, extra, synced_at FROM catalog_entries WHERE " + c.sql() + " ORDER BY code, parent, lang LIMIT ? OFFSET ?"
-	if err := db.gorm.WithContext(ctx).Raw(sq, append(c.args, clampLimit(limit, defaultListLimit), clampOffset(offset))...).Scan(&rows).Error; err != nil {
-		return nil, 0, translate("list catalogue", err)
-	}
-	total, err := db.count(ctx, "count catalogue", "SELECT COUNT(*) FROM catalog_entries WHERE "+c.sql(), c.args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]CatalogEntry, len(rows))
-	for i, r := range rows {
-		out[i] = CatalogEntry{Kind: r.Kind, Lang: r.Lang, Code: r.Code, Parent: r.Parent, Name: r.Name, Description: r.Description, Extra: r.Extra, SyncedAt: r.SyncedAt.UTC()}
-	}
-	return out, total, nil
 }
 
 // CatalogSyncedAt is when the catalogues were last replaced (nil: never).

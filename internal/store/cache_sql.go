@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,6 +118,11 @@ func hideMasters(c *conds, col string, hidden []string) {
 	if len(hidden) > 0 {
 		c.add(col+" NOT IN ?", hidden)
 	}
+}
+
+// clone is a copy to add conditions to, leaving c as it is.
+func (c *conds) clone() *conds {
+	return &conds{parts: slices.Clone(c.parts), args: slices.Clone(c.args)}
 }
 
 func (c *conds) sql() string {

@@ -111,27 +111,6 @@ func (db *DB) sortColumn(sort string) string {
 	return "name"
 }
 
-// ForEachSubAccount calls fn for every match of f in scope (Cursor and Limit ignored) in
-// f.Sort order, reading 500 rows at a time; fn's error stops the walk and is returned.
-func (db *DB) ForEachSubAccount(ctx context.Context, scope authz.QueryScope, f SubAccountFilter, fn func(SubAccount) error) error {
-	f.Cursor, f.Limit = "", maxListLimit
-	for {
-		items, _, next, err := db.subAccountPage(ctx, scope, f)
-		if err != nil {
-			return err
-		}
-		for _, s := range items {
-			if err := fn(s); err != nil {
-				return err
-			}
-		}
-		if next == "" {
-			return nil
-		}
-		f.Cursor = next
-	}
-}
-
 // SubAccountByID returns one sub-account with its credit lines; ErrNotFound when unknown.
 func (db *DB) SubAccountByID(ctx context.Context, id string) (*SubAccount, error) {
 	var rows []subAccountRow

@@ -310,12 +310,12 @@ func TestCacheWritesAndLists(t *testing.T) {
 		if err := db.ReplaceCards(ctx, testMaster, cards, now); err != nil {
 			t.Fatal(err)
 		}
-		got, n, err := db.ListCards(ctx, 0, 0, 10)
-		if err != nil || n != 2 || got[0].CardID != "k1" || got[0].Balance.String() != "42.00" {
-			t.Fatalf("cards = %v %d %+v", err, n, got)
+		got, err := db.PageCards(ctx, authz.Everything, store.CardFilter{Limit: 10})
+		if err != nil || got.Total != 2 || got.Items[0].CardID != "k1" || got.Items[0].Balance.String() != "42.00" {
+			t.Fatalf("cards = %v %+v", err, got)
 		}
-		if _, n, _ := db.ListCards(ctx, 2, 0, 10); n != 1 {
-			t.Fatalf("used-up cards = %d", n)
+		if used, _ := db.PageCards(ctx, authz.Everything, store.CardFilter{Status: 2, Limit: 10}); used.Total != 1 {
+			t.Fatalf("used-up cards = %d", used.Total)
 		}
 
 		res := []store.Resource{
@@ -341,9 +341,9 @@ func TestCacheWritesAndLists(t *testing.T) {
 		if err := db.ReplacePackageUsages(ctx, testMaster, []store.PackageUsage{{FreeResourceID: "f1", ProductName: "OBS 包", Original: decimal.RequireFromString("100.5"), Remaining: decimal.RequireFromString("0.125")}}, now); err != nil {
 			t.Fatal(err)
 		}
-		pu, n, err := db.ListPackageUsages(ctx, "obs", 0, 10)
-		if err != nil || n != 1 || pu[0].Remaining.String() != "0.125" || pu[0].Original.String() != "100.5" {
-			t.Fatalf("packages = %v %d %+v", err, n, pu)
+		pu, err := db.PagePackageUsages(ctx, authz.Everything, store.PackageFilter{Q: "obs", Limit: 10})
+		if err != nil || pu.Total != 1 || pu.Items[0].Remaining.String() != "0.125" || pu.Items[0].Original.String() != "100.5" {
+			t.Fatalf("packages = %v %+v", err, pu)
 		}
 
 		if err := db.ReplaceCatalog(ctx, store.CatalogServiceType, "en_US", []store.CatalogEntry{{Code: "hws.service.type.ec2", Name: "Elastic Cloud Server", Extra: "ECS"}}, now); err != nil {
@@ -352,9 +352,9 @@ func TestCacheWritesAndLists(t *testing.T) {
 		if err := db.ReplaceCatalog(ctx, store.CatalogServiceType, "zh_CN", []store.CatalogEntry{{Code: "hws.service.type.ec2", Name: "弹性云服务器"}}, now); err != nil {
 			t.Fatal(err)
 		}
-		cat, n, err := db.ListCatalog(ctx, store.CatalogServiceType, "zh_CN", "", "弹性", 0, 10)
-		if err != nil || n != 1 || cat[0].Name != "弹性云服务器" {
-			t.Fatalf("catalog = %v %d %+v", err, n, cat)
+		cat, err := db.PageCatalog(ctx, store.CatalogFilter{Kind: store.CatalogServiceType, Lang: "zh_CN", Q: "弹性", Limit: 10})
+		if err != nil || cat.Total != 1 || cat.Items[0].Name != "弹性云服务器" {
+			t.Fatalf("catalog = %v %+v", err, cat)
 		}
 
 		if err := db.ReplaceMasterCoupons(ctx, testMaster, []store.Coupon{{CouponID: "m1", PlanName: "Spring", Balance: amt("9.99")}}, now); err != nil {

@@ -59,9 +59,9 @@ func TestResourceScopeFullPages(t *testing.T) {
 		if strings.Contains(first.body, "west-sa-") || strings.Contains(first.body, "own-0") {
 			t.Fatal("first page holds a resource outside the scope")
 		}
-		second := b.get("/resources?page=2")
-		if n := second.doc(t).Find(`[data-testid="resource-row"]`).Length(); n != 6 {
-			t.Fatalf("second page: %d rows, want 6", n)
+		second := b.get(first.doc(t).Find(`[data-testid="page-next"]`).AttrOr("href", ""))
+		if n := second.doc(t).Find(`[data-testid="resource-row"]`).Length(); n != 6 || !strings.Contains(second.testid(t, "pager-summary"), "26–31 of 31") {
+			t.Fatalf("second page: %d rows, want 6; %q", n, second.testid(t, "pager-summary"))
 		}
 		options := func(name string) []string {
 			var out []string

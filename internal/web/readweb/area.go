@@ -50,14 +50,14 @@ type Reader interface {
 	// The billing lists.
 	Coupons(ctx context.Context, scope authz.QueryScope, f store.CouponFilter) (readmodel.CouponPage, error)
 	EachCoupon(ctx context.Context, scope authz.QueryScope, f store.CouponFilter, fn func(store.Coupon) error) error
-	Cards(ctx context.Context, scope authz.QueryScope, f readmodel.CardFilter) (readmodel.Page[store.StoredValueCard], error)
-	EachCard(ctx context.Context, scope authz.QueryScope, f readmodel.CardFilter, fn func(store.StoredValueCard) error) error
+	Cards(ctx context.Context, scope authz.QueryScope, f store.CardFilter) (store.Page[store.StoredValueCard], error)
+	EachCard(ctx context.Context, scope authz.QueryScope, f store.CardFilter, fn func(store.StoredValueCard) error) error
 	Resources(ctx context.Context, scope authz.QueryScope, f store.ResourceFilter) (readmodel.ResourcePage, error)
 	EachResource(ctx context.Context, scope authz.QueryScope, f store.ResourceFilter, fn func(store.Resource) error) error
-	Packages(ctx context.Context, scope authz.QueryScope, f readmodel.PackageFilter) (readmodel.Page[store.PackageUsage], error)
-	EachPackage(ctx context.Context, scope authz.QueryScope, f readmodel.PackageFilter, fn func(store.PackageUsage) error) error
-	Catalog(ctx context.Context, f readmodel.CatalogFilter) (readmodel.Page[store.CatalogEntry], error)
-	EachCatalogEntry(ctx context.Context, f readmodel.CatalogFilter, fn func(store.CatalogEntry) error) error
+	Packages(ctx context.Context, scope authz.QueryScope, f store.PackageFilter) (store.Page[store.PackageUsage], error)
+	EachPackage(ctx context.Context, scope authz.QueryScope, f store.PackageFilter, fn func(store.PackageUsage) error) error
+	Catalog(ctx context.Context, f store.CatalogFilter) (store.Page[store.CatalogEntry], error)
+	EachCatalogEntry(ctx context.Context, f store.CatalogFilter, fn func(store.CatalogEntry) error) error
 	ServiceNames(ctx context.Context, lang string) (map[string]string, error)
 
 	// Balances and freshness.

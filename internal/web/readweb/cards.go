@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/i18n"
-	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
@@ -17,8 +16,8 @@ import (
 // The stored-value card list, GET /cards.
 
 // cardFilter reads the card list's filters; an unknown status is "any".
-func (a *Area) cardFilter(c *gin.Context) readmodel.CardFilter {
-	f := readmodel.CardFilter{Master: webcore.MasterParam(c), HiddenMasters: a.masters.Hidden(c.Request.Context()), Status: queryInt(c, "status", 0)}
+func (a *Area) cardFilter(c *gin.Context) store.CardFilter {
+	f := store.CardFilter{MasterAccountID: webcore.MasterParam(c), HiddenMasters: a.masters.Hidden(c.Request.Context()), Status: queryInt(c, "status", 0)}
 	if f.Status != 1 && f.Status != 2 {
 		f.Status = 0
 	}
@@ -28,31 +27,29 @@ func (a *Area) cardFilter(c *gin.Context) readmodel.CardFilter {
 func (a *Area) cardList(c *gin.Context) {
 	tr := a.core.Translator(c)
 	f := a.cardFilter(c)
-	status, master := f.Status, f.Master
-	page := max(queryInt(c, "page", 1), 1)
-	f.Offset, f.Limit = (page-1)*webcore.ListPageSize, webcore.ListPageSize
+	status, master := f.Status, f.MasterAccountID
+	f.Cursor, f.Limit = c.Query("cursor"), webcore.ListPageSize
 	res, err := a.read.Cards(c.Request.Context(), a.core.Scope(c), f)
 	if err != nil {
 		a.core.Fail(c, err)
 		return
 	}
-	rows, total := res.Rows, res.Total
 	q := url.Values{}
 	setIf(q, "status", statusParam(status))
 	setIf(q, "master", master)
 	v := view.CardList{
-		Status: statusParam(status), Total: webcore.FormatInt(total),
+		Status: statusParam(status), Total: webcore.FormatInt(res.Total),
 		Statuses: []view.Option{
 			{Value: "", Label: tr.T("card.any_status"), Selected: status == 0},
 			{Value: "1", Label: tr.T("card.status.1"), Selected: status == 1},
 			{Value: "2", Label: tr.T("card.status.2"), Selected: status == 2},
 		},
-		Pager:   offsetPager(tr, "/cards", q, page, webcore.ListPageSize, total),
+		Pager:   keysetPager(tr, "/cards", q, res),
 		Exports: a.exportLinks(c, "/cards/export", q),
 		AsOf:    a.asOf(c, a.syncRuns(c), []string{"cards"}, nil, ""),
 		Masters: a.masters.Options(c, master),
 	}
-	for _, r := range rows {
+	for _, r := range res.Items {
 		v.Rows = append(v.Rows, cardRow(tr, r))
 	}
 	a.core.Render(c, http.StatusOK, pages.Cards(a.core.Page(c, "nav.cards"), v))

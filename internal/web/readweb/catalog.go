@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/i18n"
-	"github.com/purser-finance/purser/internal/readmodel"
+	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -40,8 +40,8 @@ func catalogLang(l string) string {
 }
 
 // catalogFilter reads the catalogue's filters; an unknown kind is the service types.
-func catalogFilter(c *gin.Context, tr *i18n.Translator, parent string) readmodel.CatalogFilter {
-	f := readmodel.CatalogFilter{Kind: c.Query("kind"), Lang: catalogLang(tr.Lang), Parent: parent, Q: webcore.QueryText(c, "q")}
+func catalogFilter(c *gin.Context, tr *i18n.Translator, parent string) store.CatalogFilter {
+	f := store.CatalogFilter{Kind: c.Query("kind"), Lang: catalogLang(tr.Lang), Parent: parent, Q: webcore.QueryText(c, "q")}
 	if !slices.Contains(catalogKinds, f.Kind) {
 		f.Kind = "service_type"
 	}
@@ -52,14 +52,12 @@ func (a *Area) catalogList(c *gin.Context) {
 	tr := a.core.Translator(c)
 	f := catalogFilter(c, tr, strings.TrimSpace(c.Query("parent")))
 	kind, parent, q := f.Kind, f.Parent, f.Q
-	page := max(queryInt(c, "page", 1), 1)
-	f.Offset, f.Limit = (page-1)*webcore.ListPageSize, webcore.ListPageSize
+	f.Cursor, f.Limit = c.Query("cursor"), webcore.ListPageSize
 	res, err := a.read.Catalog(c.Request.Context(), f)
 	if err != nil {
 		a.core.Fail(c, err)
 		return
 	}
-	rows, total := res.Rows, res.Total
 	qs := url.Values{}
 	if kind != "service_type" {
 		qs.Set("kind", kind)
@@ -67,8 +65,8 @@ func (a *Area) catalogList(c *gin.Context) {
 	setIf(qs, "parent", parent)
 	setIf(qs, "q", q)
 	v := view.CatalogList{
-		Kind: kind, Parent: parent, Q: q, Total: webcore.FormatInt(total),
-		Pager:   offsetPager(tr, "/catalog", qs, page, webcore.ListPageSize, total),
+		Kind: kind, Parent: parent, Q: q, Total: webcore.FormatInt(res.Total),
+		Pager:   keysetPager(tr, "/catalog", qs, res),
 		Exports: a.exportLinks(c, "/catalog/export", qs),
 		AsOf:    a.asOf(c, a.syncRuns(c), []string{"catalog"}, nil, ""),
 	}
@@ -83,8 +81,8 @@ func (a *Area) catalogList(c *gin.Context) {
 	if child != "" {
 		v.ChildLabel = tr.T("catalog.kind." + child)
 	}
-	for _, e := range rows {
-		row := view.CatalogRow{Code: e.Code, Name: e.Name, Description: e.Description, Parent: e.Parent, Extra: e.Extra}
+	for _, e := range res.Items {
+		row := view.CatalogRow{Key: e.Code + "/" + e.Parent, Code: e.Code, Name: e.Name, Description: e.Description, Parent: e.Parent, Extra: e.Extra}
 		if child != "" {
 			row.ChildHref = "/catalog?" + url.Values{"kind": {child}, "parent": {e.Code}}.Encode()
 		}

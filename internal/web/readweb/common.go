@@ -10,6 +10,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -33,30 +34,23 @@ func setIf(q url.Values, k, v string) {
 	}
 }
 
-// offsetPager builds the pager of an offset-paginated list (page is 1-based).
-func offsetPager(tr *i18n.Translator, path string, q url.Values, page, size int, total int64) view.Pager {
-	p := view.Pager{}
-	from, to := int64((page-1)*size+1), int64(page*size)
-	if to > total {
-		to = total
+// keysetPager links a keyset-paged list's first, previous, next and last pages (plain
+// links: they work without script); the rows ahead of the page number the rows shown.
+func keysetPager[T any](tr *i18n.Translator, path string, q url.Values, p store.Page[T]) view.Pager {
+	from, to := p.Before+1, p.Before+int64(len(p.Items))
+	if len(p.Items) == 0 {
+		from, to = 0, 0
 	}
-	if total == 0 {
-		from = 0
+	v := view.Pager{Summary: tr.T("read.showing", map[string]any{"From": webcore.FormatInt(from), "To": webcore.FormatInt(to), "Total": webcore.FormatInt(p.Total)})}
+	if p.PrevCursor != "" {
+		v.First = webcore.WithQuery(path, q, "", "")
+		v.Prev = webcore.WithQuery(path, q, "cursor", p.PrevCursor)
 	}
-	p.Summary = tr.T("read.showing", map[string]any{"From": webcore.FormatInt(from), "To": webcore.FormatInt(to), "Total": webcore.FormatInt(total)})
-	if page > 1 {
-		p.First = webcore.WithQuery(path, q, "page", "")
-		prev := ""
-		if page > 2 {
-			prev = strconv.Itoa(page - 1)
-		}
-		p.Prev = webcore.WithQuery(path, q, "page", prev)
+	if p.NextCursor != "" {
+		v.Next = webcore.WithQuery(path, q, "cursor", p.NextCursor)
+		v.Last = webcore.WithQuery(path, q, "cursor", p.LastCursor)
 	}
-	if to < total {
-		p.Next = webcore.WithQuery(path, q, "page", strconv.Itoa(page+1))
-		p.Last = webcore.WithQuery(path, q, "page", strconv.FormatInt((total+int64(size)-1)/int64(size), 10))
-	}
-	return p
+	return v
 }
 
 // exportLinks are the list's download links with its filters, when the user may export.

@@ -38,14 +38,13 @@ func (a *Area) couponList(c *gin.Context) {
 			return
 		}
 	}
-	page := max(queryInt(c, "page", 1), 1)
-	f.Offset, f.Limit = (page-1)*webcore.ListPageSize, webcore.ListPageSize
+	f.Cursor, f.Limit = c.Query("cursor"), webcore.ListPageSize
 	res, err := a.read.Coupons(ctx, a.core.Scope(c), f)
 	if err != nil {
 		a.core.Fail(c, err)
 		return
 	}
-	rows, total, h := res.Rows, res.Total, res.Holders
+	h := res.Holders
 	q := url.Values{}
 	setIf(q, "q", f.Q)
 	setIf(q, "master", f.MasterAccountID)
@@ -53,12 +52,12 @@ func (a *Area) couponList(c *gin.Context) {
 		q.Set("holder", holder)
 	}
 	v := view.CouponList{
-		Q: f.Q, Holder: holder, Total: webcore.FormatInt(total),
+		Q: f.Q, Holder: holder, Total: webcore.FormatInt(res.Total),
 		Holders: []view.Option{
 			{Value: "all", Label: tr.T("coupon.holder_all"), Selected: holder == "all"},
 			{Value: "master", Label: tr.T("coupon.holder_master"), Selected: holder == "master"},
 		},
-		Pager:   offsetPager(tr, "/coupons", q, page, webcore.ListPageSize, total),
+		Pager:   keysetPager(tr, "/coupons", q, res.Page),
 		Exports: a.exportLinks(c, "/coupons/export", q),
 		AsOf:    a.asOf(c, a.syncRuns(c), []string{"coupons"}, nil, ""),
 		Masters: a.masters.Options(c, f.MasterAccountID),
@@ -68,7 +67,7 @@ func (a *Area) couponList(c *gin.Context) {
 		v.Holders = append(v.Holders, view.Option{Value: f.SubAccountID, Label: name, Selected: true})
 	}
 	now := a.now()
-	for _, r := range rows {
+	for _, r := range res.Items {
 		v.Rows = append(v.Rows, couponRow(tr, r, now, h))
 	}
 	a.core.Render(c, http.StatusOK, pages.Coupons(a.core.Page(c, "nav.coupons"), v))

@@ -17,7 +17,7 @@ import (
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// The resources list: offset pages of the resources in the user's scope, with filter
+// The resources list: keyset pages of the resources in the user's scope, with filter
 // choices (services, regions, accounts) counted over that scope only.
 
 // expiringChoices are the "expiring within N days" filter's values.
@@ -93,15 +93,14 @@ func (a *Area) resourceList(c *gin.Context) {
 	ctx := c.Request.Context()
 	now := a.now()
 	f, q := a.resourceFilter(c, now)
-	page := max(queryInt(c, "page", 1), 1)
-	f.Offset, f.Limit = (page-1)*webcore.ListPageSize, webcore.ListPageSize
+	f.Cursor, f.Limit = c.Query("cursor"), webcore.ListPageSize
 	scope := a.core.Scope(c)
 	res, err := a.read.Resources(ctx, scope, f)
 	if err != nil {
 		a.core.Fail(c, err)
 		return
 	}
-	rows, total, h := res.Rows, res.Total, res.Holders
+	h := res.Holders
 	serviceNames, err := a.read.ServiceNames(ctx, catalogLang(tr.Lang))
 	if err != nil {
 		a.core.Fail(c, err)
@@ -115,8 +114,8 @@ func (a *Area) resourceList(c *gin.Context) {
 	}
 	v := view.ResourceList{
 		Q: f.Q, Service: f.ServiceType, Region: f.Region, Status: q.Get("status"), Expiring: q.Get("expiring"),
-		Total:   webcore.FormatInt(total),
-		Pager:   offsetPager(tr, "/resources", q, page, webcore.ListPageSize, total),
+		Total:   webcore.FormatInt(res.Total),
+		Pager:   keysetPager(tr, "/resources", q, res.Page),
 		Exports: a.exportLinks(c, "/resources/export", q),
 		AsOf:    a.asOf(c, a.syncRuns(c), []string{"resources"}, nil, ""),
 		Masters: a.masters.Options(c, f.MasterAccountID),
@@ -139,7 +138,7 @@ func (a *Area) resourceList(c *gin.Context) {
 		v.ExpiringChoices = append(v.ExpiringChoices, view.Option{Value: ds, Label: tr.T("res.within_days", map[string]any{"Days": d}), Selected: ds == v.Expiring})
 	}
 	v.Accounts = resourceAccountOptions(tr, res.Accounts, h, masterNames, f.AccountID)
-	for _, r := range rows {
+	for _, r := range res.Items {
 		row := resourceRow(tr, r, now, h)
 		if n := masterNames[r.AccountID]; n != "" && h[r.AccountID] == nil {
 			row.Account = n // several masters: say which one

@@ -14,8 +14,8 @@ import (
 
 // Rows as the lists, the sub-account page and the dashboard show them. The billing lists
 // (coupons, stored-value cards, resources, resource packages and the catalogues) all read
-// the cache, page by offset (their sizes are modest) and keep their filters in the URL so
-// that exports and bookmarks see the same rows.
+// the cache, page by keyset both ways and keep their filters in the URL so that exports
+// and bookmarks see the same rows.
 
 // holderName names the holder of a listed object: the master (id ""), a sub-account of
 // h with a link to it, or else its id.
@@ -36,6 +36,7 @@ func holderName(tr *i18n.Translator, id string, h map[string]*store.SubAccount) 
 func couponRow(tr *i18n.Translator, cp store.Coupon, now time.Time, h map[string]*store.SubAccount) view.CouponRow {
 	name, href := holderName(tr, cp.SubAccountID, h)
 	return view.CouponRow{
+		Key:      cp.SubAccountID + "/" + cp.CouponID + "/" + cp.SubCouponID,
 		CouponID: cp.CouponID, SubCouponID: cp.SubCouponID, Holder: name, HolderHref: href, Plan: cp.PlanName,
 		Balance: cp.Balance.Format(), Effective: webcore.FormatDate(cp.Effective), Expire: webcore.FormatDate(cp.Expire),
 		ExpireSoon: expiresSoon(cp.Expire, now),
@@ -56,7 +57,8 @@ func resourceRow(tr *i18n.Translator, r store.Resource, now time.Time, h map[str
 		typ = r.ResourceType
 	}
 	row := view.ResourceRow{
-		ID: r.ResourceID, Name: r.Name, Account: acct, AccountHref: href, Region: r.Region, Service: svc, Type: typ,
+		Key: r.AccountID + "/" + r.ResourceID,
+		ID:  r.ResourceID, Name: r.Name, Account: acct, AccountHref: href, Region: r.Region, Service: svc, Type: typ,
 		Spec: r.SpecDesc, Effective: webcore.FormatDate(r.Effective), Expire: webcore.FormatDate(r.Expire),
 		Policy: expirePolicy(tr, r.ExpirePolicy), Status: resourceStatus(tr, r.Status),
 		ExpireSoon: expiresSoon(r.Expire, now),

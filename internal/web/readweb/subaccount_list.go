@@ -101,7 +101,7 @@ func (a *Area) subAccountList(c *gin.Context) {
 			v.Empty = tr.T("sa.empty_filtered")
 		}
 	}
-	v.Pager = keysetPager(tr, "/sub-accounts", q, res.SubAccountPage, f.Sort)
+	v.Pager = keysetPager(tr, "/sub-accounts", q, res.SubAccountPage)
 	if authz.Allowed(a.core.Subject(c), authz.CreateOperation, authz.Target{}) {
 		v.CanBulk = true
 		for _, k := range []string{"transfer_funds", "retrieve_funds"} {
@@ -109,25 +109,6 @@ func (a *Area) subAccountList(c *gin.Context) {
 		}
 	}
 	a.core.Render(c, http.StatusOK, pages.SubAccounts(a.core.Page(c, "nav.sub_accounts"), v))
-}
-
-// keysetPager links a keyset-paged list's first, previous, next and last pages (plain
-// links: they work without script); the rows ahead of the page number the rows shown.
-func keysetPager(tr *i18n.Translator, path string, q url.Values, p store.SubAccountPage, sort string) view.Pager {
-	from, to := p.Before+1, p.Before+int64(len(p.Items))
-	if len(p.Items) == 0 {
-		from, to = 0, 0
-	}
-	v := view.Pager{Summary: tr.T("read.showing", map[string]any{"From": webcore.FormatInt(from), "To": webcore.FormatInt(to), "Total": webcore.FormatInt(p.Total)})}
-	if p.PrevCursor != "" {
-		v.First = webcore.WithQuery(path, q, "", "")
-		v.Prev = webcore.WithQuery(path, q, "cursor", p.PrevCursor)
-	}
-	if p.NextCursor != "" {
-		v.Next = webcore.WithQuery(path, q, "cursor", p.NextCursor)
-		v.Last = webcore.WithQuery(path, q, "cursor", store.LastPageCursor(sort))
-	}
-	return v
 }
 
 func statusParam(st int) string {

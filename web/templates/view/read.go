@@ -157,6 +157,7 @@ type StatusCount struct {
 
 // CouponRow is one coupon.
 type CouponRow struct {
+	Key                                                                         string // unique in the list (data-id)
 	CouponID, SubCouponID, Holder, HolderHref, Plan, Balance, Effective, Expire string
 	ExpireSoon                                                                  bool
 }
@@ -194,6 +195,7 @@ type CardList struct {
 
 // ResourceRow is one yearly/monthly resource.
 type ResourceRow struct {
+	Key                                                                                               string // unique in the list (data-id)
 	ID, Name, Account, AccountHref, Region, Service, Type, Spec, Effective, Expire, ExpiresIn, Policy string
 	Status                                                                                            Badge
 	ExpireSoon                                                                                        bool
@@ -216,6 +218,7 @@ type ResourceList struct {
 
 // PackageRow is one free resource of a resource package.
 type PackageRow struct {
+	ID                                                                                string // the free resource
 	Product, Service, Region, UsageType, Original, Remaining, Used, Effective, Expire string
 	UsedPct                                                                           int
 	Status                                                                            Badge
@@ -234,6 +237,7 @@ type PackageList struct {
 
 // CatalogRow is one catalogue entry.
 type CatalogRow struct {
+	Key                                    string // unique in the list (data-id)
 	Code, Name, Description, Parent, Extra string
 	ChildHref                              string // drill down, "" for leaves
 	ParentHref                             string
