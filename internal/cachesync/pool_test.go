@@ -175,3 +175,28 @@ func TestPoolDueAfterADeadRun(t *testing.T) {
 		}
 	})
 }
+
+// By default a run whose owner stopped beating for over a minute is dead: a replica
+// killed while reading an area holds that area back from the others' syncs for about a
+// minute, not more (two replicas: the scheduled full sync after a kill must read it).
+func TestDeadRunTakenOverAfterAMinuteByDefault(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, upA := startSandbox(t, "domain-a", 11, 2)
+		now := time.Now()
+		pool := cachesync.NewPool(db, masters{{DomainID: "domain-a", Upstream: upA}}, cachesync.Options{
+			Now: func() time.Time { return now }, Interval: time.Hour,
+		})
+		if _, err := db.BeginSyncRun(ctx, "domain-a", cachesync.AreaFull, "", cachesync.TriggerSchedule, "dead-replica", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		now = time.Now().Add(45 * time.Second)
+		if due, _, _ := pool.Due(ctx); len(due) != 0 {
+			t.Fatalf("45 s after its last heartbeat the run counts as live: due = %v", due)
+		}
+		now = time.Now().Add(70 * time.Second)
+		if due, _, err := pool.Due(ctx); err != nil || len(due) != 1 {
+			t.Fatalf("70 s without a heartbeat: due = %v, %v; want the master due", due, err)
+		}
+	})
+}

@@ -88,7 +88,10 @@ type Options struct {
 	// are the fallback when it returns zero.
 	Intervals func(ctx context.Context) (full, catalog time.Duration)
 	// StaleAfter is how old a running run's heartbeat must be before another process
-	// takes it over as dead; default 2m (heartbeats every StaleAfter/4).
+	// takes it over as dead; default 1m (heartbeats every StaleAfter/4). Until then, an
+	// area a killed replica was reading is skipped by the others' syncs, so the window is
+	// kept short; it still outlasts a heartbeat missed in a database outage of half a
+	// minute.
 	StaleAfter time.Duration
 	// BatchSize is how many sub-accounts' balances are committed together; default 100.
 	BatchSize int
@@ -111,7 +114,7 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	if o.StaleAfter <= 0 {
-		o.StaleAfter = 2 * time.Minute
+		o.StaleAfter = time.Minute
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 100
