@@ -75,6 +75,10 @@ type Core interface {
 	// on a target: out of scope answers "not found", a refusal by role 403, and both are
 	// recorded as access.denied on the target.
 	FailOperation(c *gin.Context, err error, targetType, targetID string)
+	// RecordDenied records access.denied on a target for a refusal the use case decided
+	// but the area answers itself (a refusal shown on the object's page, one item of
+	// many refused).
+	RecordDenied(c *gin.Context, targetType, targetID, reason string)
 
 	// User is the person behind the request at whatever step of signing in they are
 	// (session.StageSigned once fully signed in); nil when nobody is.

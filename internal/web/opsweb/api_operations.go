@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/web/webcore"
 )
 
 // The JSON API of operations (CONTRACTS.md): the same use cases and rules as the pages —
@@ -85,19 +86,19 @@ func toAPIOperation(o approval.Operation, lang string) apiOperation {
 }
 
 // apiOpFail answers an approval error in the API's shape.
-func (s *Server) apiOpFail(c *gin.Context, err error, targetID string) {
+func (a *Area) apiOpFail(c *gin.Context, err error, targetID string) {
 	var ve *approval.ValidationError
 	if errors.As(err, &ve) {
-		tr := s.i18n.For(lang(c))
+		tr := a.core.Translator(c)
 		fields := map[string]string{}
 		for _, f := range sortedFields(ve) {
 			fields[f] = fieldMessage(tr, ve, f)
 		}
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": gin.H{"code": errValidation.code,
-			"message": tr.T(errValidation.message), "fields": fields}})
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": gin.H{"code": webcore.OpValidation.Code,
+			"message": tr.T(webcore.OpValidation.Message), "fields": fields}})
 		return
 	}
-	s.opFail(c, err, approval.TargetOperation, targetID)
+	a.core.FailOperation(c, err, approval.TargetOperation, targetID)
 }
 
 // readJSON decodes a small JSON body; an empty body is allowed when optional.
@@ -116,44 +117,44 @@ func readJSON(c *gin.Context, v any, optional bool) bool {
 
 // apiCreateOperation is POST /api/v1/operations (Idempotency-Key header): 201 with the
 // operation, pending or (policy: no approval needed) approved.
-func (s *Server) apiCreateOperation(c *gin.Context) {
-	if !s.opsReady(c) {
+func (a *Area) apiCreateOperation(c *gin.Context) {
+	if !a.ready(c) {
 		return
 	}
 	var in approval.Input
 	if !readJSON(c, &in, false) {
-		s.apiError(c, http.StatusBadRequest, "bad_request", "error.bad_request")
+		a.apiError(c, http.StatusBadRequest, "bad_request", "error.bad_request")
 		return
 	}
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
 	if key != "" && !validIdemKey(key) {
-		s.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_idempotency_key")
+		a.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_idempotency_key")
 		return
 	}
-	op, err := s.ops.Create(c.Request.Context(), actorOf(c), in, key)
+	op, err := a.ops.Create(c.Request.Context(), a.actor(c), in, key)
 	if err != nil {
-		s.apiOpFail(c, err, "")
+		a.apiOpFail(c, err, "")
 		return
 	}
 	c.Header("Location", "/api/v1/operations/"+idString(op.ID))
-	c.JSON(http.StatusCreated, toAPIOperation(*op, lang(c)))
+	c.JSON(http.StatusCreated, toAPIOperation(*op, a.core.Translator(c).Lang))
 }
 
 // apiOperations is GET /api/v1/operations?state=&kind=&limit=&cursor=.
-func (s *Server) apiOperations(c *gin.Context) {
-	if !s.opsReady(c) {
+func (a *Area) apiOperations(c *gin.Context) {
+	if !a.ready(c) {
 		return
 	}
 	f := approval.Filter{Kind: approval.Kind(c.Query("kind")), Cursor: c.Query("cursor"), Limit: 50, SubAccountID: c.Query("sub_account_id"),
-		MasterAccountID: masterParam(c)}
+		MasterAccountID: webcore.MasterParam(c)}
 	if f.Kind != "" && !f.Kind.Valid() {
-		s.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_kind")
+		a.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_kind")
 		return
 	}
 	if v := c.Query("state"); v != "" {
 		for _, st := range strings.Split(v, ",") {
 			if !validState(approval.State(st)) {
-				s.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_state")
+				a.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_state")
 				return
 			}
 			f.States = append(f.States, approval.State(st))
@@ -162,86 +163,86 @@ func (s *Server) apiOperations(c *gin.Context) {
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			s.apiError(c, http.StatusBadRequest, "bad_request", "api.bad_limit")
+			a.apiError(c, http.StatusBadRequest, "bad_request", "api.bad_limit")
 			return
 		}
 		f.Limit = n
 	}
-	page, err := s.ops.List(c.Request.Context(), actorOf(c), f)
+	page, err := a.ops.List(c.Request.Context(), a.actor(c), f)
 	var ve *approval.ValidationError
 	if errors.As(err, &ve) {
-		s.apiError(c, http.StatusBadRequest, "bad_request", "op.err.bad_cursor")
+		a.apiError(c, http.StatusBadRequest, "bad_request", "op.err.bad_cursor")
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	items := make([]apiOperation, 0, len(page.Items))
 	for _, o := range page.Items {
-		items = append(items, toAPIOperation(o, lang(c)))
+		items = append(items, toAPIOperation(o, a.core.Translator(c).Lang))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": page.NextCursor})
 }
 
 // apiOperation is GET /api/v1/operations/:id.
-func (s *Server) apiOperation(c *gin.Context) {
-	s.apiOp(c, false, func(id int64) (*approval.Operation, error) {
-		return s.ops.Get(c.Request.Context(), actorOf(c), id)
+func (a *Area) apiOperation(c *gin.Context) {
+	a.apiOp(c, false, func(id int64) (*approval.Operation, error) {
+		return a.ops.Get(c.Request.Context(), a.actor(c), id)
 	})
 }
 
 // apiApprove is POST /api/v1/operations/:id/approve {"code","comment","snapshot_hash"}.
 // snapshot_hash is optional: when given, the use case compares it with the operation's
 // (409 snapshot_changed); a client that sends none signs whatever is stored.
-func (s *Server) apiApprove(c *gin.Context) {
+func (a *Area) apiApprove(c *gin.Context) {
 	var body struct {
 		Code         string `json:"code"`
 		Comment      string `json:"comment"`
 		SnapshotHash string `json:"snapshot_hash"`
 	}
-	s.apiOp(c, true, func(id int64) (*approval.Operation, error) {
+	a.apiOp(c, true, func(id int64) (*approval.Operation, error) {
 		if !readJSON(c, &body, false) {
-			return nil, errBadRequest
+			return nil, webcore.ErrBadRequest
 		}
-		return s.ops.Approve(c.Request.Context(), actorOf(c), id, strings.TrimSpace(body.Code), strings.TrimSpace(body.Comment),
+		return a.ops.Approve(c.Request.Context(), a.actor(c), id, strings.TrimSpace(body.Code), strings.TrimSpace(body.Comment),
 			strings.TrimSpace(body.SnapshotHash))
 	})
 }
 
 // apiReject is POST /api/v1/operations/:id/reject {"comment"}: the reason is required
 // (422 with a field error without one).
-func (s *Server) apiReject(c *gin.Context) {
+func (a *Area) apiReject(c *gin.Context) {
 	var body struct{ Comment string }
-	s.apiOp(c, true, func(id int64) (*approval.Operation, error) {
+	a.apiOp(c, true, func(id int64) (*approval.Operation, error) {
 		if !readJSON(c, &body, true) {
-			return nil, errBadRequest
+			return nil, webcore.ErrBadRequest
 		}
-		return s.ops.Reject(c.Request.Context(), actorOf(c), id, strings.TrimSpace(body.Comment))
+		return a.ops.Reject(c.Request.Context(), a.actor(c), id, strings.TrimSpace(body.Comment))
 	})
 }
 
 // apiCancel is POST /api/v1/operations/:id/cancel.
-func (s *Server) apiCancel(c *gin.Context) {
-	s.apiOp(c, true, func(id int64) (*approval.Operation, error) {
-		return s.ops.Cancel(c.Request.Context(), actorOf(c), id)
+func (a *Area) apiCancel(c *gin.Context) {
+	a.apiOp(c, true, func(id int64) (*approval.Operation, error) {
+		return a.ops.Cancel(c.Request.Context(), a.actor(c), id)
 	})
 }
 
 // apiOp runs one call on the operation named in the path and answers it as JSON.
-func (s *Server) apiOp(c *gin.Context, _ bool, do func(id int64) (*approval.Operation, error)) {
-	if !s.opsReady(c) {
+func (a *Area) apiOp(c *gin.Context, _ bool, do func(id int64) (*approval.Operation, error)) {
+	if !a.ready(c) {
 		return
 	}
-	id, err := pathID(c, "id")
+	id, err := webcore.PathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	op, err := do(id)
 	if err != nil {
-		s.apiOpFail(c, err, idString(id))
+		a.apiOpFail(c, err, idString(id))
 		return
 	}
-	c.JSON(http.StatusOK, toAPIOperation(*op, lang(c)))
+	c.JSON(http.StatusOK, toAPIOperation(*op, a.core.Translator(c).Lang))
 }

@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -32,15 +33,15 @@ const (
 // may name whose name or display name contains the text or whose id starts with it, as
 // buttons that pick one (an HTML fragment for htmx). The box sends itself as
 // sub_account_id, the form field it is.
-func (s *Server) subAccountSuggest(c *gin.Context) {
-	tr := s.i18n.For(lang(c))
+func (a *Area) subAccountSuggest(c *gin.Context) {
+	tr := a.core.Translator(c)
 	q, ok := c.GetQuery("q")
 	if !ok {
 		q = c.Query("sub_account_id")
 	}
-	picks, err := s.read.PickSubAccounts(c.Request.Context(), scopeOf(signedIn(c)), strings.TrimSpace(q), s.hiddenOf(c.Request.Context()), pickSuggestMax)
+	picks, err := a.read.PickSubAccounts(c.Request.Context(), a.core.Scope(c), strings.TrimSpace(q), a.masters.Hidden(c.Request.Context()), pickSuggestMax)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	v := view.SubAccountSuggestions{Rows: subAccountChoices(picks.Rows)}
@@ -50,20 +51,20 @@ func (s *Server) subAccountSuggest(c *gin.Context) {
 	if picks.More {
 		v.More = tr.T("pick.sa_more")
 	}
-	s.render(c, http.StatusOK, pages.SubAccountSuggestions(tr, v))
+	a.core.Render(c, http.StatusOK, pages.SubAccountSuggestions(tr, v))
 }
 
 // operationRefresh is POST /operations/new: the draft form again with what was posted,
 // nothing created — the pickers' step (a sub-account picked, its coupons or resources
 // listed, the expiry filter changed, every resource shown selected).
-func (s *Server) operationRefresh(c *gin.Context) {
-	if !s.opsReady(c) {
+func (a *Area) operationRefresh(c *gin.Context) {
+	if !a.ready(c) {
 		return
 	}
 	in := inputFrom(c)
 	key := trimmed(c, "idempotency_key")
 	if !in.Kind.Valid() || !validIdemKey(key) {
-		s.fail(c, errBadRequest)
+		a.core.Fail(c, webcore.ErrBadRequest)
 		return
 	}
 	vals := postedValues(c, in)
@@ -76,17 +77,17 @@ func (s *Server) operationRefresh(c *gin.Context) {
 			return posted(name)
 		}
 	}
-	s.renderOperationForm(c, http.StatusOK, in.Kind, vals, nil, key)
+	a.renderOperationForm(c, http.StatusOK, in.Kind, vals, nil, key)
 }
 
 // renderOperationForm shows the draft form of kind with vals and the reasons of ve.
-func (s *Server) renderOperationForm(c *gin.Context, status int, kind approval.Kind, vals formValues, ve *approval.ValidationError, key string) {
-	v, err := s.operationForm(c, kind, vals, ve, key)
+func (a *Area) renderOperationForm(c *gin.Context, status int, kind approval.Kind, vals formValues, ve *approval.ValidationError, key string) {
+	v, err := a.operationForm(c, kind, vals, ve, key)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	s.render(c, status, pages.OperationNew(s.page(c, "op.new_title"), v))
+	a.core.Render(c, status, pages.OperationNew(a.core.Page(c, "op.new_title"), v))
 }
 
 // postedValues are a posted draft's values, for the form shown again.
@@ -103,20 +104,20 @@ func postedValues(c *gin.Context, in approval.Input) formValues {
 // no sub-account's id but matches some the maker may name: the form comes back with them
 // to choose from (the type-ahead without script). An id — in scope or not, usable or not —
 // and text matching nothing go on to the use case, which says what is wrong with them.
-func (s *Server) choosingSubAccount(c *gin.Context, in approval.Input) (bool, error) {
+func (a *Area) choosingSubAccount(c *gin.Context, in approval.Input) (bool, error) {
 	text := strings.TrimSpace(in.SubAccountID)
 	if !in.Kind.MovesMoney() || text == "" {
 		return false, nil
 	}
 	ctx := c.Request.Context()
-	scope := scopeOf(signedIn(c))
-	switch _, err := s.read.SubAccount(ctx, scope, text); {
+	scope := a.core.Scope(c)
+	switch _, err := a.read.SubAccount(ctx, scope, text); {
 	case err == nil, errors.Is(err, readmodel.ErrOutOfScope):
 		return false, nil
 	case !errors.Is(err, store.ErrNotFound):
 		return false, err
 	}
-	picks, err := s.read.PickSubAccounts(ctx, scope, text, s.hiddenOf(c.Request.Context()), 1)
+	picks, err := a.read.PickSubAccounts(ctx, scope, text, a.masters.Hidden(c.Request.Context()), 1)
 	return len(picks.Rows) > 0, err
 }
 
@@ -142,26 +143,26 @@ func couponValue(couponID, subCouponID string) string {
 // pickers adds the kind's pickers to v: the sub-account for the kinds moving money, the
 // coupons for coupon kinds, the resources for the others. sa is the sub-account the form
 // names, when it is one the maker sees.
-func (s *Server) pickers(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errOf func(string) string, sa *store.SubAccount, v *view.OperationForm) error {
+func (a *Area) pickers(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errOf func(string) string, sa *store.SubAccount, v *view.OperationForm) error {
 	var err error
 	if kind.MovesMoney() {
-		if v.SubAccount, err = s.subAccountPick(c, tr, vals("sub_account_id"), sa, errOf("sub_account_id")); err != nil {
+		if v.SubAccount, err = a.subAccountPick(c, tr, vals("sub_account_id"), sa, errOf("sub_account_id")); err != nil {
 			return err
 		}
 	}
 	switch kind {
 	case approval.KindTransferFunds, approval.KindRetrieveFunds:
 	case approval.KindTransferCoupon, approval.KindRetrieveCoupon:
-		v.Coupons, err = s.couponPick(c, tr, kind, vals, errOf, sa)
+		v.Coupons, err = a.couponPick(c, tr, kind, vals, errOf, sa)
 	default:
-		v.ResourcePick, err = s.resourcePick(c, tr, kind, vals, errOf("resource_ids"))
+		v.ResourcePick, err = a.resourcePick(c, tr, kind, vals, errOf("resource_ids"))
 	}
 	return err
 }
 
 // subAccountPick is the sub-account field: the type-ahead box with the sub-account it
 // names, or — text naming none — the sub-accounts the text matches.
-func (s *Server) subAccountPick(c *gin.Context, tr *i18n.Translator, text string, sa *store.SubAccount, errText string) (*view.SubAccountPick, error) {
+func (a *Area) subAccountPick(c *gin.Context, tr *i18n.Translator, text string, sa *store.SubAccount, errText string) (*view.SubAccountPick, error) {
 	p := &view.SubAccountPick{Label: tr.T("pick.sa_label"), Hint: tr.T("pick.sa_hint"), Error: errText,
 		Box: view.TypeAhead{ID: "f-sub_account_id", Name: "sub_account_id", Value: text, Placeholder: tr.T("pick.sa_placeholder"),
 			Suggest: "/operations/pick/sub-accounts", Test: "input-sub_account_id", Box: "sa-pick", Invalid: errText != ""}}
@@ -173,7 +174,7 @@ func (s *Server) subAccountPick(c *gin.Context, tr *i18n.Translator, text string
 	if text == "" {
 		return p, nil
 	}
-	picks, err := s.read.PickSubAccounts(c.Request.Context(), scopeOf(signedIn(c)), text, s.hiddenOf(c.Request.Context()), pickMatchMax)
+	picks, err := a.read.PickSubAccounts(c.Request.Context(), a.core.Scope(c), text, a.masters.Hidden(c.Request.Context()), pickMatchMax)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +206,7 @@ func subAccountChoice(sa store.SubAccount) view.SubAccountChoice {
 // couponPick lists the coupons a coupon operation may name: the master's for an
 // allocation (the sub-account's master, once it is chosen), the sub-account's own for a
 // recovery.
-func (s *Server) couponPick(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errOf func(string) string, sa *store.SubAccount) (*view.CouponPick, error) {
+func (a *Area) couponPick(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errOf func(string) string, sa *store.SubAccount) (*view.CouponPick, error) {
 	p := &view.CouponPick{Show: tr.T("pick.show_coupons")}
 	p.Error = strings.TrimSpace(errOf("coupon_id") + " " + errOf("sub_coupon_id"))
 	chosen := vals("coupon_pick")
@@ -226,7 +227,7 @@ func (s *Server) couponPick(c *gin.Context, tr *i18n.Translator, kind approval.K
 			master = sa.MasterAccountID
 		}
 	}
-	rows, err := s.read.CouponChoices(c.Request.Context(), scopeOf(signedIn(c)), holder, master, s.hiddenOf(c.Request.Context()))
+	rows, err := a.read.CouponChoices(c.Request.Context(), a.core.Scope(c), holder, master, a.masters.Hidden(c.Request.Context()))
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +235,7 @@ func (s *Server) couponPick(c *gin.Context, tr *i18n.Translator, kind approval.K
 		val := couponValue(cp.CouponID, cp.SubCouponID)
 		expire := tr.T("pick.coupon_no_expiry")
 		if cp.Expire != nil {
-			expire = tr.T("pick.coupon_expires", map[string]any{"Date": fmtDate(cp.Expire)})
+			expire = tr.T("pick.coupon_expires", map[string]any{"Date": webcore.FormatDate(cp.Expire)})
 		}
 		p.Choices = append(p.Choices, view.CouponChoice{Value: val, CouponID: cp.CouponID, SubCouponID: cp.SubCouponID,
 			Plan: orDefault(cp.PlanName, tr.T("pick.coupon_plan_unnamed")), Balance: cp.Balance.Format() + " " + cp.Balance.Currency(),

@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -23,56 +24,56 @@ import (
 
 // bulkSelection is GET /operations/bulk/selection?kind=…&sub_account_id=…: the chosen
 // accounts with their balances (and what each has free to recover) and the amount modes.
-func (s *Server) bulkSelection(c *gin.Context) {
-	if !s.opsReady(c) {
+func (a *Area) bulkSelection(c *gin.Context) {
+	if !a.ready(c) {
 		return
 	}
 	kind := approval.Kind(c.DefaultQuery("kind", string(approval.KindTransferFunds)))
 	if kind != approval.KindTransferFunds && kind != approval.KindRetrieveFunds {
-		s.fail(c, errBadRequest)
+		a.core.Fail(c, webcore.ErrBadRequest)
 		return
 	}
 	sel := approval.Selection{Kind: kind, SubAccountIDs: c.QueryArray("sub_account_id"), Mode: approval.SelectSameAmount,
 		BalanceType: c.Query("balance_type")}
-	v, err := s.selectionView(c, sel, nil, "", newIdemKey())
+	v, err := a.selectionView(c, sel, nil, "", newIdemKey())
 	if err != nil {
-		s.opFail(c, err, approval.TargetBatch, "")
+		a.core.FailOperation(c, err, approval.TargetBatch, "")
 		return
 	}
-	s.render(c, http.StatusOK, pages.SelectionForm(s.page(c, "op.sel_title"), v))
+	a.core.Render(c, http.StatusOK, pages.SelectionForm(a.core.Page(c, "op.sel_title"), v))
 }
 
 // bulkSelectionPreview is POST /operations/bulk/selection/preview: the selection becomes
 // rows and is previewed as a file would be; a bad choice comes back on the form with
 // every input kept (422). Nothing is created.
-func (s *Server) bulkSelectionPreview(c *gin.Context) {
-	if !s.opsReady(c) {
+func (a *Area) bulkSelectionPreview(c *gin.Context) {
+	if !a.ready(c) {
 		return
 	}
 	sel := selectionFrom(c)
 	key, reason := trimmed(c, "idempotency_key"), trimmed(c, "reason")
 	if (sel.Kind != approval.KindTransferFunds && sel.Kind != approval.KindRetrieveFunds) || !validIdemKey(key) {
-		s.fail(c, errBadRequest)
+		a.core.Fail(c, webcore.ErrBadRequest)
 		return
 	}
-	plan, err := s.ops.PlanSelection(c.Request.Context(), actorOf(c), sel)
+	plan, err := a.ops.PlanSelection(c.Request.Context(), a.actor(c), sel)
 	var ve *approval.ValidationError
 	if errors.As(err, &ve) {
-		v, ferr := s.selectionView(c, sel, ve, reason, key)
+		v, ferr := a.selectionView(c, sel, ve, reason, key)
 		if ferr != nil {
-			s.opFail(c, ferr, approval.TargetBatch, "")
+			a.core.FailOperation(c, ferr, approval.TargetBatch, "")
 			return
 		}
-		s.render(c, http.StatusUnprocessableEntity, pages.SelectionForm(s.page(c, "op.sel_title"), v))
+		a.core.Render(c, http.StatusUnprocessableEntity, pages.SelectionForm(a.core.Page(c, "op.sel_title"), v))
 		return
 	}
 	if err != nil {
-		s.opFail(c, err, approval.TargetBatch, "")
+		a.core.FailOperation(c, err, approval.TargetBatch, "")
 		return
 	}
 	text := selectionCSV(plan.Rows)
 	in := bulkUpload{kind: sel.Kind, csv: text, reason: reason, key: key, data: []byte(text)}
-	s.renderBulkPreview(c, in, selectionNotes(s.i18n.For(lang(c)), plan))
+	a.renderBulkPreview(c, in, selectionNotes(a.core.Translator(c), plan))
 }
 
 // selectionFrom reads the selection form; each account's own amount is "amount.<id>".
@@ -88,8 +89,8 @@ func selectionFrom(c *gin.Context) approval.Selection {
 
 // selectionView is the form for sel: the accounts' figures come from a plan of their
 // own amounts, which every mode can show.
-func (s *Server) selectionView(c *gin.Context, sel approval.Selection, ve *approval.ValidationError, reason, key string) (view.SelectionForm, error) {
-	tr := s.i18n.For(lang(c))
+func (a *Area) selectionView(c *gin.Context, sel approval.Selection, ve *approval.ValidationError, reason, key string) (view.SelectionForm, error) {
+	tr := a.core.Translator(c)
 	v := view.SelectionForm{Kind: string(sel.Kind), KindLabel: kindLabel(tr, sel.Kind), Recovery: sel.Kind == approval.KindRetrieveFunds,
 		Mode: string(sel.Mode), Amount: sel.Amount, BalanceType: sel.BalanceType, Over: sel.Over, Reason: reason, IdemKey: key}
 	if v.Mode == "" {
@@ -97,7 +98,7 @@ func (s *Server) selectionView(c *gin.Context, sel approval.Selection, ve *appro
 	}
 	figures := sel
 	figures.Mode = approval.SelectEachAmount
-	plan, err := s.ops.PlanSelection(c.Request.Context(), actorOf(c), figures)
+	plan, err := a.ops.PlanSelection(c.Request.Context(), a.actor(c), figures)
 	var own *approval.ValidationError
 	switch {
 	case errors.As(err, &own):
@@ -105,14 +106,14 @@ func (s *Server) selectionView(c *gin.Context, sel approval.Selection, ve *appro
 	case err != nil:
 		return v, err
 	}
-	for _, a := range plan.Accounts {
-		row := view.SelectionAccount{ID: a.SubAccount.ID, Name: a.SubAccount.Name, DisplayName: a.SubAccount.DisplayName,
-			Balance: a.SubAccount.Debit.Text(), Amount: sel.Amounts[a.SubAccount.ID]}
+	for _, acc := range plan.Accounts {
+		row := view.SelectionAccount{ID: acc.SubAccount.ID, Name: acc.SubAccount.Name, DisplayName: acc.SubAccount.DisplayName,
+			Balance: acc.SubAccount.Debit.Text(), Amount: sel.Amounts[acc.SubAccount.ID]}
 		if sel.BalanceType == approval.BalanceCredit {
-			row.Balance = a.SubAccount.Credit.Text()
+			row.Balance = acc.SubAccount.Credit.Text()
 		}
-		if a.Recoverable != nil {
-			row.Recoverable = a.Recoverable.Text()
+		if acc.Recoverable != nil {
+			row.Recoverable = acc.Recoverable.Text()
 		}
 		v.Accounts = append(v.Accounts, row)
 	}

@@ -1,22 +1,16 @@
-package web
+package opsweb
 
 import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/purser-finance/purser/internal/approval"
-	"github.com/purser-finance/purser/internal/audit"
-	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/money"
@@ -24,100 +18,8 @@ import (
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// Helpers shared by the operations area (pages and API): the actor, the one mapping of
-// approval errors to statuses, labels and the snapshot as people read it.
-
-var (
-	errOpsUnavailable  = &httpError{http.StatusServiceUnavailable, "operations_unavailable", "op.error.unavailable"}
-	errWrongState      = &httpError{http.StatusConflict, "wrong_state", "op.error.wrong_state"}
-	errSelfApproval    = &httpError{http.StatusForbidden, "self_approval", "op.error.self_approval"}
-	errAlreadyDecided  = &httpError{http.StatusConflict, "already_decided", "op.error.already_decided"}
-	errIdemConflict    = &httpError{http.StatusConflict, "idempotency_conflict", "op.error.idempotency_conflict"}
-	errSnapshotChanged = &httpError{http.StatusConflict, "snapshot_changed", "op.error.snapshot_changed"}
-	errStepUp          = &httpError{http.StatusUnprocessableEntity, "step_up_failed", "op.error.step_up"}
-	errStepUpLocked    = &httpError{http.StatusTooManyRequests, "step_up_locked", "op.error.step_up_locked"}
-	errCodeReused      = &httpError{http.StatusUnprocessableEntity, "code_reused", "identity.code_reused"}
-	errValidation      = &httpError{http.StatusUnprocessableEntity, "validation_failed", "op.error.validation"}
-	errOpForbidden     = &httpError{http.StatusForbidden, "forbidden", "op.error.forbidden"}
-)
-
-// actorOf is the signed-in user as the approval service sees them.
-func actorOf(c *gin.Context) approval.Actor {
-	u := signedIn(c)
-	if u == nil {
-		return approval.Actor{Meta: meta(c)}
-	}
-	return approval.Actor{UserID: u.ID, Username: u.Username, Roles: u.Subject.Roles, Scopes: u.Scopes, Meta: meta(c)}
-}
-
-// opsReady answers 503 when no approval service is wired (a build without jobs).
-func (s *Server) opsReady(c *gin.Context) bool {
-	if s.ops == nil {
-		s.fail(c, errOpsUnavailable)
-		return false
-	}
-	return true
-}
-
-// opHTTPError maps an approval error to its status and message; nil for errors that are
-// not the workflow's (they go to fail as they are).
-func opHTTPError(err error) *httpError {
-	var ve *approval.ValidationError
-	var be *approval.BatchErrors
-	switch {
-	case errors.As(err, &ve), errors.As(err, &be):
-		return errValidation
-	case errors.Is(err, approval.ErrNotFound):
-		return errNotFound
-	case errors.Is(err, approval.ErrSelfApproval):
-		return errSelfApproval
-	case errors.Is(err, approval.ErrAlreadyDecided):
-		return errAlreadyDecided
-	case errors.Is(err, approval.ErrIdempotencyConflict):
-		return errIdemConflict
-	case errors.Is(err, approval.ErrSnapshotChanged):
-		return errSnapshotChanged
-	case errors.Is(err, approval.ErrWrongState):
-		return errWrongState
-	case errors.Is(err, auth.ErrLockedOut):
-		return errStepUpLocked
-	case errors.Is(err, auth.ErrCodeReused):
-		return errCodeReused
-	case errors.Is(err, approval.ErrStepUp):
-		return errStepUp
-	case errors.Is(err, approval.ErrForbidden):
-		return errOpForbidden
-	}
-	return nil
-}
-
-// opFail is the operations area's error exit. Out of scope answers like "not found" and
-// a refusal by role answers 403; both are recorded as access.denied (the service does not
-// write them). Self-approval is already recorded by the service.
-func (s *Server) opFail(c *gin.Context, err error, targetType string, targetID string) {
-	switch {
-	case errors.Is(err, approval.ErrOutOfScope):
-		s.hideOutOfScope(c, targetType, targetID)
-		return
-	case errors.Is(err, approval.ErrForbidden):
-		s.recordDenied(c, targetType, targetID, "not allowed for this operation")
-	}
-	if he := opHTTPError(err); he != nil {
-		s.fail(c, he)
-		return
-	}
-	s.fail(c, err)
-}
-
-// recordDenied writes access.denied for a refusal decided by the use case.
-func (s *Server) recordDenied(c *gin.Context, targetType, targetID, reason string) {
-	if err := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{
-		Action: audit.AccessDenied, TargetType: targetType, TargetID: targetID, Outcome: audit.Denied,
-		Details: map[string]any{"method": c.Request.Method, "path": c.Request.URL.Path, "reason": reason},
-	}); err != nil {
-		s.log.Error("cannot audit a denial", "error", err, "request_id", requestID(c))
-	}
-}
+// Helpers shared by the operations area (pages and API): idempotency keys, links,
+// labels and the snapshot as people read it.
 
 // newIdemKey is the idempotency key of one rendered form.
 func newIdemKey() string {
@@ -191,7 +93,7 @@ func approvalsSummary(tr *i18n.Translator, aps []approval.Approval, required int
 func opRow(tr *i18n.Translator, o approval.Operation) view.OperationRow {
 	r := view.OperationRow{
 		ID: strconv.FormatInt(o.ID, 10), Href: opHref(o.ID), Kind: kindLabel(tr, o.Kind),
-		Requester: o.RequestedByName, Created: formatTime(o.CreatedAt, tr.Lang), State: stateBadge(tr, o.State),
+		Requester: o.RequestedByName, Created: webcore.FormatTime(o.CreatedAt, tr.Lang), State: stateBadge(tr, o.State),
 		Approvals: approvalsSummary(tr, o.Approvals, o.RequiredApprovals), Currency: o.Currency,
 	}
 	if o.Amount != nil {
@@ -215,7 +117,7 @@ func opRow(tr *i18n.Translator, o approval.Operation) view.OperationRow {
 		r.BatchHref = batchHref(*o.BatchID)
 	}
 	if o.State == approval.StatePending {
-		r.Expires = formatTime(o.ExpiresAt, tr.Lang)
+		r.Expires = webcore.FormatTime(o.ExpiresAt, tr.Lang)
 	}
 	r.Summary = opSummary(tr, o)
 	return r
@@ -259,7 +161,7 @@ func displayRFC3339(s, lang string) string {
 	if !ok {
 		return s
 	}
-	return formatTime(t, lang)
+	return webcore.FormatTime(t, lang)
 }
 
 // snapshotKV is what will be sent upstream, as the approver reads it.
@@ -350,7 +252,7 @@ func approvalViews(tr *i18n.Translator, aps []approval.Approval) []view.Approval
 		if a.SecondFactor != "" {
 			f = tr.T("op.factor." + a.SecondFactor)
 		}
-		out = append(out, view.ApprovalView{User: a.Username, Comment: a.Comment, At: formatTime(a.At, tr.Lang), Factor: f, Decision: d})
+		out = append(out, view.ApprovalView{User: a.Username, Comment: a.Comment, At: webcore.FormatTime(a.At, tr.Lang), Factor: f, Decision: d})
 	}
 	return out
 }
@@ -376,7 +278,7 @@ func timelineRows(tr *i18n.Translator, entries []approval.TimelineEntry, currenc
 			}
 			parts = append(parts, tr.T("op.detail."+k)+": "+value)
 		}
-		out = append(out, view.TimelineRow{At: formatTime(e.At, tr.Lang), Action: tr.T("action." + e.Action),
+		out = append(out, view.TimelineRow{At: webcore.FormatTime(e.At, tr.Lang), Action: tr.T("action." + e.Action),
 			Actor: e.Actor, Outcome: e.Outcome, Summary: strings.Join(parts, " · ")})
 	}
 	return out
@@ -385,7 +287,7 @@ func timelineRows(tr *i18n.Translator, entries []approval.TimelineEntry, currenc
 func detailValue(v any) string {
 	switch x := v.(type) {
 	case string:
-		return isolate(x)
+		return webcore.Isolate(x)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case bool:
@@ -394,9 +296,6 @@ func detailValue(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
-
-// isolate is webcore.Isolate: the audit area's labels follow the same rule.
-func isolate(s string) string { return webcore.Isolate(s) }
 
 // sortedFields lists a validation error's fields in a stable order.
 func sortedFields(ve *approval.ValidationError) []string {
@@ -419,9 +318,9 @@ func fieldMessage(tr *i18n.Translator, ve *approval.ValidationError, field strin
 
 // canApprove reports whether the signed-in user could decide on an operation requested by
 // requestedBy (the service decides for real; this only shows or hides the form).
-func canApprove(u *currentUser, requestedBy int64, orgPath []string) bool {
-	return u != nil && u.ID != requestedBy &&
-		authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{OrgPath: orgPath, OwnerID: requestedBy})
+func canApprove(u authz.Subject, requestedBy int64, orgPath []string) bool {
+	return u.UserID != requestedBy &&
+		authz.Allowed(u, authz.ApproveOperation, authz.Target{OrgPath: orgPath, OwnerID: requestedBy})
 }
 
 func idString(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"errors"
@@ -13,6 +13,7 @@ import (
 	"github.com/purser-finance/purser/internal/bss"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -24,33 +25,33 @@ import (
 // back with what the upstream quotes for the chosen resources and period, everything typed
 // and the form's idempotency key kept. Invalid input comes back as on submit (422).
 // Nothing is stored: the quote that is signed is asked again when the form is submitted.
-func (s *Server) operationQuote(c *gin.Context) {
-	if !s.opsReady(c) {
+func (a *Area) operationQuote(c *gin.Context) {
+	if !a.ready(c) {
 		return
 	}
 	in := inputFrom(c)
 	key := trimmed(c, "idempotency_key")
 	if in.Kind != approval.KindRenewResources || !validIdemKey(key) {
-		s.fail(c, errBadRequest)
+		a.core.Fail(c, webcore.ErrBadRequest)
 		return
 	}
-	q, err := s.ops.QuoteRenewal(c.Request.Context(), actorOf(c), in)
+	q, err := a.ops.QuoteRenewal(c.Request.Context(), a.actor(c), in)
 	var ve *approval.ValidationError
 	if err != nil && !errors.As(err, &ve) {
-		s.opFail(c, err, approval.TargetOperation, "")
+		a.core.FailOperation(c, err, approval.TargetOperation, "")
 		return
 	}
-	v, err := s.operationForm(c, in.Kind, postedValues(c, in), ve, key)
+	v, err := a.operationForm(c, in.Kind, postedValues(c, in), ve, key)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
 	status := http.StatusUnprocessableEntity
 	if ve == nil {
 		status = http.StatusOK
-		v.Quote.Quote = quoteView(s.i18n.For(lang(c)), q)
+		v.Quote.Quote = quoteView(a.core.Translator(c), q)
 	}
-	s.render(c, status, pages.OperationNew(s.page(c, "op.new_title"), v))
+	a.core.Render(c, status, pages.OperationNew(a.core.Page(c, "op.new_title"), v))
 }
 
 // quoteStep is the "Get price" step of a kind's form: renewals only.
@@ -62,13 +63,13 @@ func quoteStep(kind approval.Kind) *view.QuoteStep {
 }
 
 // addRenewal puts a renewal's quote (as signed) and, once it ran, its orders on its page.
-func (s *Server) addRenewal(c *gin.Context, tr *i18n.Translator, op *approval.Operation, v *view.OperationPage) error {
+func (a *Area) addRenewal(c *gin.Context, tr *i18n.Translator, op *approval.Operation, v *view.OperationPage) error {
 	if op.Kind != approval.KindRenewResources {
 		return nil
 	}
 	v.Quote = quoteView(tr, op.Params.Quote)
 	v.Quote.Note = tr.T("quote.signed_note")
-	orders, err := s.ops.RenewalOrders(c.Request.Context(), actorOf(c), op.ID)
+	orders, err := a.ops.RenewalOrders(c.Request.Context(), a.actor(c), op.ID)
 	if err != nil || len(orders) == 0 {
 		return err
 	}
@@ -87,7 +88,7 @@ func quoteView(tr *i18n.Translator, q *approval.Quote) *view.RenewalQuote {
 		return &view.RenewalQuote{Title: tr.T("quote.title_none", map[string]any{"Source": approval.QuoteSource}),
 			Missing: tr.T("quote.missing", map[string]any{"Reason": tr.T("quote.not_asked")})}
 	}
-	v := &view.RenewalQuote{Title: tr.T("quote.title", map[string]any{"Source": q.Source, "Time": formatTime(q.QuotedAt, tr.Lang)})}
+	v := &view.RenewalQuote{Title: tr.T("quote.title", map[string]any{"Source": q.Source, "Time": webcore.FormatTime(q.QuotedAt, tr.Lang)})}
 	if q.Problem != nil {
 		v.Missing = tr.T("quote.missing", map[string]any{"Reason": problemText(tr, q.Problem)})
 	}
@@ -205,5 +206,5 @@ func timeOrEmpty(t time.Time, lang string) string {
 	if t.IsZero() {
 		return ""
 	}
-	return formatTime(t, lang)
+	return webcore.FormatTime(t, lang)
 }
