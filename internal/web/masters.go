@@ -14,8 +14,9 @@ import (
 
 // Several master accounts: every list, export and JSON read accepts ?master=<domain id>
 // (webcore.MasterParam). What the portal knows of its masters — their names, which are no
-// longer configured — is kept here, in the core, since the read pages (internal/web/readweb,
-// through areaMasters), the operations and the admin pages all name masters. The selector
+// longer configured — is kept here, in the core, since the read pages (internal/web/readweb),
+// the operations (internal/web/opsweb), both through areaMasters, and the admin pages all
+// name masters. The selector
 // is shown only when the cache holds more than one master.
 
 // masterInfo is one master the pages can name.

@@ -11,14 +11,14 @@ import (
 )
 
 // cachedRead is readmodel.Cached over the server's read cache (its doc says what an
-// entry lives on); the core's own cached reads — the navigation's counters, the masters
-// and the dashboard's panels of other areas — go through it too.
+// entry lives on); the core's own cached reads — the bell's counter, the masters — go
+// through it. The areas keep theirs in the same cache (readmodel.Reader.Cache).
 func cachedRead[T any](s *Server, key string, load func() (T, error)) (T, error) {
 	return readmodel.Cached(s.read.Cache(), key, load)
 }
 
 // actorKey names a user as they are on this request in the cache's keys
-// (webcore.ActorKey).
+// (webcore.ActorKey, which the areas' entries per user use too).
 func actorKey(u *currentUser) string {
 	if u == nil {
 		return webcore.ActorKey(nil)

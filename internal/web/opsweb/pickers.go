@@ -2,7 +2,6 @@ package opsweb
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -12,7 +11,6 @@ import (
 	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/web/webcore"
-	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -29,75 +27,24 @@ const (
 	pickMatchMax   = 25
 )
 
-// subAccountSuggest is GET /operations/pick/sub-accounts?q=…: the sub-accounts the maker
-// may name whose name or display name contains the text or whose id starts with it, as
-// buttons that pick one (an HTML fragment for htmx). The box sends itself as
-// sub_account_id, the form field it is.
-func (a *Area) subAccountSuggest(c *gin.Context) {
-	tr := a.core.Translator(c)
-	q, ok := c.GetQuery("q")
-	if !ok {
-		q = c.Query("sub_account_id")
-	}
-	picks, err := a.read.PickSubAccounts(c.Request.Context(), a.core.Scope(c), strings.TrimSpace(q), a.masters.Hidden(c.Request.Context()), pickSuggestMax)
-	if err != nil {
-		a.core.Fail(c, err)
-		return
-	}
-	v := view.SubAccountSuggestions{Rows: subAccountChoices(picks.Rows)}
-	if len(v.Rows) == 0 {
-		v.Empty = tr.T("pick.sa_no_match")
-	}
-	if picks.More {
-		v.More = tr.T("pick.sa_more")
-	}
-	a.core.Render(c, http.StatusOK, pages.SubAccountSuggestions(tr, v))
-}
-
-// operationRefresh is POST /operations/new: the draft form again with what was posted,
-// nothing created — the pickers' step (a sub-account picked, its coupons or resources
-// listed, the expiry filter changed, every resource shown selected).
-func (a *Area) operationRefresh(c *gin.Context) {
-	if !a.ready(c) {
-		return
-	}
-	in := inputFrom(c)
-	key := trimmed(c, "idempotency_key")
-	if !in.Kind.Valid() || !validIdemKey(key) {
-		a.core.Fail(c, webcore.ErrBadRequest)
-		return
-	}
-	vals := postedValues(c, in)
-	if id := trimmed(c, "pick_sub_account"); id != "" {
-		posted := vals
-		vals = func(name string) string {
-			if name == "sub_account_id" {
-				return id
-			}
-			return posted(name)
+// pickers adds the kind's pickers to v: the sub-account for the kinds moving money, the
+// coupons for coupon kinds, the resources for the others. sa is the sub-account the form
+// names, when it is one the maker sees.
+func (a *Area) pickers(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errOf func(string) string, sa *store.SubAccount, v *view.OperationForm) error {
+	var err error
+	if kind.MovesMoney() {
+		if v.SubAccount, err = a.subAccountPick(c, tr, vals("sub_account_id"), sa, errOf("sub_account_id")); err != nil {
+			return err
 		}
 	}
-	a.renderOperationForm(c, http.StatusOK, in.Kind, vals, nil, key)
-}
-
-// renderOperationForm shows the draft form of kind with vals and the reasons of ve.
-func (a *Area) renderOperationForm(c *gin.Context, status int, kind approval.Kind, vals formValues, ve *approval.ValidationError, key string) {
-	v, err := a.operationForm(c, kind, vals, ve, key)
-	if err != nil {
-		a.core.Fail(c, err)
-		return
+	switch kind {
+	case approval.KindTransferFunds, approval.KindRetrieveFunds:
+	case approval.KindTransferCoupon, approval.KindRetrieveCoupon:
+		v.Coupons, err = a.couponPick(c, tr, kind, vals, errOf, sa)
+	default:
+		v.ResourcePick, err = a.resourcePick(c, tr, kind, vals, errOf("resource_ids"))
 	}
-	a.core.Render(c, status, pages.OperationNew(a.core.Page(c, "op.new_title"), v))
-}
-
-// postedValues are a posted draft's values, for the form shown again.
-func postedValues(c *gin.Context, in approval.Input) formValues {
-	return func(name string) string {
-		if name == "resource_ids" {
-			return strings.Join(in.ResourceIDs, "\n")
-		}
-		return strings.TrimSpace(c.PostForm(name))
-	}
+	return err
 }
 
 // choosingSubAccount reports whether a posted draft names its sub-account by text that is
@@ -119,45 +66,6 @@ func (a *Area) choosingSubAccount(c *gin.Context, in approval.Input) (bool, erro
 	}
 	picks, err := a.read.PickSubAccounts(ctx, scope, text, a.masters.Hidden(c.Request.Context()), 1)
 	return len(picks.Rows) > 0, err
-}
-
-// applyCouponPick reads the coupon picker's choice into in: a master coupon's id for an
-// allocation, "coupon/sub-coupon" for a recovery. Without a choice the ids posted as such
-// (the form before the picker, scripts) stand.
-func applyCouponPick(c *gin.Context, in *approval.Input) {
-	pick := trimmed(c, "coupon_pick")
-	if pick == "" {
-		return
-	}
-	in.CouponID, in.SubCouponID, _ = strings.Cut(pick, "/")
-}
-
-// couponValue is what the coupon picker posts for a coupon.
-func couponValue(couponID, subCouponID string) string {
-	if subCouponID == "" {
-		return couponID
-	}
-	return couponID + "/" + subCouponID
-}
-
-// pickers adds the kind's pickers to v: the sub-account for the kinds moving money, the
-// coupons for coupon kinds, the resources for the others. sa is the sub-account the form
-// names, when it is one the maker sees.
-func (a *Area) pickers(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errOf func(string) string, sa *store.SubAccount, v *view.OperationForm) error {
-	var err error
-	if kind.MovesMoney() {
-		if v.SubAccount, err = a.subAccountPick(c, tr, vals("sub_account_id"), sa, errOf("sub_account_id")); err != nil {
-			return err
-		}
-	}
-	switch kind {
-	case approval.KindTransferFunds, approval.KindRetrieveFunds:
-	case approval.KindTransferCoupon, approval.KindRetrieveCoupon:
-		v.Coupons, err = a.couponPick(c, tr, kind, vals, errOf, sa)
-	default:
-		v.ResourcePick, err = a.resourcePick(c, tr, kind, vals, errOf("resource_ids"))
-	}
-	return err
 }
 
 // subAccountPick is the sub-account field: the type-ahead box with the sub-account it

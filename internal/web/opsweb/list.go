@@ -3,7 +3,6 @@ package opsweb
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -117,15 +116,3 @@ func (a *Area) operationList(c *gin.Context) {
 	}
 	a.core.Render(c, http.StatusOK, pages.Operations(a.core.Page(c, "nav.operations"), v))
 }
-
-func validState(st approval.State) bool {
-	for _, x := range approval.States {
-		if x == st {
-			return true
-		}
-	}
-	return false
-}
-
-// trimmed reads a form value, trimmed.
-func trimmed(c *gin.Context, name string) string { return strings.TrimSpace(c.PostForm(name)) }

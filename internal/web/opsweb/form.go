@@ -2,9 +2,7 @@ package opsweb
 
 import (
 	"errors"
-	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -17,146 +15,14 @@ import (
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// formValues is where a form's values come from: the query when it is first shown
-// (prefilled from the sub-account pages), the posted form after an error.
-type formValues func(name string) string
-
-// operationNew is GET /operations/new?kind=…[&sub_account_id=…][&from=…]. Several
-// sub-accounts selected on the list (bulk select) go to the batch-from-selection page.
-func (a *Area) operationNew(c *gin.Context) {
-	if !a.ready(c) {
-		return
-	}
-	kind := approval.Kind(c.DefaultQuery("kind", string(approval.KindTransferFunds)))
-	if !kind.Valid() {
-		a.core.Fail(c, webcore.ErrBadRequest)
-		return
-	}
-	subs := c.QueryArray("sub_account_id")
-	if len(subs) > 1 && (kind == approval.KindTransferFunds || kind == approval.KindRetrieveFunds) {
-		a.core.Redirect(c, "/operations/bulk/selection?"+c.Request.URL.RawQuery)
-		return
-	}
-	vals := func(name string) string { return strings.TrimSpace(c.Query(name)) }
-	if from := c.Query("from"); from != "" { // "Draft again" on a failed or rejected operation
-		id, err := strconv.ParseInt(from, 10, 64)
-		if err != nil {
-			a.core.Fail(c, webcore.ErrBadRequest)
-			return
-		}
-		in, err := a.ops.DraftAgain(c.Request.Context(), a.actor(c), id)
-		if err != nil {
-			a.core.FailOperation(c, err, "operation", from)
-			return
-		}
-		kind, vals = in.Kind, inputValues(in)
-	}
-	v, err := a.operationForm(c, kind, vals, nil, newIdemKey())
+// renderOperationForm shows the draft form of kind with vals and the reasons of ve.
+func (a *Area) renderOperationForm(c *gin.Context, status int, kind approval.Kind, vals formValues, ve *approval.ValidationError, key string) {
+	v, err := a.operationForm(c, kind, vals, ve, key)
 	if err != nil {
 		a.core.Fail(c, err)
 		return
 	}
-	a.core.Render(c, http.StatusOK, pages.OperationNew(a.core.Page(c, "op.new_title"), v))
-}
-
-// inputValues are the form's values for a request made before (DraftAgain).
-func inputValues(in approval.Input) formValues {
-	num := func(n int) string {
-		if n == 0 {
-			return ""
-		}
-		return strconv.Itoa(n)
-	}
-	m := map[string]string{"sub_account_id": in.SubAccountID, "amount": in.Amount, "balance_type": in.BalanceType,
-		"expire_time": in.ExpireTime, "coupon_id": in.CouponID, "sub_coupon_id": in.SubCouponID,
-		"resource_ids": strings.Join(in.ResourceIDs, "\n"), "period_type": in.PeriodType, "period_num": num(in.PeriodNum),
-		"unsubscribe_type": num(in.UnsubscribeType), "unsubscribe_reason_type": num(in.UnsubscribeReasonType),
-		"operation": in.Operation, "auto_renew_times": num(in.AutoRenewTimes), "reason": in.Reason,
-		"drafted_from": strconv.FormatInt(in.DraftedFrom, 10)}
-	if in.AutoPay {
-		m["auto_pay"] = "on"
-	}
-	return func(name string) string { return m[name] }
-}
-
-// inputFrom reads an operation request from a posted form.
-func inputFrom(c *gin.Context) approval.Input {
-	in := approval.Input{
-		Kind: approval.Kind(trimmed(c, "kind")), SubAccountID: trimmed(c, "sub_account_id"), Amount: trimmed(c, "amount"),
-		BalanceType: trimmed(c, "balance_type"), ExpireTime: trimmed(c, "expire_time"), CouponID: trimmed(c, "coupon_id"),
-		SubCouponID: trimmed(c, "sub_coupon_id"), PeriodType: trimmed(c, "period_type"), Operation: trimmed(c, "operation"),
-		Reason: trimmed(c, "reason"), AutoPay: c.PostForm("auto_pay") == "on",
-	}
-	in.PeriodNum, _ = strconv.Atoi(trimmed(c, "period_num"))
-	in.UnsubscribeType, _ = strconv.Atoi(trimmed(c, "unsubscribe_type"))
-	in.UnsubscribeReasonType, _ = strconv.Atoi(trimmed(c, "unsubscribe_reason_type"))
-	in.AutoRenewTimes, _ = strconv.Atoi(trimmed(c, "auto_renew_times"))
-	in.DraftedFrom, _ = strconv.ParseInt(trimmed(c, "drafted_from"), 10, 64)
-	in.ResourceIDs = splitIDs(c.PostFormArray("resource_ids"))
-	applyCouponPick(c, &in)
-	if in.Kind != approval.KindTransferFunds && in.Kind != approval.KindRetrieveFunds {
-		in.BalanceType, in.ExpireTime = "", ""
-	}
-	if in.BalanceType != approval.BalanceCredit {
-		// The expiry select is hidden for cash, so a line picked before switching to cash
-		// is a leftover the person can no longer see, not a request.
-		in.ExpireTime = ""
-	}
-	return in
-}
-
-// splitIDs splits ids typed one per line, or separated by commas or spaces.
-func splitIDs(values []string) []string {
-	var out []string
-	for _, v := range values {
-		out = append(out, strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })...)
-	}
-	return out
-}
-
-// operationCreate is POST /operations: one use case call. Invalid input comes back with
-// translated reasons per field and the input kept (422); the same form posted twice
-// (double click, replay) names one operation through its idempotency key; the same key
-// with different input is a conflict (409).
-func (a *Area) operationCreate(c *gin.Context) {
-	if !a.ready(c) {
-		return
-	}
-	in := inputFrom(c)
-	if !in.Kind.Valid() {
-		a.core.Fail(c, webcore.ErrBadRequest)
-		return
-	}
-	key := trimmed(c, "idempotency_key")
-	if !validIdemKey(key) {
-		a.core.Fail(c, webcore.ErrBadRequest)
-		return
-	}
-	// A sub-account named by search text: the form comes back with the matches to choose.
-	if choose, err := a.choosingSubAccount(c, in); err != nil || choose {
-		if err != nil {
-			a.core.Fail(c, err)
-			return
-		}
-		a.renderOperationForm(c, http.StatusOK, in.Kind, postedValues(c, in), nil, key)
-		return
-	}
-	op, err := a.ops.Create(c.Request.Context(), a.actor(c), in, key)
-	var ve *approval.ValidationError
-	if errors.As(err, &ve) {
-		a.renderOperationForm(c, http.StatusUnprocessableEntity, in.Kind, postedValues(c, in), ve, key)
-		return
-	}
-	if err != nil {
-		a.core.FailOperation(c, err, "sub_account", in.SubAccountID)
-		return
-	}
-	if op.State == approval.StatePending {
-		a.core.Flash(c, "ok", "flash.op_submitted")
-	} else {
-		a.core.Flash(c, "ok", "flash.op_approved_by_policy")
-	}
-	a.core.Redirect(c, opHref(op.ID))
+	a.core.Render(c, status, pages.OperationNew(a.core.Page(c, "op.new_title"), v))
 }
 
 // operationForm builds the form of one kind with its values and errors, and what the

@@ -15,16 +15,6 @@ import (
 // the requester, and an admin's resolution of an unknown outcome. Each is one use case
 // call; a refusal shows the operation again with the reason and the input kept.
 
-const maxCommentLen = 1000
-
-func comment(c *gin.Context) string {
-	s := strings.TrimSpace(c.PostForm("comment"))
-	if r := []rune(s); len(r) > maxCommentLen {
-		s = string(r[:maxCommentLen])
-	}
-	return s
-}
-
 // operationApprove is POST /operations/:id/approve (code, comment, snapshot_hash: what
 // the approver saw). The page always sends the snapshot hash, so a post without it is
 // malformed; the use case compares it under its lock (a different one is a conflict).

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -113,120 +112,6 @@ func readJSON(c *gin.Context, v any, optional bool) bool {
 		err = dec.Decode(v)
 	}
 	return err == nil
-}
-
-// apiCreateOperation is POST /api/v1/operations (Idempotency-Key header): 201 with the
-// operation, pending or (policy: no approval needed) approved.
-func (a *Area) apiCreateOperation(c *gin.Context) {
-	if !a.ready(c) {
-		return
-	}
-	var in approval.Input
-	if !readJSON(c, &in, false) {
-		a.apiError(c, http.StatusBadRequest, "bad_request", "error.bad_request")
-		return
-	}
-	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
-	if key != "" && !validIdemKey(key) {
-		a.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_idempotency_key")
-		return
-	}
-	op, err := a.ops.Create(c.Request.Context(), a.actor(c), in, key)
-	if err != nil {
-		a.apiOpFail(c, err, "")
-		return
-	}
-	c.Header("Location", "/api/v1/operations/"+idString(op.ID))
-	c.JSON(http.StatusCreated, toAPIOperation(*op, a.core.Translator(c).Lang))
-}
-
-// apiOperations is GET /api/v1/operations?state=&kind=&limit=&cursor=.
-func (a *Area) apiOperations(c *gin.Context) {
-	if !a.ready(c) {
-		return
-	}
-	f := approval.Filter{Kind: approval.Kind(c.Query("kind")), Cursor: c.Query("cursor"), Limit: 50, SubAccountID: c.Query("sub_account_id"),
-		MasterAccountID: webcore.MasterParam(c)}
-	if f.Kind != "" && !f.Kind.Valid() {
-		a.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_kind")
-		return
-	}
-	if v := c.Query("state"); v != "" {
-		for _, st := range strings.Split(v, ",") {
-			if !validState(approval.State(st)) {
-				a.apiError(c, http.StatusBadRequest, "bad_request", "op.error.bad_state")
-				return
-			}
-			f.States = append(f.States, approval.State(st))
-		}
-	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			a.apiError(c, http.StatusBadRequest, "bad_request", "api.bad_limit")
-			return
-		}
-		f.Limit = n
-	}
-	page, err := a.ops.List(c.Request.Context(), a.actor(c), f)
-	var ve *approval.ValidationError
-	if errors.As(err, &ve) {
-		a.apiError(c, http.StatusBadRequest, "bad_request", "op.err.bad_cursor")
-		return
-	}
-	if err != nil {
-		a.core.Fail(c, err)
-		return
-	}
-	items := make([]apiOperation, 0, len(page.Items))
-	for _, o := range page.Items {
-		items = append(items, toAPIOperation(o, a.core.Translator(c).Lang))
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": page.NextCursor})
-}
-
-// apiOperation is GET /api/v1/operations/:id.
-func (a *Area) apiOperation(c *gin.Context) {
-	a.apiOp(c, false, func(id int64) (*approval.Operation, error) {
-		return a.ops.Get(c.Request.Context(), a.actor(c), id)
-	})
-}
-
-// apiApprove is POST /api/v1/operations/:id/approve {"code","comment","snapshot_hash"}.
-// snapshot_hash is optional: when given, the use case compares it with the operation's
-// (409 snapshot_changed); a client that sends none signs whatever is stored.
-func (a *Area) apiApprove(c *gin.Context) {
-	var body struct {
-		Code         string `json:"code"`
-		Comment      string `json:"comment"`
-		SnapshotHash string `json:"snapshot_hash"`
-	}
-	a.apiOp(c, true, func(id int64) (*approval.Operation, error) {
-		if !readJSON(c, &body, false) {
-			return nil, webcore.ErrBadRequest
-		}
-		return a.ops.Approve(c.Request.Context(), a.actor(c), id, strings.TrimSpace(body.Code), strings.TrimSpace(body.Comment),
-			strings.TrimSpace(body.SnapshotHash))
-	})
-}
-
-// apiReject is POST /api/v1/operations/:id/reject {"comment"}: the reason is required
-// (422 with a field error without one).
-func (a *Area) apiReject(c *gin.Context) {
-	var body struct{ Comment string }
-	a.apiOp(c, true, func(id int64) (*approval.Operation, error) {
-		if !readJSON(c, &body, true) {
-			return nil, webcore.ErrBadRequest
-		}
-		return a.ops.Reject(c.Request.Context(), a.actor(c), id, strings.TrimSpace(body.Comment))
-	})
-}
-
-// apiCancel is POST /api/v1/operations/:id/cancel.
-func (a *Area) apiCancel(c *gin.Context) {
-	a.apiOp(c, true, func(id int64) (*approval.Operation, error) {
-		return a.ops.Cancel(c.Request.Context(), a.actor(c), id)
-	})
 }
 
 // apiOp runs one call on the operation named in the path and answers it as JSON.
