@@ -37,7 +37,7 @@ var scopePredicates = map[string]bool{"visible": true, "Covers": true, "InScope"
 
 func TestNoInMemoryScopeFiltering(t *testing.T) {
 	// internal/web's areas live in packages of their own (internal/web/<area>web).
-	for _, dir := range []string{".", "../web", "../web/readweb", "../web/auditweb"} {
+	for _, dir := range []string{".", "../web", "../web/readweb", "../web/auditweb", "../web/opsweb"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

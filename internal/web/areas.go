@@ -12,6 +12,7 @@ import (
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/web/auditweb"
+	"github.com/purser-finance/purser/internal/web/opsweb"
 	"github.com/purser-finance/purser/internal/web/readweb"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -45,7 +46,8 @@ func (s *Server) auditRoutes() []route { return coreRoutes(s.audit.Routes()) }
 
 // mountRead builds the read area. What the portal knows of its masters stays in the core
 // (masters.go; the operations and admin pages name masters too) and reaches the area as
-// areaMasters; a sub-account's operations panel is the operations area's (subAccountOps).
+// areaMasters; the operations panels of a sub-account's page and of the dashboard are the
+// operations area's, mounted before it.
 func (s *Server) mountRead(d Deps) (*readweb.Area, error) {
 	var st readweb.Settings
 	if d.Admin.Settings != nil {
@@ -53,11 +55,27 @@ func (s *Server) mountRead(d Deps) (*readweb.Area, error) {
 	}
 	return readweb.New(readweb.Deps{
 		Core: areaCore{s}, Reader: s.read, Store: d.DB, Masters: areaMasters{s}, Sync: d.Sync, Settings: st,
-		OpsPanel: s.subAccountOps, Log: s.log, Now: s.now,
+		OpsPanel: s.opsArea.SubAccountPanel, OpsDashboard: s.opsArea.DashboardPanel,
+		Upstream: readweb.Upstream{Sandbox: s.cfg.Sandbox(), URL: s.cfg.Upstream}, Log: s.log, Now: s.now,
 	})
 }
 
 func (s *Server) readRoutes() []route { return coreRoutes(s.readArea.Routes()) }
+
+// mountOps builds the operations area. Without the maker-checker workflow (a build
+// without jobs) its pages and API answer "not available".
+func (s *Server) mountOps() (*opsweb.Area, error) {
+	od := opsweb.Deps{
+		Core: areaCore{s}, Reader: s.read, Store: s.db, Masters: areaMasters{s}, SecureCookies: s.cfg.SecureCookies(),
+		Log: s.log, Now: s.now,
+	}
+	if s.ops != nil {
+		od.Ops = s.ops
+	}
+	return opsweb.New(od)
+}
+
+func (s *Server) opsRoutes() []route { return coreRoutes(s.opsArea.Routes()) }
 
 // coreRoutes turns an area's route table into the server's.
 func coreRoutes(rs []webcore.Route) []route {

@@ -48,6 +48,9 @@ func (s *Server) accountRoutes() []route { return coreRoutes(s.accountWeb.Routes
 func (a areaCore) FailOperation(c *gin.Context, err error, targetType, targetID string) {
 	a.s.opFail(c, err, targetType, targetID)
 }
+func (a areaCore) RecordDenied(c *gin.Context, targetType, targetID, reason string) {
+	a.s.recordDenied(c, targetType, targetID, reason)
+}
 
 func (a areaCore) User(c *gin.Context) (*store.User, session.Stage) {
 	if u := userOf(c); u != nil {

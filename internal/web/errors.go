@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/web/webcore"
@@ -33,6 +34,7 @@ var (
 	errBadRequest       = &httpError{http.StatusBadRequest, "bad_request", "error.bad_request"}
 	errUnavailable      = &httpError{http.StatusServiceUnavailable, "unavailable", "error.unavailable"}
 	errInternal         = &httpError{http.StatusInternalServerError, "internal", "error.internal"}
+	errOpsUnavailable   = &httpError{http.StatusServiceUnavailable, "operations_unavailable", "op.error.unavailable"}
 )
 
 // fail is the one error exit: it maps err to a status and a safe, translated message,
@@ -90,11 +92,35 @@ func (s *Server) apiError(c *gin.Context, status int, code, messageID string) {
 // hideOutOfScope answers 404 for an object outside the user's organisation scope and
 // records the attempt.
 func (s *Server) hideOutOfScope(c *gin.Context, targetType, id string) {
+	s.recordDenied(c, targetType, id, "target outside organisation scope")
+	s.fail(c, errNotFound)
+}
+
+// recordDenied writes access.denied for a refusal decided by a use case.
+func (s *Server) recordDenied(c *gin.Context, targetType, targetID, reason string) {
 	if err := audit.Record(c.Request.Context(), s.db, meta(c), audit.Entry{
-		Action: audit.AccessDenied, TargetType: targetType, TargetID: id, Outcome: audit.Denied,
-		Details: map[string]any{"method": c.Request.Method, "path": c.Request.URL.Path, "reason": "target outside organisation scope"},
+		Action: audit.AccessDenied, TargetType: targetType, TargetID: targetID, Outcome: audit.Denied,
+		Details: map[string]any{"method": c.Request.Method, "path": c.Request.URL.Path, "reason": reason},
 	}); err != nil {
 		s.log.Error("cannot audit a denial", "error", err, "request_id", requestID(c))
 	}
-	s.fail(c, errNotFound)
+}
+
+// opFail is the error exit for the maker-checker workflow's errors (Core.FailOperation).
+// Out of scope answers like "not found" and a refusal by role answers 403; both are
+// recorded as access.denied (the service does not write them). Self-approval is already
+// recorded by the service. The workflow's refusals read as webcore.OperationError says;
+// anything else fails as the areas' errors do.
+func (s *Server) opFail(c *gin.Context, err error, targetType string, targetID string) {
+	switch {
+	case errors.Is(err, approval.ErrOutOfScope):
+		s.hideOutOfScope(c, targetType, targetID)
+		return
+	case errors.Is(err, approval.ErrForbidden):
+		s.recordDenied(c, targetType, targetID, "not allowed for this operation")
+	}
+	if oe := webcore.OperationError(err); oe != nil {
+		err = oe
+	}
+	areaCore{s}.Fail(c, err)
 }

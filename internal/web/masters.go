@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 	"github.com/purser-finance/purser/internal/web/readweb"
@@ -15,24 +14,10 @@ import (
 
 // Several master accounts: every list, export and JSON read accepts ?master=<domain id>
 // (webcore.MasterParam). What the portal knows of its masters — their names, which are no
-// longer configured — is kept here, in the core, since the read pages (internal/web/readweb,
-// through areaMasters), the operations and the admin pages all name masters. The selector
+// longer configured — is kept here, in the core, since the read pages (internal/web/readweb),
+// the operations (internal/web/opsweb), both through areaMasters, and the admin pages all
+// name masters. The selector
 // is shown only when the cache holds more than one master.
-
-// masterAmounts returns the cached amounts of master, or of every master when master is
-// "", without the masters no longer configured.
-func (s *Server) masterAmounts(ctx context.Context, master string) ([]store.MasterBalances, error) {
-	return s.read.Masters(ctx, master, s.hiddenOf(ctx))
-}
-
-// masterTotal is the amounts of master, or the sum over every master ("").
-func (s *Server) masterTotal(ctx context.Context, master string) (store.MasterBalances, error) {
-	all, err := s.masterAmounts(ctx, master)
-	if err != nil {
-		return store.MasterBalances{}, err
-	}
-	return readmodel.SumMasters(all), nil
-}
 
 // masterInfo is one master the pages can name.
 type masterInfo = readweb.Master

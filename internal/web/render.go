@@ -84,7 +84,7 @@ func (s *Server) chrome(c *gin.Context, titleKey string) view.Chrome {
 			if authz.Allowed(u.Subject, a.action, authz.Target{}) {
 				item := view.NavItem{Label: tr.T(a.key), Href: a.href, Test: a.test}
 				if a.href == "/approvals" {
-					item.Count = s.pendingCountCached(c, u)
+					item.Count = s.opsArea.PendingCount(c)
 				}
 				ch.Nav = append(ch.Nav, item)
 			}

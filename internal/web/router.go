@@ -35,10 +35,11 @@ func (s *Server) Routes() []RouteInfo {
 	return out
 }
 
-// table is every route of the portal. The areas keep their routes in their own files
-// (readRoutes, operationRoutes, and the auditweb, adminweb and accountweb packages' Routes
-// behind auditRoutes, adminRoutes and accountRoutes) so that each area's table sits
-// beside its handlers; this function is still the one place they are all assembled.
+// table is every route of the portal. The areas keep their routes in their own packages
+// (the readweb, opsweb, auditweb, adminweb and accountweb packages' Routes behind
+// readRoutes, opsRoutes, auditRoutes, adminRoutes and accountRoutes) so that each area's
+// table sits beside its handlers; this function is still the one place they are all
+// assembled.
 func (s *Server) table() []route {
 	routes := []route{
 		// Probes and assets.
@@ -48,15 +49,13 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/static/*file", action: authz.AuthenticatePublic, handle: s.staticFile},
 		{method: "GET", path: "/favicon.ico", action: authz.AuthenticatePublic, handle: s.favicon},
 		{method: "POST", path: "/lang", action: authz.AuthenticatePublic, handle: s.setLanguage},
-
-		{method: "GET", path: "/", action: authz.ViewDashboard, handle: s.dashboard},
 		// JSON API.
 		{method: "GET", path: "/api/v1/me", action: authz.ManageOwnProfile, handle: s.apiMe},
 		// The JSON API's own description: public, it holds nothing but the API's shape.
 		{method: "GET", path: "/api/v1/openapi.json", action: authz.AuthenticatePublic, handle: s.openAPI},
 	}
 	routes = append(routes, s.readRoutes()...)
-	routes = append(routes, s.operationRoutes()...)
+	routes = append(routes, s.opsRoutes()...)
 	routes = append(routes, s.auditRoutes()...)
 	routes = append(routes, s.adminRoutes()...)
 	routes = append(routes, s.accountRoutes()...)

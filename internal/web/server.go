@@ -1,5 +1,16 @@
-// Package web is Purser's HTTP transport: the gin router, middleware, handlers and the
-// view models they build. Handlers are thin: parse, authorise, call one use case, render.
+// Package web is Purser's HTTP core: the server and its router (one route table, every
+// route with its authz action), the middleware (request id, security headers, session,
+// CSRF, authentication, authorisation, language), the one error exit, rendering, the page
+// frame (navigation, flash messages, the session with signing in and out and the step-up
+// kept in it), metrics and health probes, and the wiring of the areas.
+//
+// The pages themselves live in the areas, each a package of its own under internal/web:
+// auditweb (the audit trail), readweb (the synced cache and the dashboard), opsweb (the
+// maker-checker workflow), adminweb (administration) and accountweb (a person's own
+// account). Each declares its routes and receives its collaborators; web mounts them
+// (areas.go, areas_identity.go) and implements the webcore.Core they render and fail
+// through. What web keeps beyond the frame is what several areas name: the master
+// accounts (masters.go) and the JSON API's own description and /api/v1/me.
 package web
 
 import (
@@ -24,6 +35,7 @@ import (
 	"github.com/purser-finance/purser/internal/web/accountweb"
 	"github.com/purser-finance/purser/internal/web/adminweb"
 	"github.com/purser-finance/purser/internal/web/auditweb"
+	"github.com/purser-finance/purser/internal/web/opsweb"
 	"github.com/purser-finance/purser/internal/web/readweb"
 	"github.com/purser-finance/purser/web/static"
 )
@@ -80,6 +92,7 @@ type Server struct {
 	admin      AdminDeps
 	audit      *auditweb.Area    // the audit area, mounted in areas.go
 	readArea   *readweb.Area     // the read area's pages, mounted in areas.go
+	opsArea    *opsweb.Area      // the operations area, mounted in areas.go
 	adminWeb   *adminweb.Area    // the admin area, mounted in areas_identity.go
 	accountWeb *accountweb.Area  // the account area, mounted in areas_identity.go
 	read       *readmodel.Reader // the read side's use cases, with their caches
@@ -137,6 +150,9 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	if s.audit, err = s.mountAudit(d); err != nil {
+		return nil, err
+	}
+	if s.opsArea, err = s.mountOps(); err != nil {
 		return nil, err
 	}
 	if s.readArea, err = s.mountRead(d); err != nil {

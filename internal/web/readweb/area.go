@@ -1,8 +1,9 @@
 // Package readweb is the read side on the web: the pages of the synced cache (the
 // sub-account list and detail, coupons, stored-value cards, resources, resource packages,
 // the catalogue), their CSV and xlsx exports, the read JSON API, the refresh button and
-// the sub-account's alert threshold, the organisation type-ahead, and the dashboard's
-// balances panel. It declares its routes with their permissions (Routes) and receives its
+// the sub-account's alert threshold, the organisation type-ahead, and the dashboard (the
+// landing page: its balances panel, the user's recent activity, where Purser is
+// connected). It declares its routes with their permissions (Routes) and receives its
 // collaborators as Deps; package web mounts it.
 //
 // What it depends on, and why: the read use cases of internal/readmodel (Reader), which
@@ -10,9 +11,9 @@
 // render; the store for the little it writes (a threshold with its audit event) and for
 // a sub-account's events; the sync queue (SyncTrigger) for the refresh buttons. What the
 // portal knows of its master accounts (their names, which are no longer configured) and
-// a sub-account's operations panel belong to other parts of the portal — the operations
-// and admin pages name masters too — so web keeps them and hands them in (Masters,
-// OpsPanel). It does not import web: the request-scoped core (page frame and flash
+// the operations panels of a sub-account's page and of the dashboard belong to other parts
+// of the portal — the operations and admin pages name masters too, the panels are the
+// operations area's — so web hands them in (Masters, OpsPanel, OpsDashboard). It does not import web: the request-scoped core (page frame and flash
 // message, rendering, the one error exit, translator, subject, query scope, audit
 // metadata) reaches it as webcore.Core, and the stateless shared rules (formatting, the
 // list page size, the master filter parameter) live in webcore.
@@ -65,6 +66,9 @@ type Reader interface {
 	Masters(ctx context.Context, master string, hidden []string) ([]store.MasterBalances, error)
 	MastersCached(ctx context.Context, master string, hidden []string) ([]store.MasterBalances, error)
 	LatestRuns(ctx context.Context, master string) (map[string]store.SyncRun, error)
+
+	// Cache is the read cache, where the dashboard keeps the user's recent events.
+	Cache() *readmodel.Cache
 }
 
 // Store is what the area reads and writes directly: a sub-account's audit events, and
@@ -115,6 +119,17 @@ type Settings interface {
 // buttons that draft one for it (the operations area's, which web provides).
 type OpsPanel func(c *gin.Context, sa *store.SubAccount) (view.SubAccountOps, error)
 
+// OpsDashboard is the dashboard's operations panel: what waits for an approver and the
+// latest operations (the operations area's, which web provides).
+type OpsDashboard func(c *gin.Context) (view.OpsDashboard, error)
+
+// Upstream is where Purser is connected, as the dashboard says it: the sandbox, or the
+// host of the upstream's URL.
+type Upstream struct {
+	Sandbox bool
+	URL     string
+}
+
 // Deps are the area's collaborators. All are required except Sync (nil answers "sync is
 // not available") and Settings (nil: the built-in default threshold).
 type Deps struct {
@@ -125,8 +140,11 @@ type Deps struct {
 	Sync     SyncTrigger
 	Settings Settings
 	OpsPanel OpsPanel
-	Log      *slog.Logger
-	Now      func() time.Time
+	// OpsDashboard and Upstream are the dashboard's operations panel and connection card.
+	OpsDashboard OpsDashboard
+	Upstream     Upstream
+	Log          *slog.Logger
+	Now          func() time.Time
 }
 
 // Area serves the read pages.
@@ -138,17 +156,21 @@ type Area struct {
 	sync     SyncTrigger
 	settings Settings
 	opsPanel OpsPanel
-	log      *slog.Logger
-	now      func() time.Time
+	// opsDashboard and upstream are the dashboard's (Deps).
+	opsDashboard OpsDashboard
+	upstream     Upstream
+	log          *slog.Logger
+	now          func() time.Time
 }
 
 // New builds the area.
 func New(d Deps) (*Area, error) {
-	if d.Core == nil || d.Reader == nil || d.Store == nil || d.Masters == nil || d.OpsPanel == nil || d.Log == nil || d.Now == nil {
-		return nil, errors.New("readweb: Deps.Core, Reader, Store, Masters, OpsPanel, Log and Now are required")
+	if d.Core == nil || d.Reader == nil || d.Store == nil || d.Masters == nil || d.OpsPanel == nil || d.OpsDashboard == nil ||
+		d.Log == nil || d.Now == nil {
+		return nil, errors.New("readweb: Deps.Core, Reader, Store, Masters, OpsPanel, OpsDashboard, Log and Now are required")
 	}
 	return &Area{core: d.Core, read: d.Reader, db: d.Store, masters: d.Masters, sync: d.Sync, settings: d.Settings,
-		opsPanel: d.OpsPanel, log: d.Log, now: d.Now}, nil
+		opsPanel: d.OpsPanel, opsDashboard: d.OpsDashboard, upstream: d.Upstream, log: d.Log, now: d.Now}, nil
 }
 
 // scopedSubAccount reads a sub-account by id within the user's scope. Out of scope is a

@@ -15,8 +15,7 @@ import (
 const dashboardListSize = 8
 
 // DashboardPanel is the dashboard's balances panel: the cache's headline figures within
-// the user's scope. The dashboard itself is the portal's landing page (web's), which
-// this panel joins.
+// the user's scope, on the dashboard (dashboardPage).
 func (a *Area) DashboardPanel(c *gin.Context) (view.ReadDashboard, error) {
 	ctx := c.Request.Context()
 	tr := a.core.Translator(c)

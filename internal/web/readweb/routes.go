@@ -5,11 +5,12 @@ import (
 	"github.com/purser-finance/purser/internal/web/webcore"
 )
 
-// Routes are the read side: the synced cache's pages, exports and JSON API. Exports are
-// audited (export.download), refreshes too (sync.request), and a threshold change with
-// the change itself.
+// Routes are the read side: the dashboard, the synced cache's pages, exports and JSON
+// API. Exports are audited (export.download), refreshes too (sync.request), and a
+// threshold change with the change itself.
 func (a *Area) Routes() []webcore.Route {
 	return []webcore.Route{
+		{Method: "GET", Path: "/", Action: authz.ViewDashboard, Handle: a.dashboardPage},
 		{Method: "GET", Path: "/sub-accounts", Action: authz.ViewSubAccounts, Handle: a.subAccountList},
 		{Method: "GET", Path: "/sub-accounts/units", Action: authz.ViewSubAccounts, Handle: a.orgSuggest},
 		{Method: "GET", Path: "/sub-accounts/export", Action: authz.ExportData, Handle: a.exportList("sub-accounts", a.exportSubAccounts)},

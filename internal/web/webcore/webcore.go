@@ -1,11 +1,13 @@
 // Package webcore is the part of the portal's HTTP core that its areas share with package
 // web: the route entry every area declares, the Core an area renders and fails through,
-// the error kinds it fails with, and the pure rules every page follows (times, dates and
-// numbers for people, the list page size, the query parameters every list reads, links
-// that keep their filters).
+// the error kinds it fails with (and the maker-checker workflow's refusals, which the
+// core's FailOperation and the operations area both answer), and the pure rules every
+// page follows (times, dates and numbers for people, the list page size, the query
+// parameters every list reads, links that keep their filters, the read cache's keys per
+// user).
 //
-// Design: an area (internal/web/auditweb, readweb, adminweb, accountweb) must not import
-// package web, which mounts it. The request-scoped core — the page frame and its flash
+// Design: an area (internal/web/auditweb, readweb, opsweb, adminweb, accountweb) must
+// not import package web, which mounts it. The request-scoped core — the page frame and its flash
 // message, rendering, the one error exit, the translator, the user, subject, query scope
 // and audit metadata of a request, and the session: signing in and out of it, the
 // step-up kept in it — stays in web, where the middleware that loads it on every request
@@ -75,6 +77,10 @@ type Core interface {
 	// on a target: out of scope answers "not found", a refusal by role 403, and both are
 	// recorded as access.denied on the target.
 	FailOperation(c *gin.Context, err error, targetType, targetID string)
+	// RecordDenied records access.denied on a target for a refusal the use case decided
+	// but the area answers itself (a refusal shown on the object's page, one item of
+	// many refused).
+	RecordDenied(c *gin.Context, targetType, targetID, reason string)
 
 	// User is the person behind the request at whatever step of signing in they are
 	// (session.StageSigned once fully signed in); nil when nobody is.

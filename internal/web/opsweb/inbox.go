@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"net/http"
@@ -8,8 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/approval"
-	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -20,31 +20,31 @@ const inboxLimit = 500
 // approvalInbox is GET /approvals: what waits for the signed-in approver, oldest first,
 // never their own requests nor what they already decided. A batch shows once. After an
 // "Approve selected" it says what became of each request (approvalsApprove).
-func (s *Server) approvalInbox(c *gin.Context) {
-	tr := s.i18n.For(lang(c))
-	if s.ops == nil {
-		s.render(c, http.StatusOK, pages.Approvals(s.page(c, "nav.approvals"), view.ApprovalInbox{Empty: tr.T("op.error.unavailable")}))
+func (a *Area) approvalInbox(c *gin.Context) {
+	tr := a.core.Translator(c)
+	if a.ops == nil {
+		a.core.Render(c, http.StatusOK, pages.Approvals(a.core.Page(c, "nav.approvals"), view.ApprovalInbox{Empty: tr.T("op.error.unavailable")}))
 		return
 	}
-	v, err := s.inboxView(c, c.Query("select") == "all", nil)
+	v, err := a.inboxView(c, c.Query("select") == "all", nil)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	v.Results = s.takeInboxResults(c, tr)
-	s.render(c, http.StatusOK, pages.Approvals(s.page(c, "nav.approvals"), v))
+	v.Results = a.takeInboxResults(c, tr)
+	a.core.Render(c, http.StatusOK, pages.Approvals(a.core.Page(c, "nav.approvals"), v))
 }
 
 // inboxView is the inbox of the signed-in approver with the rows in selected ticked
 // (every one that can be approved here when all).
-func (s *Server) inboxView(c *gin.Context, all bool, selected map[string]bool) (view.ApprovalInbox, error) {
-	tr := s.i18n.For(lang(c))
-	ops, err := s.ops.PendingFor(c.Request.Context(), actorOf(c), inboxLimit)
+func (a *Area) inboxView(c *gin.Context, all bool, selected map[string]bool) (view.ApprovalInbox, error) {
+	tr := a.core.Translator(c)
+	ops, err := a.ops.PendingFor(c.Request.Context(), a.actor(c), inboxLimit)
 	if err != nil {
 		return view.ApprovalInbox{}, err
 	}
 	v := view.ApprovalInbox{Empty: tr.T("op.inbox_empty"), More: len(ops) >= inboxLimit, Selected: map[string]bool{}}
-	master := masterParam(c)
+	master := webcore.MasterParam(c)
 	if master != "" {
 		mine := ops[:0:0]
 		for _, o := range ops {
@@ -54,9 +54,9 @@ func (s *Server) inboxView(c *gin.Context, all bool, selected map[string]bool) (
 		}
 		ops = mine
 	}
-	v.Masters = s.masterFilterOptions(c, master)
+	v.Masters = a.masters.Options(c, master)
 	v.Rows = inboxRows(tr, ops)
-	if err := s.batchTotals(c, v.Rows); err != nil {
+	if err := a.batchTotals(c, v.Rows); err != nil {
 		return view.ApprovalInbox{}, err
 	}
 	v.Count = len(v.Rows)
@@ -108,31 +108,4 @@ func inboxRows(tr *i18n.Translator, ops []approval.Operation) []view.OperationRo
 		out = append(out, r)
 	}
 	return out
-}
-
-// pendingCount is the navigation badge of approvers: what waits for them (batch rows
-// counted one by one by the service; see the report). 0 for everyone else.
-func (s *Server) pendingCount(c *gin.Context, u *currentUser) int {
-	if s.ops == nil || u == nil || !authz.Allowed(u.Subject, authz.ApproveOperation, authz.Target{}) {
-		return 0
-	}
-	n, err := s.ops.CountPendingFor(c.Request.Context(), actorOf(c))
-	if err != nil {
-		s.log.Warn("cannot count pending approvals", "error", err, "request_id", requestID(c))
-		return 0
-	}
-	return n
-}
-
-// unreadCount is the bell's number.
-func (s *Server) unreadCount(c *gin.Context, u *currentUser) int {
-	if s.ops == nil || u == nil {
-		return 0
-	}
-	n, err := s.ops.Notifier().CountUnread(c.Request.Context(), u.ID)
-	if err != nil {
-		s.log.Warn("cannot count notifications", "error", err, "request_id", requestID(c))
-		return 0
-	}
-	return n
 }

@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"strconv"
@@ -10,7 +10,7 @@ import (
 
 // batchTotals puts on each batch line of the inbox how many of its rows the approver
 // may see and their total by currency (approval.Service.BatchTotals).
-func (s *Server) batchTotals(c *gin.Context, rows []view.OperationRow) error {
+func (a *Area) batchTotals(c *gin.Context, rows []view.OperationRow) error {
 	var ids []int64
 	for _, r := range rows {
 		if id, err := strconv.ParseInt(r.ID, 10, 64); err == nil && r.IsBatch {
@@ -20,7 +20,7 @@ func (s *Server) batchTotals(c *gin.Context, rows []view.OperationRow) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	totals, err := s.ops.BatchTotals(c.Request.Context(), actorOf(c), ids)
+	totals, err := a.ops.BatchTotals(c.Request.Context(), a.actor(c), ids)
 	if err != nil {
 		return err
 	}
@@ -32,8 +32,8 @@ func (s *Server) batchTotals(c *gin.Context, rows []view.OperationRow) error {
 		}
 		rows[i].BatchCount = t.Rows
 		rows[i].BatchTotals = nil
-		for _, a := range t.Totals {
-			rows[i].BatchTotals = append(rows[i].BatchTotals, view.Money{Amount: a.Format(), Currency: a.Currency()})
+		for _, amt := range t.Totals {
+			rows[i].BatchTotals = append(rows[i].BatchTotals, view.Money{Amount: amt.Format(), Currency: amt.Currency()})
 		}
 	}
 	return nil

@@ -1,10 +1,8 @@
-package web
+package opsweb
 
 import (
 	"errors"
-	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -12,157 +10,26 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// formValues is where a form's values come from: the query when it is first shown
-// (prefilled from the sub-account pages), the posted form after an error.
-type formValues func(name string) string
-
-// operationNew is GET /operations/new?kind=…[&sub_account_id=…][&from=…]. Several
-// sub-accounts selected on the list (bulk select) go to the batch-from-selection page.
-func (s *Server) operationNew(c *gin.Context) {
-	if !s.opsReady(c) {
-		return
-	}
-	kind := approval.Kind(c.DefaultQuery("kind", string(approval.KindTransferFunds)))
-	if !kind.Valid() {
-		s.fail(c, errBadRequest)
-		return
-	}
-	subs := c.QueryArray("sub_account_id")
-	if len(subs) > 1 && (kind == approval.KindTransferFunds || kind == approval.KindRetrieveFunds) {
-		s.redirect(c, "/operations/bulk/selection?"+c.Request.URL.RawQuery)
-		return
-	}
-	vals := func(name string) string { return strings.TrimSpace(c.Query(name)) }
-	if from := c.Query("from"); from != "" { // "Draft again" on a failed or rejected operation
-		id, err := strconv.ParseInt(from, 10, 64)
-		if err != nil {
-			s.fail(c, errBadRequest)
-			return
-		}
-		in, err := s.ops.DraftAgain(c.Request.Context(), actorOf(c), id)
-		if err != nil {
-			s.opFail(c, err, "operation", from)
-			return
-		}
-		kind, vals = in.Kind, inputValues(in)
-	}
-	v, err := s.operationForm(c, kind, vals, nil, newIdemKey())
+// renderOperationForm shows the draft form of kind with vals and the reasons of ve.
+func (a *Area) renderOperationForm(c *gin.Context, status int, kind approval.Kind, vals formValues, ve *approval.ValidationError, key string) {
+	v, err := a.operationForm(c, kind, vals, ve, key)
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, pages.OperationNew(s.page(c, "op.new_title"), v))
-}
-
-// inputValues are the form's values for a request made before (DraftAgain).
-func inputValues(in approval.Input) formValues {
-	num := func(n int) string {
-		if n == 0 {
-			return ""
-		}
-		return strconv.Itoa(n)
-	}
-	m := map[string]string{"sub_account_id": in.SubAccountID, "amount": in.Amount, "balance_type": in.BalanceType,
-		"expire_time": in.ExpireTime, "coupon_id": in.CouponID, "sub_coupon_id": in.SubCouponID,
-		"resource_ids": strings.Join(in.ResourceIDs, "\n"), "period_type": in.PeriodType, "period_num": num(in.PeriodNum),
-		"unsubscribe_type": num(in.UnsubscribeType), "unsubscribe_reason_type": num(in.UnsubscribeReasonType),
-		"operation": in.Operation, "auto_renew_times": num(in.AutoRenewTimes), "reason": in.Reason,
-		"drafted_from": strconv.FormatInt(in.DraftedFrom, 10)}
-	if in.AutoPay {
-		m["auto_pay"] = "on"
-	}
-	return func(name string) string { return m[name] }
-}
-
-// inputFrom reads an operation request from a posted form.
-func inputFrom(c *gin.Context) approval.Input {
-	in := approval.Input{
-		Kind: approval.Kind(trimmed(c, "kind")), SubAccountID: trimmed(c, "sub_account_id"), Amount: trimmed(c, "amount"),
-		BalanceType: trimmed(c, "balance_type"), ExpireTime: trimmed(c, "expire_time"), CouponID: trimmed(c, "coupon_id"),
-		SubCouponID: trimmed(c, "sub_coupon_id"), PeriodType: trimmed(c, "period_type"), Operation: trimmed(c, "operation"),
-		Reason: trimmed(c, "reason"), AutoPay: c.PostForm("auto_pay") == "on",
-	}
-	in.PeriodNum, _ = strconv.Atoi(trimmed(c, "period_num"))
-	in.UnsubscribeType, _ = strconv.Atoi(trimmed(c, "unsubscribe_type"))
-	in.UnsubscribeReasonType, _ = strconv.Atoi(trimmed(c, "unsubscribe_reason_type"))
-	in.AutoRenewTimes, _ = strconv.Atoi(trimmed(c, "auto_renew_times"))
-	in.DraftedFrom, _ = strconv.ParseInt(trimmed(c, "drafted_from"), 10, 64)
-	in.ResourceIDs = splitIDs(c.PostFormArray("resource_ids"))
-	applyCouponPick(c, &in)
-	if in.Kind != approval.KindTransferFunds && in.Kind != approval.KindRetrieveFunds {
-		in.BalanceType, in.ExpireTime = "", ""
-	}
-	if in.BalanceType != approval.BalanceCredit {
-		// The expiry select is hidden for cash, so a line picked before switching to cash
-		// is a leftover the person can no longer see, not a request.
-		in.ExpireTime = ""
-	}
-	return in
-}
-
-// splitIDs splits ids typed one per line, or separated by commas or spaces.
-func splitIDs(values []string) []string {
-	var out []string
-	for _, v := range values {
-		out = append(out, strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })...)
-	}
-	return out
-}
-
-// operationCreate is POST /operations: one use case call. Invalid input comes back with
-// translated reasons per field and the input kept (422); the same form posted twice
-// (double click, replay) names one operation through its idempotency key; the same key
-// with different input is a conflict (409).
-func (s *Server) operationCreate(c *gin.Context) {
-	if !s.opsReady(c) {
-		return
-	}
-	in := inputFrom(c)
-	if !in.Kind.Valid() {
-		s.fail(c, errBadRequest)
-		return
-	}
-	key := trimmed(c, "idempotency_key")
-	if !validIdemKey(key) {
-		s.fail(c, errBadRequest)
-		return
-	}
-	// A sub-account named by search text: the form comes back with the matches to choose.
-	if choose, err := s.choosingSubAccount(c, in); err != nil || choose {
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.renderOperationForm(c, http.StatusOK, in.Kind, postedValues(c, in), nil, key)
-		return
-	}
-	op, err := s.ops.Create(c.Request.Context(), actorOf(c), in, key)
-	var ve *approval.ValidationError
-	if errors.As(err, &ve) {
-		s.renderOperationForm(c, http.StatusUnprocessableEntity, in.Kind, postedValues(c, in), ve, key)
-		return
-	}
-	if err != nil {
-		s.opFail(c, err, "sub_account", in.SubAccountID)
-		return
-	}
-	if op.State == approval.StatePending {
-		s.setFlash(c, "ok", "flash.op_submitted")
-	} else {
-		s.setFlash(c, "ok", "flash.op_approved_by_policy")
-	}
-	s.redirect(c, opHref(op.ID))
+	a.core.Render(c, status, pages.OperationNew(a.core.Page(c, "op.new_title"), v))
 }
 
 // operationForm builds the form of one kind with its values and errors, and what the
 // sub-account (and the master, for transfers) holds beside it.
-func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValues, ve *approval.ValidationError, key string) (view.OperationForm, error) {
+func (a *Area) operationForm(c *gin.Context, kind approval.Kind, vals formValues, ve *approval.ValidationError, key string) (view.OperationForm, error) {
 	ctx := c.Request.Context()
-	tr := s.i18n.For(lang(c))
+	tr := a.core.Translator(c)
 	v := view.OperationForm{Kind: string(kind), KindLabel: kindLabel(tr, kind), KindHelp: tr.T("op.help." + string(kind)), IdemKey: key}
 	if from := vals("drafted_from"); from != "" && from != "0" {
 		v.DraftedFrom, v.DraftedFromHref = from, "/operations/"+from
@@ -187,12 +54,12 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 	// The sub-account, when one is named and visible: its balances beside the form.
 	var sa *store.SubAccount
 	if sub != "" {
-		got, err := s.db.SubAccountByID(ctx, sub)
+		got, err := a.db.SubAccountByID(ctx, sub)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
 			return v, err
-		case visible(signedIn(c), got.OrgPath):
+		case a.core.Scope(c).Covers(got.OrgPath):
 			sa = got
 		}
 	}
@@ -214,7 +81,7 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 			if sa != nil {
 				master = sa.MasterAccountID // the master the transfer comes from
 			}
-			mb, err := s.masterTotal(ctx, master)
+			mb, err := a.masterTotal(ctx, master)
 			if err != nil {
 				return v, err
 			}
@@ -229,7 +96,7 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 				master = mb.MasterAccountID // "" with several masters: which one is not known yet
 			}
 			if master != "" {
-				facts, err := s.fundsFacts(c, tr, approval.FundsQuery{Kind: kind, Master: master, SubAccountID: subID(sa),
+				facts, err := a.fundsFacts(c, tr, approval.FundsQuery{Kind: kind, Master: master, SubAccountID: subID(sa),
 					BalanceType: vals("balance_type"), ExpireTime: vals("expire_time")}, "master")
 				if err != nil {
 					return v, err
@@ -248,7 +115,7 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 			val := l.ExpireTime.UTC().Format("2006-01-02T15:04:05Z07:00")
 			seen = seen || val == ex.Value
 			ex.Options = append(ex.Options, view.Option{Value: val, Selected: val == ex.Value,
-				Label: tr.T("op.credit_line", map[string]any{"Date": fmtDate(l.ExpireTime), "Available": l.Available.Format()})})
+				Label: tr.T("op.credit_line", map[string]any{"Date": webcore.FormatDate(l.ExpireTime), "Available": l.Available.Format()})})
 		}
 		if !seen {
 			ex.Options = append(ex.Options, view.Option{Value: ex.Value, Label: ex.Value, Selected: true})
@@ -260,7 +127,7 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 	default:
 		v.Fields = append(v.Fields, resourceFields(tr, kind, field)...)
 	}
-	if err := s.pickers(c, tr, kind, vals, errOf, sa, &v); err != nil {
+	if err := a.pickers(c, tr, kind, vals, errOf, sa, &v); err != nil {
 		return v, err
 	}
 	if sa != nil {
@@ -270,12 +137,12 @@ func (s *Server) operationForm(c *gin.Context, kind approval.Kind, vals formValu
 		for _, l := range sa.Credits {
 			label := tr.T("op.credit_available")
 			if l.ExpireTime != nil {
-				label = tr.T("op.credit_line_label", map[string]any{"Date": fmtDate(l.ExpireTime)})
+				label = tr.T("op.credit_line_label", map[string]any{"Date": webcore.FormatDate(l.ExpireTime)})
 			}
 			h.Lines = append(h.Lines, view.Fact{Label: label, Value: l.Available.Format() + " CNY"})
 		}
 		if kind == approval.KindRetrieveFunds {
-			facts, err := s.fundsFacts(c, tr, approval.FundsQuery{Kind: kind, SubAccountID: sa.ID,
+			facts, err := a.fundsFacts(c, tr, approval.FundsQuery{Kind: kind, SubAccountID: sa.ID,
 				BalanceType: vals("balance_type"), ExpireTime: vals("expire_time")}, "sub")
 			if err != nil {
 				return v, err

@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -15,34 +16,34 @@ import (
 // operationPage is GET /operations/:id: exactly what will be sent upstream (the stored
 // snapshot the approvers sign), where it stands, its approvals, the upstream's answer and
 // the full timeline, with the forms the viewer may use.
-func (s *Server) operationPage(c *gin.Context) {
-	if !s.opsReady(c) {
+func (a *Area) operationPage(c *gin.Context) {
+	if !a.ready(c) {
 		return
 	}
-	id, err := pathID(c, "id")
+	id, err := webcore.PathID(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		a.core.Fail(c, err)
 		return
 	}
-	v, err := s.operationView(c, id)
+	v, err := a.operationView(c, id)
 	if err != nil {
-		s.opFail(c, err, approval.TargetOperation, idString(id))
+		a.core.FailOperation(c, err, approval.TargetOperation, idString(id))
 		return
 	}
-	s.render(c, http.StatusOK, pages.Operation(s.page(c, "op.page_title"), v))
+	a.core.Render(c, http.StatusOK, pages.Operation(a.core.Page(c, "op.page_title"), v))
 }
 
 // operationView reads an operation and its timeline for the viewer.
-func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, error) {
+func (a *Area) operationView(c *gin.Context, id int64) (view.OperationPage, error) {
 	ctx := c.Request.Context()
-	a := actorOf(c)
-	u := signedIn(c)
-	tr := s.i18n.For(lang(c))
-	op, err := s.ops.Get(ctx, a, id)
+	actor := a.actor(c)
+	u := a.core.Subject(c)
+	tr := a.core.Translator(c)
+	op, err := a.ops.Get(ctx, actor, id)
 	if err != nil {
 		return view.OperationPage{}, err
 	}
-	tl, err := s.ops.Timeline(ctx, a, id)
+	tl, err := a.ops.Timeline(ctx, actor, id)
 	if err != nil {
 		return view.OperationPage{}, err
 	}
@@ -50,14 +51,14 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 		ID: idString(op.ID), Kind: string(op.Kind), KindLabel: kindLabel(tr, op.Kind), State: stateBadge(tr, op.State),
 		StateHelp: tr.T("op.state_help." + string(op.State)), Snapshot: snapshotKV(tr, *op), TransID: op.TransID,
 		SnapshotHash: op.SnapshotHash, Requester: op.RequestedByName, Reason: op.Reason,
-		Created: formatTime(op.CreatedAt, tr.Lang), Updated: formatTime(op.UpdatedAt, tr.Lang),
+		Created: webcore.FormatTime(op.CreatedAt, tr.Lang), Updated: webcore.FormatTime(op.UpdatedAt, tr.Lang),
 		ApprovalsSummary: approvalsSummary(tr, op.Approvals, op.RequiredApprovals), Approvals: approvalViews(tr, op.Approvals),
 		Resolution: op.Resolution, Timeline: timelineRows(tr, tl, op.Currency),
 		Live: op.State == approval.StateApproved || op.State == approval.StateExecuting,
 	}
-	v.Master, v.MasterGone = s.masterLabel(ctx, op.MasterAccountID)
+	v.Master, v.MasterGone = a.masters.Label(ctx, op.MasterAccountID)
 	if op.State == approval.StatePending {
-		v.Expires = formatTime(op.ExpiresAt, tr.Lang)
+		v.Expires = webcore.FormatTime(op.ExpiresAt, tr.Lang)
 	}
 	if op.Error != nil {
 		v.ErrorCode, v.ErrorRequestID = op.Error.Code, op.Error.RequestID
@@ -69,23 +70,23 @@ func (s *Server) operationView(c *gin.Context, id int64) (view.OperationPage, er
 	if op.BatchID != nil {
 		v.Batch, v.BatchHref = tr.T("op.batch_n", map[string]any{"ID": *op.BatchID}), batchHref(*op.BatchID)
 	}
-	if err := s.addRenewal(c, tr, op, &v); err != nil {
+	if err := a.addRenewal(c, tr, op, &v); err != nil {
 		return view.OperationPage{}, err
 	}
-	v.OwnRequest = u.ID == op.RequestedBy
+	v.OwnRequest = u.UserID == op.RequestedBy
 	decided := false
 	for _, ap := range op.Approvals {
-		decided = decided || ap.UserID == u.ID
+		decided = decided || ap.UserID == u.UserID
 	}
 	open := op.State == approval.StatePending && op.BatchID == nil
 	v.CanApprove = open && !decided && canApprove(u, op.RequestedBy, op.OrgPath)
 	v.CanReject = v.CanApprove
-	v.CanCancel = open && v.OwnRequest && authz.Allowed(u.Subject, authz.CancelOperation, authz.Target{OrgPath: op.OrgPath})
-	v.CanResolve = op.State == approval.StateUnknown && authz.Allowed(u.Subject, authz.ResolveOperation, authz.Target{})
-	if approval.Redraftable(op.State) && op.BatchID == nil && authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{OrgPath: op.OrgPath}) {
+	v.CanCancel = open && v.OwnRequest && authz.Allowed(u, authz.CancelOperation, authz.Target{OrgPath: op.OrgPath})
+	v.CanResolve = op.State == approval.StateUnknown && authz.Allowed(u, authz.ResolveOperation, authz.Target{})
+	if approval.Redraftable(op.State) && op.BatchID == nil && authz.Allowed(u, authz.CreateOperation, authz.Target{OrgPath: op.OrgPath}) {
 		v.DraftAgainHref = "/operations/new?from=" + v.ID
 	}
-	if v.Context, err = s.operationContextView(c, op); err != nil {
+	if v.Context, err = a.operationContextView(c, op); err != nil {
 		return view.OperationPage{}, err
 	}
 	return v, nil

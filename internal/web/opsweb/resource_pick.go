@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"slices"
@@ -23,9 +23,9 @@ var pickExpiringDays = []int{7, 30, 90}
 // owning resources. The posted ids stay picked whatever the filter shows: those it hides
 // travel as hidden fields, and ids of no listed resource stay in the paste box. The
 // "select all" and "clear" buttons post pick_resources.
-func (s *Server) resourcePick(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errText string) (*view.ResourcePick, error) {
-	now := s.now()
-	f := readmodel.ResourceChoiceFilter{Account: vals("account_id"), HiddenMasters: s.hiddenOf(c.Request.Context())}
+func (a *Area) resourcePick(c *gin.Context, tr *i18n.Translator, kind approval.Kind, vals formValues, errText string) (*view.ResourcePick, error) {
+	now := a.now()
+	f := readmodel.ResourceChoiceFilter{Account: vals("account_id"), HiddenMasters: a.masters.Hidden(c.Request.Context())}
 	if f.Account == "" {
 		f.Account = vals("sub_account_id")
 	}
@@ -37,7 +37,7 @@ func (s *Server) resourcePick(c *gin.Context, tr *i18n.Translator, kind approval
 		until := now.Add(time.Duration(days) * 24 * time.Hour)
 		f.Until = &until
 	}
-	rc, err := s.read.ResourceChoices(c.Request.Context(), scopeOf(signedIn(c)), f)
+	rc, err := a.read.ResourceChoices(c.Request.Context(), a.core.Scope(c), f)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func (s *Server) resourcePick(c *gin.Context, tr *i18n.Translator, kind approval
 	for _, r := range rc.Rows {
 		listed[r.ResourceID] = true
 		row := view.ResourceChoice{ID: r.ResourceID, Name: orDefault(r.Name, r.ResourceID), Service: orDefault(r.ServiceTypeName, r.ServiceType),
-			Region: r.Region, Expire: fmtDate(r.Expire), Soon: webcore.ExpiresSoon(r.Expire, now), Checked: chosen[r.ResourceID]}
+			Region: r.Region, Expire: webcore.FormatDate(r.Expire), Soon: webcore.ExpiresSoon(r.Expire, now), Checked: chosen[r.ResourceID]}
 		if !readmodel.InUse(r) {
 			row.Status = webcore.StatusLabel(tr, "res.status.", r.Status)
 		}

@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"net/url"
@@ -11,19 +11,19 @@ import (
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// subAccountOps is the operations part of a sub-account's page (readweb's detail page,
+// SubAccountPanel is the operations part of a sub-account's page (readweb's detail page,
 // as its OpsPanel): the latest operations about it and the buttons that draft a
 // transfer, a recovery or another kind for it.
-func (s *Server) subAccountOps(c *gin.Context, sa *store.SubAccount) (view.SubAccountOps, error) {
-	u := signedIn(c)
-	v := view.SubAccountOps{Enabled: s.ops != nil}
-	if s.ops == nil {
+func (a *Area) SubAccountPanel(c *gin.Context, sa *store.SubAccount) (view.SubAccountOps, error) {
+	u := a.core.Subject(c)
+	v := view.SubAccountOps{Enabled: a.ops != nil}
+	if a.ops == nil {
 		return v, nil
 	}
-	tr := s.i18n.For(lang(c))
+	tr := a.core.Translator(c)
 	q := "&sub_account_id=" + url.QueryEscape(sa.ID)
 	v.AllHref = "/operations?view=all&sub_account_id=" + url.QueryEscape(sa.ID)
-	if authz.Allowed(u.Subject, authz.CreateOperation, authz.Target{OrgPath: sa.OrgPath}) {
+	if authz.Allowed(u, authz.CreateOperation, authz.Target{OrgPath: sa.OrgPath}) {
 		v.CanCreate = true
 		v.TransferHref = "/operations/new?kind=" + string(approval.KindTransferFunds) + q
 		v.RecoverHref = "/operations/new?kind=" + string(approval.KindRetrieveFunds) + q
@@ -31,7 +31,7 @@ func (s *Server) subAccountOps(c *gin.Context, sa *store.SubAccount) (view.SubAc
 			v.Actions = append(v.Actions, view.Option{Value: "/operations/new?kind=" + string(k) + q, Label: kindLabel(tr, k)})
 		}
 	}
-	page, err := s.ops.List(c.Request.Context(), actorOf(c), approval.Filter{SubAccountID: sa.ID, Limit: 10})
+	page, err := a.ops.List(c.Request.Context(), a.actor(c), approval.Filter{SubAccountID: sa.ID, Limit: 10})
 	if err != nil {
 		return v, err
 	}

@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"net/url"
@@ -17,22 +17,22 @@ import (
 
 // operationContextView is the context panel of operation op for the viewer: what the
 // approval service says it weighs against (approval.Service.Context), formatted.
-func (s *Server) operationContextView(c *gin.Context, op *approval.Operation) (view.OperationContext, error) {
+func (a *Area) operationContextView(c *gin.Context, op *approval.Operation) (view.OperationContext, error) {
 	ctx := c.Request.Context()
-	oc, err := s.ops.Context(ctx, actorOf(c), op.ID)
+	oc, err := a.ops.Context(ctx, a.actor(c), op.ID)
 	if err != nil || oc == nil {
 		return view.OperationContext{}, err
 	}
-	tr := s.i18n.For(lang(c))
-	runs, err := s.latestRuns(ctx, op.MasterAccountID)
+	tr := a.core.Translator(c)
+	runs, err := a.read.LatestRuns(ctx, op.MasterAccountID)
 	if err != nil {
 		// As the read pages: a failure costs the freshness line, not the page.
-		s.log.Warn("cannot read sync runs", "error", err, "request_id", requestID(c))
+		a.log.Warn("cannot read sync runs", "error", err, "request_id", a.core.RequestID(c))
 	}
 	v := view.OperationContext{Shown: op.SubAccountID != "" || oc.Master != nil}
 	if sa := oc.SubAccount; sa != nil && oc.Sub != nil {
-		a := &view.ContextAccount{Name: sa.Name, Href: "/sub-accounts/" + url.PathEscape(sa.ID),
-			AsOf: s.asOf(c, tr, runs, []string{"balances"}, sa.BalancesSyncedAt, sa.ID),
+		acct := &view.ContextAccount{Name: sa.Name, Href: "/sub-accounts/" + url.PathEscape(sa.ID),
+			AsOf: a.asOf(c, tr, runs, []string{"balances"}, sa.BalancesSyncedAt, sa.ID),
 			Balances: []view.ContextLine{
 				contextLine(tr.T("sa.debit"), sa.Debit, "ctx-sub-debit"),
 				contextLine(tr.T("sa.credit"), sa.Credit, "ctx-sub-credit"),
@@ -44,24 +44,24 @@ func (s *Server) operationContextView(c *gin.Context, op *approval.Operation) (v
 				contextLine(tr.N("op.ctx.after_all", oc.Sub.Others), oc.Sub.AfterAll, "ctx-sub-after-all"),
 			}}
 		if sa.Stale {
-			a.AsOf.Stale, a.AsOf.Reason = true, sa.LastError
+			acct.AsOf.Stale, acct.AsOf.Reason = true, sa.LastError
 		}
-		v.SubAccount = a
+		v.SubAccount = acct
 	}
 	if m := oc.Master; m != nil {
-		name, _ := s.masterLabel(ctx, op.MasterAccountID)
-		a := &view.ContextAccount{Name: name, AsOf: s.asOf(c, tr, runs, []string{"master"}, m.AsOf, ""), Figure: figureLabel(tr, m),
+		name, _ := a.masters.Label(ctx, op.MasterAccountID)
+		acct := &view.ContextAccount{Name: name, AsOf: a.asOf(c, tr, runs, []string{"master"}, m.AsOf, ""), Figure: figureLabel(tr, m),
 			After: []view.ContextLine{
 				contextLine(tr.T("op.ctx.master_now"), m.Now, "ctx-master-now"),
 				contextLine(tr.T("op.ctx.master_after_this"), m.AfterThis, "ctx-master-after-this"),
 				contextLine(tr.N("op.ctx.master_after_all", m.Others), m.AfterAll, "ctx-master-after-all"),
 			},
 			Note: tr.T("op.ctx.master_counts_all")}
-		a.AsOf.Master = op.MasterAccountID // its refresh reads this master
+		acct.AsOf.Master = op.MasterAccountID // its refresh reads this master
 		if m.Stale {
-			a.AsOf.Stale = true
+			acct.AsOf.Stale = true
 		}
-		v.Master = a
+		v.Master = acct
 	}
 	v.ShowSubAccountOps = op.SubAccountID != ""
 	for _, o := range oc.SubAccountOps {
@@ -75,7 +75,7 @@ func (s *Server) operationContextView(c *gin.Context, op *approval.Operation) (v
 		v.MasterOps = append(v.MasterOps, opRow(tr, o))
 	}
 	if oc.MasterMore {
-		v.MasterMore = withQuery("/operations", masterValues(op.MasterAccountID), "kind", string(approval.KindTransferFunds))
+		v.MasterMore = webcore.WithQuery("/operations", webcore.MasterValues(op.MasterAccountID), "kind", string(approval.KindTransferFunds))
 	}
 	return v, nil
 }
@@ -88,7 +88,7 @@ func figureLabel(tr *i18n.Translator, f *approval.Figure) string {
 	if f.Expire == nil {
 		return tr.T("op.ctx.credit_no_expiry")
 	}
-	return tr.T("op.balance_type.credit") + " · " + tr.T("op.expires_on", map[string]any{"Date": formatTime(*f.Expire, tr.Lang)})
+	return tr.T("op.balance_type.credit") + " · " + tr.T("op.expires_on", map[string]any{"Date": webcore.FormatTime(*f.Expire, tr.Lang)})
 }
 
 func contextLine(label string, a money.Amount, test string) view.ContextLine {
@@ -96,7 +96,7 @@ func contextLine(label string, a money.Amount, test string) view.ContextLine {
 }
 
 // asOf is the freshness line of cached figures beside an operation (webcore.Freshness).
-func (s *Server) asOf(c *gin.Context, tr *i18n.Translator, runs map[string]store.SyncRun, areas []string, dataTime *time.Time, subAccount string) view.AsOf {
-	canRefresh := authz.Allowed(signedIn(c).Subject, authz.RunSync, authz.Target{})
+func (a *Area) asOf(c *gin.Context, tr *i18n.Translator, runs map[string]store.SyncRun, areas []string, dataTime *time.Time, subAccount string) view.AsOf {
+	canRefresh := authz.Allowed(a.core.Subject(c), authz.RunSync, authz.Target{})
 	return webcore.Freshness(c, tr.Lang, canRefresh, runs, areas, dataTime, subAccount)
 }

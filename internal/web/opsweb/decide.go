@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 )
 
@@ -14,51 +15,41 @@ import (
 // the requester, and an admin's resolution of an unknown outcome. Each is one use case
 // call; a refusal shows the operation again with the reason and the input kept.
 
-const maxCommentLen = 1000
-
-func comment(c *gin.Context) string {
-	s := strings.TrimSpace(c.PostForm("comment"))
-	if r := []rune(s); len(r) > maxCommentLen {
-		s = string(r[:maxCommentLen])
-	}
-	return s
-}
-
 // operationApprove is POST /operations/:id/approve (code, comment, snapshot_hash: what
 // the approver saw). The page always sends the snapshot hash, so a post without it is
 // malformed; the use case compares it under its lock (a different one is a conflict).
-func (s *Server) operationApprove(c *gin.Context) {
-	s.decide(c, "flash.op_approved", func(id int64) error {
+func (a *Area) operationApprove(c *gin.Context) {
+	a.decide(c, "flash.op_approved", func(id int64) error {
 		h := trimmed(c, "snapshot_hash")
 		if h == "" {
-			return errBadRequest
+			return webcore.ErrBadRequest
 		}
-		_, err := s.ops.Approve(c.Request.Context(), actorOf(c), id, trimmed(c, "code"), comment(c), h)
+		_, err := a.ops.Approve(c.Request.Context(), a.actor(c), id, trimmed(c, "code"), comment(c), h)
 		return err
 	})
 }
 
 // operationReject is POST /operations/:id/reject (comment: the reason, required).
-func (s *Server) operationReject(c *gin.Context) {
-	s.decide(c, "flash.op_rejected", func(id int64) error {
-		_, err := s.ops.Reject(c.Request.Context(), actorOf(c), id, comment(c))
+func (a *Area) operationReject(c *gin.Context) {
+	a.decide(c, "flash.op_rejected", func(id int64) error {
+		_, err := a.ops.Reject(c.Request.Context(), a.actor(c), id, comment(c))
 		return err
 	})
 }
 
 // operationCancel is POST /operations/:id/cancel: the requester withdraws it.
-func (s *Server) operationCancel(c *gin.Context) {
-	s.decide(c, "flash.op_cancelled", func(id int64) error {
-		_, err := s.ops.Cancel(c.Request.Context(), actorOf(c), id)
+func (a *Area) operationCancel(c *gin.Context) {
+	a.decide(c, "flash.op_cancelled", func(id int64) error {
+		_, err := a.ops.Cancel(c.Request.Context(), a.actor(c), id)
 		return err
 	})
 }
 
 // operationResolve is POST /operations/:id/resolve (outcome succeeded|failed, reason):
 // an admin settles an unknown outcome after checking the upstream by hand.
-func (s *Server) operationResolve(c *gin.Context) {
-	s.decide(c, "flash.op_resolved", func(id int64) error {
-		_, err := s.ops.Resolve(c.Request.Context(), actorOf(c), id, approval.State(trimmed(c, "outcome")), trimmed(c, "reason"))
+func (a *Area) operationResolve(c *gin.Context) {
+	a.decide(c, "flash.op_resolved", func(id int64) error {
+		_, err := a.ops.Resolve(c.Request.Context(), a.actor(c), id, approval.State(trimmed(c, "outcome")), trimmed(c, "reason"))
 		return err
 	})
 }
@@ -67,22 +58,22 @@ func (s *Server) operationResolve(c *gin.Context) {
 // is the same for both: success (flash, redirect to href), and the failures that are not
 // shown on the object's page (not found, out of scope, unexpected). Otherwise it returns
 // the refusal for the caller to show on the page, with show true.
-func (s *Server) runDecision(c *gin.Context, target, flash string, href func(int64) string, do func(id int64) error) (id int64, err error, he *httpError, show bool) {
-	if !s.opsReady(c) {
+func (a *Area) runDecision(c *gin.Context, target, flash string, href func(int64) string, do func(id int64) error) (id int64, err error, he *webcore.Error, show bool) {
+	if !a.ready(c) {
 		return 0, nil, nil, false
 	}
-	if id, err = pathID(c, "id"); err != nil {
-		s.fail(c, err)
+	if id, err = webcore.PathID(c, "id"); err != nil {
+		a.core.Fail(c, err)
 		return 0, nil, nil, false
 	}
 	if err = do(id); err == nil {
-		s.setFlash(c, "ok", flash)
-		s.redirect(c, href(id))
+		a.core.Flash(c, "ok", flash)
+		a.core.Redirect(c, href(id))
 		return id, nil, nil, false
 	}
-	he = opHTTPError(err)
-	if he == nil || he == errNotFound || errors.Is(err, approval.ErrOutOfScope) {
-		s.opFail(c, err, target, idString(id))
+	he = webcore.OperationError(err)
+	if he == nil || he == webcore.OpNotFound || errors.Is(err, approval.ErrOutOfScope) {
+		a.core.FailOperation(c, err, target, idString(id))
 		return id, err, nil, false
 	}
 	if errors.Is(err, approval.ErrForbidden) {
@@ -90,25 +81,25 @@ func (s *Server) runDecision(c *gin.Context, target, flash string, href func(int
 		if target == approval.TargetBatch {
 			noun = "batch"
 		}
-		s.recordDenied(c, target, idString(id), "not allowed for this "+noun)
+		a.core.RecordDenied(c, target, idString(id), "not allowed for this "+noun)
 	}
 	return id, err, he, true
 }
 
 // decide runs one decision and redirects to the operation, or shows the operation again
 // with the reason it was refused.
-func (s *Server) decide(c *gin.Context, flash string, do func(id int64) error) {
-	id, err, he, show := s.runDecision(c, approval.TargetOperation, flash, opHref, do)
+func (a *Area) decide(c *gin.Context, flash string, do func(id int64) error) {
+	id, err, he, show := a.runDecision(c, approval.TargetOperation, flash, opHref, do)
 	if !show {
 		return
 	}
-	v, verr := s.operationView(c, id)
+	v, verr := a.operationView(c, id)
 	if verr != nil {
-		s.opFail(c, verr, approval.TargetOperation, idString(id))
+		a.core.FailOperation(c, verr, approval.TargetOperation, idString(id))
 		return
 	}
-	tr := s.i18n.For(lang(c))
-	msg := tr.T(he.message)
+	tr := a.core.Translator(c)
+	msg := tr.T(he.Message)
 	var ve *approval.ValidationError
 	if errors.As(err, &ve) {
 		var parts []string
@@ -122,5 +113,5 @@ func (s *Server) decide(c *gin.Context, flash string, do func(id int64) error) {
 	} else {
 		v.DecideError, v.Comment = msg, comment(c)
 	}
-	s.render(c, he.status, pages.Operation(s.page(c, "op.page_title"), v))
+	a.core.Render(c, he.Status, pages.Operation(a.core.Page(c, "op.page_title"), v))
 }

@@ -1,7 +1,6 @@
-package web
+package opsweb
 
 import (
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -11,10 +10,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/approval"
-	"github.com/purser-finance/purser/internal/export"
 	"github.com/purser-finance/purser/internal/i18n"
-	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/tabular"
+	"github.com/purser-finance/purser/internal/web/webcore"
 )
 
 // What a bulk upload is made of and how it is read: the file as its author saved it
@@ -36,12 +34,12 @@ type bulkUpload struct {
 // bulkInput reads a post: a new file first, then text typed into the box, then the file
 // an earlier check carried. Only tampering (an unknown kind, a malformed key) is a 400;
 // a file too large comes back as the form's error with every choice kept.
-func (s *Server) bulkInput(c *gin.Context) (bulkUpload, error) {
+func (a *Area) bulkInput(c *gin.Context) (bulkUpload, error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 4*maxCSVBytes+64<<10)
 	in := bulkUpload{kind: approval.Kind(c.PostForm("kind")), key: trimmed(c, "idempotency_key"), reason: trimmed(c, "reason"),
 		csv: c.PostForm("csv"), skip: c.PostForm("on_error") == "skip"}
 	if in.kind != approval.KindTransferFunds && in.kind != approval.KindRetrieveFunds || !validIdemKey(in.key) {
-		return in, errBadRequest
+		return in, webcore.ErrBadRequest
 	}
 	if fh, ferr := c.FormFile("file"); ferr == nil && fh.Size > 0 {
 		// The file is what gets checked: text left in the box must not ride along to
@@ -53,11 +51,11 @@ func (s *Server) bulkInput(c *gin.Context) (bulkUpload, error) {
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return in, errBadRequest
+			return in, webcore.ErrBadRequest
 		}
 		defer f.Close()
 		if in.data, err = io.ReadAll(io.LimitReader(f, maxCSVBytes+1)); err != nil {
-			return in, errBadRequest
+			return in, webcore.ErrBadRequest
 		}
 		in.tooLarge = len(in.data) > maxCSVBytes
 	} else if in.csv != "" {
@@ -65,7 +63,7 @@ func (s *Server) bulkInput(c *gin.Context) (bulkUpload, error) {
 	} else if up := c.PostForm("upload"); up != "" {
 		b, err := base64.StdEncoding.DecodeString(up)
 		if err != nil {
-			return in, errBadRequest
+			return in, webcore.ErrBadRequest
 		}
 		in.data, in.name, in.tooLarge = b, c.PostForm("upload_name"), len(b) > maxCSVBytes
 	}
@@ -78,7 +76,7 @@ func (s *Server) bulkInput(c *gin.Context) (bulkUpload, error) {
 // bulkRows reads and validates an upload. With skip, the rows with problems are left out
 // and returned as skipped, and the rest validated again on their own; a problem of the
 // file itself (its header, its encoding) is never skipped. count is the file's data rows.
-func (s *Server) bulkRows(c *gin.Context, in bulkUpload) (rows []approval.BatchRow, skipped []approval.RowError, det tabular.Detected, count int, err error) {
+func (a *Area) bulkRows(c *gin.Context, in bulkUpload) (rows []approval.BatchRow, skipped []approval.RowError, det tabular.Detected, count int, err error) {
 	if in.tooLarge {
 		return nil, nil, det, 0, &approval.BatchErrors{Rows: []approval.RowError{{Field: "_", Message: "op.err.file_too_large",
 			Params: map[string]any{"max": strconv.Itoa(maxCSVBytes>>20) + " MB"}}}}
@@ -87,8 +85,8 @@ func (s *Server) bulkRows(c *gin.Context, in bulkUpload) (rows []approval.BatchR
 	if err != nil {
 		return nil, nil, det, 0, err
 	}
-	ctx, a := c.Request.Context(), actorOf(c)
-	rows, err = s.ops.ValidateBatch(ctx, a, in.kind, all)
+	ctx, actor := c.Request.Context(), a.actor(c)
+	rows, err = a.ops.ValidateBatch(ctx, actor, in.kind, all)
 	var be *approval.BatchErrors
 	if err == nil || !in.skip || !errors.As(err, &be) {
 		return rows, nil, det, len(all), err
@@ -107,7 +105,7 @@ func (s *Server) bulkRows(c *gin.Context, in bulkUpload) (rows []approval.BatchR
 	if len(bad) > 0 || len(keep) == 0 {
 		return nil, nil, det, len(all), err // a file-wide problem, or no row left to submit
 	}
-	rows, err = s.ops.ValidateBatch(ctx, a, in.kind, keep)
+	rows, err = a.ops.ValidateBatch(ctx, actor, in.kind, keep)
 	if err != nil {
 		return nil, nil, det, len(all), err
 	}
@@ -151,38 +149,4 @@ func rowErrorParams(tr *i18n.Translator, p map[string]any) map[string]any {
 		}
 	}
 	return out
-}
-
-// bulkTemplate is GET /operations/bulk/template?format=csv|xlsx: an empty bulk file with
-// the header in the reader's language and one example row, to fill in.
-func (s *Server) bulkTemplate(c *gin.Context) {
-	format := c.DefaultQuery("format", export.CSV)
-	if !export.Valid(format) {
-		s.fail(c, errBadRequest)
-		return
-	}
-	tr := s.i18n.For(lang(c))
-	header, debit := []string{"sub_account", "amount", "balance_type", "reason"}, "debit"
-	if tr.Lang == i18n.Chinese {
-		header, debit = []string{"子账号", "金额", "余额类型", "原因"}, "现金"
-	}
-	var buf bytes.Buffer
-	w, err := export.New(format, &buf, tr.T("op.bulk_title"))
-	if err == nil {
-		err = w.Header(header...)
-	}
-	if err == nil {
-		example, _ := money.Parse("100.00", money.DefaultCurrency)
-		err = w.Row(export.Text("sub-001"), export.Amount(example), export.Text(debit),
-			export.Text(tr.T("op.bulk_template_example")))
-	}
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Content-Disposition", `attachment; filename="purser-bulk-template.`+format+`"`)
-	c.Data(http.StatusOK, export.ContentType(format), buf.Bytes())
 }

@@ -1,4 +1,4 @@
-package web
+package opsweb
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -27,37 +28,40 @@ const inboxResultCookie = "purser_inbox_result"
 
 var inboxResultItem = regexp.MustCompile(`^([0-9]{1,19}):([se])\.([a-z_]{1,32})$`)
 
+// errItemInternal is an item that failed for a reason of the portal's own (logged).
+var errItemInternal = &webcore.Error{Status: http.StatusInternalServerError, Code: "internal", Message: "error.internal"}
+
 // itemErrors are the refusals an item can end with, by code (what the cookie may name).
-var itemErrors = func() map[string]*httpError {
-	m := map[string]*httpError{}
-	for _, he := range []*httpError{errNotFound, errSelfApproval, errWrongState, errAlreadyDecided, errSnapshotChanged, errOpForbidden, errInternal} {
-		m[he.code] = he
+var itemErrors = func() map[string]*webcore.Error {
+	m := map[string]*webcore.Error{}
+	for _, he := range []*webcore.Error{webcore.OpNotFound, webcore.OpSelfApproval, webcore.OpWrongState, webcore.OpAlreadyDecided, webcore.OpSnapshotChanged, webcore.OpForbidden, errItemInternal} {
+		m[he.Code] = he
 	}
 	return m
 }()
 
 // itemHTTPError is the answer for one refused item. Out of scope reads as not found, as
 // GET /operations/:id does.
-func (s *Server) itemHTTPError(c *gin.Context, err error) *httpError {
+func (a *Area) itemHTTPError(c *gin.Context, err error) *webcore.Error {
 	if errors.Is(err, approval.ErrOutOfScope) {
-		return errNotFound
+		return webcore.OpNotFound
 	}
-	if he := opHTTPError(err); he != nil && itemErrors[he.code] != nil {
+	if he := webcore.OperationError(err); he != nil && itemErrors[he.Code] != nil {
 		return he
 	}
-	s.log.Error("approving one of many failed", "error", err, "request_id", requestID(c))
-	return errInternal
+	a.log.Error("approving one of many failed", "error", err, "request_id", a.core.RequestID(c))
+	return errItemInternal
 }
 
 // auditItemDenials writes access.denied for the items refused by scope or role; the
 // service records a self-approval itself.
-func (s *Server) auditItemDenials(c *gin.Context, res []approval.ApproveResult) {
+func (a *Area) auditItemDenials(c *gin.Context, res []approval.ApproveResult) {
 	for _, r := range res {
 		switch {
 		case errors.Is(r.Err, approval.ErrOutOfScope):
-			s.recordDenied(c, approval.TargetOperation, idString(r.ID), "target outside organisation scope")
+			a.core.RecordDenied(c, approval.TargetOperation, idString(r.ID), "target outside organisation scope")
 		case errors.Is(r.Err, approval.ErrForbidden):
-			s.recordDenied(c, approval.TargetOperation, idString(r.ID), "not allowed for this operation")
+			a.core.RecordDenied(c, approval.TargetOperation, idString(r.ID), "not allowed for this operation")
 		}
 	}
 }
@@ -79,8 +83,8 @@ func itemsTarget(items []approval.ApproveItem) string {
 // a ticked id without one is a malformed request. A refusal of the whole request (wrong
 // code, nothing ticked) shows the inbox again with the ticks and the comment kept;
 // otherwise the inbox after the redirect lists each request's outcome.
-func (s *Server) approvalsApprove(c *gin.Context) {
-	if !s.opsReady(c) {
+func (a *Area) approvalsApprove(c *gin.Context) {
+	if !a.ready(c) {
 		return
 	}
 	raw := c.PostFormArray("op")
@@ -90,55 +94,55 @@ func (s *Server) approvalsApprove(c *gin.Context) {
 		id, err := strconv.ParseInt(r, 10, 64)
 		hash := trimmed(c, "snapshot_hash_"+r)
 		if err != nil || id <= 0 || hash == "" {
-			s.fail(c, errBadRequest)
+			a.core.Fail(c, webcore.ErrBadRequest)
 			return
 		}
 		items = append(items, approval.ApproveItem{ID: id, SnapshotHash: hash})
 		selected[r] = true
 	}
-	res, err := s.ops.ApproveMany(c.Request.Context(), actorOf(c), trimmed(c, "code"), comment(c), items)
+	res, err := a.ops.ApproveMany(c.Request.Context(), a.actor(c), trimmed(c, "code"), comment(c), items)
 	if err != nil {
-		he := opHTTPError(err)
+		he := webcore.OperationError(err)
 		if he == nil || errors.Is(err, approval.ErrForbidden) {
-			s.opFail(c, err, approval.TargetOperation, itemsTarget(items))
+			a.core.FailOperation(c, err, approval.TargetOperation, itemsTarget(items))
 			return
 		}
-		v, verr := s.inboxView(c, false, selected)
+		v, verr := a.inboxView(c, false, selected)
 		if verr != nil {
-			s.fail(c, verr)
+			a.core.Fail(c, verr)
 			return
 		}
-		tr := s.i18n.For(lang(c))
-		v.Error, v.Comment = tr.T(he.message), comment(c)
+		tr := a.core.Translator(c)
+		v.Error, v.Comment = tr.T(he.Message), comment(c)
 		var ve *approval.ValidationError
 		if errors.As(err, &ve) {
 			v.Error = fieldMessage(tr, ve, "operations")
 		}
-		s.render(c, he.status, pages.Approvals(s.page(c, "nav.approvals"), v))
+		a.core.Render(c, he.Status, pages.Approvals(a.core.Page(c, "nav.approvals"), v))
 		return
 	}
-	s.auditItemDenials(c, res)
+	a.auditItemDenials(c, res)
 	parts := make([]string, 0, len(res))
 	for _, r := range res {
 		if r.Err != nil {
-			parts = append(parts, idString(r.ID)+":e."+s.itemHTTPError(c, r.Err).code)
+			parts = append(parts, idString(r.ID)+":e."+a.itemHTTPError(c, r.Err).Code)
 		} else {
 			parts = append(parts, idString(r.ID)+":s."+string(r.Operation.State))
 		}
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: inboxResultCookie, Value: strings.Join(parts, "-"), Path: "/approvals", MaxAge: 60,
-		HttpOnly: true, Secure: s.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
-	s.redirect(c, "/approvals")
+		HttpOnly: true, Secure: a.secureCookies, SameSite: http.SameSiteLaxMode})
+	a.core.Redirect(c, "/approvals")
 }
 
 // takeInboxResults reads and clears the outcomes left by approvalsApprove.
-func (s *Server) takeInboxResults(c *gin.Context, tr *i18n.Translator) []view.InboxResult {
+func (a *Area) takeInboxResults(c *gin.Context, tr *i18n.Translator) []view.InboxResult {
 	ck, err := c.Request.Cookie(inboxResultCookie)
 	if err != nil {
 		return nil
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: inboxResultCookie, Value: "", Path: "/approvals", MaxAge: -1,
-		HttpOnly: true, Secure: s.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: a.secureCookies, SameSite: http.SameSiteLaxMode})
 	var out []view.InboxResult
 	for _, p := range strings.Split(ck.Value, "-") {
 		m := inboxResultItem.FindStringSubmatch(p)
@@ -156,62 +160,11 @@ func (s *Server) takeInboxResults(c *gin.Context, tr *i18n.Translator) []view.In
 		case r.OK && validState(approval.State(m[3])):
 			r.Text = tr.T("op.inbox_result_approved")
 		case !r.OK && itemErrors[m[3]] != nil:
-			r.Text = tr.T(itemErrors[m[3]].message)
+			r.Text = tr.T(itemErrors[m[3]].Message)
 		default:
 			continue
 		}
 		out = append(out, r)
 	}
 	return out
-}
-
-type apiApproveItem struct {
-	ID           int64  `json:"id"`
-	SnapshotHash string `json:"snapshot_hash"`
-}
-
-type apiApprovalResult struct {
-	ID    int64          `json:"id"`
-	State approval.State `json:"state,omitempty"`
-	Error *apiOpError    `json:"error,omitempty"`
-}
-
-// apiApprovals is POST /api/v1/approvals {"code","comment","operations":[{"id",
-// "snapshot_hash"}…]} (1 to approval.MaxApproveMany operations; a snapshot_hash, when
-// given, must be the operation's). A wrong code or an invalid list refuses the whole
-// request; otherwise 200 with each operation's state after its approval, or its error.
-func (s *Server) apiApprovals(c *gin.Context) {
-	if !s.opsReady(c) {
-		return
-	}
-	var body struct {
-		Code       string           `json:"code"`
-		Comment    string           `json:"comment"`
-		Operations []apiApproveItem `json:"operations"`
-	}
-	if !readJSON(c, &body, false) {
-		s.apiError(c, http.StatusBadRequest, "bad_request", "error.bad_request")
-		return
-	}
-	items := make([]approval.ApproveItem, 0, len(body.Operations))
-	for _, o := range body.Operations {
-		items = append(items, approval.ApproveItem{ID: o.ID, SnapshotHash: strings.TrimSpace(o.SnapshotHash)})
-	}
-	res, err := s.ops.ApproveMany(c.Request.Context(), actorOf(c), strings.TrimSpace(body.Code), strings.TrimSpace(body.Comment), items)
-	if err != nil {
-		s.apiOpFail(c, err, itemsTarget(items))
-		return
-	}
-	s.auditItemDenials(c, res)
-	tr := s.i18n.For(lang(c))
-	out := make([]apiApprovalResult, 0, len(res))
-	for _, r := range res {
-		if r.Err != nil {
-			he := s.itemHTTPError(c, r.Err)
-			out = append(out, apiApprovalResult{ID: r.ID, Error: &apiOpError{Code: he.code, Message: tr.T(he.message)}})
-			continue
-		}
-		out = append(out, apiApprovalResult{ID: r.ID, State: r.Operation.State})
-	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
 }

@@ -1,0 +1,95 @@
+package opsweb
+
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/web/webcore"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// addRenewal puts a renewal's quote (as signed) and, once it ran, its orders on its page.
+func (a *Area) addRenewal(c *gin.Context, tr *i18n.Translator, op *approval.Operation, v *view.OperationPage) error {
+	if op.Kind != approval.KindRenewResources {
+		return nil
+	}
+	v.Quote = quoteView(tr, op.Params.Quote)
+	v.Quote.Note = tr.T("quote.signed_note")
+	orders, err := a.ops.RenewalOrders(c.Request.Context(), a.actor(c), op.ID)
+	if err != nil || len(orders) == 0 {
+		return err
+	}
+	v.Orders = &view.RenewalOrders{}
+	for _, o := range orders {
+		v.Orders.Orders = append(v.Orders.Orders, orderView(tr, o))
+	}
+	return nil
+}
+
+// quoteView is a quote for people: amounts rounded to cents with their currency, the
+// source and time it was quoted at, or why there is none. q nil: a renewal drafted
+// before quotes were asked.
+func quoteView(tr *i18n.Translator, q *approval.Quote) *view.RenewalQuote {
+	if q == nil {
+		return &view.RenewalQuote{Title: tr.T("quote.title_none", map[string]any{"Source": approval.QuoteSource}),
+			Missing: tr.T("quote.missing", map[string]any{"Reason": tr.T("quote.not_asked")})}
+	}
+	v := &view.RenewalQuote{Title: tr.T("quote.title", map[string]any{"Source": q.Source, "Time": webcore.FormatTime(q.QuotedAt, tr.Lang)})}
+	if q.Problem != nil {
+		v.Missing = tr.T("quote.missing", map[string]any{"Reason": problemText(tr, q.Problem)})
+	}
+	for _, t := range q.Totals {
+		v.Totals = append(v.Totals, view.QuoteTotal{Official: quoteAmount(t.Official, t.Currency), Discount: quoteAmount(t.Discount, t.Currency),
+			Amount: quoteAmount(t.Amount, t.Currency), HasDiscount: !isZeroAmount(t.Discount)})
+	}
+	for _, r := range q.Resources {
+		v.Resources = append(v.Resources, view.Fact{Label: r.ResourceID, Value: quoteAmount(r.Amount, r.Currency)})
+	}
+	for _, r := range q.Refused {
+		v.Refused = append(v.Refused, view.Fact{Label: r.ResourceID, Value: r.Code + " " + r.Message})
+	}
+	return v
+}
+
+// quoteSuffix is a renewal's quote in a list's summary line, so that the inbox shows the
+// price an approver signs when approving several at once: " · quoted 331.20 CNY".
+func quoteSuffix(tr *i18n.Translator, q *approval.Quote) string {
+	if !q.Quoted() {
+		return " · " + tr.T("quote.short_none")
+	}
+	parts := make([]string, 0, len(q.Totals))
+	for _, t := range q.Totals {
+		parts = append(parts, quoteAmount(t.Amount, t.Currency))
+	}
+	return " · " + tr.T("quote.short", map[string]any{"Amount": strings.Join(parts, " + ")})
+}
+
+// quoteAmount formats a quoted decimal (exact as the upstream sent it) as money.
+func quoteAmount(s, currency string) string {
+	a, err := money.FromUpstream(s, currency)
+	if err != nil {
+		return s + " " + currency
+	}
+	return a.Format() + " " + a.Currency()
+}
+
+func isZeroAmount(s string) bool {
+	a, err := money.FromUpstream(s, "")
+	return err == nil && a.IsZero()
+}
+
+// problemText is why the upstream did not answer, in the reader's language.
+func problemText(tr *i18n.Translator, p *approval.Problem) string {
+	if t := p.UpstreamText(tr.Lang); t != "" {
+		return t
+	}
+	switch p.Code {
+	case approval.ProblemNotConfigured, approval.ProblemMasterUnavailable, approval.ProblemCredentialsUnavailable:
+		return tr.T("quote.code." + p.Code)
+	}
+	return tr.T("quote.code.unavailable")
+}
