@@ -39,9 +39,17 @@ type Options struct {
 	Log   *slog.Logger
 }
 
+// beijing is the display zone (webcore.DisplayZone's choice, for packages below web).
+var beijing = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
 func (o Options) withDefaults() Options {
 	if o.Zone == nil {
-		o.Zone = time.FixedZone("CST", 8*3600)
+		o.Zone = beijing
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
