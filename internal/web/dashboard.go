@@ -51,6 +51,10 @@ func (s *Server) dashboard(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if v.TopUps, err = s.rulesWeb.DashboardPanel(c); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if !read.Synced {
 		v.Notice = tr.T("dashboard.sync_pending")
 	}

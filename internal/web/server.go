@@ -25,6 +25,7 @@ import (
 	"github.com/purser-finance/purser/internal/web/adminweb"
 	"github.com/purser-finance/purser/internal/web/auditweb"
 	"github.com/purser-finance/purser/internal/web/readweb"
+	"github.com/purser-finance/purser/internal/web/rulesweb"
 	"github.com/purser-finance/purser/web/static"
 )
 
@@ -82,6 +83,7 @@ type Server struct {
 	readArea   *readweb.Area     // the read area's pages, mounted in areas.go
 	adminWeb   *adminweb.Area    // the admin area, mounted in areas_identity.go
 	accountWeb *accountweb.Area  // the account area, mounted in areas_identity.go
+	rulesWeb   *rulesweb.Area    // the top-up rules' area, mounted in areas_rules.go
 	read       *readmodel.Reader // the read side's use cases, with their caches
 
 	auth     *auth.Service
@@ -146,6 +148,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	if s.accountWeb, err = s.mountAccount(d); err != nil {
+		return nil, err
+	}
+	if s.rulesWeb, err = s.mountRules(d); err != nil {
 		return nil, err
 	}
 	if err := s.buildRouter(d.Metrics); err != nil {
