@@ -76,7 +76,6 @@ func facts(tr *i18n.Translator, d rules.Definition) []view.Fact {
 	}
 }
 
-
 // ChangeFacts are a topup_rule operation's snapshot as its approvers read it: what the
 // change is and the rule after it.
 func ChangeFacts(tr *i18n.Translator, snapshot json.RawMessage) []view.Fact {

@@ -59,7 +59,7 @@ func (a *Area) renderDetail(c *gin.Context, id int64, ids string, status int, re
 	v := view.RuleDetail{ID: ids, Name: d.Name, State: stateBadge(tr, d.State), Facts: facts(tr, d),
 		Spent: tot.Spent.Format(), Cap: tot.Cap.Format(), Percent: percentOf(tot.Spent, tot.Cap), Month: tot.Month,
 		CanManage: authz.Allowed(sub, authz.ManageRules, authz.Target{OrgPath: d.Target.OrgPath}),
-		Paused: d.State == rules.StatePaused, AllPaused: sw.Paused, EditHref: "/rules/" + ids + "/edit", ReasonErr: reasonErr}
+		Paused:    d.State == rules.StatePaused, AllPaused: sw.Paused, EditHref: "/rules/" + ids + "/edit", ReasonErr: reasonErr}
 	v.Facts = append(v.Facts, view.Fact{Label: tr.T("rules.f.owner"), Value: r.OwnerName, Test: "rule-f-owner"},
 		view.Fact{Label: tr.T("rules.f.version"), Value: strconv.Itoa(r.Version), Test: "rule-f-version"})
 	for _, p := range tot.Payments {
