@@ -18,7 +18,9 @@ import (
 	"github.com/purser-finance/purser/internal/config"
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/jobs"
+	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/notify"
+	"github.com/purser-finance/purser/internal/rules"
 	"github.com/purser-finance/purser/internal/settings"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
@@ -169,7 +171,8 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 		AuditVerify: &jobs.AuditVerifyJobs{Signer: signer},
 		SessionSweep: func(ctx context.Context) (int64, error) {
 			return db.DeleteExpiredSessions(ctx, time.Now())
-		}})
+		},
+		Rules: rulesEvaluator(cfg, db, ops, st, log)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -182,6 +185,29 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 		log.Warn("sync: could not queue the startup sync", "error", err)
 	}
 	return runner, ops, nil
+}
+
+// rulesEvaluator runs the standing top-up rules and the alerts after each balance sync;
+// the default low-balance threshold is the settings' (read at each evaluation).
+func rulesEvaluator(cfg config.Config, db *store.DB, ops *approval.Service, st *settings.Service, log *slog.Logger) jobs.RulesEvaluator {
+	ao := rules.AlertOptions{RunwayDays: cfg.AlertRunwayDays, AnomalyFactor: cfg.AlertAnomalyFactor}
+	if st != nil {
+		ao.LowBalance = func(ctx context.Context) money.Amount {
+			s, err := st.Get(ctx)
+			if err != nil {
+				return money.Amount{}
+			}
+			return s.Balance.LowThreshold
+		}
+	}
+	ev := rules.NewEvaluator(db, ops, nil, ao, rules.Options{Log: log.With("component", "rules")})
+	return func(ctx context.Context, master string) error {
+		res, err := ev.Evaluate(ctx, master)
+		if res.TopUps > 0 || res.Alerts > 0 {
+			log.Info("rules: evaluated", "master", master, "top_ups", res.TopUps, "already_paid", res.Already, "capped", res.Capped, "alerts", res.Alerts)
+		}
+		return err
+	}
 }
 
 // startOperations builds the maker-checker workflow: the approval service (step-up by the
@@ -207,7 +233,7 @@ func startOperations(ctx context.Context, db *store.DB, masters *upstreamacct.Re
 			return live[domainID], err
 		}})
 	exec := execute.New(db, nil, execute.Options{Notifier: ops.Notifier(), Log: log.With("component", "execute"),
-		Clients: masters.Client, SubClients: masters.SubClient, MasterRefresh: ins,
+		Clients: masters.Client, SubClients: masters.SubClient, MasterRefresh: ins, Local: rules.NewApplier(rules.Options{}),
 		Settled: func(ctx context.Context, op *store.Operation) {
 			if op.SubAccountID != "" {
 				refresh(ctx, op.MasterAccountID, op.SubAccountID)

@@ -159,6 +159,13 @@ type Params struct {
 	// Quote is the upstream's price of a renewal, asked when it was drafted (quote.go).
 	// It is signed with the rest and never sent upstream.
 	Quote *Quote `json:"quote,omitempty"`
+	// RuleID and RuleName mark a transfer pre-approved by a standing top-up rule (it was
+	// approved with the rule, not on its own); never sent upstream.
+	RuleID   int64  `json:"rule_id,omitempty"`
+	RuleName string `json:"rule_name,omitempty"`
+	// Rule is the rule as a change of KindTopUpRule leaves it: what its approvers sign
+	// (the rules package's JSON).
+	Rule json.RawMessage `json:"rule,omitempty"`
 }
 
 // UpstreamError is the upstream's answer to a failed (or uncertain) execution.

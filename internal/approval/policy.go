@@ -3,6 +3,7 @@ package approval
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/purser-finance/purser/internal/audit"
@@ -15,12 +16,7 @@ import (
 func (s *Service) policy(ctx context.Context, kind Kind) (Policy, error) {
 	p, err := s.db.PolicyByKind(ctx, string(kind))
 	if errors.Is(err, store.ErrNotFound) {
-		two := money.New(thresholdDefault, money.DefaultCurrency)
-		pol := Policy{Kind: kind, NeedsApproval: true, Expiry: 72 * time.Hour}
-		if kind.MovesMoney() {
-			pol.TwoApproversAbove = &two
-		}
-		return pol, nil
+		return DefaultPolicy(kind), nil
 	}
 	if err != nil {
 		return Policy{}, err
@@ -61,7 +57,7 @@ func (s *Service) SetPolicy(ctx context.Context, a Actor, p Policy) error {
 		return ErrForbidden
 	}
 	ve := &ValidationError{}
-	if !p.Kind.Valid() {
+	if !slices.Contains(PolicyKinds, p.Kind) {
 		ve.add("kind", "op.err.kind_invalid", nil)
 	}
 	if p.Expiry < time.Minute || p.Expiry > 365*24*time.Hour {

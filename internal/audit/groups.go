@@ -20,6 +20,7 @@ var Known = []string{
 	"operation.expire", "operation.execute", "operation.succeed", "operation.fail", "operation.unknown",
 	"operation.reconcile", SyncRequest, SyncRun, ExportDownload, AccessDenied, AuditView, AuditVerify, CheckpointNew,
 	"sub_account.update", UpstreamAccountTest, SettingsUpdate, SettingsTest, SecretsRotate,
+	"rule.create", "rule.update", "rule.pause", "rule.resume", "rule.pause_all", "rule.resume_all",
 }
 
 // Area is the part of an action before the dot: "auth", "operation", …

@@ -37,18 +37,23 @@ const (
 	ExportAudit     Action = "audit.export"
 	ExportData      Action = "data.export"
 	ViewAdmin       Action = "admin.view"
+	ViewRules       Action = "rules.view" // standing top-up rules, their history and totals
 
-	ManageOwnProfile   Action = "profile.manage" // own password, second factor, sessions, tokens
-	CreateOperation    Action = "operations.create"
-	CancelOperation    Action = "operations.cancel"
-	ApproveOperation   Action = "operations.approve"
-	ResolveOperation   Action = "operations.resolve" // settle an unknown outcome
-	RunSync            Action = "sync.run"
-	SetThreshold       Action = "sub_accounts.threshold"
-	ManageUsers        Action = "users.manage"
-	ManagePolicy       Action = "policy.manage"
-	ManageUpstream     Action = "upstream.manage"
-	ManageSettings     Action = "settings.manage"
+	ManageOwnProfile Action = "profile.manage" // own password, second factor, sessions, tokens
+	CreateOperation  Action = "operations.create"
+	CancelOperation  Action = "operations.cancel"
+	ApproveOperation Action = "operations.approve"
+	ResolveOperation Action = "operations.resolve" // settle an unknown outcome
+	RunSync          Action = "sync.run"
+	SetThreshold     Action = "sub_accounts.threshold"
+	ManageUsers      Action = "users.manage"
+	ManagePolicy     Action = "policy.manage"
+	ManageUpstream   Action = "upstream.manage"
+	ManageSettings   Action = "settings.manage"
+	// ManageRules drafts changes of standing top-up rules (approved like operations).
+	ManageRules Action = "rules.manage"
+	// PauseAllRules pauses (and resumes) every standing top-up rule at once.
+	PauseAllRules      Action = "rules.pause_all"
 	ViewHealth         Action = "health.view" // public probes: /healthz, /readyz, /metrics
 	AuthenticatePublic Action = "auth.public" // the sign-in pages themselves
 )
@@ -58,7 +63,7 @@ const (
 func (a Action) Mutating() bool {
 	switch a {
 	case ManageOwnProfile, CreateOperation, CancelOperation, ApproveOperation, ResolveOperation,
-		RunSync, SetThreshold, ManageUsers, ManagePolicy, ManageUpstream, ManageSettings:
+		RunSync, SetThreshold, ManageUsers, ManagePolicy, ManageUpstream, ManageSettings, ManageRules, PauseAllRules:
 		return true
 	}
 	return false
@@ -68,14 +73,14 @@ func (a Action) Mutating() bool {
 var grants = map[Role][]Action{
 	Viewer: {ViewDashboard, ViewSubAccounts, ViewBilling},
 	Auditor: {ViewDashboard, ViewSubAccounts, ViewBilling, ViewOperations, ViewAudit,
-		ExportAudit, ExportData},
+		ExportAudit, ExportData, ViewRules},
 	Finance: {ViewDashboard, ViewSubAccounts, ViewBilling, ViewOperations, ExportData,
-		CreateOperation, CancelOperation, RunSync, SetThreshold},
+		CreateOperation, CancelOperation, RunSync, SetThreshold, ViewRules, ManageRules},
 	Approver: {ViewDashboard, ViewSubAccounts, ViewBilling, ViewOperations, ViewApprovals,
-		ApproveOperation},
+		ApproveOperation, ViewRules},
 	Admin: {ViewDashboard, ViewSubAccounts, ViewBilling, ViewOperations, ViewAudit,
 		ExportAudit, ExportData, ViewAdmin, ResolveOperation, RunSync, SetThreshold,
-		ManageUsers, ManagePolicy, ManageUpstream, ManageSettings},
+		ManageUsers, ManagePolicy, ManageUpstream, ManageSettings, ViewRules, PauseAllRules},
 }
 
 // Subject is who is asking: a signed-in user, with roles and organisation scopes read

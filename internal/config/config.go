@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // Upstream values.
@@ -61,6 +63,9 @@ type Config struct {
 
 	AuditCheckpointInterval time.Duration
 	AuditCheckpointFile     string // "" = no copy outside the database
+
+	AlertRunwayDays    int
+	AlertAnomalyFactor decimal.Decimal
 }
 
 // Sandbox reports whether the upstream is the in-process simulator.
@@ -114,6 +119,8 @@ var Variables = []Variable{
 	{"PORTAL_SYNC_CATALOG_INTERVAL", "24h", false, "how often the product catalogues are refreshed"},
 	{"PORTAL_SYNC_CONCURRENCY", "16", false, "upstream calls a sync runs at once; the client's rate limiter still sets the pace"},
 	{"PORTAL_AUDIT_CHECKPOINT_INTERVAL", "1m", false, "how often the newest audit event is signed while events arrive (nothing is written while the trail does not move); one checkpoint per interval across replicas"},
+	{"PORTAL_ALERT_RUNWAY_DAYS", "7", false, "a sub-account whose runway (days its money lasts at its median daily consumption) is shorter than this raises a low-runway alert"},
+	{"PORTAL_ALERT_ANOMALY_FACTOR", "3", false, "a day's consumption above this many times the sub-account's trailing median raises an anomaly alert (a number above 1, e.g. `2.5`)"},
 	{"PORTAL_AUDIT_CHECKPOINT_FILE", "", false, "file to which every checkpoint is appended as one JSON line (fsync) the moment it is made, for `portal audit verify --checkpoints`; put it on a separate, append-only volume that every replica writes; empty = no copy"},
 }
 
@@ -227,6 +234,13 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 
 	c.AuditCheckpointInterval = r.duration("PORTAL_AUDIT_CHECKPOINT_INTERVAL", time.Second, time.Hour)
 	c.AuditCheckpointFile = r.str("PORTAL_AUDIT_CHECKPOINT_FILE")
+
+	c.AlertRunwayDays = int(r.integer("PORTAL_ALERT_RUNWAY_DAYS", 1, 365))
+	if f, err := decimal.NewFromString(r.str("PORTAL_ALERT_ANOMALY_FACTOR")); err != nil || !f.GreaterThan(decimal.NewFromInt(1)) || f.GreaterThan(decimal.NewFromInt(100)) {
+		r.bad("PORTAL_ALERT_ANOMALY_FACTOR", "must be a number above 1 and at most 100")
+	} else {
+		c.AlertAnomalyFactor = f
+	}
 
 	if len(r.problems) > 0 {
 		return Config{}, &Error{Problems: r.problems}

@@ -59,6 +59,9 @@ type Options struct {
 	// executes through it, because the upstream accepts those only with that account's own
 	// keys. Unset, or no credential: such an operation is never sent with the master's keys.
 	SubClients func(ctx context.Context, accountID string) (bss.Upstream, error)
+	// Local applies the operations that execute inside Purser (approval.Kind.Local: rule
+	// changes); nil fails them.
+	Local LocalRunner
 	// CrashAt, for the crash tests only: the process SIGKILLs itself at that point
 	// ("claimed", "sent", "applied"). Read from PURSER_TEST_CRASH_AT by the test binary.
 	CrashAt string
@@ -164,6 +167,9 @@ func (e *Executor) Execute(ctx context.Context, id int64) error {
 	}
 	if err != nil {
 		return err
+	}
+	if approval.Kind(r.Kind).Local() {
+		return e.executeLocal(ctx, r)
 	}
 	unlock := func() {}
 	if executable(r) && approval.Kind(r.Kind).MovesMoney() {

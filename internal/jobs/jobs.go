@@ -79,6 +79,7 @@ type Syncers interface {
 type syncWorker struct {
 	river.WorkerDefaults[SyncArgs]
 	syncers Syncers
+	rules   RulesEvaluator // nil: no rules wired
 	log     *slog.Logger
 }
 
@@ -109,7 +110,10 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		}
 		return err
 	}
-	_, err = syncer.Run(ctx, a.Area, a.SubAccountID, a.Trigger)
+	run, err := syncer.Run(ctx, a.Area, a.SubAccountID, a.Trigger)
+	if err == nil && readsBalances(a.Area, a.SubAccountID, run) {
+		queueRules(ctx, w.rules, a.Master, run, w.log)
+	}
 	switch {
 	case errors.Is(err, cachesync.ErrAlreadyRunning):
 		w.log.Info("sync job: area already being synced; nothing to do", "area", a.Area, "sub_account_id", a.SubAccountID, "job_id", job.ID)
@@ -286,6 +290,9 @@ type Options struct {
 	// sessions it deleted.
 	SessionSweep         func(context.Context) (int64, error)
 	SessionSweepInterval time.Duration
+	// Rules, when set, evaluates a master's standing top-up rules and alerts: the
+	// rules_evaluate job queued after each sync run that read the balances (rules.go).
+	Rules RulesEvaluator
 }
 
 // Start migrates River's tables, starts the workers and the periodic tick that queues
@@ -318,7 +325,10 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 		return nil, err
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &syncWorker{syncers: syncers, log: log})
+	river.AddWorker(workers, &syncWorker{syncers: syncers, rules: o.Rules, log: log})
+	if o.Rules != nil {
+		river.AddWorker(workers, &rulesWorker{eval: o.Rules})
+	}
 	river.AddWorker(workers, &tickWorker{syncers: syncers, log: log})
 	river.AddWorker(workers, &masterRefreshWorker{syncers: syncers, db: db})
 	cfg := &river.Config{
@@ -339,6 +349,9 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 		}
 	}
 	addOperationJobs(workers, cfg, o.Operations, !o.NoPeriodic)
+	if _, ok := cfg.Queues[QueueOperations]; !ok && o.Rules != nil {
+		cfg.Queues[QueueOperations] = river.QueueConfig{MaxWorkers: 2}
+	}
 	addAuditCheckpointJob(workers, cfg, o.AuditCheckpoint, o.AuditCheckpointInterval, !o.NoPeriodic)
 	v := addAuditVerifyJobs(workers, cfg, db, o.AuditVerify, log, !o.NoPeriodic)
 	addSessionSweepJob(workers, cfg, o.SessionSweep, o.SessionSweepInterval, log, !o.NoPeriodic)

@@ -47,7 +47,8 @@ func (s *Server) auditRoutes() []route { return coreRoutes(s.audit.Routes()) }
 // mountRead builds the read area. What the portal knows of its masters stays in the core
 // (masters.go; the operations and admin pages name masters too) and reaches the area as
 // areaMasters; the operations panels of a sub-account's page and of the dashboard are the
-// operations area's, mounted before it.
+// operations area's, and the dashboard's automatic top-ups the rules area's, both mounted
+// before it.
 func (s *Server) mountRead(d Deps) (*readweb.Area, error) {
 	var st readweb.Settings
 	if d.Admin.Settings != nil {
@@ -55,7 +56,7 @@ func (s *Server) mountRead(d Deps) (*readweb.Area, error) {
 	}
 	return readweb.New(readweb.Deps{
 		Core: areaCore{s}, Reader: s.read, Store: d.DB, Masters: areaMasters{s}, Sync: d.Sync, Settings: st,
-		OpsPanel: s.opsArea.SubAccountPanel, OpsDashboard: s.opsArea.DashboardPanel,
+		OpsPanel: s.opsArea.SubAccountPanel, OpsDashboard: s.opsArea.DashboardPanel, TopUpsDashboard: s.rulesWeb.DashboardPanel,
 		Upstream: readweb.Upstream{Sandbox: s.cfg.Sandbox(), URL: s.cfg.Upstream}, Log: s.log, Now: s.now,
 	})
 }

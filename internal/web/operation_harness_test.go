@@ -268,13 +268,16 @@ func newKey() string { return "test-key-" + itoa(keySeq.Add(1)) + "-" + itoa(tim
 // policyForm is the policy page's form with one change (to_on_demand without approval).
 func policyForm(code string) url.Values {
 	form := url.Values{"code": {code}}
-	for _, k := range approval.Kinds {
+	for _, k := range approval.PolicyKinds {
 		if k != approval.KindToOnDemand {
 			form.Set("needs_"+string(k), "on")
 		}
 		form.Set("expiry_"+string(k), "72")
 		if k.MovesMoney() {
 			form.Set("two_"+string(k), "10000.00")
+		}
+		if k == approval.KindTopUpRule {
+			form.Set("two_"+string(k), "0.01") // its default: two approvers for every rule
 		}
 	}
 	return form

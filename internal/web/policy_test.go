@@ -19,20 +19,23 @@ func TestPolicyPage(t *testing.T) {
 	p := opsPortal(t, testkit.SQLite(t))
 	adam := p.as("adam")
 	page := adam.get("/admin/policy")
-	if page.status != http.StatusOK || page.doc(t).Find(`[data-testid="policy-row"]`).Length() != len(approval.Kinds) {
+	if page.status != http.StatusOK || page.doc(t).Find(`[data-testid="policy-row"]`).Length() != len(approval.PolicyKinds) {
 		t.Fatalf("policy page: %d", page.status)
 	}
 	if p.as("fay").get("/admin/policy").status != http.StatusForbidden {
 		t.Fatal("finance opened the policy page")
 	}
 	form := url.Values{}
-	for _, k := range approval.Kinds {
+	for _, k := range approval.PolicyKinds {
 		if k != approval.KindToOnDemand {
 			form.Set("needs_"+string(k), "on")
 		}
 		form.Set("expiry_"+string(k), "72")
 		if k.MovesMoney() {
 			form.Set("two_"+string(k), "10000.00")
+		}
+		if k == approval.KindTopUpRule {
+			form.Set("two_"+string(k), "0.01") // its default: two approvers for every rule
 		}
 	}
 	form.Set("code", "000000")

@@ -57,6 +57,7 @@ var navAreas = []navArea{
 	{"nav.catalog", "/catalog", "catalog", authz.ViewBilling},
 	{"nav.operations", "/operations", "operations", authz.ViewOperations},
 	{"nav.approvals", "/approvals", "approvals", authz.ViewApprovals},
+	{"nav.rules", "/rules", "rules", authz.ViewRules},
 	{"nav.audit", "/audit", "audit", authz.ViewAudit},
 	{"nav.admin", "/admin", "admin", authz.ViewAdmin},
 }

@@ -59,6 +59,7 @@ func (s *Server) table() []route {
 	routes = append(routes, s.auditRoutes()...)
 	routes = append(routes, s.adminRoutes()...)
 	routes = append(routes, s.accountRoutes()...)
+	routes = append(routes, s.rulesRoutes()...)
 	return routes
 }
 

@@ -37,6 +37,7 @@ import (
 	"github.com/purser-finance/purser/internal/web/auditweb"
 	"github.com/purser-finance/purser/internal/web/opsweb"
 	"github.com/purser-finance/purser/internal/web/readweb"
+	"github.com/purser-finance/purser/internal/web/rulesweb"
 	"github.com/purser-finance/purser/web/static"
 )
 
@@ -95,6 +96,7 @@ type Server struct {
 	opsArea    *opsweb.Area      // the operations area, mounted in areas.go
 	adminWeb   *adminweb.Area    // the admin area, mounted in areas_identity.go
 	accountWeb *accountweb.Area  // the account area, mounted in areas_identity.go
+	rulesWeb   *rulesweb.Area    // the top-up rules' area, mounted in areas_rules.go
 	read       *readmodel.Reader // the read side's use cases, with their caches
 
 	auth     *auth.Service
@@ -153,6 +155,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	if s.opsArea, err = s.mountOps(); err != nil {
+		return nil, err
+	}
+	if s.rulesWeb, err = s.mountRules(d); err != nil {
 		return nil, err
 	}
 	if s.readArea, err = s.mountRead(d); err != nil {

@@ -133,6 +133,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		s.faults.set(f)
 		writeJSON(w, http.StatusOK, f)
+	case r.URL.Path == "/_sandbox/balances" && r.Method == http.MethodPost:
+		s.serveBalanceControl(w, r)
 	case r.URL.Path == "/_sandbox/faults" && r.Method == http.MethodDelete:
 		s.faults.set(Faults{})
 		w.WriteHeader(http.StatusNoContent)

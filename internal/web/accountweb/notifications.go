@@ -2,6 +2,7 @@ package accountweb
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -44,6 +45,8 @@ func (a *Area) notificationList(c *gin.Context) {
 			r.Href = "/operations/" + itoa(*n.OperationID)
 		case n.BatchID != nil:
 			r.Href = "/operations/batches/" + itoa(*n.BatchID)
+		case n.Params["sub_account_id"] != "":
+			r.Href = "/sub-accounts/" + url.PathEscape(n.Params["sub_account_id"]) // an alert on the account
 		}
 		if r.Unread {
 			v.Unread++

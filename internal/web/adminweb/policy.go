@@ -3,14 +3,11 @@ package adminweb
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/shopspring/decimal"
 
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/i18n"
-	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
@@ -21,12 +18,7 @@ import (
 // policyDefault is CONTRACTS' default rule of a kind that has no stored row (the service
 // applies the same; a Service.Policy(kind) would remove this copy).
 func policyDefault(k approval.Kind) approval.Policy {
-	p := approval.Policy{Kind: k, NeedsApproval: true, Expiry: 72 * time.Hour}
-	if k.MovesMoney() {
-		two := money.New(decimal.NewFromInt(10000), money.DefaultCurrency)
-		p.TwoApproversAbove = &two
-	}
-	return p
+	return approval.DefaultPolicy(k)
 }
 
 // policiesReady answers "operations are not available" when no workflow is wired.
@@ -45,7 +37,7 @@ func (a *Area) currentPolicies(c *gin.Context) (map[approval.Kind]approval.Polic
 		return nil, err
 	}
 	out := map[approval.Kind]approval.Policy{}
-	for _, k := range approval.Kinds {
+	for _, k := range approval.PolicyKinds {
 		out[k] = policyDefault(k)
 	}
 	for _, p := range stored {
@@ -59,7 +51,7 @@ func kindLabel(tr *i18n.Translator, k approval.Kind) string { return tr.T("op.ki
 
 func policyRow(tr *i18n.Translator, p approval.Policy) view.PolicyRow {
 	r := view.PolicyRow{Kind: string(p.Kind), Label: kindLabel(tr, p.Kind), NeedsApproval: p.NeedsApproval,
-		ExpiryHours: strconv.FormatFloat(p.Expiry.Hours(), 'f', -1, 64), MovesMoney: p.Kind.MovesMoney()}
+		ExpiryHours: strconv.FormatFloat(p.Expiry.Hours(), 'f', -1, 64), MovesMoney: p.Kind.HasThreshold()}
 	if p.TwoApproversAbove != nil {
 		r.TwoAbove = p.TwoApproversAbove.String()
 	}
@@ -81,7 +73,7 @@ func (a *Area) policyPage(c *gin.Context) {
 		return
 	}
 	var v view.PolicyPage
-	for _, k := range approval.Kinds {
+	for _, k := range approval.PolicyKinds {
 		v.Rows = append(v.Rows, policyRow(tr, cur[k]))
 	}
 	a.renderPolicy(c, http.StatusOK, v)

@@ -77,11 +77,11 @@ func (a *Area) policySave(c *gin.Context) {
 // and whether a row is unreadable (its field then says why).
 func policyForm(c *gin.Context, tr *i18n.Translator, cur map[approval.Kind]approval.Policy) (v view.PolicyPage, changed []approval.Policy, bad bool) {
 	field := func(name string) string { return strings.TrimSpace(c.PostForm(name)) }
-	for _, k := range approval.Kinds {
+	for _, k := range approval.PolicyKinds {
 		p := approval.Policy{Kind: k, NeedsApproval: c.PostForm("needs_"+string(k)) == "on"}
-		row := view.PolicyRow{Kind: string(k), Label: kindLabel(tr, k), NeedsApproval: p.NeedsApproval, MovesMoney: k.MovesMoney(),
+		row := view.PolicyRow{Kind: string(k), Label: kindLabel(tr, k), NeedsApproval: p.NeedsApproval, MovesMoney: k.HasThreshold(),
 			TwoAbove: field("two_" + string(k)), ExpiryHours: field("expiry_" + string(k))}
-		if k.MovesMoney() && row.TwoAbove != "" {
+		if k.HasThreshold() && row.TwoAbove != "" {
 			amt, err := money.Parse(row.TwoAbove, money.DefaultCurrency)
 			if err != nil {
 				row.ErrTwo, bad = tr.T("op.policy_two_invalid"), true

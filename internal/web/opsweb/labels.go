@@ -8,6 +8,7 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/web/rulesweb"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -111,6 +112,8 @@ func opSummary(tr *i18n.Translator, o approval.Operation) string {
 		return tr.T("op.operation." + p.Operation)
 	case approval.KindUnsubscribeResources:
 		return tr.T("op.unsub_type." + strconv.Itoa(p.UnsubType))
+	case approval.KindTopUpRule:
+		return rulesweb.ChangeSummary(tr, p.Rule)
 	}
 	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/internal/web/rulesweb"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
@@ -68,6 +69,12 @@ func snapshotKV(tr *i18n.Translator, o approval.Operation) []view.Fact {
 	}
 	if o.Kind == approval.KindAutoRenew && p.Operation == approval.OpSet {
 		add("auto_renew_times", autoRenewTimes(tr, p.AutoRenewTimes), false)
+	}
+	if o.Kind == approval.KindTopUpRule {
+		out = append(out, rulesweb.ChangeFacts(tr, p.Rule)...)
+	}
+	if p.RuleID != 0 {
+		add("pre_approved", tr.T("rules.pre_approved_by", map[string]any{"ID": p.RuleID, "Name": webcore.Isolate(p.RuleName)}), false)
 	}
 	add("trans_id", o.TransID, true)
 	add("master_account", o.MasterAccountID, true)

@@ -123,6 +123,10 @@ type OpsPanel func(c *gin.Context, sa *store.SubAccount) (view.SubAccountOps, er
 // latest operations (the operations area's, which web provides).
 type OpsDashboard func(c *gin.Context) (view.OpsDashboard, error)
 
+// TopUpsDashboard is the dashboard's panel of this month's automatic top-ups (the rules
+// area's); nil shows none.
+type TopUpsDashboard func(c *gin.Context) (*view.RuleTopUps, error)
+
 // Upstream is where Purser is connected, as the dashboard says it: the sandbox, or the
 // host of the upstream's URL.
 type Upstream struct {
@@ -141,10 +145,11 @@ type Deps struct {
 	Settings Settings
 	OpsPanel OpsPanel
 	// OpsDashboard and Upstream are the dashboard's operations panel and connection card.
-	OpsDashboard OpsDashboard
-	Upstream     Upstream
-	Log          *slog.Logger
-	Now          func() time.Time
+	OpsDashboard    OpsDashboard
+	TopUpsDashboard TopUpsDashboard
+	Upstream        Upstream
+	Log             *slog.Logger
+	Now             func() time.Time
 }
 
 // Area serves the read pages.
@@ -158,6 +163,7 @@ type Area struct {
 	opsPanel OpsPanel
 	// opsDashboard and upstream are the dashboard's (Deps).
 	opsDashboard OpsDashboard
+	topUps       TopUpsDashboard
 	upstream     Upstream
 	log          *slog.Logger
 	now          func() time.Time
@@ -170,7 +176,7 @@ func New(d Deps) (*Area, error) {
 		return nil, errors.New("readweb: Deps.Core, Reader, Store, Masters, OpsPanel, OpsDashboard, Log and Now are required")
 	}
 	return &Area{core: d.Core, read: d.Reader, db: d.Store, masters: d.Masters, sync: d.Sync, settings: d.Settings,
-		opsPanel: d.OpsPanel, opsDashboard: d.OpsDashboard, upstream: d.Upstream, log: d.Log, now: d.Now}, nil
+		opsPanel: d.OpsPanel, opsDashboard: d.OpsDashboard, topUps: d.TopUpsDashboard, upstream: d.Upstream, log: d.Log, now: d.Now}, nil
 }
 
 // scopedSubAccount reads a sub-account by id within the user's scope. Out of scope is a

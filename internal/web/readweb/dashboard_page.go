@@ -51,6 +51,12 @@ func (a *Area) dashboardPage(c *gin.Context) {
 		a.core.Fail(c, err)
 		return
 	}
+	if a.topUps != nil {
+		if v.TopUps, err = a.topUps(c); err != nil {
+			a.core.Fail(c, err)
+			return
+		}
+	}
 	if !read.Synced {
 		v.Notice = tr.T("dashboard.sync_pending")
 	}

@@ -104,6 +104,7 @@ type Dashboard struct {
 	RecentEvents []EventRow
 	Read         ReadDashboard // the synced cache's figures
 	Ops          OpsDashboard  // pending approvals and recent operations
+	TopUps       *RuleTopUps   // this month's automatic top-ups (nil: not shown)
 }
 
 // Card is one headline figure.
