@@ -175,3 +175,10 @@ func (db *DB) ReportByID(ctx context.Context, id int64) (*Report, error) {
 	r.normalise()
 	return &r, nil
 }
+
+// SetReportDelivery records how a report reached its owner (inside the claiming
+// transaction, once the send's outcome is known).
+func (db *DB) SetReportDelivery(ctx context.Context, id int64, delivery string) error {
+	err := db.gorm.WithContext(ctx).Model(&Report{}).Where("id = ?", id).Update("delivery", delivery).Error
+	return translate("report delivery", err)
+}
