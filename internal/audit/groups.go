@@ -20,6 +20,7 @@ var Known = []string{
 	"operation.expire", "operation.execute", "operation.succeed", "operation.fail", "operation.unknown",
 	"operation.reconcile", SyncRequest, SyncRun, ExportDownload, AccessDenied, AuditView, AuditVerify, CheckpointNew,
 	"sub_account.update", UpstreamAccountTest, SettingsUpdate, SettingsTest, SecretsRotate,
+	"report.subscribe", "report.unsubscribe", "report.send",
 }
 
 // Area is the part of an action before the dot: "auth", "operation", …

@@ -225,3 +225,12 @@ func TestDownloadOwnerOrAuditor(t *testing.T) {
 		t.Fatalf("export.download events %q, want %q", got, want)
 	}
 }
+
+// TestActionsKnown: the auditor's filter offers the reports' actions.
+func TestActionsKnown(t *testing.T) {
+	for _, a := range []string{reports.ActionSubscribe, reports.ActionUnsubscribe, reports.ActionSend} {
+		if !slices.Contains(audit.Known, a) {
+			t.Errorf("%s is not in audit.Known", a)
+		}
+	}
+}

@@ -102,3 +102,14 @@ func (in *Input) unitPath(path []string, fallback string) string {
 	}
 	return strings.Join(names, " / ")
 }
+
+// SectionKeys names the sections sub's reports hold, in order (the page lists their
+// titles, "reports.sheet.<key>").
+func (s *Service) SectionKeys(sub authz.Subject) []string {
+	secs := s.sectionsFor(sub)
+	out := make([]string, len(secs))
+	for i, sec := range secs {
+		out[i] = sec.Key
+	}
+	return out
+}

@@ -344,6 +344,9 @@ func mutations() map[string][]mutation {
 	for k, v := range identityMutations() {
 		m[k] = v
 	}
+	for k, v := range reportMutations() {
+		m[k] = v
+	}
 	return m
 }
 

@@ -58,6 +58,7 @@ var navAreas = []navArea{
 	{"nav.operations", "/operations", "operations", authz.ViewOperations},
 	{"nav.approvals", "/approvals", "approvals", authz.ViewApprovals},
 	{"nav.audit", "/audit", "audit", authz.ViewAudit},
+	{"nav.reports", "/reports", "reports", authz.ManageOwnProfile},
 	{"nav.admin", "/admin", "admin", authz.ViewAdmin},
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/purser-finance/purser/internal/config"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/readmodel"
+	"github.com/purser-finance/purser/internal/reports"
 	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
@@ -25,6 +26,7 @@ import (
 	"github.com/purser-finance/purser/internal/web/adminweb"
 	"github.com/purser-finance/purser/internal/web/auditweb"
 	"github.com/purser-finance/purser/internal/web/readweb"
+	"github.com/purser-finance/purser/internal/web/reportsweb"
 	"github.com/purser-finance/purser/web/static"
 )
 
@@ -64,6 +66,8 @@ type Deps struct {
 	// AuditVerifier queues the verifications started from /audit/verify (a job runner);
 	// nil answers "not available" there.
 	AuditVerifier AuditVerifier
+	// Reports is the scheduled reports use case (areas_reports.go); nil: one over DB.
+	Reports *reports.Service
 }
 
 // Server serves the portal.
@@ -82,6 +86,7 @@ type Server struct {
 	readArea   *readweb.Area     // the read area's pages, mounted in areas.go
 	adminWeb   *adminweb.Area    // the admin area, mounted in areas_identity.go
 	accountWeb *accountweb.Area  // the account area, mounted in areas_identity.go
+	reportsWeb *reportsweb.Area  // the scheduled reports' page, mounted in areas_reports.go
 	read       *readmodel.Reader // the read side's use cases, with their caches
 
 	auth     *auth.Service
@@ -146,6 +151,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	if s.accountWeb, err = s.mountAccount(d); err != nil {
+		return nil, err
+	}
+	if s.reportsWeb, err = s.mountReports(d); err != nil {
 		return nil, err
 	}
 	if err := s.buildRouter(d.Metrics); err != nil {
