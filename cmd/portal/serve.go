@@ -20,6 +20,8 @@ import (
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/notify"
+	"github.com/purser-finance/purser/internal/readmodel"
+	"github.com/purser-finance/purser/internal/reports"
 	"github.com/purser-finance/purser/internal/rules"
 	"github.com/purser-finance/purser/internal/settings"
 	"github.com/purser-finance/purser/internal/store"
@@ -81,7 +83,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		}
 	}
 
-	runner, ops, err := startJobs(ctx, cfg, db, masters, bootstrap, admin.Settings, id.Auth, log)
+	runner, ops, rs, err := startJobs(ctx, cfg, db, masters, bootstrap, admin.Settings, id.Auth, log)
 	if err != nil {
 		return err
 	}
@@ -94,22 +96,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}()
 
 	deps := web.Deps{Config: cfg, DB: db, Upstream: masters, Masters: masters, Log: log, Metrics: reg, Version: version,
-		Sync: runner, Operations: ops, Admin: admin, AuditVerifier: runner,
+		Sync: runner, Operations: ops, Admin: admin, AuditVerifier: runner, Reports: rs,
 		Auth: id.Auth, Sessions: id.Sessions, TOTPSecrets: id.TOTPSecrets}
-	if deps.Admin.Settings != nil {
-		// Notifications go to the channels an admin set under /admin/settings.
-		st := deps.Admin.Settings
-		ops.Notifier().SetSource(func() notify.Config {
-			s, err := st.Get(context.WithoutCancel(ctx))
-			if err != nil {
-				log.Warn("notify: cannot read the notification settings", "error", err)
-				return notify.Config{}
-			}
-			nc := s.NotifyConfig()
-			nc.PublicURL = cfg.PublicURL // e-mails link to the operation's page
-			return nc
-		})
-	}
 	if ops != nil {
 		// Delivery outcomes of e-mail and webhooks on /metrics (purser_notifications_total).
 		if err := ops.Notifier().Register(reg); err != nil {
@@ -128,12 +116,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 // registry) and starts the durable job runner (River) with the periodic sync tick, then
 // queues one sync of every master now so that a fresh portal shows data within seconds.
 // It also runs the periodic audit checkpoint (PORTAL_AUDIT_CHECKPOINT_INTERVAL) and the
-// sweep of expired sessions, each once per interval across replicas, and the audit
-// verifications started from the audit page.
+// sweep of expired sessions, each once per interval across replicas, the audit
+// verifications started from the audit page and the scheduled reports, whose use case
+// it returns for the reports page.
 // The sync intervals are read from /admin/settings at each tick (the PORTAL_SYNC_*
 // values until an admin saves others), so a change takes effect without a restart.
 func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string,
-	st *settings.Service, stepUp approval.StepUpVerifier, log *slog.Logger) (*jobs.Runner, *approval.Service, error) {
+	st *settings.Service, stepUp approval.StepUpVerifier, log *slog.Logger) (*jobs.Runner, *approval.Service, *reports.Service, error) {
 	o := cachesync.Options{Log: log.With("component", "sync"), Interval: cfg.SyncInterval,
 		CatalogInterval: cfg.SyncCatalogInterval, Concurrency: cfg.SyncConcurrency}
 	if st != nil {
@@ -156,11 +145,19 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 		}
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	if st != nil {
+		notifySettings(ctx, ops.Notifier(), st, cfg, log)
+	}
+	rs, err := reports.New(reports.Deps{DB: db, Reader: readmodel.New(db), Mailer: ops.Notifier(), PublicURL: cfg.PublicURL,
+		Hidden: hiddenMasters(db, masters, log), Log: log.With("component", "reports")})
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	signer, err := auditSigner(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	runner, err := jobs.StartWith(ctx, db, pool, log.With("component", "jobs"), cfg.SyncInterval, jobs.Options{Operations: opJobs,
 		AuditCheckpointInterval: cfg.AuditCheckpointInterval,
@@ -172,9 +169,10 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 		SessionSweep: func(ctx context.Context) (int64, error) {
 			return db.DeleteExpiredSessions(ctx, time.Now())
 		},
-		Rules: rulesEvaluator(cfg, db, ops, st, log)})
+		Rules:   rulesEvaluator(cfg, db, ops, st, log),
+		Reports: &jobs.ReportJobs{Reports: rs}})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	refresh = func(ctx context.Context, master, sub string) {
 		if _, err := runner.EnqueueSyncOf(ctx, master, "balances", sub, "operation"); err != nil {
@@ -184,7 +182,47 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 	if _, err := runner.EnqueueSync(ctx, cachesync.AreaFull, "", cachesync.TriggerStartup); err != nil {
 		log.Warn("sync: could not queue the startup sync", "error", err)
 	}
-	return runner, ops, nil
+	return runner, ops, rs, nil
+}
+
+// notifySettings makes notifications, and the scheduled reports sent through the same
+// notifier, go to the channels an admin set under /admin/settings, read at each send. It
+// is set before the job runner starts, so no report goes out without them.
+func notifySettings(ctx context.Context, n *notify.Notifier, st *settings.Service, cfg config.Config, log *slog.Logger) {
+	n.SetSource(func() notify.Config {
+		s, err := st.Get(context.WithoutCancel(ctx))
+		if err != nil {
+			log.Warn("notify: cannot read the notification settings", "error", err)
+			return notify.Config{}
+		}
+		nc := s.NotifyConfig()
+		nc.PublicURL = cfg.PublicURL // e-mails link to the operation's page
+		return nc
+	})
+}
+
+// hiddenMasters lists the masters whose rows are cached but that are no longer
+// configured: reports leave them out, as the pages do.
+func hiddenMasters(db *store.DB, masters *upstreamacct.Registry, log *slog.Logger) func(context.Context) []string {
+	return func(ctx context.Context) []string {
+		ids, err := db.MasterAccountIDsCached(ctx)
+		if err != nil {
+			log.Warn("reports: cannot tell the configured master accounts", "error", err)
+			return nil
+		}
+		live, err := masters.LiveMasters(ctx)
+		if err != nil {
+			log.Warn("reports: cannot tell the configured master accounts", "error", err)
+			return nil
+		}
+		var out []string
+		for _, id := range ids {
+			if !live[id] {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
 }
 
 // rulesEvaluator runs the standing top-up rules and the alerts after each balance sync;

@@ -21,6 +21,7 @@ var Known = []string{
 	"operation.reconcile", SyncRequest, SyncRun, ExportDownload, AccessDenied, AuditView, AuditVerify, CheckpointNew,
 	"sub_account.update", UpstreamAccountTest, SettingsUpdate, SettingsTest, SecretsRotate,
 	"rule.create", "rule.update", "rule.pause", "rule.resume", "rule.pause_all", "rule.resume_all",
+	"report.subscribe", "report.unsubscribe", "report.send",
 }
 
 // Area is the part of an action before the dot: "auth", "operation", …

@@ -1,81 +1,167 @@
 package export
 
 import (
+	"errors"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// xlsxWriter streams rows into one worksheet. Amounts are numeric cells formatted
-// "#,##0.00", counts numeric cells, times date cells; text is stored as text (never a
-// formula), so nothing needs neutralising.
-type xlsxWriter struct {
+// Rows is one sheet being written: a header row, then rows.
+type Rows interface {
+	Header(cols ...string) error
+	Row(cells ...Cell) error
+}
+
+// Workbook is an xlsx file of several sheets, written one after the other (a scheduled
+// report: one sheet per section). Amounts are numeric cells formatted "#,##0.00", counts
+// numeric cells, times date cells; text is stored as text (never a formula), so nothing
+// needs neutralising.
+type Workbook struct {
 	out    io.Writer
 	f      *excelize.File
-	sw     *excelize.StreamWriter
-	row    int
+	cur    *xlsxSheet // the sheet being written; flushed when the next one starts
+	names  map[string]bool
 	amount int
 	date   int
 	bold   int
 }
 
-func newXLSX(w io.Writer, sheet string) (*xlsxWriter, error) {
-	if sheet == "" {
-		sheet = "Sheet1"
-	}
-	if len([]rune(sheet)) > 31 {
-		sheet = string([]rune(sheet)[:31])
-	}
+// NewWorkbook starts a workbook written to w on Close.
+func NewWorkbook(w io.Writer) (*Workbook, error) {
 	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	x := &xlsxWriter{out: w, f: f}
+	b := &Workbook{out: w, f: f, names: map[string]bool{}}
 	var err error
 	fmtAmount := "#,##0.00"
-	if x.amount, err = f.NewStyle(&excelize.Style{CustomNumFmt: &fmtAmount}); err != nil {
+	if b.amount, err = f.NewStyle(&excelize.Style{CustomNumFmt: &fmtAmount}); err != nil {
 		_ = f.Close()
 		return nil, err
 	}
 	fmtDate := "yyyy-mm-dd hh:mm:ss"
-	if x.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &fmtDate}); err != nil {
+	if b.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &fmtDate}); err != nil {
 		_ = f.Close()
 		return nil, err
 	}
-	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+	if b.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		_ = f.Close()
 		return nil, err
 	}
-	if x.sw, err = f.NewStreamWriter(sheet); err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	return x, nil
+	return b, nil
 }
 
-func (x *xlsxWriter) next() (string, error) {
+// sheetName makes name a valid worksheet name: at most 31 characters, none of : \ / ? *
+// [ ], and not one the workbook already has.
+func (b *Workbook) sheetName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`:\/?*[]`, r) {
+			return '-'
+		}
+		return r
+	}, strings.TrimSpace(name))
+	if name == "" {
+		name = "Sheet"
+	}
+	if r := []rune(name); len(r) > 31 {
+		name = string(r[:31])
+	}
+	base, n := name, 2
+	for b.names[strings.ToLower(name)] {
+		suffix := " (" + strconv.Itoa(n) + ")"
+		r := []rune(base)
+		if len(r)+len(suffix) > 31 {
+			r = r[:31-len(suffix)]
+		}
+		name, n = string(r)+suffix, n+1
+	}
+	b.names[strings.ToLower(name)] = true
+	return name
+}
+
+// Sheet starts the next sheet; the one before is finished.
+func (b *Workbook) Sheet(name string) (Rows, error) {
+	if b.f == nil {
+		return nil, errors.New("export: workbook closed")
+	}
+	if err := b.flush(); err != nil {
+		return nil, err
+	}
+	name = b.sheetName(name)
+	if len(b.names) == 1 {
+		if err := b.f.SetSheetName("Sheet1", name); err != nil {
+			return nil, err
+		}
+	} else if _, err := b.f.NewSheet(name); err != nil {
+		return nil, err
+	}
+	sw, err := b.f.NewStreamWriter(name)
+	if err != nil {
+		return nil, err
+	}
+	b.cur = &xlsxSheet{b: b, sw: sw}
+	return b.cur, nil
+}
+
+func (b *Workbook) flush() error {
+	if b.cur == nil {
+		return nil
+	}
+	err := b.cur.sw.Flush()
+	b.cur = nil
+	return err
+}
+
+// Close finishes the last sheet and writes the file; nothing is complete before it.
+func (b *Workbook) Close() error {
+	if b.f == nil {
+		return nil
+	}
+	defer func() { _ = b.f.Close(); b.f = nil }()
+	if len(b.names) == 0 {
+		if _, err := b.Sheet(""); err != nil {
+			return err
+		}
+	}
+	if err := b.flush(); err != nil {
+		return err
+	}
+	b.f.SetActiveSheet(0)
+	_, err := b.f.WriteTo(b.out)
+	return err
+}
+
+// xlsxSheet streams rows into one worksheet.
+type xlsxSheet struct {
+	b   *Workbook
+	sw  *excelize.StreamWriter
+	row int
+}
+
+func (x *xlsxSheet) next() (string, error) {
 	x.row++
 	return excelize.CoordinatesToCellName(1, x.row)
 }
 
-func (x *xlsxWriter) Header(cols ...string) error {
+func (x *xlsxSheet) Header(cols ...string) error {
 	cell, err := x.next()
 	if err != nil {
 		return err
 	}
 	row := make([]any, len(cols))
 	for i, c := range cols {
-		row[i] = excelize.Cell{StyleID: x.bold, Value: c}
+		row[i] = excelize.Cell{StyleID: x.b.bold, Value: c}
 	}
-	if err := x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
+	if x.row == 1 {
+		if err := x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
 	}
 	return x.sw.SetRow(cell, row)
 }
 
-func (x *xlsxWriter) Row(cells ...Cell) error {
+func (x *xlsxSheet) Row(cells ...Cell) error {
 	cell, err := x.next()
 	if err != nil {
 		return err
@@ -92,12 +178,12 @@ func (x *xlsxWriter) Row(cells ...Cell) error {
 				row[i] = c.num.InexactFloat64()
 			}
 		case kindAmount:
-			row[i] = excelize.Cell{StyleID: x.amount, Value: c.num.InexactFloat64()}
+			row[i] = excelize.Cell{StyleID: x.b.amount, Value: c.num.InexactFloat64()}
 		case kindTime:
 			// Spreadsheets have no zones: write the wall clock of the display zone.
 			t := c.time
 			wall := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
-			row[i] = excelize.Cell{StyleID: x.date, Value: wall}
+			row[i] = excelize.Cell{StyleID: x.b.date, Value: wall}
 		default:
 			row[i] = nil
 		}
@@ -105,14 +191,29 @@ func (x *xlsxWriter) Row(cells ...Cell) error {
 	return x.sw.SetRow(cell, row)
 }
 
-func (x *xlsxWriter) Close() error {
-	defer x.f.Close()
-	if err := x.sw.Flush(); err != nil {
-		return err
-	}
-	_, err := x.f.WriteTo(x.out)
-	return err
+// xlsxWriter is a workbook of one sheet (the list exports).
+type xlsxWriter struct {
+	Rows
+	b *Workbook
 }
+
+func newXLSX(w io.Writer, sheet string) (*xlsxWriter, error) {
+	if sheet == "" {
+		sheet = "Sheet1"
+	}
+	b, err := NewWorkbook(w)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := b.Sheet(sheet)
+	if err != nil {
+		_ = b.f.Close()
+		return nil, err
+	}
+	return &xlsxWriter{Rows: rows, b: b}, nil
+}
+
+func (x *xlsxWriter) Close() error { return x.b.Close() }
 
 // maxExactInt bounds integers written as int64 cells (Excel holds 15 significant digits).
 var maxExactInt = decimalFromInt(1_000_000_000_000_000)

@@ -6,8 +6,8 @@
 // Jobs today: sync (on demand, periodic full sync, catalogue), the operation jobs
 // (execute.go), the periodic audit checkpoint (checkpoint.go), the audit verification
 // runs started from the audit page (verify.go), the periodic sweep of expired sessions
-// (sessions.go) and the re-read of a master's amounts after a money movement settled
-// (refresh.go). A sync job is unique per
+// (sessions.go), the re-read of a master's amounts after a money movement settled
+// (refresh.go) and the scheduled reports (reports.go). A sync job is unique per
 // (master, area, sub-account) while it is available, scheduled, running or retryable, so
 // repeated refresh clicks never pile up. A sync job without a master is a request for
 // every master: its worker queues one job per master (so one failing master does not stop
@@ -293,6 +293,8 @@ type Options struct {
 	// Rules, when set, evaluates a master's standing top-up rules and alerts: the
 	// rules_evaluate job queued after each sync run that read the balances (rules.go).
 	Rules RulesEvaluator
+	// Reports, when set, delivers the scheduled reports (reports.go).
+	Reports *ReportJobs
 }
 
 // Start migrates River's tables, starts the workers and the periodic tick that queues
@@ -355,6 +357,7 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 	addAuditCheckpointJob(workers, cfg, o.AuditCheckpoint, o.AuditCheckpointInterval, !o.NoPeriodic)
 	v := addAuditVerifyJobs(workers, cfg, db, o.AuditVerify, log, !o.NoPeriodic)
 	addSessionSweepJob(workers, cfg, o.SessionSweep, o.SessionSweepInterval, log, !o.NoPeriodic)
+	addReportJobs(workers, cfg, o.Reports, log, !o.NoPeriodic)
 	client, err := river.NewClient(drv, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river client: %w", err)

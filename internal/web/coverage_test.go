@@ -347,6 +347,9 @@ func mutations() map[string][]mutation {
 	for k, v := range ruleMutations() {
 		m[k] = v
 	}
+	for k, v := range reportMutations() {
+		m[k] = v
+	}
 	return m
 }
 

@@ -59,6 +59,7 @@ var navAreas = []navArea{
 	{"nav.approvals", "/approvals", "approvals", authz.ViewApprovals},
 	{"nav.rules", "/rules", "rules", authz.ViewRules},
 	{"nav.audit", "/audit", "audit", authz.ViewAudit},
+	{"nav.reports", "/reports", "reports", authz.ManageOwnProfile},
 	{"nav.admin", "/admin", "admin", authz.ViewAdmin},
 }
 

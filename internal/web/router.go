@@ -60,6 +60,7 @@ func (s *Server) table() []route {
 	routes = append(routes, s.adminRoutes()...)
 	routes = append(routes, s.accountRoutes()...)
 	routes = append(routes, s.rulesRoutes()...)
+	routes = append(routes, s.reportRoutes()...)
 	return routes
 }
 

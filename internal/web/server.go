@@ -29,6 +29,7 @@ import (
 	"github.com/purser-finance/purser/internal/config"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/readmodel"
+	"github.com/purser-finance/purser/internal/reports"
 	"github.com/purser-finance/purser/internal/secretbox"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
@@ -37,6 +38,7 @@ import (
 	"github.com/purser-finance/purser/internal/web/auditweb"
 	"github.com/purser-finance/purser/internal/web/opsweb"
 	"github.com/purser-finance/purser/internal/web/readweb"
+	"github.com/purser-finance/purser/internal/web/reportsweb"
 	"github.com/purser-finance/purser/internal/web/rulesweb"
 	"github.com/purser-finance/purser/web/static"
 )
@@ -77,6 +79,8 @@ type Deps struct {
 	// AuditVerifier queues the verifications started from /audit/verify (a job runner);
 	// nil answers "not available" there.
 	AuditVerifier AuditVerifier
+	// Reports is the scheduled reports use case (areas_reports.go); nil: one over DB.
+	Reports *reports.Service
 }
 
 // Server serves the portal.
@@ -97,6 +101,7 @@ type Server struct {
 	adminWeb   *adminweb.Area    // the admin area, mounted in areas_identity.go
 	accountWeb *accountweb.Area  // the account area, mounted in areas_identity.go
 	rulesWeb   *rulesweb.Area    // the top-up rules' area, mounted in areas_rules.go
+	reportsWeb *reportsweb.Area  // the scheduled reports' page, mounted in areas_reports.go
 	read       *readmodel.Reader // the read side's use cases, with their caches
 
 	auth     *auth.Service
@@ -167,6 +172,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	if s.accountWeb, err = s.mountAccount(d); err != nil {
+		return nil, err
+	}
+	if s.reportsWeb, err = s.mountReports(d); err != nil {
 		return nil, err
 	}
 	if err := s.buildRouter(d.Metrics); err != nil {

@@ -5,8 +5,10 @@ package smtptest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -22,8 +24,17 @@ type Message struct {
 	From    string
 	To      []string // RCPT TO addresses
 	Subject string   // decoded
-	Body    string   // decoded text
-	Raw     string
+	Body    string   // decoded text (of a multipart message, its text/plain part)
+	// Attachments are a multipart message's attached files, decoded.
+	Attachments []Attachment
+	Raw         string
+}
+
+// Attachment is one attached file of a message.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Server is a running test server.
@@ -111,7 +122,7 @@ func (s *Server) serve(c net.Conn) {
 				return
 			}
 			cur.Raw = string(raw)
-			cur.Subject, cur.Body = decode(raw)
+			cur.Subject, cur.Body, cur.Attachments = decode(raw)
 			s.mu.Lock()
 			s.msgs = append(s.msgs, cur)
 			s.mu.Unlock()
@@ -142,23 +153,57 @@ func addr(arg string) string {
 	return strings.TrimSpace(arg)
 }
 
-// decode returns the subject and the text body of a single-part message.
-func decode(raw []byte) (string, string) {
+// decode returns the subject, the text body and the attachments of a message.
+func decode(raw []byte) (string, string, []Attachment) {
 	m, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
-		return "", string(raw)
+		return "", string(raw), nil
 	}
 	subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
 	if err != nil {
 		subject = m.Header.Get("Subject")
 	}
-	var body io.Reader = m.Body
-	switch strings.ToLower(m.Header.Get("Content-Transfer-Encoding")) {
-	case "quoted-printable":
-		body = quotedprintable.NewReader(m.Body)
-	case "base64":
-		// not produced for text by the notifier; kept raw
+	mt, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if !strings.HasPrefix(mt, "multipart/") {
+		return subject, text(m.Body, m.Header.Get("Content-Transfer-Encoding")), nil
 	}
-	b, _ := io.ReadAll(body)
-	return subject, strings.ReplaceAll(string(b), "\r\n", "\n")
+	var (
+		body  string
+		files []Attachment
+	)
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextRawPart() // raw: the transfer encoding is undone here, as for the body
+		if err != nil {
+			break
+		}
+		data, _ := io.ReadAll(transfer(p, p.Header.Get("Content-Transfer-Encoding")))
+		ct := p.Header.Get("Content-Type")
+		if name := p.FileName(); name != "" {
+			pt, _, _ := mime.ParseMediaType(ct)
+			files = append(files, Attachment{Name: name, ContentType: pt, Data: data})
+			continue
+		}
+		if strings.HasPrefix(ct, "text/plain") && body == "" {
+			body = strings.ReplaceAll(string(data), "\r\n", "\n")
+		}
+	}
+	return subject, body, files
+}
+
+// text reads a single-part body.
+func text(r io.Reader, encoding string) string {
+	b, _ := io.ReadAll(transfer(r, encoding))
+	return strings.ReplaceAll(string(b), "\r\n", "\n")
+}
+
+// transfer undoes a part's Content-Transfer-Encoding.
+func transfer(r io.Reader, encoding string) io.Reader {
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		return quotedprintable.NewReader(r)
+	case "base64":
+		return base64.NewDecoder(base64.StdEncoding, r) // line breaks are skipped
+	}
+	return r
 }
