@@ -70,6 +70,7 @@ func (l *lockedBuffer) String() string {
 func newRig(t *testing.T, wrap func(http.Handler) http.Handler, tune func(*Config)) *faultRig {
 	t.Helper()
 	opts := sandbox.DefaultOptions()
+	opts.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 	sb, err := sandbox.New(opts)
 	if err != nil {
 		t.Fatal(err)
