@@ -13,27 +13,38 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 )
 
-// flowRig serves signed requests in-process on a wall clock the test moves (signatures
+// signedRig serves signed requests in-process on a wall clock the test moves (signatures
 // are checked against it too; it stays within seconds of the real time they carry).
-type flowRig struct {
+type signedRig struct {
 	t   *testing.T
 	s   *Server
 	now time.Time
 }
 
-func newFlowRig(t *testing.T, opts Options) *flowRig {
+func newSignedRig(t *testing.T, opts Options) *signedRig {
 	t.Helper()
 	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &flowRig{t: t, s: s, now: time.Now()}
+	r := &signedRig{t: t, s: s, now: time.Now()}
 	s.wall = func() time.Time { return r.now }
 	return r
 }
 
 // call sends one signed request and returns the status and error code.
-func (r *flowRig) call(method, path string) (int, string) {
+func (r *signedRig) call(method, path string) (int, string) {
+	r.t.Helper()
+	w := r.do(method, path)
+	var e struct {
+		ErrorCode string `json:"error_code"`
+	}
+	_ = json.Unmarshal(w.Body.Bytes(), &e)
+	return w.Code, e.ErrorCode
+}
+
+// do sends one signed request (path may carry a query) and returns the answer.
+func (r *signedRig) do(method, path string) *httptest.ResponseRecorder {
 	r.t.Helper()
 	var body any
 	if method == http.MethodPost {
@@ -64,16 +75,12 @@ func (r *flowRig) call(method, path string) (int, string) {
 	}
 	w := httptest.NewRecorder()
 	r.s.ServeHTTP(w, req)
-	var e struct {
-		ErrorCode string `json:"error_code"`
-	}
-	_ = json.Unmarshal(w.Body.Bytes(), &e)
-	return w.Code, e.ErrorCode
+	return w
 }
 
 // burst makes n calls at the current instant and returns how many were refused with
 // 429 CBC.0250 (any other refusal fails the test).
-func (r *flowRig) burst(n int, method, path string) (refused int) {
+func (r *signedRig) burst(n int, method, path string) (refused int) {
 	r.t.Helper()
 	for range n {
 		status, code := r.call(method, path)
@@ -87,7 +94,7 @@ func (r *flowRig) burst(n int, method, path string) (refused int) {
 	return refused
 }
 
-func (r *flowRig) control(method, body string) *httptest.ResponseRecorder {
+func (r *signedRig) control(method, body string) *httptest.ResponseRecorder {
 	r.t.Helper()
 	req := httptest.NewRequest(method, "/_sandbox/faults", strings.NewReader(body))
 	w := httptest.NewRecorder()
@@ -103,7 +110,7 @@ const (
 )
 
 func TestFlowControlByDefault(t *testing.T) {
-	r := newFlowRig(t, DefaultOptions())
+	r := newSignedRig(t, DefaultOptions())
 	// Ten calls of one API within a second are served (the account does not exist: the
 	// refusal is the API's own, not flow control); the eleventh is not.
 	if n := r.burst(10, http.MethodGet, pathAmount); n != 0 {
@@ -148,7 +155,7 @@ func TestFlowControlByDefault(t *testing.T) {
 }
 
 func TestFlowControlConfigurable(t *testing.T) {
-	r := newFlowRig(t, DefaultOptions())
+	r := newSignedRig(t, DefaultOptions())
 	var got Faults
 	if err := json.Unmarshal(r.control(http.MethodGet, "").Body.Bytes(), &got); err != nil || got.FlowControl == nil ||
 		got.FlowControl.Off || got.FlowControl.PerS != 10 || got.FlowControl.APIs["GET /v2/promotions/benefits/stored-value-cards"] != 5 {
@@ -196,7 +203,7 @@ func TestFlowControlConfigurable(t *testing.T) {
 func TestFlowControlOffInOptions(t *testing.T) {
 	opts := DefaultOptions()
 	opts.FlowControl.Off = true
-	r := newFlowRig(t, opts)
+	r := newSignedRig(t, opts)
 	if n := r.burst(50, http.MethodGet, pathCards); n != 0 {
 		t.Fatalf("off in Options: %d refused", n)
 	}
