@@ -154,7 +154,9 @@ func (s *Syncer) syncBalances(ctx context.Context, r *run, withBalances, withCou
 		b   store.SubAccountBalances
 	}
 	jobs := make(chan job)
-	results := make(chan result)
+	// Buffered: workers keep calling while a batch commits, so the limiter never idles
+	// waiting on the database.
+	results := make(chan result, s.o.BatchSize)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
