@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
+	"strconv"
 	stdsync "sync"
 	"testing"
 	"time"
@@ -353,4 +355,35 @@ func TestThrottledBalanceReadsAreRetried(t *testing.T) {
 		t.Fatalf("throttled pass = %+v (%d calls refused)", run, refused)
 	}
 	t.Logf("%d calls refused, all retried", refused)
+}
+
+// TestCallsPerPass counts, for PURSER_PASS_SUBS sandbox sub-accounts (skipped when unset),
+// the upstream calls of five balance passes: the figures of docs/PERFORMANCE.md.
+//
+//	PURSER_PASS_SUBS=2000 go test -v -run TestCallsPerPass ./internal/cachesync/
+func TestCallsPerPass(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("PURSER_PASS_SUBS"))
+	if n <= 0 {
+		t.Skip("set PURSER_PASS_SUBS to count the calls of five passes over that many sub-accounts")
+	}
+	r := newRig(t, storetest.SQLite(t), rigOpts{subs: n, rate: 3000})
+	r.run(t, "organizations", "")
+	r.run(t, "sub_accounts", "")
+	for pass := 1; pass <= 5; pass++ {
+		r.rec.reset()
+		r.run(t, "balances", "")
+		var debit, credit, coupons int
+		for _, c := range r.rec.all() {
+			switch {
+			case c.api == apiAmounts && c.bt == "BALANCE_TYPE_DEBIT":
+				debit++
+			case c.api == apiAmounts:
+				credit++
+			case c.api == "GET /v2/enterprises/multi-accounts/retrieve-coupons":
+				coupons++
+			}
+		}
+		t.Logf("pass %d over %d sub-accounts: %d debit + %d credit = %d balance calls (%.2f per sub-account, %s at 8/s), %d coupon calls",
+			pass, n, debit, credit, debit+credit, float64(debit+credit)/float64(n), (time.Duration(debit+credit) * time.Second / 8).Round(time.Second), coupons)
+	}
 }
