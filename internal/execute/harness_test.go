@@ -199,8 +199,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		}})
 	e.settled, e.changed = map[int64]string{}, make(chan struct{}, 1)
 	if o.masterB {
-		bo := sandbox.DefaultOptions()
-		bo.FlowControl.Off = true
+		bo := sopts // flow control off as well
 		bo.DomainID, bo.Seed, bo.SubAccounts = "domain-b-0000000000000000000000", 2, 5
 		sbB, err := sandbox.Start(ctx, "127.0.0.1:0", bo)
 		if err != nil {
