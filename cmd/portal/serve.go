@@ -124,8 +124,17 @@ func runServe(ctx context.Context, args []string, e env) error {
 func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string,
 	st *settings.Service, stepUp approval.StepUpVerifier, log *slog.Logger) (*jobs.Runner, *approval.Service, *reports.Service, error) {
 	o := cachesync.Options{Log: log.With("component", "sync"), Interval: cfg.SyncInterval,
-		CatalogInterval: cfg.SyncCatalogInterval, Concurrency: cfg.SyncConcurrency}
+		CatalogInterval: cfg.SyncCatalogInterval, Concurrency: cfg.SyncConcurrency, CreditRecheckEvery: cfg.SyncCreditRecheck}
 	if st != nil {
+		// A balance pass reads those nearest to the low-balance threshold first.
+		o.LowThreshold = func(ctx context.Context) money.Amount {
+			s, err := st.Get(ctx)
+			if err != nil {
+				log.Warn("sync: cannot read the low-balance threshold; ordering the balance pass by balance alone", "error", err)
+				return money.Zero(money.DefaultCurrency)
+			}
+			return s.Balance.LowThreshold
+		}
 		o.Intervals = func(ctx context.Context) (time.Duration, time.Duration) {
 			s, err := st.Get(ctx)
 			if err != nil {

@@ -28,6 +28,7 @@ func BenchmarkClientOverhead(b *testing.B) {
 // ns/op inverted is the sandbox's requests per second through the real client.
 func BenchmarkClientAgainstSandbox(b *testing.B) {
 	opts := sandbox.DefaultOptions()
+	opts.FlowControl.Off = true // measures the client, not the upstream's flow control
 	run, err := sandbox.Start(b.Context(), "127.0.0.1:0", opts)
 	if err != nil {
 		b.Fatal(err)

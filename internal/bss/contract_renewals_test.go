@@ -146,6 +146,7 @@ func TestContractRenewalQuoteRefusals(t *testing.T) {
 func countingSandbox(t *testing.T) (*bss.Client, *atomic.Int32) {
 	t.Helper()
 	opts := sandbox.DefaultOptions()
+	opts.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 	sb, err := sandbox.New(opts)
 	if err != nil {
 		t.Fatal(err)

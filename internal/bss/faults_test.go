@@ -70,6 +70,7 @@ func (l *lockedBuffer) String() string {
 func newRig(t *testing.T, wrap func(http.Handler) http.Handler, tune func(*Config)) *faultRig {
 	t.Helper()
 	opts := sandbox.DefaultOptions()
+	opts.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 	sb, err := sandbox.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -265,20 +266,53 @@ func TestThrottlingSlowsTheLimiter(t *testing.T) {
 
 func TestLimiterRate(t *testing.T) {
 	l := newLimiter(8)
+	now := time.Now()
+	l.now = func() time.Time { return now }
 	if got := l.current(opListStoredValueCards); got != 4 {
 		t.Fatalf("cards rate %v, want 4", got)
 	}
-	l.throttled(opShowBalances)
+	// The refusals of calls sent together are one signal: one halving per second.
+	for range 16 {
+		l.throttled(opShowBalances)
+	}
+	if got := l.current(opShowBalances); got != 4 {
+		t.Fatalf("after a burst of refusals %v, want 4", got)
+	}
+	now = now.Add(time.Second)
 	l.throttled(opShowBalances)
 	if got := l.current(opShowBalances); got != 2 {
-		t.Fatalf("after two throttles %v, want 2", got)
+		t.Fatalf("after a refusal a second later %v, want 2", got)
 	}
+	// No growth within a second of a refusal, then a tenth of the rate per second.
+	now = now.Add(500 * time.Millisecond)
+	l.succeeded(opShowBalances)
+	if got := l.current(opShowBalances); got != 2 {
+		t.Fatalf("grew to %v half a second after a refusal", got)
+	}
+	now = now.Add(500 * time.Millisecond)
 	for range 20 {
+		l.succeeded(opShowBalances)
+	}
+	if got := l.current(opShowBalances); got != 2.8 {
+		t.Fatalf("a second without refusals: %v, want 2.8", got)
+	}
+	for range 10 {
+		now = now.Add(time.Second)
 		l.succeeded(opShowBalances)
 	}
 	if got := l.current(opShowBalances); got != 8 {
 		t.Fatalf("recovered to %v, want 8", got)
 	}
+	// A refusal ignored for halving still holds growth back for a second.
+	l.throttled(opShowBalances) // 4
+	now = now.Add(900 * time.Millisecond)
+	l.throttled(opShowBalances) // within the second: no second halving
+	now = now.Add(300 * time.Millisecond)
+	l.succeeded(opShowBalances)
+	if got := l.current(opShowBalances); got != 4 {
+		t.Fatalf("grew to %v 300 ms after a refusal", got)
+	}
+	l.now = time.Now
 	start := time.Now()
 	for range 5 {
 		_ = l.wait(t.Context(), opListStoredValueCards)

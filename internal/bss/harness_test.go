@@ -86,6 +86,7 @@ func newHarness(t *testing.T, readOnly bool, options ...harnessOption) *harness 
 	}
 	clk := &clock{}
 	opts := sandbox.DefaultOptions()
+	opts.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 	opts.Now = clk.now
 	cfg := bss.Config{AK: opts.AK, SK: opts.SK, DomainID: opts.DomainID, RatePerSecond: 1000, RetryBase: 5 * time.Millisecond, Timeout: 10 * time.Second}
 	for _, o := range options {

@@ -73,15 +73,23 @@ func (c *Client) legacyDo(ctx context.Context, method, path string, query url.Va
 	return nil
 }
 
-// legacyPage turns a row offset into the legacy page number (from 1).
+// legacyPage turns a row offset into the legacy page number (from 1). The old API can
+// only start a page at a multiple of its size, so an offset that is not a multiple of the
+// limit is asked with the largest page size below the limit that divides it: the rows
+// start exactly at the offset (page offset/size+1) and the page is shorter than asked,
+// never shifted to the start of a page.
 func legacyPage(p Page, defLimit int) url.Values {
 	limit := p.Limit
 	if limit == 0 {
 		limit = defLimit
 	}
+	size := limit
+	for p.Offset%size != 0 {
+		size--
+	}
 	q := url.Values{}
-	q.Set("offset", strconv.Itoa(p.Offset/limit+1))
-	q.Set("limit", strconv.Itoa(limit))
+	q.Set("offset", strconv.Itoa(p.Offset/size+1))
+	q.Set("limit", strconv.Itoa(size))
 	return q
 }
 

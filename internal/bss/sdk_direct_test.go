@@ -80,12 +80,14 @@ func TestOfficialSDKDecodesSandbox(t *testing.T) {
 	if orgs.ChildNodes == nil || len(*orgs.ChildNodes) == 0 || (*orgs.ChildNodes)[0].Id == nil {
 		t.Fatal("ListEnterpriseOrganizations: child_nodes not decoded")
 	}
+	// Debit rows carry no credit-only fields (amount, credit_amount, expire_time):
+	// TestDebitRowsAsDocumented checks they are absent.
 	debit, err := c.ShowMultiAccountTransferAmount(&model.ShowMultiAccountTransferAmountRequest{BalanceType: "BALANCE_TYPE_DEBIT"})
-	check("ShowMultiAccountTransferAmount debit", debit, err, "ExpireTime")
+	check("ShowMultiAccountTransferAmount debit", debit, err, "ExpireTime", "Amount", "CreditAmount")
 	credit, err := c.ShowMultiAccountTransferAmount(&model.ShowMultiAccountTransferAmountRequest{BalanceType: "BALANCE_TYPE_CREDIT"})
 	check("ShowMultiAccountTransferAmount credit", credit, err, "ExpireTime")
 	rec, err := c.ListEnterpriseMultiAccount(&model.ListEnterpriseMultiAccountRequest{SubCustomerId: sub, BalanceType: "BALANCE_TYPE_DEBIT"})
-	check("ListEnterpriseMultiAccount", rec, err, "ExpireTime")
+	check("ListEnterpriseMultiAccount", rec, err, "ExpireTime", "Amount", "CreditAmount")
 	_, err = c.UpdateSubEnterpriseAmount(&model.UpdateSubEnterpriseAmountRequest{Body: &model.TransferEnterpriseMultiAccountReq{CustomerId: sub, Amount: "1.00", TransId: s("0123456789abcdef0123456789abcdef"), BalanceType: s("BALANCE_TYPE_DEBIT")}})
 	check("UpdateSubEnterpriseAmount", struct{}{}, err)
 	_, err = c.ReclaimSubEnterpriseAmount(&model.ReclaimSubEnterpriseAmountRequest{Body: &model.RetrieveEnterpriseMultiAccountReq{CustomerId: sub, Amount: "1.00", TransId: s("1123456789abcdef0123456789abcdef"), BalanceType: s("BALANCE_TYPE_DEBIT")}})

@@ -3,9 +3,11 @@ package cachesync
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/purser-finance/purser/internal/bss"
+	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -21,8 +23,11 @@ func timePtr(a bss.AmountInfo) *time.Time { return tp(a.ExpireTime) }
 
 // readSub reads one sub-account's recoverable amounts (withBalances) and coupons
 // (withCoupons). A failure is recorded on the result, never returned: the last good
-// figures stay and the row is marked stale.
-func (s *Syncer) readSub(ctx context.Context, id string, withBalances, withCoupons bool) store.SubAccountBalances {
+// figures stay and the row is marked stale. job.SkipCredit leaves the credit call out
+// (the upstream has no call that reads both types, so a known-absent credit account
+// costs a call per pass unless skipped).
+func (s *Syncer) readSub(ctx context.Context, job store.BalanceJob, withBalances, withCoupons bool) store.SubAccountBalances {
+	id := job.ID
 	b := store.SubAccountBalances{SubAccountID: id}
 	sub := bss.SubAccountID(id)
 	if withBalances {
@@ -33,10 +38,12 @@ func (s *Syncer) readSub(ctx context.Context, id string, withBalances, withCoupo
 			b.Err = reason(err)
 			return b
 		}
-		credit, err := amounts(ctx, func(ctx context.Context, p bss.Page) (bss.AmountPage, error) {
+		var credit []bss.AmountInfo
+		if job.SkipCredit {
+			b.CreditSkipped = true
+		} else if credit, err = amounts(ctx, func(ctx context.Context, p bss.Page) (bss.AmountPage, error) {
 			return s.up.RecoverableAmounts(ctx, sub, bss.BalanceCredit, p)
-		})
-		if err != nil {
+		}); err != nil {
 			b.Err = reason(err)
 			return b
 		}
@@ -82,57 +89,93 @@ func (s *Syncer) save(ctx context.Context, batch []store.SubAccountBalances, wit
 	return s.db.StoreSubAccountCoupons(ctx, s.o.Now(), batch, runID, p)
 }
 
-// syncBalances walks every cached sub-account in id order from the run's cursor, reading
-// with Concurrency workers and committing every BatchSize results together with the new
-// cursor: the highest id such that it and every id before it are stored.
+// passCursorPrefix marks the cursor of a balance pass: the time the pass began. A pass
+// resumed from it reads only the sub-accounts not read since (in the pass's order); a
+// coupon-only pass walks ids in order and its cursor is the id watermark.
+const passCursorPrefix = "since:"
+
+// workList is what a pass reads, in order, and the cursor a pass over it commits with
+// ("" for an id walk, whose cursor moves with each batch).
+func (s *Syncer) workList(ctx context.Context, r *run, withBalances bool) ([]store.BalanceJob, string, error) {
+	if !withBalances {
+		var jobs []store.BalanceJob
+		for after := r.cursor; ; {
+			ids, err := s.db.SubAccountIDsAfter(ctx, s.o.MasterAccountID, after, 1000)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, id := range ids {
+				jobs = append(jobs, store.BalanceJob{ID: id})
+			}
+			if len(ids) < 1000 {
+				return jobs, "", nil
+			}
+			after = ids[len(ids)-1]
+		}
+	}
+	var before *time.Time
+	cursor := passCursorPrefix + s.o.Now().UTC().Format(time.RFC3339Nano)
+	if at, ok := strings.CutPrefix(r.cursor, passCursorPrefix); ok {
+		if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
+			before, cursor = &t, r.cursor
+		}
+	}
+	low := money.Zero(money.DefaultCurrency)
+	if s.o.LowThreshold != nil {
+		low = s.o.LowThreshold(ctx)
+	}
+	jobs, err := s.db.BalancePass(ctx, s.o.MasterAccountID, before, low, s.o.CreditRecheckEvery)
+	return jobs, cursor, err
+}
+
+// syncBalances reads every cached sub-account of the master: a balance pass in the order
+// of store.BalancePass (never read first, then nearest to running out), or, coupons only,
+// in id order from the run's cursor. Concurrency workers read; every BatchSize results
+// (or each second) are committed together with the run's progress and cursor, so pages
+// can say how far the pass is and an interrupted pass resumes where it stopped.
 func (s *Syncer) syncBalances(ctx context.Context, r *run, withBalances, withCoupons bool) error {
+	list, passCursor, err := s.workList(ctx, r, withBalances)
+	if err != nil {
+		return err
+	}
+	r.total = len(list)
+	if passCursor != "" {
+		r.cursor = passCursor
+	}
+	if err := s.db.SaveRunProgress(ctx, r.rec.ID, r.progress()); err != nil {
+		return err
+	}
 	type job struct {
 		seq int
-		id  string
+		store.BalanceJob
 	}
 	type result struct {
 		seq int
 		b   store.SubAccountBalances
 	}
 	jobs := make(chan job)
-	results := make(chan result)
+	// Buffered: workers keep calling while a batch commits, so the limiter never idles
+	// waiting on the database.
+	results := make(chan result, s.o.BatchSize)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// Producer: ids after the cursor, in order.
-	prodErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
-		after, seq := r.cursor, 0
-		for {
-			ids, err := s.db.SubAccountIDsAfter(wctx, s.o.MasterAccountID, after, 1000)
-			if err != nil {
-				prodErr <- err
+		for seq, j := range list {
+			select {
+			case jobs <- job{seq, j}:
+			case <-wctx.Done():
 				return
 			}
-			for _, id := range ids {
-				select {
-				case jobs <- job{seq, id}:
-					seq++
-				case <-wctx.Done():
-					prodErr <- nil
-					return
-				}
-			}
-			if len(ids) < 1000 {
-				prodErr <- nil
-				return
-			}
-			after = ids[len(ids)-1]
 		}
 	}()
-	// Workers.
 	workers := make(chan struct{})
 	for range s.o.Concurrency {
 		go func() {
 			defer func() { workers <- struct{}{} }()
 			for j := range jobs {
-				b := s.readSub(wctx, j.id, withBalances, withCoupons)
+				b := s.readSub(wctx, j.BalanceJob, withBalances, withCoupons)
 				select {
 				case results <- result{j.seq, b}:
 				case <-wctx.Done():
@@ -148,10 +191,10 @@ func (s *Syncer) syncBalances(ctx context.Context, r *run, withBalances, withCou
 		close(results)
 	}()
 
-	// Committer: batches, with the contiguous watermark as cursor.
+	// Committer: batches, with the cursor: the pass's own, or the contiguous id watermark.
 	var (
 		batch   []store.SubAccountBalances
-		doneSeq = map[int]string{}
+		done    = map[int]bool{}
 		next    = 0
 		flushAt = time.Now().Add(time.Second)
 		lastErr error
@@ -161,12 +204,10 @@ func (s *Syncer) syncBalances(ctx context.Context, r *run, withBalances, withCou
 			return nil
 		}
 		cursor, n := r.cursor, next
-		for {
-			id, ok := doneSeq[n]
-			if !ok {
-				break
+		for done[n] {
+			if passCursor == "" {
+				cursor = list[n].ID
 			}
-			cursor = id
 			n++
 		}
 		after := *r
@@ -186,7 +227,7 @@ func (s *Syncer) syncBalances(ctx context.Context, r *run, withBalances, withCou
 		}
 		// Committed: only now do the counters and the cursor move.
 		for i := next; i < n; i++ {
-			delete(doneSeq, i)
+			delete(done, i)
 		}
 		next = n
 		r.cursor, r.items, r.errs, r.firstErr = after.cursor, after.items, after.errs, after.firstErr
@@ -203,7 +244,7 @@ func (s *Syncer) syncBalances(ctx context.Context, r *run, withBalances, withCou
 			continue
 		}
 		batch = append(batch, res.b)
-		doneSeq[res.seq] = res.b.SubAccountID
+		done[res.seq] = true
 		if len(batch) >= s.o.BatchSize || time.Now().After(flushAt) {
 			if err := flush(); err != nil {
 				lastErr = err
@@ -218,9 +259,6 @@ func (s *Syncer) syncBalances(ctx context.Context, r *run, withBalances, withCou
 		return ctx.Err()
 	}
 	if err := flush(); err != nil {
-		return err
-	}
-	if err := <-prodErr; err != nil {
 		return err
 	}
 	if withBalances {
@@ -239,7 +277,9 @@ func (s *Syncer) refreshOne(ctx context.Context, r *run, id string) error {
 		// Another master's sub-account: this master's credentials cannot read it.
 		return fmt.Errorf("sync: sub-account %s belongs to master %s: %w", id, sa.MasterAccountID, store.ErrNotFound)
 	}
-	b := s.readSub(ctx, id, true, true)
+	// Always with the credit call: a refresh follows an operation, which may just have
+	// given the sub-account its first credit.
+	b := s.readSub(ctx, store.BalanceJob{ID: id}, true, true)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

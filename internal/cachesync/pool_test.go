@@ -26,6 +26,7 @@ func startSandbox(t *testing.T, domain string, seed int64, subs int) (*sandbox.S
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	so := sandbox.DefaultOptions()
+	so.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 	so.DomainID, so.Seed, so.SubAccounts, so.Logger = domain, seed, subs, slog.New(slog.DiscardHandler)
 	running, err := sandbox.Start(ctx, "127.0.0.1:0", so)
 	if err != nil {

@@ -27,6 +27,7 @@ func TestSyncSubAccountCredentialResources(t *testing.T) {
 		defer cancel()
 		start := func(domain, ak, sk string, seed int64, subs int) *sandbox.Running {
 			so := sandbox.DefaultOptions()
+			so.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 			so.DomainID, so.AK, so.SK, so.Seed, so.SubAccounts, so.Logger = domain, ak, sk, seed, subs, slog.New(slog.DiscardHandler)
 			r, err := sandbox.Start(ctx, "127.0.0.1:0", so)
 			if err != nil {

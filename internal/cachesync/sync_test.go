@@ -37,6 +37,7 @@ func newEnv(t *testing.T, db *store.DB, tweak func(*cachesync.Options)) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	so := sandbox.DefaultOptions()
+	so.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 	so.Logger = slog.New(slog.DiscardHandler)
 	running, err := sandbox.Start(ctx, "127.0.0.1:0", so)
 	if err != nil {

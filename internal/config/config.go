@@ -60,6 +60,8 @@ type Config struct {
 	SyncInterval        time.Duration
 	SyncCatalogInterval time.Duration
 	SyncConcurrency     int
+	// SyncCreditRecheck: passes between credit reads of a sub-account without credit.
+	SyncCreditRecheck int
 
 	AuditCheckpointInterval time.Duration
 	AuditCheckpointFile     string // "" = no copy outside the database
@@ -118,6 +120,7 @@ var Variables = []Variable{
 	{"PORTAL_SYNC_INTERVAL", "15m", false, "how often the cache of balances, coupons, cards, resources and packages is refreshed (a run still going when the next is due finishes first)"},
 	{"PORTAL_SYNC_CATALOG_INTERVAL", "24h", false, "how often the product catalogues are refreshed"},
 	{"PORTAL_SYNC_CONCURRENCY", "16", false, "upstream calls a sync runs at once; the client's rate limiter still sets the pace"},
+	{"PORTAL_SYNC_CREDIT_RECHECK_PASSES", "4", false, "a sub-account found without a credit account has its credit read again every this many balance passes (skipped in between, saving a call per sub-account and pass); 1 reads it every pass"},
 	{"PORTAL_AUDIT_CHECKPOINT_INTERVAL", "1m", false, "how often the newest audit event is signed while events arrive (nothing is written while the trail does not move); one checkpoint per interval across replicas"},
 	{"PORTAL_ALERT_RUNWAY_DAYS", "7", false, "a sub-account whose runway (days its money lasts at its median daily consumption) is shorter than this raises a low-runway alert"},
 	{"PORTAL_ALERT_ANOMALY_FACTOR", "3", false, "a day's consumption above this many times the sub-account's trailing median raises an anomaly alert (a number above 1, e.g. `2.5`)"},
@@ -231,6 +234,7 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 	c.SyncInterval = r.duration("PORTAL_SYNC_INTERVAL", time.Minute, 24*time.Hour)
 	c.SyncCatalogInterval = r.duration("PORTAL_SYNC_CATALOG_INTERVAL", time.Hour, 30*24*time.Hour)
 	c.SyncConcurrency = int(r.integer("PORTAL_SYNC_CONCURRENCY", 1, 64))
+	c.SyncCreditRecheck = int(r.integer("PORTAL_SYNC_CREDIT_RECHECK_PASSES", 1, 100))
 
 	c.AuditCheckpointInterval = r.duration("PORTAL_AUDIT_CHECKPOINT_INTERVAL", time.Second, time.Hour)
 	c.AuditCheckpointFile = r.str("PORTAL_AUDIT_CHECKPOINT_FILE")

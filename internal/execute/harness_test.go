@@ -155,6 +155,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 	e := &env{t: t, ctx: ctx, db: db, clock: testkit.NewRunningClock(), users: map[string]approval.Actor{}, prodTiming: o.prodTiming, poll: o.poll}
 	url := o.sandbox
 	sopts := sandbox.DefaultOptions()
+	sopts.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 	if url == "" {
 		if o.subs > 0 {
 			sopts.SubAccounts = o.subs
@@ -198,7 +199,7 @@ func newEnv(t testing.TB, db *store.DB, o envOpts) *env {
 		}})
 	e.settled, e.changed = map[int64]string{}, make(chan struct{}, 1)
 	if o.masterB {
-		bo := sandbox.DefaultOptions()
+		bo := sopts // flow control off as well
 		bo.DomainID, bo.Seed, bo.SubAccounts = "domain-b-0000000000000000000000", 2, 5
 		sbB, err := sandbox.Start(ctx, "127.0.0.1:0", bo)
 		if err != nil {

@@ -23,6 +23,7 @@ func TestScheduledSyncFollowsIntervalChanges(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		so := sandbox.DefaultOptions()
+		so.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 		so.SubAccounts, so.Logger = 3, slog.New(slog.DiscardHandler)
 		running, err := sandbox.Start(ctx, "127.0.0.1:0", so)
 		if err != nil {

@@ -67,6 +67,7 @@ func newWorld(t testing.TB, db *store.DB, subs int, alerts rules.AlertOptions) *
 	t.Cleanup(cancel)
 	so := sandbox.DefaultOptions()
 	so.SubAccounts, so.Logger = subs, slog.New(slog.DiscardHandler)
+	so.FlowControl.Off = true // the client runs far above the upstream's rate to keep the test fast
 	sb, err := sandbox.Start(ctx, "127.0.0.1:0", so)
 	if err != nil {
 		t.Fatal(err)

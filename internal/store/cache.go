@@ -270,6 +270,9 @@ type SyncRun struct {
 	Items        int
 	Errors       int
 	Error        string
+	// Total is how many items the run set out to read (a balance pass: its sub-accounts),
+	// 0 when it did not say; Items of Total is the run's progress.
+	Total int
 	// Cursor lets a run resume where a crashed one stopped (e.g. the last sub-account
 	// whose balances were read).
 	Cursor string

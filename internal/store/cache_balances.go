@@ -80,6 +80,10 @@ type SubAccountBalances struct {
 	Coupons      []Coupon // nil: coupons not read in this pass
 	Err          string
 	CouponsErr   string
+	// CreditSkipped: the credit call was left out (its credit account is known absent):
+	// the cached credit stays and the skip is counted towards its next re-check.
+	// Otherwise a success records whether a credit account was found (Credits empty).
+	CreditSkipped bool
 }
 
 // snapshotEvery bounds how long a sub-account's history goes without a point when its
@@ -136,6 +140,9 @@ func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch [
 			for _, l := range b.Credits {
 				credit = credit.Add(l.Available)
 			}
+			if b.CreditSkipped {
+				credit = money.New(amount(o.credit, "").Decimal(), cur)
+			}
 			debit := money.New(b.Debit.Decimal(), cur)
 			total := debit.Add(credit)
 			changed := o.debit != debit.String() || o.credit != credit.String() || o.snap == nil || at.Sub(*o.snap) >= snapshotEvery
@@ -145,20 +152,29 @@ func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch [
 				snaps = append(snaps, []any{at, b.SubAccountID, debit.String(), credit.String()})
 			}
 			lastErr := b.CouponsErr
-			q := `UPDATE sub_accounts SET debit = ?, credit = ?, total = ?, currency = ?, balances_synced_at = ?, snapshot_at = ?, stale = ?, last_error = ? WHERE id = ?`
-			args := []any{debit.String(), credit.String(), total.String(), debit.Currency(), at, nullTime(snapAt), lastErr != "", lastErr, b.SubAccountID}
-			if tx.isSQLite() {
-				q = `UPDATE sub_accounts SET debit = ?, credit = ?, total = ?, debit_cents = ?, credit_cents = ?, total_cents = ?, currency = ?, balances_synced_at = ?, snapshot_at = ?, stale = ?, last_error = ? WHERE id = ?`
-				args = []any{debit.String(), credit.String(), total.String(), cents(debit), cents(credit), cents(total), debit.Currency(), at, nullTime(snapAt), lastErr != "", lastErr, b.SubAccountID}
+			// One UPDATE per row, the credit account's presence included: every extra
+			// statement is another dead tuple per sub-account and pass.
+			creditSet, creditArgs := `credit_absent = ?, credit_skips = 0`, []any{len(b.Credits) == 0}
+			if b.CreditSkipped {
+				creditSet, creditArgs = `credit_skips = credit_skips + 1`, nil
 			}
+			q := `UPDATE sub_accounts SET debit = ?, credit = ?, total = ?, currency = ?, balances_synced_at = ?, snapshot_at = ?, stale = ?, last_error = ?, ` + creditSet + ` WHERE id = ?`
+			args := []any{debit.String(), credit.String(), total.String(), debit.Currency(), at, nullTime(snapAt), lastErr != "", lastErr}
+			if tx.isSQLite() {
+				q = `UPDATE sub_accounts SET debit = ?, credit = ?, total = ?, debit_cents = ?, credit_cents = ?, total_cents = ?, currency = ?, balances_synced_at = ?, snapshot_at = ?, stale = ?, last_error = ?, ` + creditSet + ` WHERE id = ?`
+				args = []any{debit.String(), credit.String(), total.String(), cents(debit), cents(credit), cents(total), debit.Currency(), at, nullTime(snapAt), lastErr != "", lastErr}
+			}
+			args = append(append(args, creditArgs...), b.SubAccountID)
 			if err := g.Exec(q, args...).Error; err != nil {
 				return translate("store balances", err)
 			}
-			if err := g.Exec(`DELETE FROM sub_account_credits WHERE sub_account_id = ?`, b.SubAccountID).Error; err != nil {
-				return translate("clear credit lines", err)
-			}
-			for i, l := range b.Credits {
-				credits = append(credits, []any{b.SubAccountID, i, l.Available.String(), l.CreditAmount.String(), nullTime(l.ExpireTime)})
+			if !b.CreditSkipped {
+				if err := g.Exec(`DELETE FROM sub_account_credits WHERE sub_account_id = ?`, b.SubAccountID).Error; err != nil {
+					return translate("clear credit lines", err)
+				}
+				for i, l := range b.Credits {
+					credits = append(credits, []any{b.SubAccountID, i, l.Available.String(), l.CreditAmount.String(), nullTime(l.ExpireTime)})
+				}
 			}
 			if b.Coupons != nil {
 				if err := g.Exec(`DELETE FROM coupons WHERE sub_account_id = ?`, b.SubAccountID).Error; err != nil {

@@ -41,16 +41,17 @@ type syncRunRow struct {
 	Items           int
 	Errors          int
 	Error           string
+	Total           int
 	Cursor          string
 	Owner           string
 	HeartbeatAt     time.Time
 }
 
-const syncRunCols = `id, master_account_id, area, sub_account_id, trigger, started_at, finished_at, status, items, errors, error, cursor, owner, heartbeat_at`
+const syncRunCols = `id, master_account_id, area, sub_account_id, trigger, started_at, finished_at, status, items, errors, error, total, cursor, owner, heartbeat_at`
 
 func (r syncRunRow) run() SyncRun {
 	return SyncRun{ID: r.ID, MasterAccountID: r.MasterAccountID, Area: r.Area, SubAccountID: r.SubAccountID, Trigger: r.Trigger, StartedAt: r.StartedAt.UTC(),
-		FinishedAt: utcPtr(r.FinishedAt), Status: r.Status, Items: r.Items, Errors: r.Errors, Error: r.Error, Cursor: r.Cursor,
+		FinishedAt: utcPtr(r.FinishedAt), Status: r.Status, Items: r.Items, Errors: r.Errors, Error: r.Error, Total: r.Total, Cursor: r.Cursor,
 		HeartbeatAt: r.HeartbeatAt.UTC()}
 }
 
@@ -105,10 +106,11 @@ func (db *DB) BeginSyncRun(ctx context.Context, master, area, subAccountID, trig
 	return out, err
 }
 
-// RunProgress is a running run's counters and resume point.
+// RunProgress is a running run's counters, resume point and (when it knows it) how many
+// items it set out to read.
 type RunProgress struct {
-	Items, Errors int
-	Cursor        string
+	Items, Errors, Total int
+	Cursor               string
 }
 
 // SaveRunProgress records a running run's progress (and refreshes its heartbeat); call it
@@ -118,8 +120,8 @@ func (db *DB) SaveRunProgress(ctx context.Context, runID int64, p RunProgress) e
 	if err != nil {
 		return err
 	}
-	err = db.gorm.WithContext(ctx).Exec(`UPDATE sync_runs SET items = ?, errors = ?, cursor = ?, heartbeat_at = ? WHERE id = ? AND status = ?`,
-		p.Items, p.Errors, p.Cursor, now, runID, RunRunning).Error
+	err = db.gorm.WithContext(ctx).Exec(`UPDATE sync_runs SET items = ?, errors = ?, total = ?, cursor = ?, heartbeat_at = ? WHERE id = ? AND status = ?`,
+		p.Items, p.Errors, p.Total, p.Cursor, now, runID, RunRunning).Error
 	return translate("save sync progress", err)
 }
 
@@ -143,8 +145,8 @@ func (db *DB) FinishSyncRun(ctx context.Context, runID int64, status string, p R
 			return err
 		}
 		g := tx.gorm.WithContext(ctx)
-		if err := g.Exec(`UPDATE sync_runs SET status = ?, items = ?, errors = ?, cursor = ?, error = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?`,
-			status, p.Items, p.Errors, p.Cursor, truncateText(errMsg, 2000), now, now, runID).Error; err != nil {
+		if err := g.Exec(`UPDATE sync_runs SET status = ?, items = ?, errors = ?, total = ?, cursor = ?, error = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?`,
+			status, p.Items, p.Errors, p.Total, p.Cursor, truncateText(errMsg, 2000), now, now, runID).Error; err != nil {
 			return translate("finish sync run", err)
 		}
 		r, err := tx.syncRun(ctx, runID)

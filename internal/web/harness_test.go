@@ -74,14 +74,16 @@ func newPortal(t *testing.T, db *store.DB, env map[string]string) *portal {
 func newPortalWith(t *testing.T, db *store.DB, env map[string]string, tweak func(d *web.Deps, up bss.Upstream)) *portal {
 	t.Helper()
 	cfg := webdeps.Config(t, env)
-	running, err := sandbox.Start(context.Background(), "127.0.0.1:0", sandbox.DefaultOptions())
+	// Pages are tested here, not the client's flow control (internal/bss tests that): a
+	// generous rate, which the sandbox's flow control would refuse, lets each test fill
+	// its cache from the sandbox in a moment.
+	opts := sandbox.DefaultOptions()
+	opts.FlowControl.Off = true
+	running, err := sandbox.Start(context.Background(), "127.0.0.1:0", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { running.Close() })
-	opts := sandbox.DefaultOptions()
-	// Pages are tested here, not the client's flow control (internal/bss tests that): a
-	// generous rate lets each test fill its cache from the sandbox in a moment.
 	client, err := bss.New(bss.Config{Endpoint: running.URL(), AK: opts.AK, SK: opts.SK, DomainID: opts.DomainID, RatePerSecond: 500})
 	if err != nil {
 		t.Fatal(err)

@@ -137,7 +137,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(d.Metrics)
+	m, err := newMetrics(d.Metrics, d.DB, d.Log)
 	if err != nil {
 		return nil, err
 	}

@@ -78,6 +78,7 @@ func fill(ctx context.Context, args []string) error {
 		return err
 	}
 	opts := sandbox.DefaultOptions()
+	opts.FlowControl.Off = true // seeds the cache as fast as the client can call
 	opts.Seed, opts.SubAccounts, opts.Logger = *seed, *subs, log
 	sb, err := sandbox.Start(ctx, "127.0.0.1:0", opts)
 	if err != nil {

@@ -26,13 +26,15 @@ type childNodeV2 struct {
 	ChildNodes []childNodeV2 `json:"child_nodes,omitempty"`
 }
 
+// amountInfoV2: amount, credit_amount and expire_time are credit-only fields ("仅
+// balance_type=信用账户时才有"): a debit row carries none of them.
 type amountInfoV2 struct {
 	AvailTransferAmount *json.Number `json:"avail_transfer_amount,omitempty"`
 	AvailRetrieveAmount *json.Number `json:"avail_retrieve_amount,omitempty"`
 	MeasureID           int          `json:"measure_id"`
 	Currency            string       `json:"currency"`
-	Amount              json.Number  `json:"amount"`
-	CreditAmount        json.Number  `json:"credit_amount"`
+	Amount              *json.Number `json:"amount,omitempty"`
+	CreditAmount        *json.Number `json:"credit_amount,omitempty"`
 	ExpireTime          string       `json:"expire_time,omitempty"`
 }
 
@@ -51,11 +53,31 @@ const (
 	currencyCNY   = "CNY"
 )
 
-// subFilter is the query of both sub-account lists (v2 and legacy).
+// subFilter is the query of both sub-account lists (v2 and legacy). A nil name or display
+// name is no filter; a set one filters, the empty string too (v2: "携带值为空串时，作为
+// 筛选条件"), so an exact "" matches nothing.
 type subFilter struct {
-	name, displayName, orgID string
-	fuzzy                    bool
-	offset, limit            int
+	name, displayName *string
+	orgID             string
+	fuzzy             bool
+	offset, limit     int
+}
+
+// given is a query parameter sent at all (even empty), or nil.
+func given(q url.Values, name string) *string {
+	if !q.Has(name) {
+		return nil
+	}
+	v := q.Get(name)
+	return &v
+}
+
+// nonEmpty is a query parameter sent with a value, or nil.
+func nonEmpty(q url.Values, name string) *string {
+	if v := q.Get(name); v != "" {
+		return &v
+	}
+	return nil
 }
 
 func (s *Server) filterSubs(f subFilter) (int, []*subAccount) {
@@ -91,7 +113,7 @@ func (s *Server) listSubCustomers(r *http.Request) (any, *apiError) {
 	if len(q.Get("sub_customer_display_name")) > 64 {
 		return nil, badParam("sub_customer_display_name is longer than 64 characters")
 	}
-	total, subs := s.filterSubs(subFilter{name: q.Get("sub_customer_account_name"), displayName: q.Get("sub_customer_display_name"),
+	total, subs := s.filterSubs(subFilter{name: given(q, "sub_customer_account_name"), displayName: given(q, "sub_customer_display_name"),
 		orgID: q.Get("org_id"), fuzzy: fuzzy == 1, offset: offset, limit: limit})
 	infos := make([]subCustomerInfoV2, 0, len(subs))
 	for _, sa := range subs {
@@ -169,7 +191,9 @@ func (s *Server) subRows(subID, balanceType string) ([]amountRow, *apiError) {
 	}
 	rows := make([]amountRow, 0, len(sa.credit))
 	for _, l := range sa.credit {
-		rows = append(rows, amountRow{avail: l.avail, amount: l.avail, credit: l.creditAmount, expire: fmtTime(l.expire)})
+		// A ledger in arrears (a legacy recovery took more than its balance) has nothing
+		// to recover; its balance shows the arrears.
+		rows = append(rows, amountRow{avail: decimal.Max(l.avail, decimal.Zero), amount: l.avail, credit: l.creditAmount, expire: fmtTime(l.expire)})
 	}
 	return rows, nil
 }
@@ -194,7 +218,7 @@ func (s *Server) showTransferAmount(r *http.Request) (any, *apiError) {
 		return nil, e
 	}
 	rows := s.masterRows(bt)
-	return amountResponseV2(rows, offset, limit, true), nil
+	return amountResponseV2(rows, bt, offset, limit, true), nil
 }
 
 func (s *Server) listRetrieveAmount(r *http.Request) (any, *apiError) {
@@ -214,14 +238,23 @@ func (s *Server) listRetrieveAmount(r *http.Request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	return amountResponseV2(rows, offset, limit, false), nil
+	return amountResponseV2(rows, bt, offset, limit, false), nil
 }
 
-func amountResponseV2(rows []amountRow, offset, limit int, transfer bool) any {
-	lo, hi := window(len(rows), offset, limit)
+// amountResponseV2 encodes amount rows. offset and limit page credit rows only ("只有信用
+// 账户有效"): the debit account's one row always comes back, and without the credit-only
+// fields.
+func amountResponseV2(rows []amountRow, balanceType string, offset, limit int, transfer bool) any {
+	lo, hi := 0, len(rows)
+	if balanceType == balanceCredit {
+		lo, hi = window(len(rows), offset, limit)
+	}
 	infos := make([]amountInfoV2, 0, hi-lo)
 	for _, row := range rows[lo:hi] {
-		info := amountInfoV2{MeasureID: measureYuan, Currency: currencyCNY, Amount: num(row.amount), CreditAmount: num(row.credit), ExpireTime: row.expire}
+		info := amountInfoV2{MeasureID: measureYuan, Currency: currencyCNY}
+		if balanceType == balanceCredit {
+			info.Amount, info.CreditAmount, info.ExpireTime = numPtr(row.amount), numPtr(row.credit), row.expire
+		}
 		if transfer {
 			info.AvailTransferAmount = numPtr(row.avail)
 		} else {

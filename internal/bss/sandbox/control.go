@@ -101,8 +101,24 @@ func (s *Server) Ledger() []LedgerEntry {
 	return slices.Clone(s.st.ledger)
 }
 
-// SetFaults replaces the fault configuration; the zero value turns faults off.
-func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
+// SetFaults replaces the fault configuration; the zero value turns faults off and brings
+// back the flow control of Options.
+func (s *Server) SetFaults(f Faults) {
+	s.faults.set(f)
+	fc := s.opts.FlowControl
+	if f.FlowControl != nil {
+		fc = *f.FlowControl
+	}
+	s.flow.set(fc)
+}
+
+// Faults returns the fault configuration with the flow control in force.
+func (s *Server) Faults() Faults {
+	f := s.faults.get()
+	fc := s.flow.get()
+	f.FlowControl = &fc
+	return f
+}
 
 // SetSubAccountStatus changes a sub-account's status, for tests of the status rules.
 func (s *Server) SetSubAccountStatus(id string, status int) bool {
@@ -124,19 +140,19 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			Items []LedgerEntry `json:"items"`
 		}{append([]LedgerEntry{}, s.Ledger()...)})
 	case r.URL.Path == "/_sandbox/faults" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, s.faults.get())
+		writeJSON(w, http.StatusOK, s.Faults())
 	case r.URL.Path == "/_sandbox/faults" && r.Method == http.MethodPost:
 		var f Faults
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&f); err != nil || !f.valid() {
 			writeError(w, http.StatusBadRequest, "SANDBOX.0001", "faults: invalid JSON or value out of range")
 			return
 		}
-		s.faults.set(f)
-		writeJSON(w, http.StatusOK, f)
+		s.SetFaults(f)
+		writeJSON(w, http.StatusOK, s.Faults())
 	case r.URL.Path == "/_sandbox/balances" && r.Method == http.MethodPost:
 		s.serveBalanceControl(w, r)
 	case r.URL.Path == "/_sandbox/faults" && r.Method == http.MethodDelete:
-		s.faults.set(Faults{})
+		s.SetFaults(Faults{})
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeError(w, http.StatusNotFound, "SANDBOX.0404", "unknown sandbox control path")

@@ -119,7 +119,7 @@ func (s *Server) transferCoupon(r *http.Request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if e := validTransID(req.TransID, 32); e != nil {
+	if req.TransID, e = v2TransID(req.TransID); e != nil {
 		return nil, e
 	}
 	done, e := s.beginMovement(r)
@@ -159,7 +159,8 @@ func (s *Server) retrieveCoupon(r *http.Request) (any, *apiError) {
 	if req.CustomerID == "" || req.CouponID == "" || req.SubCouponID == "" {
 		return nil, badParam("customer_id, coupon_id and sub_coupon_id are required")
 	}
-	if e := validTransID(req.TransID, 32); e != nil {
+	var e *apiError
+	if req.TransID, e = v2TransID(req.TransID); e != nil {
 		return nil, e
 	}
 	done, e := s.beginMovement(r)

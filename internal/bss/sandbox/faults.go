@@ -21,12 +21,17 @@ type Faults struct {
 	DropResponseRate float64  `json:"drop_response_rate"` // applied but never answered
 	MovementMS       int      `json:"movement_ms"`        // how long a money movement holds the master's slot
 	Paths            []string `json:"paths"`
+	// FlowControl replaces the sandbox's flow control (Options.FlowControl, Huawei's by
+	// default) while these faults are set; absent keeps it. It is no fault but the real
+	// upstream's behaviour, so clearing the faults brings the configured one back.
+	FlowControl *FlowControl `json:"flow_control,omitempty"`
 }
 
 func (f Faults) valid() bool {
 	return f.LatencyMS >= 0 && f.LatencyMS <= 60_000 && f.MovementMS >= 0 && f.MovementMS <= 60_000 &&
 		f.ErrorRate >= 0 && f.ErrorRate <= 1 && f.DropResponseRate >= 0 && f.DropResponseRate <= 1 &&
-		f.RateLimitPerS >= 0 && (f.Status == 0 || (f.Status >= 400 && f.Status <= 599))
+		f.RateLimitPerS >= 0 && (f.Status == 0 || (f.Status >= 400 && f.Status <= 599)) &&
+		(f.FlowControl == nil || f.FlowControl.valid())
 }
 
 type faults struct {

@@ -51,7 +51,7 @@ func (s *Server) legacySubCustomers(r *http.Request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	total, subs := s.filterSubs(subFilter{name: q.Get("sub_customer_name"), displayName: q.Get("display_name"),
+	total, subs := s.filterSubs(subFilter{name: nonEmpty(q, "sub_customer_name"), displayName: nonEmpty(q, "display_name"),
 		orgID: q.Get("org_party_id"), fuzzy: fuzzy == 1, offset: offset, limit: limit})
 	out := wire.SubCustomerList{TotalCount: total, SubCustomerInfos: make([]wire.SubCustomerInfo, 0, len(subs))}
 	for _, sa := range subs {
@@ -117,7 +117,7 @@ func (s *Server) legacyTransfer(r *http.Request) (any, *apiError) {
 		return nil, badParam("deductMode must be %q", wire.DeductModeImmediate)
 	}
 	return nil, s.move(r, movement{kind: kindTransfer, customerID: req.SubCustomerID, amount: req.TotalTransferAmount, transID: req.TransID,
-		balanceType: req.BalanceType, expire: req.ExpireTime, maxTransID: 64})
+		balanceType: req.BalanceType, expire: req.ExpireTime, maxTransID: 64, legacy: true})
 }
 
 func (s *Server) legacyRetrieve(r *http.Request) (any, *apiError) {
@@ -129,7 +129,7 @@ func (s *Server) legacyRetrieve(r *http.Request) (any, *apiError) {
 		return nil, badParam("deductMode must be %q", wire.DeductModeImmediate)
 	}
 	return nil, s.move(r, movement{kind: kindRetrieve, customerID: req.SubCustomerID, amount: req.TotalRetrieveAmout, transID: req.TransID,
-		balanceType: req.BalanceType, expire: req.ExpireTime, maxTransID: 64})
+		balanceType: req.BalanceType, expire: req.ExpireTime, maxTransID: 64, legacy: true})
 }
 
 func (s *Server) legacyOrderResources(r *http.Request) (any, *apiError) {

@@ -21,6 +21,9 @@ const (
 type movement struct {
 	kind, customerID, amount, transID, balanceType, expire string
 	maxTransID                                             int
+	// legacy: the v1.0 operation, which requires transId and lets a credit recovery
+	// exceed the sub-account's credit balance.
+	legacy bool
 }
 
 // beginMovement claims the master's single movement slot and holds it for the configured
@@ -45,6 +48,16 @@ func validTransID(id string, max int) *apiError {
 	return nil
 }
 
+// v2TransID applies the v2 rule: at most 32 characters, and optional: when the caller
+// sends none (absent, null or ""), the service generates one, so such a call is never
+// de-duplicated. (The legacy operations require transId.)
+func v2TransID(id string) (string, *apiError) {
+	if id == "" {
+		return newRequestID(), nil
+	}
+	return id, validTransID(id, 32)
+}
+
 func (s *Server) move(r *http.Request, m movement) *apiError {
 	if m.customerID == "" {
 		return badParam("customer_id is required")
@@ -53,7 +66,12 @@ func (s *Server) move(r *http.Request, m movement) *apiError {
 	if e != nil {
 		return e
 	}
-	if e := validTransID(m.transID, m.maxTransID); e != nil {
+	if m.legacy {
+		e = validTransID(m.transID, m.maxTransID)
+	} else {
+		m.transID, e = v2TransID(m.transID)
+	}
+	if e != nil {
 		return e
 	}
 	if m.balanceType == "" {
@@ -96,7 +114,7 @@ func (s *Server) move(r *http.Request, m movement) *apiError {
 		}
 		*from, *to = from.Sub(amount), to.Add(amount)
 	} else {
-		if e := st.moveCredit(m.kind, sa, amount, expire, now); e != nil {
+		if e := st.moveCredit(m.kind, sa, amount, expire, now, m.legacy); e != nil {
 			return e
 		}
 	}
@@ -129,8 +147,11 @@ func (st *state) movableSub(id string) (*subAccount, *apiError) {
 }
 
 // moveCredit moves credit between the master's and the sub-account's ledger of the same
-// expiry. expire_time is required exactly when that ledger expires.
-func (st *state) moveCredit(kind string, sa *subAccount, amount decimal.Decimal, expire, now time.Time) *apiError {
+// expiry. expire_time is required exactly when that ledger expires. A v2 recovery may
+// take at most the sub-account's credit balance; a legacy one may take back all of the
+// credit granted (its credit amount), more than the balance, leaving the sub-account in
+// arrears (the old API's documentation warns of exactly that).
+func (st *state) moveCredit(kind string, sa *subAccount, amount decimal.Decimal, expire, now time.Time, legacy bool) *apiError {
 	if !expire.IsZero() && expire.Before(now) {
 		return refuse("CBC.99007181", "The credit validity period has expired.")
 	}
@@ -155,7 +176,14 @@ func (st *state) moveCredit(kind string, sa *subAccount, amount decimal.Decimal,
 		sub.creditAmount = sub.creditAmount.Add(amount)
 		return nil
 	}
-	if sub == nil || sub.avail.LessThan(amount) {
+	limit := decimal.Zero
+	if sub != nil {
+		limit = sub.avail
+		if legacy {
+			limit = decimal.Max(sub.avail, sub.creditAmount)
+		}
+	}
+	if sub == nil || limit.LessThan(amount) {
 		return insufficient(kind)
 	}
 	sub.avail = sub.avail.Sub(amount)

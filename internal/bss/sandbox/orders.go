@@ -175,7 +175,7 @@ func (s *Server) listPackages(r *http.Request) (any, *apiError) {
 		case req.RegionCode != "" && p.region != req.RegionCode,
 			req.OrderID != "" && p.orderID != req.OrderID,
 			req.ProductID != "" && p.productID != req.ProductID,
-			req.ProductName != "" && !matches(p.productName, req.ProductName, true),
+			req.ProductName != "" && !matches(p.productName, &req.ProductName, true),
 			req.Status != nil && packageStatus(p, now) != *req.Status,
 			len(req.ServiceTypeCodeList) > 0 && !slices.Contains(req.ServiceTypeCodeList, p.serviceType):
 			continue
@@ -252,7 +252,7 @@ func (s *Server) listPackageUsages(r *http.Request) (any, *apiError) {
 
 func (s *Server) listServiceTypes(r *http.Request) (any, *apiError) {
 	q := r.URL.Query()
-	offset, limit, e := page(q, 1000, 1000)
+	offset, limit, e := page(q, catalogLimit, catalogMaxLimit)
 	if e != nil {
 		return nil, e
 	}
@@ -264,7 +264,7 @@ func (s *Server) listServiceTypes(r *http.Request) (any, *apiError) {
 	}
 	var all []item
 	for _, st := range s.st.catalog.serviceTypes {
-		if n := q.Get("service_type_name"); n == "" || matches(st.name.in(lang), n, true) {
+		if matches(st.name.in(lang), nonEmpty(q, "service_type_name"), true) {
 			all = append(all, item{st.name.in(lang), st.code, st.abbr})
 		}
 	}
@@ -276,7 +276,7 @@ func (s *Server) listServiceTypes(r *http.Request) (any, *apiError) {
 }
 
 func (s *Server) listResourceTypes(r *http.Request) (any, *apiError) {
-	offset, limit, e := page(r.URL.Query(), 1000, 1000)
+	offset, limit, e := page(r.URL.Query(), catalogLimit, catalogMaxLimit)
 	if e != nil {
 		return nil, e
 	}
@@ -304,7 +304,7 @@ func (s *Server) listServiceResources(r *http.Request) (any, *apiError) {
 	if q.Get("service_type_code") == "" {
 		return nil, badParam("service_type_code is required")
 	}
-	offset, limit, e := page(q, 1000, 1000)
+	offset, limit, e := page(q, catalogLimit, catalogMaxLimit)
 	if e != nil {
 		return nil, e
 	}
@@ -333,7 +333,7 @@ func (s *Server) listServiceResources(r *http.Request) (any, *apiError) {
 
 func (s *Server) listUsageTypes(r *http.Request) (any, *apiError) {
 	q := r.URL.Query()
-	offset, limit, e := page(q, 1000, 1000)
+	offset, limit, e := page(q, catalogLimit, catalogMaxLimit)
 	if e != nil {
 		return nil, e
 	}
@@ -348,7 +348,8 @@ func (s *Server) listUsageTypes(r *http.Request) (any, *apiError) {
 	}
 	var all []item
 	for _, u := range s.st.catalog.usageTypes {
-		if rtc := q.Get("resource_type_code"); rtc != "" && u.resourceType != rtc {
+		// Absent is no filter; the empty string is one ("携带值为空串时，作为筛选条件").
+		if rtc := given(q, "resource_type_code"); rtc != nil && u.resourceType != *rtc {
 			continue
 		}
 		rt := s.st.catalog.resourceType(u.resourceType)

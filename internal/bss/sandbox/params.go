@@ -93,15 +93,21 @@ func window(n, offset, limit int) (int, int) {
 	return offset, end
 }
 
-func matches(value, query string, fuzzy bool) bool {
-	if query == "" {
+// matches applies a name filter; nil is none. A fuzzy filter matches a substring (so the
+// empty one matches every value), an exact one the whole value.
+func matches(value string, query *string, fuzzy bool) bool {
+	if query == nil {
 		return true
 	}
 	if fuzzy {
-		return strings.Contains(strings.ToLower(value), strings.ToLower(query))
+		return strings.Contains(strings.ToLower(value), strings.ToLower(*query))
 	}
-	return value == query
+	return value == *query
 }
+
+// catalogLimit is the catalogue operations' default page size ("默认值为10"); the most
+// they answer at once is not documented: 1,000 here.
+const catalogLimit, catalogMaxLimit = 10, 1000
 
 // language picks the catalogue language from X-Language (zh_CN by default, as upstream).
 func language(r *http.Request) string {

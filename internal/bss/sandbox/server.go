@@ -34,6 +34,10 @@ type Options struct {
 	// Now is the business clock (expiry, usage, order times); time.Now by default. Signatures
 	// are always checked against the wall clock, which is what clients sign with.
 	Now func() time.Time
+	// FlowControl is the per-API flow control enforced unless /_sandbox/faults says
+	// otherwise; the zero value is Huawei's (10 calls/s per API, cards 5/s). Tests that
+	// drive the client far above the real rate to stay fast turn it off here.
+	FlowControl FlowControl
 }
 
 // MaxSubAccounts bounds the generated data.
@@ -61,6 +65,7 @@ type Server struct {
 	st     *state
 	moving atomic.Bool // one money movement at a time per master (CBC.99007461)
 	faults *faults
+	flow   *flowControl
 }
 
 // New builds a sandbox with freshly generated data.
@@ -74,6 +79,9 @@ func New(opts Options) (*Server, error) {
 	if opts.DomainID == "" {
 		return nil, errors.New("sandbox: domain id is required")
 	}
+	if !opts.FlowControl.valid() {
+		return nil, errors.New("sandbox: flow control rates must be between 1 and 100000 calls per second")
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -81,7 +89,8 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, log: log, now: opts.Now, wall: time.Now, faults: newFaults(opts.Seed)}
+	s := &Server{opts: opts, log: log, now: opts.Now, wall: time.Now, faults: newFaults(opts.Seed),
+		flow: newFlowControl(opts.FlowControl)}
 	s.st = generate(opts, opts.Now())
 	s.mux = http.NewServeMux()
 	s.routes()
@@ -121,6 +130,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	if _, api := s.mux.Handler(r); api != "" && api != "/" && !s.flow.allow(api, s.wall()) {
+		writeError(w, http.StatusTooManyRequests, "CBC.0250", "Flow control: too many requests to this API. Try again later.")
+		return
+	}
 
 	decision := s.faults.decide(r.URL.Path, s.wall())
 	if decision.latency > 0 {

@@ -1,6 +1,7 @@
 package webcore
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -11,8 +12,9 @@ import (
 
 // Freshness is the "as of" line of data from the given sync areas: when the rows shown
 // were read (dataTime; nil: the last successful run's end), whether a refresh is running
-// or the last one failed, and whether the reader may refresh. Every page that shows
-// cached figures says it the same way, the read pages and an operation's context alike.
+// (and how far a running balance pass is) or the last one failed, and whether the reader
+// may refresh. Every page that shows cached figures says it the same way, the read pages
+// and an operation's context alike.
 func Freshness(c *gin.Context, lang string, canRefresh bool, runs map[string]store.SyncRun, areas []string, dataTime *time.Time, subAccount string) view.AsOf {
 	v := view.AsOf{
 		Area: areas[0], SubAccount: subAccount, Master: MasterParam(c), Next: SafeNext(c.Request.URL.RequestURI()),
@@ -45,6 +47,11 @@ func Freshness(c *gin.Context, lang string, canRefresh bool, runs map[string]sto
 	}
 	if dataTime != nil && !dataTime.IsZero() {
 		v.Time = FormatTime(*dataTime, lang)
+	}
+	// A balance pass takes most of an hour over 10,000 sub-accounts: say how far it is
+	// wherever balances are shown.
+	if r, ok := runs["balances"]; ok && slices.Contains(areas, "balances") && r.Status == "running" && r.Total > 0 {
+		v.BalancesRead, v.BalancesTotal = FormatInt(int64(min(r.Items, r.Total))), FormatInt(int64(r.Total))
 	}
 	return v
 }

@@ -17,6 +17,9 @@ type AsOf struct {
 	SubAccount string // one sub-account's refresh
 	Master     string // the page's master filter: the refresh syncs that master only
 	Next       string // where the refresh comes back to
+	// BalancesRead of BalancesTotal ("3,120", "10,000") is how far the running balance
+	// pass is; both "" when none is running.
+	BalancesRead, BalancesTotal string
 }
 
 // Option (a select's choice) is shared with the audit pages (audit.go).
