@@ -19,6 +19,7 @@ import (
 	"github.com/purser-finance/purser/internal/execute"
 	"github.com/purser-finance/purser/internal/jobs"
 	"github.com/purser-finance/purser/internal/notify"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/settings"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
@@ -127,7 +128,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 // queues one sync of every master now so that a fresh portal shows data within seconds.
 // It also runs the periodic audit checkpoint (PORTAL_AUDIT_CHECKPOINT_INTERVAL) and the
 // sweep of expired sessions, each once per interval across replicas, and the audit
-// verifications started from the audit page.
+// verifications started from the audit page, and recomputes the runways after every
+// balance sync.
 // The sync intervals are read from /admin/settings at each tick (the PORTAL_SYNC_*
 // values until an admin saves others), so a change takes effect without a restart.
 func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string,
@@ -169,7 +171,8 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 		AuditVerify: &jobs.AuditVerifyJobs{Signer: signer},
 		SessionSweep: func(ctx context.Context) (int64, error) {
 			return db.DeleteExpiredSessions(ctx, time.Now())
-		}})
+		},
+		Runways: &jobs.RunwayJobs{Refresh: readmodel.NewForecaster(db, nil).Refresh}})
 	if err != nil {
 		return nil, nil, err
 	}

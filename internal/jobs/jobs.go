@@ -80,6 +80,7 @@ type syncWorker struct {
 	river.WorkerDefaults[SyncArgs]
 	syncers Syncers
 	log     *slog.Logger
+	runways bool // queue the runways job after a balance sync (runways.go)
 }
 
 // Timeout: a full sync of many sub-accounts takes minutes; the run's own heartbeat and
@@ -116,8 +117,10 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return nil
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, cachesync.ErrUnknownArea):
 		return river.JobCancel(err) // retrying cannot help
+	case err != nil:
+		return err
 	}
-	return err
+	return w.afterBalanceSync(ctx, a)
 }
 
 // due reports whether master's full sync is due, as the periodic tick decides it. Every
@@ -286,6 +289,9 @@ type Options struct {
 	// sessions it deleted.
 	SessionSweep         func(context.Context) (int64, error)
 	SessionSweepInterval time.Duration
+	// Runways, when set, recomputes the sub-accounts' runways after every sync run that
+	// read balances (the runways job; runways.go).
+	Runways *RunwayJobs
 }
 
 // Start migrates River's tables, starts the workers and the periodic tick that queues
@@ -318,7 +324,7 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 		return nil, err
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &syncWorker{syncers: syncers, log: log})
+	river.AddWorker(workers, &syncWorker{syncers: syncers, log: log, runways: addRunwayJobs(workers, o.Runways, log)})
 	river.AddWorker(workers, &tickWorker{syncers: syncers, log: log})
 	river.AddWorker(workers, &masterRefreshWorker{syncers: syncers, db: db})
 	cfg := &river.Config{

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/purser-finance/purser/internal/authz"
@@ -59,8 +60,13 @@ func decodeCursor(s, sort string) (subCursor, bool) {
 	if c.ID == "" {
 		return subCursor{}, false
 	}
-	if sort == SortBalance || sort == SortBalanceDesc {
+	switch sort {
+	case SortBalance, SortBalanceDesc:
 		if _, err := money.ParseDecimal(c.Key); err != nil {
+			return subCursor{}, false
+		}
+	case SortRunway, SortRunwayDesc:
+		if _, err := strconv.ParseInt(c.Key, 10, 64); err != nil {
 			return subCursor{}, false
 		}
 	}
@@ -112,10 +118,13 @@ func (db *DB) ListSubAccountsUncounted(ctx context.Context, scope authz.QuerySco
 
 // seekKey is the cursor key of a row in sort.
 func (db *DB) seekKey(sort string, s SubAccount) string {
-	if db.sortColumn(sort) != "name" {
-		return s.Total.String()
+	switch db.sortColumn(sort) {
+	case "name":
+		return s.Name
+	case "runway_key":
+		return strconv.FormatInt(s.runwayKey, 10)
 	}
-	return s.Name
+	return s.Total.String()
 }
 
 func (db *DB) subAccountsBefore(ctx context.Context, scope authz.QueryScope, f SubAccountFilter, first SubAccount) (int64, error) {
@@ -140,8 +149,11 @@ func (db *DB) seek(c *conds, sort string, cur subCursor) {
 		op = ">"
 	}
 	var key any = cur.Key
-	if col == "total_cents" {
+	switch col {
+	case "total_cents":
 		key = cents(amount(cur.Key, ""))
+	case "runway_key":
+		key, _ = strconv.ParseInt(cur.Key, 10, 64) // decodeCursor checked it
 	}
 	c.add(fmt.Sprintf("(%s, id) %s (?, ?)", col, op), key, cur.ID)
 }
