@@ -93,8 +93,8 @@ type SubAccountFilter struct {
 	// runway shorter than that).
 	RunwayBelow int
 	Sort        string // SortName (default), SortNameDesc, SortBalance, SortBalanceDesc, SortRunway, SortRunwayDesc
-	Cursor        string // opaque keyset cursor: a page's NextCursor or PrevCursor, or LastPageCursor
-	Limit         int    // default 25, at most 500
+	Cursor      string // opaque keyset cursor: a page's NextCursor or PrevCursor, or LastPageCursor
+	Limit       int    // default 25, at most 500
 }
 
 // SubAccountPage is one page of the list. Total counts every match of the filter.

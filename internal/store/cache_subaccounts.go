@@ -51,7 +51,7 @@ func (r subAccountRow) subAccount() SubAccount {
 		Debit: amount(r.Debit, r.Currency), Credit: amount(r.Credit, r.Currency), Total: amount(r.Total, r.Currency),
 		Currency: r.Currency, SyncedAt: r.SyncedAt.UTC(), BalancesSyncedAt: utcPtr(r.BalancesSyncedAt),
 		Stale: r.Stale, LastError: r.LastError, MasterAccountID: r.MasterAccountID,
-		Runway: Runway{State: r.RunwayState, BasedOn: r.RunwayBasedOn, At: utcPtr(r.RunwayAt)},
+		Runway:    Runway{State: r.RunwayState, BasedOn: r.RunwayBasedOn, At: utcPtr(r.RunwayAt)},
 		runwayKey: r.RunwayKey,
 	}
 	if d := nullString(r.RunwayDays); d != nil {
