@@ -2,7 +2,10 @@ package approval
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -270,4 +273,15 @@ func (r TopUpRequest) normalised() (TopUpRequest, money.Amount, error) {
 		r.Step = step.String()
 	}
 	return r, step, ve.orNil()
+}
+
+// Fingerprint names the batch a proposal drafts (its accounts and amounts, in order): the
+// page carries it from the preview to the submit, which drafts only when the proposal
+// computed again is the one that was shown.
+func (p TopUpProposal) Fingerprint() string {
+	h := sha256.New()
+	for _, r := range p.Batch {
+		fmt.Fprintf(h, "%s=%s;", r.SubAccountID, r.Amount)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

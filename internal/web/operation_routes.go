@@ -24,6 +24,9 @@ func (s *Server) operationRoutes() []route {
 		{method: "GET", path: "/operations/bulk/selection", action: authz.CreateOperation, handle: s.bulkSelection},
 		{method: "POST", path: "/operations/bulk/selection/preview", action: authz.CreateOperation, handle: s.bulkSelectionPreview},
 		{method: "POST", path: "/operations/bulk", action: authz.CreateOperation, handle: s.bulkCreate},
+		// Proposed top-ups for the accounts running out, drafted as one batch.
+		{method: "GET", path: "/operations/top-ups/propose", action: authz.CreateOperation, handle: s.topUpsPropose},
+		{method: "POST", path: "/operations/top-ups/propose", action: authz.CreateOperation, handle: s.topUpsDraft},
 		{method: "GET", path: "/operations/batches/:id", action: authz.ViewOperations, handle: s.batchPage},
 		{method: "GET", path: "/operations/batches/:id/progress", action: authz.ViewOperations, handle: s.batchProgress},
 		{method: "GET", path: "/operations/batches/:id/result.csv", action: authz.ViewOperations, handle: s.batchResultCSV},

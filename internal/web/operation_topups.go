@@ -1,0 +1,195 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/money"
+	"github.com/purser-finance/purser/web/templates/pages"
+	"github.com/purser-finance/purser/web/templates/view"
+)
+
+// Proposed top-ups (issue 14): approval.ProposeTopUps computes, for the accounts running
+// out, what brings each to the target within what each master has free; the page shows
+// it, and its submit drafts those rows as one batch of transfers (approval.CreateBatch),
+// which is approved and executed like any other. The submit computes the proposal again
+// and drafts it only when it is still the one shown (its fingerprint).
+
+// topUpInput is the page's parameters as typed; bad carries the field a number could not
+// be read from.
+type topUpInput struct {
+	below, target, step, master string
+	req                         approval.TopUpRequest
+	bad                         map[string]bool
+}
+
+func readTopUpInput(get func(string) string) topUpInput {
+	in := topUpInput{below: strings.TrimSpace(get("below")), target: strings.TrimSpace(get("target")),
+		step: strings.TrimSpace(get("step")), master: strings.TrimSpace(get("master")), bad: map[string]bool{}}
+	if in.below == "" {
+		in.below = strconv.Itoa(approval.DefaultTopUpBelow)
+	}
+	if in.target == "" {
+		in.target = strconv.Itoa(approval.DefaultTopUpTarget)
+	}
+	if in.step == "" {
+		in.step = approval.DefaultTopUpStep
+	}
+	in.req = approval.TopUpRequest{Step: in.step, Master: in.master}
+	var err error
+	if in.req.Below, err = strconv.Atoi(in.below); err != nil {
+		in.bad["below"] = true
+	}
+	if in.req.Target, err = strconv.Atoi(in.target); err != nil {
+		in.bad["target"] = true
+	}
+	return in
+}
+
+// topUpsPropose is GET /operations/top-ups/propose: the parameters and, when they are
+// good, the preview. Bad parameters come back with the reason (422).
+func (s *Server) topUpsPropose(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	in := readTopUpInput(c.Query)
+	tr := s.i18n.For(lang(c))
+	v := view.TopUpPage{IdemKey: newIdemKey(), Reason: tr.T("topup.default_reason", map[string]any{"Target": in.target})}
+	p, status, err := s.proposeTopUps(c, in, &v)
+	if err != nil {
+		s.opFail(c, err, approval.TargetBatch, "")
+		return
+	}
+	if status == http.StatusOK {
+		v.Fingerprint = p.Fingerprint()
+	}
+	s.render(c, status, pages.TopUps(s.page(c, "topup.title"), v))
+}
+
+// topUpsDraft is POST /operations/top-ups/propose: the proposal computed again becomes one
+// batch, when it is still the one previewed; otherwise the new figures come back to be
+// checked (409). The form's key makes a double submit one batch.
+func (s *Server) topUpsDraft(c *gin.Context) {
+	if !s.opsReady(c) {
+		return
+	}
+	in := readTopUpInput(c.PostForm)
+	key, reason := trimmed(c, "idempotency_key"), trimmed(c, "reason")
+	if !validIdemKey(key) {
+		s.fail(c, errBadRequest)
+		return
+	}
+	tr := s.i18n.For(lang(c))
+	v := view.TopUpPage{IdemKey: key, Reason: reason}
+	p, status, err := s.proposeTopUps(c, in, &v)
+	if err != nil {
+		s.opFail(c, err, approval.TargetBatch, "")
+		return
+	}
+	if status == http.StatusOK {
+		v.Fingerprint = p.Fingerprint()
+		switch {
+		case v.Fingerprint != trimmed(c, "fingerprint"):
+			status, v.Notice = http.StatusConflict, tr.T("topup.changed")
+		case reason == "":
+			status, v.ReasonErr = http.StatusUnprocessableEntity, tr.T("op.err.reason_required")
+		case len(p.Batch) == 0:
+			status = http.StatusUnprocessableEntity
+		}
+	}
+	if status != http.StatusOK {
+		s.render(c, status, pages.TopUps(s.page(c, "topup.title"), v))
+		return
+	}
+	b, err := s.ops.CreateBatch(c.Request.Context(), actorOf(c), approval.KindTransferFunds, reason, p.Batch, key)
+	var be *approval.BatchErrors
+	var ve *approval.ValidationError
+	switch {
+	case errors.As(err, &be):
+		v.Errors = rowErrorViews(tr, be.Rows)
+	case errors.As(err, &ve):
+		v.ReasonErr = fieldMessage(tr, ve, "reason")
+	case err != nil:
+		s.opFail(c, err, approval.TargetBatch, "")
+		return
+	}
+	if err != nil {
+		s.render(c, http.StatusUnprocessableEntity, pages.TopUps(s.page(c, "topup.title"), v))
+		return
+	}
+	s.setFlash(c, "ok", "flash.batch_submitted")
+	s.redirect(c, batchHref(b.ID))
+}
+
+// proposeTopUps runs the use case for in and fills the page: the inputs as typed, their
+// problems (422), or the proposal (200). Other errors are returned for the error exit.
+func (s *Server) proposeTopUps(c *gin.Context, in topUpInput, v *view.TopUpPage) (approval.TopUpProposal, int, error) {
+	tr := s.i18n.For(lang(c))
+	v.Below, v.Target, v.Step, v.Master = in.below, in.target, in.step, in.master
+	v.Masters = s.masterFilterOptions(c, in.master)
+	if len(in.bad) > 0 {
+		if in.bad["below"] {
+			v.BelowErr = tr.T("topup.err.days", map[string]any{"max": "365"})
+		}
+		if in.bad["target"] {
+			v.TargetErr = tr.T("topup.err.days", map[string]any{"max": "365"})
+		}
+		return approval.TopUpProposal{}, http.StatusUnprocessableEntity, nil
+	}
+	p, err := s.ops.ProposeTopUps(c.Request.Context(), actorOf(c), in.req)
+	var ve *approval.ValidationError
+	if errors.As(err, &ve) {
+		v.BelowErr, v.TargetErr, v.StepErr = fieldMessage(tr, ve, "below"), fieldMessage(tr, ve, "target"), fieldMessage(tr, ve, "step")
+		return p, http.StatusUnprocessableEntity, nil
+	}
+	if err != nil {
+		return p, 0, err
+	}
+	v.Shown, v.Step = true, p.Step.String()
+	names := map[string]string{}
+	for _, o := range v.Masters {
+		names[o.Value] = o.Label
+	}
+	for _, m := range p.Masters {
+		name := names[m.Master]
+		if name == "" {
+			name = m.Master
+		}
+		f := view.TopUpFunds{Master: name, Free: m.Free.Text(), Asked: m.Asked.Text(), Total: m.Total.Text(), Short: m.Short}
+		if m.AsOf != nil {
+			f.AsOf = formatTime(*m.AsOf, tr.Lang)
+		}
+		v.Funds = append(v.Funds, f)
+	}
+	for _, r := range p.Rows {
+		v.Rows = append(v.Rows, topUpRow(tr, r))
+	}
+	v.Drafted, v.Count, v.Total = len(p.Batch), fmtInt(int64(len(p.Batch))), p.Total.Text()
+	return p, http.StatusOK, nil
+}
+
+func topUpRow(tr *i18n.Translator, r approval.TopUpRow) view.TopUpRow {
+	sa := r.SubAccount
+	row := view.TopUpRow{ID: sa.ID, Name: sa.Name, DisplayName: sa.DisplayName, Href: "/sub-accounts/" + url.PathEscape(sa.ID),
+		DaysLeft: tr.N("runway.days", 2, map[string]any{"Days": r.Days.StringFixed(1)}),
+		Burn:     money.New(r.Burn.Round(2), sa.Currency).Format(), Balance: sa.Total.Format(), Needed: r.Needed.Format(),
+		Trimmed: r.Note == approval.TopUpTrimmed || r.Note == approval.TopUpDropped}
+	if r.Amount.IsPositive() {
+		row.Amount = r.Amount.Format()
+	}
+	if r.Note != "" {
+		row.Note = tr.T("topup.note."+string(r.Note), map[string]any{"Rounded": r.Rounded.Format()})
+	}
+	if !r.Waiting.IsZero() {
+		waiting := tr.T("topup.waiting", map[string]any{"Amount": r.Waiting.Format()})
+		row.Note = strings.TrimSpace(row.Note + " " + waiting)
+	}
+	return row
+}
