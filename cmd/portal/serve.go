@@ -234,6 +234,7 @@ func startUpstream(ctx context.Context, cfg config.Config, db *store.DB, account
 	if cfg.Sandbox() {
 		opts := sandbox.DefaultOptions()
 		opts.Seed, opts.SubAccounts, opts.Logger = cfg.SandboxSeed, cfg.SandboxSubAccounts, log.With("component", "sandbox")
+		opts.Burn = true // the demo's sub-accounts consume, so that their runways go down
 		// Fresh credentials per process: nothing else on this machine can sign requests to
 		// the in-process sandbox.
 		opts.AK, opts.SK = randomHex(10), randomHex(20)

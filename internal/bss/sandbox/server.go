@@ -33,7 +33,11 @@ type Options struct {
 	Logger      *slog.Logger
 	// Now is the business clock (expiry, usage, order times); time.Now by default. Signatures
 	// are always checked against the wall clock, which is what clients sign with.
+	// /_sandbox/clock moves it ahead.
 	Now func() time.Time
+	// Burn makes the active sub-accounts consume their default daily burn (burn.go); a
+	// burn set on /_sandbox/burn applies either way.
+	Burn bool
 }
 
 // MaxSubAccounts bounds the generated data.
@@ -61,6 +65,7 @@ type Server struct {
 	st     *state
 	moving atomic.Bool // one money movement at a time per master (CBC.99007461)
 	faults *faults
+	burn   burner // consumption, and the business clock's offset (burn.go)
 }
 
 // New builds a sandbox with freshly generated data.
@@ -81,8 +86,10 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, log: log, now: opts.Now, wall: time.Now, faults: newFaults(opts.Seed)}
-	s.st = generate(opts, opts.Now())
+	s := &Server{opts: opts, log: log, wall: time.Now, faults: newFaults(opts.Seed)}
+	s.now = func() time.Time { return opts.Now().Add(time.Duration(s.burn.offset.Load())) }
+	s.st = generate(opts, s.now())
+	s.burn.start(opts, s.st, s.now())
 	s.mux = http.NewServeMux()
 	s.routes()
 	return s, nil
@@ -96,6 +103,7 @@ const maxBody = 1 << 20
 
 // ServeHTTP checks the signature, applies faults, then serves the operation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.charge() // the days begun since the last request consume
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		s.serveControl(w, r)
 		return
