@@ -18,9 +18,9 @@ import (
 
 // Proposed top-ups (issue 14): approval.ProposeTopUps computes, for the accounts running
 // out, what brings each to the target within what each master has free; the page shows
-// it, and its submit drafts those rows as one batch of transfers (approval.CreateBatch),
-// which is approved and executed like any other. The submit computes the proposal again
-// and drafts it only when it is still the one shown (its fingerprint).
+// it, and its submit (approval.DraftTopUps) drafts those rows as one batch of transfers,
+// approved and executed like any other, when the proposal computed again is still the one
+// shown (its fingerprint).
 
 // topUpInput is the page's parameters as typed; bad carries the field a number could not
 // be read from.
@@ -62,20 +62,20 @@ func (s *Server) topUpsPropose(c *gin.Context) {
 	in := readTopUpInput(c.Query)
 	tr := s.i18n.For(lang(c))
 	v := view.TopUpPage{IdemKey: newIdemKey(), Reason: tr.T("topup.default_reason", map[string]any{"Target": in.target})}
-	p, status, err := s.proposeTopUps(c, in, &v)
-	if err != nil {
-		s.opFail(c, err, approval.TargetBatch, "")
-		return
-	}
-	if status == http.StatusOK {
-		v.Fingerprint = p.Fingerprint()
+	status := http.StatusUnprocessableEntity
+	if s.topUpInputOK(c, in, &v) {
+		p, err := s.ops.ProposeTopUps(c.Request.Context(), actorOf(c), in.req)
+		if status, err = s.showTopUps(c, &v, p, err); err != nil {
+			s.opFail(c, err, approval.TargetBatch, "")
+			return
+		}
 	}
 	s.render(c, status, pages.TopUps(s.page(c, "topup.title"), v))
 }
 
-// topUpsDraft is POST /operations/top-ups/propose: the proposal computed again becomes one
-// batch, when it is still the one previewed; otherwise the new figures come back to be
-// checked (409). The form's key makes a double submit one batch.
+// topUpsDraft is POST /operations/top-ups/propose: the proposal becomes one batch when it
+// is still the one previewed (approval.DraftTopUps); otherwise the new figures come back
+// to be checked (409). The form's key makes a double submit one batch.
 func (s *Server) topUpsDraft(c *gin.Context) {
 	if !s.opsReady(c) {
 		return
@@ -88,71 +88,63 @@ func (s *Server) topUpsDraft(c *gin.Context) {
 	}
 	tr := s.i18n.For(lang(c))
 	v := view.TopUpPage{IdemKey: key, Reason: reason}
-	p, status, err := s.proposeTopUps(c, in, &v)
-	if err != nil {
-		s.opFail(c, err, approval.TargetBatch, "")
-		return
-	}
-	if status == http.StatusOK {
-		v.Fingerprint = p.Fingerprint()
+	status := http.StatusUnprocessableEntity
+	if s.topUpInputOK(c, in, &v) {
+		b, p, err := s.ops.DraftTopUps(c.Request.Context(), actorOf(c), in.req, trimmed(c, "fingerprint"), reason, key)
+		var be *approval.BatchErrors
+		var ve *approval.ValidationError
 		switch {
-		case v.Fingerprint != trimmed(c, "fingerprint"):
+		case err == nil:
+			s.setFlash(c, "ok", "flash.batch_submitted")
+			s.redirect(c, batchHref(b.ID))
+			return
+		case errors.Is(err, approval.ErrProposalChanged):
+			_, _ = s.showTopUps(c, &v, p, nil)
 			status, v.Notice = http.StatusConflict, tr.T("topup.changed")
-		case reason == "":
-			status, v.ReasonErr = http.StatusUnprocessableEntity, tr.T("op.err.reason_required")
-		case len(p.Batch) == 0:
-			status = http.StatusUnprocessableEntity
+		case errors.As(err, &be):
+			_, _ = s.showTopUps(c, &v, p, nil)
+			v.Errors = rowErrorViews(tr, be.Rows)
+		case errors.As(err, &ve) && ve.Fields["reason"] != "":
+			_, _ = s.showTopUps(c, &v, p, nil)
+			v.ReasonErr = fieldMessage(tr, ve, "reason")
+		default: // the parameters' problems (422), or the error exit
+			if _, err := s.showTopUps(c, &v, p, err); err != nil {
+				s.opFail(c, err, approval.TargetBatch, "")
+				return
+			}
 		}
 	}
-	if status != http.StatusOK {
-		s.render(c, status, pages.TopUps(s.page(c, "topup.title"), v))
-		return
-	}
-	b, err := s.ops.CreateBatch(c.Request.Context(), actorOf(c), approval.KindTransferFunds, reason, p.Batch, key)
-	var be *approval.BatchErrors
-	var ve *approval.ValidationError
-	switch {
-	case errors.As(err, &be):
-		v.Errors = rowErrorViews(tr, be.Rows)
-	case errors.As(err, &ve):
-		v.ReasonErr = fieldMessage(tr, ve, "reason")
-	case err != nil:
-		s.opFail(c, err, approval.TargetBatch, "")
-		return
-	}
-	if err != nil {
-		s.render(c, http.StatusUnprocessableEntity, pages.TopUps(s.page(c, "topup.title"), v))
-		return
-	}
-	s.setFlash(c, "ok", "flash.batch_submitted")
-	s.redirect(c, batchHref(b.ID))
+	s.render(c, status, pages.TopUps(s.page(c, "topup.title"), v))
 }
 
-// proposeTopUps runs the use case for in and fills the page: the inputs as typed, their
-// problems (422), or the proposal (200). Other errors are returned for the error exit.
-func (s *Server) proposeTopUps(c *gin.Context, in topUpInput, v *view.TopUpPage) (approval.TopUpProposal, int, error) {
+// topUpInputOK puts the inputs as typed on the page, with the numbers that could not be
+// read; false when there is such a number.
+func (s *Server) topUpInputOK(c *gin.Context, in topUpInput, v *view.TopUpPage) bool {
 	tr := s.i18n.For(lang(c))
 	v.Below, v.Target, v.Step, v.Master = in.below, in.target, in.step, in.master
 	v.Masters = s.masterFilterOptions(c, in.master)
-	if len(in.bad) > 0 {
-		if in.bad["below"] {
-			v.BelowErr = tr.T("topup.err.days", map[string]any{"max": "365"})
-		}
-		if in.bad["target"] {
-			v.TargetErr = tr.T("topup.err.days", map[string]any{"max": "365"})
-		}
-		return approval.TopUpProposal{}, http.StatusUnprocessableEntity, nil
+	if in.bad["below"] {
+		v.BelowErr = tr.T("topup.err.days", map[string]any{"max": "365"})
 	}
-	p, err := s.ops.ProposeTopUps(c.Request.Context(), actorOf(c), in.req)
+	if in.bad["target"] {
+		v.TargetErr = tr.T("topup.err.days", map[string]any{"max": "365"})
+	}
+	return len(in.bad) == 0
+}
+
+// showTopUps puts the use case's answer on the page: the proposal (200), or the problems
+// with the parameters (422). Other errors are returned for the error exit.
+func (s *Server) showTopUps(c *gin.Context, v *view.TopUpPage, p approval.TopUpProposal, err error) (int, error) {
+	tr := s.i18n.For(lang(c))
 	var ve *approval.ValidationError
 	if errors.As(err, &ve) {
 		v.BelowErr, v.TargetErr, v.StepErr = fieldMessage(tr, ve, "below"), fieldMessage(tr, ve, "target"), fieldMessage(tr, ve, "step")
-		return p, http.StatusUnprocessableEntity, nil
+		return http.StatusUnprocessableEntity, nil
 	}
 	if err != nil {
-		return p, 0, err
+		return 0, err
 	}
-	v.Shown, v.Step = true, p.Step.String()
+	v.Shown, v.Step, v.Fingerprint = true, p.Step.String(), p.Fingerprint()
 	names := map[string]string{}
 	for _, o := range v.Masters {
 		names[o.Value] = o.Label
@@ -172,7 +164,7 @@ func (s *Server) proposeTopUps(c *gin.Context, in topUpInput, v *view.TopUpPage)
 		v.Rows = append(v.Rows, topUpRow(tr, r))
 	}
 	v.Drafted, v.Count, v.Total = len(p.Batch), fmtInt(int64(len(p.Batch))), p.Total.Text()
-	return p, http.StatusOK, nil
+	return http.StatusOK, nil
 }
 
 func topUpRow(tr *i18n.Translator, r approval.TopUpRow) view.TopUpRow {
