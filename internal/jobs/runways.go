@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/purser-finance/purser/internal/cachesync"
 )
@@ -25,12 +24,12 @@ type RunwaysArgs struct {
 // Kind is River's job kind.
 func (RunwaysArgs) Kind() string { return "runways" }
 
-// InsertOpts: unique while waiting, but not while running: a sync that ends while the
-// runways are being computed may have read newer balances, so it queues another pass.
+// InsertOpts: not unique. River counts a running job in any uniqueness, and a sync that
+// ends while the runways are being computed may have read newer balances, so it must queue
+// another pass; two passes over the same accounts store the same figures, and a pass over
+// one sub-account (after a movement on it) costs a few rows.
 func (RunwaysArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-	}}}
+	return river.InsertOpts{MaxAttempts: 3}
 }
 
 // RunwayJobs configures the runways job of StartWith (Options.Runways).
