@@ -95,8 +95,8 @@ func TestRunwayOnThePages(t *testing.T) {
 	}
 	// Runs out within 7 days: only s0; the filter is kept in the form.
 	r = fay.get("/sub-accounts?runway_below=7")
-	if got := daysLeft(t, r); len(got) != 1 || got[s0.ID] == "" {
-		t.Fatalf("within 7 days: %v", got)
+	if got := daysLeft(t, r); len(got) != 1 || got[s0.ID] == "" || !strings.HasPrefix(r.testid(t, "sa-total"), "1 ") {
+		t.Fatalf("within 7 days: %v, %q", got, r.testid(t, "sa-total"))
 	}
 	if v, _ := r.doc(t).Find(`select[name="runway_below"] option[selected]`).Attr("value"); v != "7" {
 		t.Fatalf("the filter is not kept: %q", v)
