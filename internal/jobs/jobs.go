@@ -6,8 +6,8 @@
 // Jobs today: sync (on demand, periodic full sync, catalogue), the operation jobs
 // (execute.go), the periodic audit checkpoint (checkpoint.go), the audit verification
 // runs started from the audit page (verify.go), the periodic sweep of expired sessions
-// (sessions.go) and the re-read of a master's amounts after a money movement settled
-// (refresh.go). A sync job is unique per
+// (sessions.go), the re-read of a master's amounts after a money movement settled
+// (refresh.go) and the runways after a sync that read balances (runways.go). A sync job is unique per
 // (master, area, sub-account) while it is available, scheduled, running or retryable, so
 // repeated refresh clicks never pile up. A sync job without a master is a request for
 // every master: its worker queues one job per master (so one failing master does not stop

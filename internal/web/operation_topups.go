@@ -151,7 +151,10 @@ func (s *Server) showTopUps(c *gin.Context, v *view.TopUpPage, p approval.TopUpP
 	}
 	for _, m := range p.Masters {
 		name := names[m.Master]
-		if name == "" {
+		switch {
+		case name == "" && len(v.Masters) == 0: // one master: no need to name it
+			name = tr.T("topup.the_master")
+		case name == "":
 			name = m.Master
 		}
 		f := view.TopUpFunds{Master: name, Free: m.Free.Text(), Asked: m.Asked.Text(), Total: m.Total.Text(), Short: m.Short}
