@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -77,8 +78,14 @@ func TestBrowserReadSide(t *testing.T) {
 		t.Errorf("opened %q, searched %q", got, name)
 	}
 	waitVisible(t, ctx, "balance chart", "[data-testid=balance-chart] svg.chart")
-	if count(t, ctx, "[data-testid=balance-chart] svg.chart polyline") != 3 {
+	// Cash, credit and total; and, for an account whose runway is estimated, the dashed
+	// projection of its total (series-3).
+	lines := "[data-testid=balance-chart] svg.chart g.series-%d polyline"
+	if count(t, ctx, fmt.Sprintf(lines, 0)) != 1 || count(t, ctx, fmt.Sprintf(lines, 1)) != 1 || count(t, ctx, fmt.Sprintf(lines, 2)) != 1 {
 		t.Errorf("the chart should draw cash, credit and total")
+	}
+	if projected, burns := count(t, ctx, fmt.Sprintf(lines, 3)) == 1, count(t, ctx, "[data-testid=runway-burn]") == 1; projected != burns {
+		t.Errorf("a projection drawn: %v; a daily burn shown: %v (%q left)", projected, burns, text(t, ctx, "[data-testid=runway-days]"))
 	}
 	if count(t, ctx, "[data-testid=balance-chart-table] tbody tr") < 1 {
 		t.Fatalf("the chart has no table fallback")

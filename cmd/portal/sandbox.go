@@ -16,7 +16,8 @@ import (
 )
 
 // runSandbox runs the upstream simulator alone: `portal sandbox [--addr] [--seed]
-// [--sub-accounts N] [--ak] [--sk] [--domain-id]`. It serves until ctx is cancelled.
+// [--sub-accounts N] [--ak] [--sk] [--domain-id] [--burn]`. It serves until ctx is
+// cancelled.
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	def := sandbox.DefaultOptions()
 	fs := flag.NewFlagSet("portal sandbox", flag.ContinueOnError)
@@ -27,9 +28,10 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	ak := fs.String("ak", def.AK, "access key the sandbox accepts")
 	sk := fs.String("sk", def.SK, "secret key the sandbox accepts")
 	domainID := fs.String("domain-id", def.DomainID, "master account id")
+	burn := fs.Bool("burn", true, "active sub-accounts consume their daily burn (set per account on /_sandbox/burn)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: portal sandbox [--addr 127.0.0.1:9400] [--seed 1] [--sub-accounts 25] [--ak sandbox-ak] [--sk sandbox-sk] [--domain-id ID]")
+			fmt.Fprintln(stdout, "usage: portal sandbox [--addr 127.0.0.1:9400] [--seed 1] [--sub-accounts 25] [--ak sandbox-ak] [--sk sandbox-sk] [--domain-id ID] [--burn=true]")
 			return 0
 		}
 		fmt.Fprintf(stderr, "portal sandbox: %s\n", firstLine(err.Error()))
@@ -46,7 +48,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "portal sandbox: --ak, --sk and --domain-id must not be empty")
 		return 2
 	}
-	opts := sandbox.Options{Seed: *seed, SubAccounts: *subs, AK: *ak, SK: *sk, DomainID: *domainID,
+	opts := sandbox.Options{Seed: *seed, SubAccounts: *subs, AK: *ak, SK: *sk, DomainID: *domainID, Burn: *burn,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	running, err := sandbox.Start(ctx, *addr, opts)
 	if err != nil {
@@ -84,7 +86,8 @@ const (
 
 // seedSandboxHistory gives a fresh sandbox-mode database 90 days of balance history, so
 // that the dashboard and sub-account charts draw a line on the first visit instead of
-// the single point of the first sync. It writes nothing when the master or any of its
+// the single point of the first sync, and the runways computed after it are the pace at
+// which the sandbox goes on burning (sandbox.Options.Burn). It writes nothing when the master or any of its
 // sub-accounts already has history (a restart, or real data). Sandbox mode only: the
 // caller is the sandbox branch of startUpstream.
 func seedSandboxHistory(ctx context.Context, db *store.DB, sb *sandbox.Server, master string, log *slog.Logger) error {

@@ -118,7 +118,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 // It also runs the periodic audit checkpoint (PORTAL_AUDIT_CHECKPOINT_INTERVAL) and the
 // sweep of expired sessions, each once per interval across replicas, the audit
 // verifications started from the audit page and the scheduled reports, whose use case
-// it returns for the reports page.
+// it returns for the reports page, and recomputes the runways after every balance sync.
 // The sync intervals are read from /admin/settings at each tick (the PORTAL_SYNC_*
 // values until an admin saves others), so a change takes effect without a restart.
 func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *upstreamacct.Registry, bootstrap string,
@@ -179,7 +179,8 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, masters *up
 			return db.DeleteExpiredSessions(ctx, time.Now())
 		},
 		Rules:   rulesEvaluator(cfg, db, ops, st, log),
-		Reports: &jobs.ReportJobs{Reports: rs}})
+		Reports: &jobs.ReportJobs{Reports: rs},
+		Runways: &jobs.RunwayJobs{Refresh: readmodel.NewForecaster(db, nil).Refresh}})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -304,6 +305,7 @@ func startUpstream(ctx context.Context, cfg config.Config, db *store.DB, account
 	if cfg.Sandbox() {
 		opts := sandbox.DefaultOptions()
 		opts.Seed, opts.SubAccounts, opts.Logger = cfg.SandboxSeed, cfg.SandboxSubAccounts, log.With("component", "sandbox")
+		opts.Burn = true // the demo's sub-accounts consume, so that their runways go down
 		// Fresh credentials per process: nothing else on this machine can sign requests to
 		// the in-process sandbox.
 		opts.AK, opts.SK = randomHex(10), randomHex(20)

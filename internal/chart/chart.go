@@ -24,6 +24,10 @@ type Point struct {
 type Series struct {
 	Name   string
 	Points []Point
+	// Dashed draws the line dashed (a projection, not a measurement), without dots.
+	Dashed bool
+	// Label, when set, is written beside the line's last point.
+	Label string
 }
 
 // Line is a time-series line chart.
@@ -151,8 +155,17 @@ func (l Line) SVG() string {
 			}
 			fmt.Fprintf(&b, "%.1f,%.1f", x(p.T), y(p.V.InexactFloat64()))
 		}
-		b.WriteString(`"/>`)
-		if len(s.Points) <= 40 {
+		b.WriteString(`"`)
+		if s.Dashed {
+			b.WriteString(` stroke-dasharray="6 4"`)
+		}
+		b.WriteString(`/>`)
+		if s.Label != "" {
+			last := s.Points[len(s.Points)-1]
+			fmt.Fprintf(&b, `<text class="series-label" x="%.1f" y="%.1f" text-anchor="end">%s</text>`,
+				x(last.T), math.Max(padTop+10, y(last.V.InexactFloat64())-8), html.EscapeString(s.Label))
+		}
+		if len(s.Points) <= 40 && !s.Dashed {
 			for _, p := range s.Points {
 				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5"/>`, x(p.T), y(p.V.InexactFloat64()))
 			}

@@ -62,3 +62,20 @@ func TestCompact(t *testing.T) {
 		}
 	}
 }
+
+// A projection is dashed, has no dots, and its label (escaped) sits at its last point.
+func TestDashedLabelledSeries(t *testing.T) {
+	svg := chart.Line{Title: "t", Series: []chart.Series{
+		{Name: "Total", Points: series("300", "200")},
+		{Name: "Projection", Points: series("300", "200", "0")[1:], Dashed: true, Label: "runs out <soon>"},
+	}}.SVG()
+	if err := xml.Unmarshal([]byte(svg), new(any)); err != nil {
+		t.Fatalf("not well-formed XML: %v\n%s", err, svg)
+	}
+	if strings.Count(svg, `stroke-dasharray="6 4"`) != 1 || strings.Count(svg, "<circle") != 2 {
+		t.Fatalf("one dashed line without dots:\n%s", svg)
+	}
+	if !strings.Contains(svg, `<text class="series-label"`) || !strings.Contains(svg, "runs out &lt;soon&gt;") {
+		t.Fatalf("label missing or unescaped:\n%s", svg)
+	}
+}

@@ -7,7 +7,8 @@
 // (execute.go), the periodic audit checkpoint (checkpoint.go), the audit verification
 // runs started from the audit page (verify.go), the periodic sweep of expired sessions
 // (sessions.go), the re-read of a master's amounts after a money movement settled
-// (refresh.go) and the scheduled reports (reports.go). A sync job is unique per
+// (refresh.go), the scheduled reports (reports.go) and the runways after a sync that read
+// balances (runways.go). A sync job is unique per
 // (master, area, sub-account) while it is available, scheduled, running or retryable, so
 // repeated refresh clicks never pile up. A sync job without a master is a request for
 // every master: its worker queues one job per master (so one failing master does not stop
@@ -81,6 +82,7 @@ type syncWorker struct {
 	syncers Syncers
 	rules   RulesEvaluator // nil: no rules wired
 	log     *slog.Logger
+	runways bool // queue the runways job after a balance sync (runways.go)
 }
 
 // Timeout: a full sync of many sub-accounts takes minutes; the run's own heartbeat and
@@ -120,8 +122,10 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return nil
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, cachesync.ErrUnknownArea):
 		return river.JobCancel(err) // retrying cannot help
+	case err != nil:
+		return err
 	}
-	return err
+	return w.afterBalanceSync(ctx, a)
 }
 
 // due reports whether master's full sync is due, as the periodic tick decides it. Every
@@ -295,6 +299,9 @@ type Options struct {
 	Rules RulesEvaluator
 	// Reports, when set, delivers the scheduled reports (reports.go).
 	Reports *ReportJobs
+	// Runways, when set, recomputes the sub-accounts' runways after every sync run that
+	// read balances (the runways job; runways.go).
+	Runways *RunwayJobs
 }
 
 // Start migrates River's tables, starts the workers and the periodic tick that queues
@@ -327,7 +334,7 @@ func StartWith(ctx context.Context, db *store.DB, syncers Syncers, log *slog.Log
 		return nil, err
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &syncWorker{syncers: syncers, rules: o.Rules, log: log})
+	river.AddWorker(workers, &syncWorker{syncers: syncers, rules: o.Rules, log: log, runways: addRunwayJobs(workers, o.Runways, log)})
 	if o.Rules != nil {
 		river.AddWorker(workers, &rulesWorker{eval: o.Rules})
 	}

@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -21,6 +22,8 @@ type DashboardFilter struct {
 	Limit         int          // rows of each short list
 	Now           time.Time
 	HistoryWindow time.Duration // how far back the totals chart goes
+	// RunwayHorizons are the "runs out within" horizons in days (7, 14, 30).
+	RunwayHorizons []int
 }
 
 // Dashboard is the cache's headline figures within a scope.
@@ -33,6 +36,9 @@ type Dashboard struct {
 	// (HistoryShown), since a sum over units outside the scope would tell about them.
 	History      []store.BalanceSnapshot
 	HistoryShown bool
+	// Runway counts, per horizon, the sub-accounts that run out within it and what they
+	// need to keep running that long.
+	Runway []store.RunwayBucket
 }
 
 // Dashboard gathers the dashboard's figures within scope.
@@ -44,6 +50,14 @@ func (r *Reader) Dashboard(ctx context.Context, scope authz.QueryScope, f Dashbo
 	}
 	if d.Low, err = r.BelowThreshold(ctx, scope, f.Master, f.HiddenMasters, f.LowDefault, f.Limit); err != nil {
 		return d, err
+	}
+	if len(f.RunwayHorizons) > 0 {
+		key := fmt.Sprintf("runway\x00%s\x00%v\x00%s\x00%s", f.Master, f.RunwayHorizons, scope.Key(), strings.Join(f.HiddenMasters, "\x1f"))
+		if d.Runway, err = Cached(r.cache, key, func() ([]store.RunwayBucket, error) {
+			return r.db.RunwayBuckets(ctx, scope, f.Master, f.HiddenMasters, f.RunwayHorizons)
+		}); err != nil {
+			return d, err
+		}
 	}
 	// The window moves with the minute: the list is read once a minute at most.
 	until := f.Now.Truncate(time.Minute).Add(ExpiringWindow)

@@ -29,7 +29,7 @@ func (r *Reader) SubAccounts(ctx context.Context, scope authz.QueryScope, f stor
 	}
 	res, err := Cached(r.cache, fmt.Sprintf("list\x00%s\x00%#v", scope.Key(), f), func() (store.SubAccountPage, error) {
 		// Unfiltered, the total is the stats' (same scope): one pass over the table, not two.
-		if f.Q == "" && f.OrgID == "" && f.Status == 0 {
+		if f.Q == "" && f.OrgID == "" && f.OrgIDs == nil && f.Status == 0 && f.RunwayBelow == 0 {
 			res, err := r.db.ListSubAccountsUncounted(ctx, scope, f)
 			res.Total = stats.Total
 			return res, err

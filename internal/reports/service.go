@@ -49,7 +49,7 @@ type Deps struct {
 	DB     *store.DB
 	Reader *readmodel.Reader // the scoped reads of sub-accounts and units
 	// Runways estimates how long sub-accounts' money lasts; nil estimates it from the
-	// balance history (HistoryRunways).
+	// balance history (readmodel.Forecaster).
 	Runways Runways
 	// Mailer sends the reports; nil: this service only serves the page (subscriptions,
 	// downloads) and Deliver fails.
@@ -93,7 +93,7 @@ func New(d Deps) (*Service, error) {
 		s.hidden = func(context.Context) []string { return nil }
 	}
 	if s.runways == nil {
-		s.runways = &HistoryRunways{DB: d.DB, Now: s.now}
+		s.runways = readmodel.NewForecaster(d.DB, s.now)
 	}
 	s.sections = s.builtinSections()
 	return s, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/purser-finance/purser/internal/forecast"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/notify"
+	"github.com/purser-finance/purser/internal/readmodel"
 	"github.com/purser-finance/purser/internal/store"
 )
 
@@ -23,35 +24,15 @@ type Runways interface {
 }
 
 // StoreRunways estimates runways from the balance snapshots and Purser's settled
-// movements (forecast.Estimate over the last History).
+// movements: readmodel.Forecaster, the estimate the pages show.
 type StoreRunways struct {
 	DB   *store.DB
 	Zone *time.Location
 }
 
-// History is how far back StoreRunways reads: the forecast's window with room for gaps.
-const History = 30 * 24 * time.Hour
-
 // Runway implements Runways.
 func (r StoreRunways) Runway(ctx context.Context, sa store.SubAccount, now time.Time) (forecast.Runway, error) {
-	since := now.Add(-History)
-	snaps, err := r.DB.BalanceHistory(ctx, sa.ID, since)
-	if err != nil {
-		return forecast.Runway{}, err
-	}
-	moves, err := r.DB.SettledMovements(ctx, sa.ID, since)
-	if err != nil {
-		return forecast.Runway{}, err
-	}
-	pts := make([]forecast.Point, len(snaps))
-	for i, s := range snaps {
-		pts[i] = forecast.Point{At: s.TakenAt, Available: s.Debit.Add(s.Credit).Decimal()}
-	}
-	ms := make([]forecast.Movement, len(moves))
-	for i, m := range moves {
-		ms[i] = forecast.Movement{At: m.At, Amount: m.Amount}
-	}
-	return forecast.Estimate(pts, ms, now, r.Zone), nil
+	return readmodel.NewForecaster(r.DB, func() time.Time { return now }).Runway(ctx, sa.ID)
 }
 
 // Evaluator evaluates the active rules of a master after a balance sync, and raises the

@@ -59,6 +59,10 @@ type SubAccount struct {
 	// MasterAccountID is the domain id of the master account the sub-account belongs to
 	// ("" for a row cached before multi-master and not yet adopted by a sync).
 	MasterAccountID string
+	// Runway is how long its money lasts, as computed after its last balance sync.
+	Runway Runway
+	// runwayKey is the "days left" sort key as read (the cursor of that sort).
+	runwayKey int64
 }
 
 // Sub-account list sort orders.
@@ -67,6 +71,10 @@ const (
 	SortNameDesc    = "-name"
 	SortBalance     = "balance"
 	SortBalanceDesc = "-balance"
+	// SortRunway: days left, soonest out first; no consumption, not enough history and
+	// not computed follow in that order (store/runway.go). SortRunwayDesc is its reverse.
+	SortRunway     = "runway"
+	SortRunwayDesc = "-runway"
 )
 
 // SubAccountFilter selects sub-accounts for the list page and the JSON API.
@@ -84,9 +92,12 @@ type SubAccountFilter struct {
 	MasterAccountID string
 	// HiddenMasters: leave these masters' rows out (masters no longer configured).
 	HiddenMasters []string
-	Sort          string // SortName (default), SortNameDesc, SortBalance, SortBalanceDesc
-	Cursor        string // opaque keyset cursor: a page's NextCursor or PrevCursor, or LastPageCursor
-	Limit         int    // default 25, at most 500
+	// RunwayBelow > 0: only those that run out within that many days (an estimated
+	// runway shorter than that).
+	RunwayBelow int
+	Sort        string // SortName (default), SortNameDesc, SortBalance, SortBalanceDesc, SortRunway, SortRunwayDesc
+	Cursor      string // opaque keyset cursor: a page's NextCursor or PrevCursor, or LastPageCursor
+	Limit       int    // default 25, at most 500
 }
 
 // SubAccountPage is one page of the sub-account list.

@@ -15,7 +15,8 @@ import (
 
 // subAccountCols are the columns read into subAccountRow.
 const subAccountCols = `id, name, display_name, status, org_id, org_name, org_path, debit, credit, total, currency,
-	low_balance_threshold, synced_at, balances_synced_at, stale, last_error, master_account_id`
+	low_balance_threshold, synced_at, balances_synced_at, stale, last_error, master_account_id,
+	runway_state, runway_days, runway_burn, runway_based_on, runway_at, runway_key`
 
 type subAccountRow struct {
 	ID                  string
@@ -35,6 +36,12 @@ type subAccountRow struct {
 	Stale               bool
 	LastError           string
 	MasterAccountID     string
+	RunwayState         string
+	RunwayDays          sql.NullString
+	RunwayBurn          sql.NullString
+	RunwayBasedOn       int
+	RunwayAt            *time.Time
+	RunwayKey           int64
 }
 
 func (r subAccountRow) subAccount() SubAccount {
@@ -44,6 +51,14 @@ func (r subAccountRow) subAccount() SubAccount {
 		Debit: amount(r.Debit, r.Currency), Credit: amount(r.Credit, r.Currency), Total: amount(r.Total, r.Currency),
 		Currency: r.Currency, SyncedAt: r.SyncedAt.UTC(), BalancesSyncedAt: utcPtr(r.BalancesSyncedAt),
 		Stale: r.Stale, LastError: r.LastError, MasterAccountID: r.MasterAccountID,
+		Runway:    Runway{State: r.RunwayState, BasedOn: r.RunwayBasedOn, At: utcPtr(r.RunwayAt)},
+		runwayKey: r.RunwayKey,
+	}
+	if d := nullString(r.RunwayDays); d != nil {
+		s.Runway.Days = decimalOf(*d)
+	}
+	if b := nullString(r.RunwayBurn); b != nil {
+		s.Runway.Burn = decimalOf(*b)
 	}
 	if s.Currency == "" {
 		s.Currency = money.DefaultCurrency
@@ -57,7 +72,7 @@ func (r subAccountRow) subAccount() SubAccount {
 
 func normalizeSort(s string) string {
 	switch s {
-	case SortNameDesc, SortBalance, SortBalanceDesc:
+	case SortNameDesc, SortBalance, SortBalanceDesc, SortRunway, SortRunwayDesc:
 		return s
 	}
 	return SortName
@@ -78,6 +93,9 @@ func (db *DB) subAccountWhere(ctx context.Context, scope authz.QueryScope, f Sub
 		c.add("master_account_id = ?", f.MasterAccountID)
 	}
 	hideMasters(c, "master_account_id", f.HiddenMasters)
+	if f.RunwayBelow > 0 {
+		runwayBelow(c, f.RunwayBelow)
+	}
 	if f.OrgID != "" {
 		cond, args, err := db.orgCondition(ctx, []string{f.OrgID}, "org_id", "org_path")
 		if err != nil {
@@ -98,10 +116,12 @@ func (db *DB) subAccountWhere(ctx context.Context, scope authz.QueryScope, f Sub
 	return c, nil
 }
 
-// sortColumn is the column ordered on: name, or the total (NUMERIC on Postgres, integer
-// cents on SQLite).
+// sortColumn is the column ordered on: name, the total (NUMERIC on Postgres, integer
+// cents on SQLite), or the runway's sort key (runway.go).
 func (db *DB) sortColumn(sort string) string {
 	switch sort {
+	case SortRunway, SortRunwayDesc:
+		return "runway_key"
 	case SortBalance, SortBalanceDesc:
 		if db.isSQLite() {
 			return "total_cents"

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
@@ -12,13 +13,22 @@ func LastPageCursor(sort string) string {
 	return keyset{name: normalizeSort(sort)}.lastCursor()
 }
 
-// subAccountList is the sub-account list in sort: by name or total, then id. The total
-// travels in cursors as a decimal, compared as cents on SQLite.
+// subAccountList is the sub-account list in sort: by name, total or runway key, then id.
+// The total travels in cursors as a decimal, compared as cents on SQLite; the runway key
+// (runway.go) as an integer.
 func (db *DB) subAccountList(sort string) keysetList[subAccountRow, SubAccount] {
 	sort = normalizeSort(sort)
 	col := keyCol{col: db.sortColumn(sort)}
 	key := func(s SubAccount) []*string { return []*string{textKey(s.Name), textKey(s.ID)} }
-	if col.col != "name" {
+	switch col.col {
+	case "name":
+	case "runway_key":
+		col.arg = func(s string) (any, bool) {
+			n, err := strconv.ParseInt(s, 10, 64)
+			return n, err == nil
+		}
+		key = func(s SubAccount) []*string { return []*string{textKey(strconv.FormatInt(s.runwayKey, 10)), textKey(s.ID)} }
+	default:
 		col.arg = func(s string) (any, bool) {
 			if _, err := money.ParseDecimal(s); err != nil {
 				return nil, false
@@ -32,7 +42,7 @@ func (db *DB) subAccountList(sort string) keysetList[subAccountRow, SubAccount] 
 	}
 	return keysetList[subAccountRow, SubAccount]{
 		op: "list sub-accounts", from: "sub_accounts", cols: subAccountCols,
-		order: keyset{name: sort, cols: []keyCol{col, {col: "id"}}, desc: sort == SortNameDesc || sort == SortBalanceDesc},
+		order: keyset{name: sort, cols: []keyCol{col, {col: "id"}}, desc: sort == SortNameDesc || sort == SortBalanceDesc || sort == SortRunwayDesc},
 		value: subAccountRow.subAccount,
 		key:   key,
 	}

@@ -71,16 +71,3 @@ func (db *DB) AuditCountsBetween(ctx context.Context, from, to time.Time) ([]Aud
 		utc(from), utc(to)).Scan(&out).Error
 	return out, translate("audit counts between", err)
 }
-
-// MovementsSettledSince lists the operations of kinds on the sub-accounts ids that
-// succeeded at or after since, oldest first: what Purser itself moved in or out of their
-// balances (a runway estimate corrects the balance history by them).
-func (db *DB) MovementsSettledSince(ctx context.Context, ids, kinds []string, since time.Time) ([]Operation, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var out []Operation
-	err := db.gorm.WithContext(ctx).Where("sub_account_id IN ? AND kind IN ? AND state = ? AND finished_at >= ?", ids, kinds, stateSucceeded, utc(since)).
-		Order("finished_at, id").Find(&out).Error
-	return out, translate("movements settled since", err)
-}

@@ -257,40 +257,6 @@ func (db *DB) RuleSpent(ctx context.Context, rule int64, month, subAccountID str
 	return total, account, nil
 }
 
-// SettledMovements lists subAccountID's transfers (positive) and recoveries (negative)
-// of cash that succeeded at or after since, oldest first: the movements Purser itself made,
-// which a forecast must not count as spending.
-func (db *DB) SettledMovements(ctx context.Context, subAccountID string, since time.Time) ([]SettledMovement, error) {
-	var rows []struct {
-		Kind       string
-		Amount     *string
-		FinishedAt *time.Time
-	}
-	if err := db.gorm.WithContext(ctx).Raw(`SELECT kind, amount, finished_at FROM operations
-		WHERE sub_account_id = ? AND state = ? AND kind IN ('transfer_funds', 'retrieve_funds') AND finished_at >= ?
-		ORDER BY finished_at, id`, subAccountID, stateSucceeded, utc(since)).Scan(&rows).Error; err != nil {
-		return nil, translate("settled movements", err)
-	}
-	out := make([]SettledMovement, 0, len(rows))
-	for _, r := range rows {
-		if r.Amount == nil || r.FinishedAt == nil {
-			continue
-		}
-		a := decimalOf(*r.Amount)
-		if r.Kind == "retrieve_funds" {
-			a = a.Neg()
-		}
-		out = append(out, SettledMovement{At: r.FinishedAt.UTC(), Amount: a})
-	}
-	return out, nil
-}
-
-// SettledMovement is one settled transfer (positive) or recovery (negative).
-type SettledMovement struct {
-	At     time.Time
-	Amount decimal.Decimal
-}
-
 // SubAccountsUnder lists master's cached sub-accounts in organisation unit orgID or any
 // unit below it, by id: the accounts of a rule on a unit.
 func (db *DB) SubAccountsUnder(ctx context.Context, master, orgID string) ([]SubAccount, error) {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/purser-finance/purser/internal/approval"
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
@@ -230,6 +232,30 @@ func mutations() map[string][]mutation {
 				b.signIn("walt", "")
 				p.mark()
 				b.post("/operations/bulk", url.Values{"kind": {"transfer_funds"}})
+			}},
+		},
+		"POST /operations/top-ups/propose": {
+			{name: "drafted", sequence: []string{approval.ActionCreate, approval.ActionSubmit}, do: func(p *portal) {
+				q := opsOn(p)
+				sa := q.normalSubs(1)[0]
+				q.setRunways(map[string]store.Runway{sa.ID: estimated(sa.Total, "2")})
+				b := q.as("fay")
+				form := b.get("/operations/top-ups/propose").doc(p.t).Find(`[data-testid="topup-form"]`)
+				post := url.Values{}
+				form.Find("input").Each(func(_ int, in *goquery.Selection) {
+					name, _ := in.Attr("name")
+					value, _ := in.Attr("value")
+					post.Set(name, value)
+				})
+				p.mark()
+				b.post("/operations/top-ups/propose", post)
+			}},
+			{name: "viewer refused", action: audit.AccessDenied, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.browser()
+				b.signIn("walt", "")
+				p.mark()
+				b.post("/operations/top-ups/propose", url.Values{"idempotency_key": {newKey()}})
 			}},
 		},
 		"POST /operations/batches/:id/approve": {

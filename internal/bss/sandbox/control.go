@@ -71,6 +71,7 @@ func credits(ls []*ledger) []CreditSnapshot {
 func (s *Server) State(subID string) Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.chargeLocked()
 	st := s.st
 	snap := Snapshot{DomainID: st.domainID, Orders: len(st.orders), SubAccounts: []SubSnapshot{}, Resources: []ResourceSummary{},
 		Master: MasterSnapshot{Debit: st.masterDebit.StringFixed(2), Credit: credits(st.masterCredit), Coupons: []CouponSnapshot{}}}
@@ -155,6 +156,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.SetFaults(Faults{})
 		w.WriteHeader(http.StatusNoContent)
 	default:
-		writeError(w, http.StatusNotFound, "SANDBOX.0404", "unknown sandbox control path")
+		if !s.serveBurnControl(w, r) {
+			writeError(w, http.StatusNotFound, "SANDBOX.0404", "unknown sandbox control path")
+		}
 	}
 }

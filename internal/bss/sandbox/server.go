@@ -33,11 +33,15 @@ type Options struct {
 	Logger      *slog.Logger
 	// Now is the business clock (expiry, usage, order times); time.Now by default. Signatures
 	// are always checked against the wall clock, which is what clients sign with.
+	// /_sandbox/clock moves it ahead.
 	Now func() time.Time
 	// FlowControl is the per-API flow control enforced unless /_sandbox/faults says
 	// otherwise; the zero value is Huawei's (10 calls/s per API, cards 5/s). Tests that
 	// drive the client far above the real rate to stay fast turn it off here.
 	FlowControl FlowControl
+	// Burn makes the active sub-accounts consume their default daily burn (burn.go); a
+	// burn set on /_sandbox/burn applies either way.
+	Burn bool
 }
 
 // MaxSubAccounts bounds the generated data.
@@ -66,6 +70,7 @@ type Server struct {
 	moving atomic.Bool // one money movement at a time per master (CBC.99007461)
 	faults *faults
 	flow   *flowControl
+	burn   burner // consumption, and the business clock's offset (burn.go)
 }
 
 // New builds a sandbox with freshly generated data.
@@ -89,9 +94,11 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, log: log, now: opts.Now, wall: time.Now, faults: newFaults(opts.Seed),
+	s := &Server{opts: opts, log: log, wall: time.Now, faults: newFaults(opts.Seed),
 		flow: newFlowControl(opts.FlowControl)}
-	s.st = generate(opts, opts.Now())
+	s.now = func() time.Time { return opts.Now().Add(time.Duration(s.burn.offset.Load())) }
+	s.st = generate(opts, s.now())
+	s.burn.start(opts, s.st, s.now())
 	s.mux = http.NewServeMux()
 	s.routes()
 	return s, nil
@@ -105,6 +112,7 @@ const maxBody = 1 << 20
 
 // ServeHTTP checks the signature, applies faults, then serves the operation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.charge() // the days begun since the last request consume
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		s.serveControl(w, r)
 		return

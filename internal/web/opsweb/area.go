@@ -62,6 +62,8 @@ type Operations interface {
 	// Batches.
 	ValidateBatch(ctx context.Context, a approval.Actor, kind approval.Kind, rows []approval.BatchRow) ([]approval.BatchRow, error)
 	PlanSelection(ctx context.Context, a approval.Actor, sel approval.Selection) (approval.SelectionPlan, error)
+	ProposeTopUps(ctx context.Context, a approval.Actor, req approval.TopUpRequest) (approval.TopUpProposal, error)
+	DraftTopUps(ctx context.Context, a approval.Actor, req approval.TopUpRequest, fingerprint, reason, key string) (*approval.Batch, approval.TopUpProposal, error)
 	CreateBatch(ctx context.Context, a approval.Actor, kind approval.Kind, reason string, rows []approval.BatchRow, idemKey string, skipped ...approval.RowError) (*approval.Batch, error)
 	GetBatch(ctx context.Context, a approval.Actor, id int64) (*approval.Batch, error)
 	BatchProgress(ctx context.Context, a approval.Actor, id int64) (approval.BatchProgress, error)

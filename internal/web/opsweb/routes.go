@@ -30,6 +30,9 @@ func (a *Area) Routes() []webcore.Route {
 		{Method: "POST", Path: "/operations/bulk/preview", Action: authz.CreateOperation, Handle: a.bulkPreview},
 		{Method: "GET", Path: "/operations/bulk/selection", Action: authz.CreateOperation, Handle: a.bulkSelection},
 		{Method: "POST", Path: "/operations/bulk/selection/preview", Action: authz.CreateOperation, Handle: a.bulkSelectionPreview},
+		// Proposed top-ups for the accounts running out, drafted as one batch.
+		{Method: "GET", Path: "/operations/top-ups/propose", Action: authz.CreateOperation, Handle: a.topUpsPropose},
+		{Method: "POST", Path: "/operations/top-ups/propose", Action: authz.CreateOperation, Handle: a.topUpsDraft},
 		{Method: "POST", Path: "/operations/bulk", Action: authz.CreateOperation, Handle: a.bulkCreate},
 		{Method: "GET", Path: "/operations/batches/:id", Action: authz.ViewOperations, Handle: a.batchPage},
 		{Method: "GET", Path: "/operations/batches/:id/progress", Action: authz.ViewOperations, Handle: a.batchProgress},

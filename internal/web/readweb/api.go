@@ -38,7 +38,29 @@ type apiSubAccount struct {
 	Stale       bool        `json:"stale"`
 	SyncedAt    string      `json:"synced_at"`
 	// MasterAccountID is the domain id of the sub-account's master account.
-	MasterAccountID string `json:"master_account_id"`
+	MasterAccountID string    `json:"master_account_id"`
+	Runway          apiRunway `json:"runway"`
+}
+
+// apiRunway is a sub-account's runway; the numbers are null unless estimated.
+type apiRunway struct {
+	State      string  `json:"state"`
+	DaysLeft   *string `json:"days_left"`
+	DailyBurn  *string `json:"daily_burn"`
+	BasedOn    int     `json:"based_on_days"`
+	ComputedAt *string `json:"computed_at"`
+}
+
+func toAPIRunway(r store.Runway) apiRunway {
+	out := apiRunway{State: r.State, BasedOn: r.BasedOn, ComputedAt: rfc3339(r.At)}
+	if r.State == store.RunwayNone {
+		out.State = "not_computed"
+	}
+	if r.State == store.RunwayEstimated {
+		days, burn := r.Days.StringFixed(1), r.Burn.StringFixed(2)
+		out.DaysLeft, out.DailyBurn = &days, &burn
+	}
+	return out
 }
 
 // apiSubAccountDetail is one sub-account with what it holds.
@@ -81,7 +103,7 @@ func apiAmount(a money.Amount) string { return a.String() }
 func toAPISubAccount(sa store.SubAccount) apiSubAccount {
 	out := apiSubAccount{
 		ID: sa.ID, Name: sa.Name, DisplayName: sa.DisplayName, Status: sa.Status, OrgID: sa.OrgID, OrgName: sa.OrgName, Stale: sa.Stale,
-		MasterAccountID: sa.MasterAccountID,
+		MasterAccountID: sa.MasterAccountID, Runway: toAPIRunway(sa.Runway),
 	}
 	out.Balances.Debit.Available = apiAmount(sa.Debit)
 	out.Balances.Debit.Currency = sa.Currency

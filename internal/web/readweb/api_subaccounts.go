@@ -35,6 +35,12 @@ func (a *Area) apiSubAccounts(c *gin.Context) {
 		}
 		f.Status = n
 	}
+	if v := c.Query("runway_below"); v != "" {
+		if f.RunwayBelow = runwayBelowParam(v); f.RunwayBelow == 0 {
+			a.core.Fail(c, badRequest("api.bad_runway_below"))
+			return
+		}
+	}
 	if v := c.Query("sort"); v != "" {
 		if !slices.Contains(subAccountSorts, v) {
 			a.core.Fail(c, badRequest("api.bad_sort"))

@@ -27,7 +27,7 @@ func (a *Area) DashboardPanel(c *gin.Context) (view.ReadDashboard, error) {
 	lowDefault := a.lowBalanceDefault(ctx)
 	d, err := a.read.Dashboard(ctx, a.core.Scope(c), readmodel.DashboardFilter{
 		Master: master, HiddenMasters: hidden, LowDefault: lowDefault, Limit: dashboardListSize,
-		Now: now, HistoryWindow: historyWindow,
+		Now: now, HistoryWindow: historyWindow, RunwayHorizons: runwayHorizons,
 	})
 	if err != nil {
 		return v, err
@@ -67,6 +67,7 @@ func (a *Area) DashboardPanel(c *gin.Context) (view.ReadDashboard, error) {
 	}
 	v.ExpiringTotal = webcore.FormatInt(d.Expiring.Total)
 	v.ShowApprovals = authz.Allowed(a.core.Subject(c), authz.ApproveOperation, authz.Target{})
+	v.Runway = runwayPanel(tr, d.Runway, master, authz.Allowed(a.core.Subject(c), authz.CreateOperation, authz.Target{}))
 	// The totals chart sums every sub-account: only for those who see them all.
 	if d.HistoryShown {
 		v.Chart = balanceChart(tr, "totals-chart", tr.T("dash.chart_caption"), d.History)

@@ -11,6 +11,7 @@ import (
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/export"
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/web/webcore"
 )
@@ -72,7 +73,8 @@ func (a *Area) exportSubAccounts(ctx context.Context, c *gin.Context, tr *i18n.T
 		return 0, err
 	}
 	if err := w.Header(tr.T("sa.id"), tr.T("sa.name"), tr.T("sa.display_name"), tr.T("sa.status"), tr.T("sa.org"),
-		tr.T("sa.debit"), tr.T("sa.credit"), tr.T("sa.total"), tr.T("sa.currency"), tr.T("sa.threshold"), tr.T("sa.balances_as_of")); err != nil {
+		tr.T("sa.debit"), tr.T("sa.credit"), tr.T("sa.total"), tr.T("sa.currency"), tr.T("sa.threshold"), tr.T("sa.balances_as_of"),
+		tr.T("runway.days_left"), tr.T("runway.state"), tr.T("runway.daily_burn")); err != nil {
 		return 0, err
 	}
 	n := 0
@@ -82,10 +84,16 @@ func (a *Area) exportSubAccounts(ctx context.Context, c *gin.Context, tr *i18n.T
 		if sa.LowBalanceThreshold != nil {
 			th = export.Amount(*sa.LowBalanceThreshold)
 		}
+		// Days left as a number a spreadsheet sorts, beside the words of the states
+		// that are not one.
+		days, burn := export.Text(""), export.Text("")
+		if sa.Runway.State == store.RunwayEstimated {
+			days, burn = export.Number(sa.Runway.Days), export.Amount(money.New(sa.Runway.Burn.Round(2), sa.Currency))
+		}
 		return w.Row(export.Text(sa.ID), export.Text(sa.Name), export.Text(sa.DisplayName),
 			export.Text(statusLabel(tr, "sa.status.", sa.Status)), export.Text(sa.OrgName),
 			export.Amount(sa.Debit), export.Amount(sa.Credit), export.Amount(sa.Total), export.Text(sa.Currency),
-			th, export.Time(sa.BalancesSyncedAt, webcore.DisplayZone))
+			th, export.Time(sa.BalancesSyncedAt, webcore.DisplayZone), days, export.Text(runwayCell(tr, sa).Text), burn)
 	})
 	return n, err
 }

@@ -84,7 +84,12 @@ func (a *Area) subAccountView(c *gin.Context, sa *store.SubAccount) (view.SubAcc
 			Expire: webcore.FormatTimePtr(cl.ExpireTime, tr.Lang), ExpireSoon: expiresSoon(cl.ExpireTime, now),
 		})
 	}
-	v.Chart = balanceChart(tr, "balance-chart", tr.T("sa.chart_caption"), d.History)
+	v.Runway = runwayDetail(tr, *sa, now)
+	var proj *projection
+	if sa.Runway.State == store.RunwayEstimated {
+		proj = &projection{Burn: sa.Runway.Burn, Currency: sa.Currency}
+	}
+	v.Chart = projectedChart(tr, "balance-chart", tr.T("sa.chart_caption"), d.History, proj)
 	for _, cp := range d.Coupons {
 		v.Coupons = append(v.Coupons, couponRow(tr, cp, now, nil))
 	}

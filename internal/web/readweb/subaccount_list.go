@@ -18,7 +18,7 @@ import (
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-var subAccountSorts = []string{store.SortName, store.SortNameDesc, store.SortBalance, store.SortBalanceDesc}
+var subAccountSorts = []string{store.SortName, store.SortNameDesc, store.SortBalance, store.SortBalanceDesc, store.SortRunway, store.SortRunwayDesc}
 
 // subAccountFilter reads the list's filters from the query (the scope is the user's, and
 // apart). Unknown values fall back to "any": a stale bookmark still opens the list.
@@ -26,7 +26,7 @@ func (a *Area) subAccountFilter(c *gin.Context) store.SubAccountFilter {
 	f := store.SubAccountFilter{
 		Q: webcore.QueryText(c, "q"), OrgID: strings.TrimSpace(c.Query("org_id")),
 		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: webcore.ListPageSize, MasterAccountID: webcore.MasterParam(c),
-		HiddenMasters: a.masters.Hidden(c.Request.Context()),
+		HiddenMasters: a.masters.Hidden(c.Request.Context()), RunwayBelow: runwayBelowParam(c.Query("runway_below")),
 	}
 	if st, err := strconv.Atoi(c.Query("status")); err == nil && slices.Contains(subAccountStatuses, st) {
 		f.Status = st
@@ -60,19 +60,22 @@ func (a *Area) subAccountList(c *gin.Context) {
 	if f.OrgIDs != nil {
 		orgText = orgTextOf(c)
 	}
-	for _, kv := range [][2]string{{"q", f.Q}, {"org_id", f.OrgID}, {"org", orgText}, {"status", statusParam(f.Status)}, {"sort", sortParam(f.Sort)}, {"master", f.MasterAccountID}} {
+	for _, kv := range [][2]string{{"q", f.Q}, {"org_id", f.OrgID}, {"org", orgText}, {"status", statusParam(f.Status)}, {"sort", sortParam(f.Sort)}, {"master", f.MasterAccountID},
+		{"runway_below", statusParam(f.RunwayBelow)}} {
 		if kv[1] != "" {
 			q.Set(kv[0], kv[1])
 		}
 	}
 	v := view.SubAccountList{
 		Q: f.Q, OrgID: f.OrgID, Status: statusParam(f.Status), Sort: f.Sort,
-		OrgText:  orgShown,
-		Statuses: statusOptions(tr, f.Status),
-		Total:    webcore.FormatInt(res.Total),
-		Exports:  a.exportLinks(c, "/sub-accounts/export", q),
-		AsOf:     a.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
-		Masters:  a.masters.Options(c, f.MasterAccountID),
+		OrgText:        orgShown,
+		Statuses:       statusOptions(tr, f.Status),
+		Total:          webcore.FormatInt(res.Total),
+		Exports:        a.exportLinks(c, "/sub-accounts/export", q),
+		AsOf:           a.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
+		Masters:        a.masters.Options(c, f.MasterAccountID),
+		RunwayBelow:    runwayBelowOptions(tr, f.RunwayBelow),
+		DaysLeftHeader: daysLeftHeader(q, f.Sort),
 	}
 	for _, so := range subAccountSorts {
 		v.Sorts = append(v.Sorts, view.Option{Value: so, Label: tr.T("sa.sort." + sortKey(so)), Selected: so == f.Sort})
@@ -97,7 +100,7 @@ func (a *Area) subAccountList(c *gin.Context) {
 	}
 	if len(v.Rows) == 0 {
 		v.Empty = tr.T("sa.empty")
-		if f.Q != "" || f.OrgID != "" || f.OrgIDs != nil || f.Status != 0 || f.MasterAccountID != "" {
+		if f.Q != "" || f.OrgID != "" || f.OrgIDs != nil || f.Status != 0 || f.MasterAccountID != "" || f.RunwayBelow != 0 {
 			v.Empty = tr.T("sa.empty_filtered")
 		}
 	}
@@ -128,6 +131,7 @@ func sortParam(so string) string {
 func sortKey(so string) string {
 	return map[string]string{
 		store.SortName: "name", store.SortNameDesc: "name_desc", store.SortBalance: "balance", store.SortBalanceDesc: "balance_desc",
+		store.SortRunway: "runway", store.SortRunwayDesc: "runway_desc",
 	}[so]
 }
 
@@ -138,6 +142,7 @@ func subAccountRow(tr *i18n.Translator, sa store.SubAccount, lowDefault money.Am
 		Status: subAccountStatus(tr, sa.Status), Org: sa.OrgName,
 		Debit: sa.Debit.Format(), Credit: sa.Credit.Format(), Total: sa.Total.Format(),
 		Low: sa.BalancesSyncedAt != nil && sa.Total.Decimal().LessThan(thresholdOf(sa, lowDefault).Decimal()), Stale: sa.Stale,
+		DaysLeft: runwayCell(tr, sa),
 	}
 }
 

@@ -76,6 +76,8 @@ type SubAccountList struct {
 	BulkKinds              []Option
 	Masters                []Option // the master filter; empty with one master
 	ShowMaster             bool     // a master column: several masters, none filtered
+	RunwayBelow            []Option // the "runs out within" filter
+	DaysLeftHeader         SortHeader
 }
 
 // SubAccountRow is one line of the list.
@@ -87,6 +89,7 @@ type SubAccountRow struct {
 	Debit, Credit, Total        string
 	Low                         bool
 	Stale                       bool
+	DaysLeft                    RunwayCell
 }
 
 // SubAccountDetail is one sub-account's page.
@@ -113,6 +116,7 @@ type SubAccountDetail struct {
 	Master       string
 	MasterGone   bool
 	MasterSynced string
+	Runway       RunwayDetail
 }
 
 // CreditRow is one credit ledger.
@@ -149,6 +153,7 @@ type ReadDashboard struct {
 	Synced                    bool           // false before the first sync
 	Masters                   []Option       // the master filter; empty with one master
 	MasterRows                []MasterAmount // each master's amounts, with several
+	Runway                    RunwayPanel    // the accounts running out within 7 / 14 / 30 days
 }
 
 // StatusCount is how many sub-accounts have one status.
