@@ -124,6 +124,10 @@ func servePortal(t *testing.T, dataDir string, vars map[string]string, extra ...
 	})
 
 	baseURL = "http://" + addr
+	mode := "sandbox" // the demo portal's in-process sandbox; an upstream URL is production mode
+	if u := vars["PORTAL_UPSTREAM"]; u != "" && u != "sandbox" {
+		mode = "production"
+	}
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -139,7 +143,7 @@ func servePortal(t *testing.T, dataDir string, vars map[string]string, extra ...
 			derr := json.NewDecoder(resp.Body).Decode(&body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				if derr != nil || body["database"] != "ok" || body["upstream"] != "ok" || body["mode"] != "sandbox" {
+				if derr != nil || body["database"] != "ok" || body["upstream"] != "ok" || body["mode"] != mode {
 					t.Fatalf("/readyz 200 but body %v (%v)", body, derr)
 				}
 				break

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -107,15 +104,11 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 // setUp adds the users, starts the sandbox, the proxy and replica A.
 func (g *replicaRig) setUp(dbURL string) {
 	t := g.t
-	var raw [32]byte
-	_, _ = rand.Read(raw[:])
-	key := base64.StdEncoding.EncodeToString(raw[:])
+	key := newSecretKey()
 	g.cliVars = map[string]string{"PORTAL_DATABASE_URL": dbURL, "PORTAL_SECRET_KEY": key, "PORTAL_DATA_DIR": t.TempDir()}
 	for i, u := range []*replicaUser{{name: "maker", role: "finance"}, {name: "approver1", role: "approver"}, {name: "approver2", role: "approver"}} {
 		u.secret = []string{"JBSWY3DPEHPK3PXP", "KRSXG5CTMVRXEZLU", "GEZDGNBVGY3TQOJQ"}[i]
-		if r := runCLI(t, replicaPassword+"\n", g.cliVars, "user", "add", "--username", u.name, "--role", u.role, "--totp-secret", u.secret); r.code != exitOK {
-			t.Fatalf("user add %s\n%s", u.name, r)
-		}
+		addCLIUser(t, g.cliVars, replicaPassword, u.name, u.role, u.secret)
 		r := runCLI(t, "", g.cliVars, "user", "token", u.name)
 		if r.code != exitOK {
 			t.Fatalf("user token %s\n%s", u.name, r)
@@ -130,16 +123,9 @@ func (g *replicaRig) setUp(dbURL string) {
 	t.Cleanup(func() { _ = db.Close() })
 	g.db = db
 
-	opts := sandbox.DefaultOptions()
-	opts.Logger = slog.New(slog.DiscardHandler)
-	opts.SubAccounts = 6 // five active: a full sync takes a second or two at the client's rate limit
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	g.sb, err = sandbox.Start(ctx, "127.0.0.1:0", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = g.sb.Close() })
+	// Six sub-accounts, five active: a full sync takes a second or two at the client's rate limit.
+	sb, opts := startTestSandbox(t, 6)
+	g.sb = sb
 	t.Logf("users and sandbox ready %s after the start", time.Since(g.began).Round(100*time.Millisecond))
 
 	// The proxy is the public address of both replicas.
@@ -149,12 +135,13 @@ func (g *replicaRig) setUp(dbURL string) {
 		"HOME=" + t.TempDir(),
 		"PORTAL_DATABASE_URL=" + dbURL,
 		"PORTAL_SECRET_KEY=" + key,
-		"PORTAL_UPSTREAM=" + g.sb.URL(),
-		"PORTAL_HW_AK=" + opts.AK, "PORTAL_HW_SK=" + opts.SK, "PORTAL_HW_DOMAIN_ID=" + opts.DomainID,
 		"PORTAL_PUBLIC_URL=" + g.lb.srv.URL,
 		"PORTAL_TRUSTED_PROXIES=127.0.0.1",
 		"PORTAL_SYNC_INTERVAL=" + replicaSyncInterval.String(),
 		"PORTAL_AUDIT_CHECKPOINT_INTERVAL=" + replicaCheckpointEach.String(),
+	}
+	for k, v := range sandboxUpstream(sb, opts) {
+		g.env = append(g.env, k+"="+v)
 	}
 	g.a.start(t, g.env)
 	g.a.waitReady(t, time.Now().Add(60*time.Second))

@@ -76,7 +76,7 @@ func TestReportSheetsAndFigures(t *testing.T) {
 		must(t, err)
 		b := openBook(t, content)
 		noMissingMessages(t, b)
-		if got, want := b.sheets(), []string{"Report", "Units", "Sub-accounts", "Operations", "Failed and unknown"}; !slices.Equal(got, want) {
+		if got, want := b.sheets(), []string{"Report", "Units", "Sub-accounts", "Operations", "Failed and unknown", "Automatic top-ups", "Alerts"}; !slices.Equal(got, want) {
 			t.Fatalf("finance's sheets %q, want %q", got, want)
 		}
 		cover := b.rows("Report")
@@ -137,7 +137,7 @@ func TestReportSheetsAndFigures(t *testing.T) {
 		must(t, err)
 		b = openBook(t, content)
 		noMissingMessages(t, b)
-		if got, want := b.sheets(), []string{"报表", "组织单元", "子账号", "操作", "失败与结果未知", "审计摘要", "审计完整性"}; !slices.Equal(got, want) {
+		if got, want := b.sheets(), []string{"报表", "组织单元", "子账号", "操作", "失败与结果未知", "自动充值", "预警", "审计摘要", "审计完整性"}; !slices.Equal(got, want) {
 			t.Fatalf("auditor's sheets %q, want %q", got, want)
 		}
 		if units := b.rows("组织单元"); len(units) != 3 || units[0][0] != "组织单元" {
@@ -172,7 +172,7 @@ func TestReportSheetsAndFigures(t *testing.T) {
 		content, err = s.Build(ctx, *walt, w.period, "en")
 		must(t, err)
 		b = openBook(t, content)
-		if got, want := b.sheets(), []string{"Report", "Units", "Sub-accounts"}; !slices.Equal(got, want) {
+		if got, want := b.sheets(), []string{"Report", "Units", "Sub-accounts", "Alerts"}; !slices.Equal(got, want) {
 			t.Fatalf("viewer's sheets %q, want %q", got, want)
 		}
 		if subs := b.rows("Sub-accounts"); len(subs) != 2 || subs[1][column(t, subs, "Sub-account ID")] != "w-1" {

@@ -38,8 +38,9 @@ type Input struct {
 	loaded   bool
 }
 
-// builtinSections are the report's sections. The top-ups and alerts of the standing
-// top-up rules are to be added here once those tables exist.
+// builtinSections are the report's sections. The automatic top-ups are operations, and
+// show their operations' states and ids: they need what the operation sheets need. The
+// alerts are about balances and runways: they need what the balance sheets need.
 func (s *Service) builtinSections() []Section {
 	return []Section{
 		{Key: "cover", Write: s.writeCover},
@@ -47,6 +48,8 @@ func (s *Service) builtinSections() []Section {
 		{Key: "sub_accounts", Action: authz.ViewSubAccounts, Write: s.writeSubAccounts},
 		{Key: "operations", Action: authz.ViewOperations, Write: s.writeOperations},
 		{Key: "problems", Action: authz.ViewOperations, Write: s.writeProblems},
+		{Key: "topups", Action: authz.ViewOperations, Write: s.writeTopUps},
+		{Key: "alerts", Action: authz.ViewSubAccounts, Write: s.writeAlerts},
 		{Key: "audit", Action: authz.ViewAudit, Write: s.writeAuditSummary},
 		{Key: "integrity", Action: authz.ViewAudit, Write: s.writeIntegrity},
 	}

@@ -18,7 +18,7 @@ type opRows struct {
 	ops       []store.Operation
 	cut       bool // more than store.ReportOperationsLimit matched
 	decisions map[int64][]store.ApprovalRow
-	names     map[string]store.SubAccountName
+	names     subNames
 }
 
 func (s *Service) opRows(ctx context.Context, ops []store.Operation) (opRows, error) {
@@ -42,9 +42,15 @@ func (s *Service) opRows(ctx context.Context, ops []store.Operation) (opRows, er
 	return r, err
 }
 
-// subName is the sub-account's name as the cache knows it (its id when it does not).
-func (r opRows) subName(id string) string {
-	n, ok := r.names[id]
+// subName is the sub-account's name as the cache knows it.
+func (r opRows) subName(id string) string { return r.names.of(id) }
+
+// subNames are cached sub-accounts' names by id (store.SubAccountNamesByIDs).
+type subNames map[string]store.SubAccountName
+
+// of is the sub-account's name as the cache knows it (its id when it does not).
+func (names subNames) of(id string) string {
+	n, ok := names[id]
 	switch {
 	case !ok:
 		return id
