@@ -27,7 +27,9 @@ func (db *DB) subAccountList(sort string) keysetList[subAccountRow, SubAccount] 
 			n, err := strconv.ParseInt(s, 10, 64)
 			return n, err == nil
 		}
-		key = func(s SubAccount) []*string { return []*string{textKey(strconv.FormatInt(s.runwayKey, 10)), textKey(s.ID)} }
+		key = func(s SubAccount) []*string {
+			return []*string{textKey(strconv.FormatInt(s.runwayKey, 10)), textKey(s.ID)}
+		}
 	default:
 		col.arg = func(s string) (any, bool) {
 			if _, err := money.ParseDecimal(s); err != nil {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
