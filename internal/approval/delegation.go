@@ -319,7 +319,7 @@ func (s *Service) auditStart(ctx context.Context, tx *store.DB, m audit.Meta, r 
 
 // delegationRecord appends an audit event on a delegation: who, to whom, when, and extra.
 func delegationRecord(ctx context.Context, tx *store.DB, m audit.Meta, action string, r *store.Delegation, extra map[string]any) error {
-	details := map[string]any{"from_user_id": r.FromUserID, "from": r.FromName, "to_user_id": r.ToUserID, "to": r.ToName,
+	details := map[string]any{"from_user_id": r.FromUserID, "delegator": r.FromName, "to_user_id": r.ToUserID, "delegate": r.ToName,
 		"starts_at": r.StartsAt.UTC().Format(time.RFC3339), "ends_at": r.EndsAt.UTC().Format(time.RFC3339)}
 	for k, v := range extra {
 		details[k] = v
