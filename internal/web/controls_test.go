@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -77,8 +78,11 @@ func TestLimitRefusalShowsTheFigures(t *testing.T) {
 		}
 		tok := p.token("fay")
 		r := p.api(tok, "POST", "/api/v1/operations", `{"kind":"transfer_funds","sub_account_id":"`+subs[1].ID+`","amount":"500.00","reason":"api"}`)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "600.00 CNY drafted today + 500.00 CNY \u003e 1,000.00 CNY") &&
-			!strings.Contains(r.body, `600.00 CNY drafted today + 500.00 CNY \u003e 1,000.00 CNY`) {
+		var body struct {
+			Error struct{ Fields map[string]string }
+		}
+		if r.status != http.StatusUnprocessableEntity || json.Unmarshal([]byte(r.body), &body) != nil ||
+			body.Error.Fields["amount"] != "Over your daily limit: 600.00 CNY drafted today + 500.00 CNY > 1,000.00 CNY." {
 			t.Fatalf("API draft over the limit: %d %s", r.status, r.body)
 		}
 
@@ -98,7 +102,7 @@ func TestLimitRefusalShowsTheFigures(t *testing.T) {
 			t.Fatalf("approvals summary %q, want two needed", got)
 		}
 		fay.lang = "zh"
-		if got := fay.get("/operations/" + id).testid(t, "limit-note"); !strings.Contains(got, "超出申请人的每日限额") {
+		if got := fay.get("/operations/"+id).testid(t, "limit-note"); !strings.Contains(got, "超出申请人的每日限额") {
 			t.Fatalf("zh limit note %q", got)
 		}
 	})
@@ -182,7 +186,7 @@ func TestDelegationPage(t *testing.T) {
 		}
 		for lang, want := range map[string]string{"en": "on behalf of dina", "zh": "代 dina 审批"} {
 			alan.lang = lang
-			if got := alan.get("/operations/" + op).testid(t, "op-approval-on-behalf"); got != want {
+			if got := alan.get("/operations/"+op).testid(t, "op-approval-on-behalf"); got != want {
 				t.Fatalf("%s: %q, want %q", lang, got, want)
 			}
 		}
