@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/store/storetest"
 	"github.com/purser-finance/purser/internal/web/webcore"
@@ -18,6 +20,65 @@ import (
 // The controls of issue 15 on the web: drafting limits (/admin/limits, the refusal on
 // the draft form and the API, the note on an operation's page) and delegations
 // (/delegations, "on behalf of" on an operation's page, the delegator's request refused).
+
+// controlsMutations are the audit coverage cases of the limits' and delegations' routes
+// (merged into mutations).
+func controlsMutations() map[string][]mutation {
+	return map[string][]mutation{
+		"POST /admin/limits": {
+			{name: "save", action: approval.ActionLimit, do: func(p *portal) {
+				b := opsOn(p).as("adam")
+				p.mark()
+				b.post("/admin/limits", limitsForm(b.code(testSecret)))
+			}},
+			{name: "wrong code", action: audit.AuthTOTPFailed, do: func(p *portal) {
+				b := opsOn(p).as("adam")
+				p.mark()
+				b.post("/admin/limits", limitsForm("000000"))
+			}},
+		},
+		"POST /admin/limits/users": {
+			{name: "save", action: approval.ActionLimit, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.as("adam")
+				p.mark()
+				b.post("/admin/limits/users", url.Values{"user_id": {q.userID("fay")}, "daily": {"100.00"}, "code": {b.code(testSecret)}})
+			}},
+		},
+		"POST /admin/limits/sub-accounts": {
+			{name: "save", action: approval.ActionLimit, do: func(p *portal) {
+				q := opsOn(p)
+				sub := q.normalSubs(1)[0].ID
+				b := q.as("adam")
+				p.mark()
+				b.post("/admin/limits/sub-accounts", url.Values{"sub_account_id": {sub}, "monthly": {"100.00"}, "code": {b.code(testSecret)}})
+			}},
+		},
+		"POST /delegations": {
+			{name: "from now", sequence: []string{approval.ActionDelegationCreate, approval.ActionDelegationStart}, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.as("abby")
+				p.mark()
+				b.post("/delegations", q.delegationForm("alan", b.code(testSecret)))
+			}},
+			{name: "wrong code", action: audit.AuthTOTPFailed, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.as("abby")
+				p.mark()
+				b.post("/delegations", q.delegationForm("alan", "000000"))
+			}},
+		},
+		"POST /delegations/:id/revoke": {
+			{name: "revoke", action: approval.ActionDelegationRevoke, do: func(p *portal) {
+				q := opsOn(p)
+				b := q.as("abby")
+				id := q.delegation(b, "alan")
+				p.mark()
+				b.post("/delegations/"+id+"/revoke", url.Values{"code": {b.code(testSecret)}})
+			}},
+		},
+	}
+}
 
 // limitsForm is the defaults form: a daily limit of 1,000.00 that refuses.
 func limitsForm(code string) url.Values {

@@ -274,58 +274,6 @@ func mutations() map[string][]mutation {
 				b.post("/admin/policy", policyForm("000000"))
 			}},
 		},
-		"POST /admin/limits": {
-			{name: "save", action: approval.ActionLimit, do: func(p *portal) {
-				b := opsOn(p).as("adam")
-				p.mark()
-				b.post("/admin/limits", limitsForm(b.code(testSecret)))
-			}},
-			{name: "wrong code", action: audit.AuthTOTPFailed, do: func(p *portal) {
-				b := opsOn(p).as("adam")
-				p.mark()
-				b.post("/admin/limits", limitsForm("000000"))
-			}},
-		},
-		"POST /admin/limits/users": {
-			{name: "save", action: approval.ActionLimit, do: func(p *portal) {
-				q := opsOn(p)
-				b := q.as("adam")
-				p.mark()
-				b.post("/admin/limits/users", url.Values{"user_id": {q.userID("fay")}, "daily": {"100.00"}, "code": {b.code(testSecret)}})
-			}},
-		},
-		"POST /admin/limits/sub-accounts": {
-			{name: "save", action: approval.ActionLimit, do: func(p *portal) {
-				q := opsOn(p)
-				sub := q.normalSubs(1)[0].ID
-				b := q.as("adam")
-				p.mark()
-				b.post("/admin/limits/sub-accounts", url.Values{"sub_account_id": {sub}, "monthly": {"100.00"}, "code": {b.code(testSecret)}})
-			}},
-		},
-		"POST /delegations": {
-			{name: "from now", sequence: []string{approval.ActionDelegationCreate, approval.ActionDelegationStart}, do: func(p *portal) {
-				q := opsOn(p)
-				b := q.as("abby")
-				p.mark()
-				b.post("/delegations", q.delegationForm("alan", b.code(testSecret)))
-			}},
-			{name: "wrong code", action: audit.AuthTOTPFailed, do: func(p *portal) {
-				q := opsOn(p)
-				b := q.as("abby")
-				p.mark()
-				b.post("/delegations", q.delegationForm("alan", "000000"))
-			}},
-		},
-		"POST /delegations/:id/revoke": {
-			{name: "revoke", action: approval.ActionDelegationRevoke, do: func(p *portal) {
-				q := opsOn(p)
-				b := q.as("abby")
-				id := q.delegation(b, "alan")
-				p.mark()
-				b.post("/delegations/"+id+"/revoke", url.Values{"code": {b.code(testSecret)}})
-			}},
-		},
 		"POST /api/v1/operations": {
 			{name: "viewer refused", action: audit.AccessDenied, do: func(p *portal) {
 				q := opsOn(p)
@@ -394,6 +342,9 @@ func mutations() map[string][]mutation {
 		},
 	}
 	for k, v := range identityMutations() {
+		m[k] = v
+	}
+	for k, v := range controlsMutations() {
 		m[k] = v
 	}
 	return m
