@@ -194,6 +194,10 @@ type Approval struct {
 	SecondFactor string    `json:"second_factor"` // "totp"
 	SnapshotHash string    `json:"snapshot_hash"` // what was signed
 	At           time.Time `json:"at"`
+	// OnBehalfOf is the delegator a delegate approved for (delegation.go); nil when
+	// the approver acted for themself.
+	OnBehalfOf     *int64 `json:"on_behalf_of,omitempty"`
+	OnBehalfOfName string `json:"on_behalf_of_name,omitempty"`
 }
 
 // Operation is one requested change and where it stands.
@@ -224,6 +228,9 @@ type Operation struct {
 	ExecutedAt        *time.Time      `json:"executed_at,omitempty"`
 	FinishedAt        *time.Time      `json:"finished_at,omitempty"`
 	Approvals         []Approval      `json:"approvals"`
+	// LimitNotes are the drafting limits it went over (limits_check.go), which made it
+	// need one approval more than its policy; empty when none.
+	LimitNotes []LimitBreach `json:"limit_notes,omitempty"`
 }
 
 // Target is the authz target of the operation (its organisation path and requester).
@@ -356,6 +363,8 @@ type Batch struct {
 	ExpiresAt         time.Time    `json:"expires_at"`
 	CreatedAt         time.Time    `json:"created_at"`
 	Approvals         []Approval   `json:"approvals"`
+	// LimitNotes as Operation's.
+	LimitNotes []LimitBreach `json:"limit_notes,omitempty"`
 }
 
 // BatchRow is one line of a bulk CSV, as given and as resolved.

@@ -223,6 +223,10 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		if err := s.checkBatchFunds(ctx, tx, p.rows, ops); err != nil {
 			return err
 		}
+		var err error
+		if required, err = s.applyBatchLimits(ctx, tx, a.UserID, required, p.rows, ops, b, now); err != nil {
+			return err
+		}
 		if err := tx.InsertBatch(ctx, b); err != nil {
 			return err
 		}
@@ -247,6 +251,9 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 			"snapshot_hash": b.SnapshotHash, "required_approvals": required}
 		if len(skipped) > 0 {
 			details["skipped_rows"] = skipped
+		}
+		if b.LimitNote != "" {
+			details["limits"] = json.RawMessage(b.LimitNote)
 		}
 		if err := batchRecord(ctx, tx, m, ActionSubmit, b.ID, details); err != nil {
 			return err

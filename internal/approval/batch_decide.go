@@ -87,8 +87,17 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 		if !cur.ExpiresAt.After(now) {
 			return ErrWrongState
 		}
+		decided, err := tx.BatchApprovals(ctx, id)
+		if err != nil {
+			return err
+		}
+		use, err := s.onBehalf(ctx, tx, a, cur.RequestedBy, nil, decided, now)
+		if err != nil {
+			return err
+		}
 		ap := &store.ApprovalRow{BatchID: &id, UserID: a.UserID, Username: a.Username, Decision: DecisionApprove,
 			Comment: comment, SecondFactor: "totp", SnapshotHash: cur.SnapshotHash, At: now}
+		use.sign(ap)
 		if err := tx.InsertApproval(ctx, ap); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return ErrAlreadyDecided
@@ -100,8 +109,13 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 			return err
 		}
 		final := n >= cur.RequiredApprovals
-		if err := batchRecord(ctx, tx, a.meta(), ActionApprove, id, map[string]any{"approvals": n, "required": cur.RequiredApprovals,
-			"final": final, "snapshot_hash": cur.SnapshotHash, "comment": comment, "second_factor": "totp"}); err != nil {
+		details := map[string]any{"approvals": n, "required": cur.RequiredApprovals,
+			"final": final, "snapshot_hash": cur.SnapshotHash, "comment": comment, "second_factor": "totp"}
+		use.describe(details)
+		if err := batchRecord(ctx, tx, a.meta(), ActionApprove, id, details); err != nil {
+			return err
+		}
+		if err := use.record(ctx, tx, a.meta(), TargetBatch, id); err != nil {
 			return err
 		}
 		if !final {

@@ -39,10 +39,11 @@ func (s *Service) GetBatch(ctx context.Context, a Actor, id int64) (*Batch, erro
 	total, _ := money.FromUpstream(b.Total, b.Currency)
 	out := &Batch{ID: b.ID, Kind: Kind(b.Kind), State: State(b.State), RequestedBy: b.RequestedBy, RequestedByName: b.RequestedByName,
 		Reason: b.Reason, Rows: b.RowsCount, Total: total, SnapshotHash: b.SnapshotHash, RequiredApprovals: b.RequiredApprovals,
-		ExpiresAt: b.ExpiresAt.UTC(), CreatedAt: b.CreatedAt.UTC(), Approvals: []Approval{}}
+		ExpiresAt: b.ExpiresAt.UTC(), CreatedAt: b.CreatedAt.UTC(), Approvals: []Approval{}, LimitNotes: limitNotes(b.LimitNote)}
 	for _, ap := range aps {
 		out.Approvals = append(out.Approvals, Approval{UserID: ap.UserID, Username: ap.Username, Decision: ap.Decision,
-			Comment: ap.Comment, SecondFactor: ap.SecondFactor, SnapshotHash: ap.SnapshotHash, At: ap.At.UTC()})
+			Comment: ap.Comment, SecondFactor: ap.SecondFactor, SnapshotHash: ap.SnapshotHash, At: ap.At.UTC(),
+			OnBehalfOf: ap.OnBehalfOf, OnBehalfOfName: ap.OnBehalfOfName})
 	}
 	return out, nil
 }

@@ -67,6 +67,9 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 		if err := s.checkFunds(ctx, tx, in.Kind, row.MasterAccountID, v.params, v.amount); err != nil {
 			return err
 		}
+		if err := s.applyLimits(ctx, tx, a.UserID, row, v.amount, now); err != nil {
+			return err
+		}
 		if err := tx.InsertOperation(ctx, row); err != nil {
 			return err
 		}
@@ -79,6 +82,9 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 			"reason": row.Reason, "required_approvals": row.RequiredApprovals}
 		if in.DraftedFrom > 0 {
 			details["drafted_from"] = in.DraftedFrom
+		}
+		if row.LimitNote != "" {
+			details["limits"] = json.RawMessage(row.LimitNote)
 		}
 		if err := record(ctx, tx, m, ActionCreate, row.ID, audit.Success, details); err != nil {
 			return err

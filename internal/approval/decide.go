@@ -59,7 +59,7 @@ func (s *Service) checkApprover(ctx context.Context, a Actor, requestedBy int64,
 		}
 		return ErrForbidden
 	}
-	return nil
+	return s.checkDelegatorsRequest(ctx, a, requestedBy, action, targetType, targetID)
 }
 
 func (s *Service) stepUp(ctx context.Context, a Actor, code string) error {
@@ -179,8 +179,18 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 			changed = cur.SnapshotHash
 			return ErrSnapshotChanged // rolls the lock's touch back: nothing written
 		}
-		if err := tx.InsertApproval(ctx, &store.ApprovalRow{OperationID: &id, UserID: a.UserID, Username: a.Username,
-			Decision: DecisionApprove, Comment: comment, SecondFactor: "totp", SnapshotHash: cur.SnapshotHash, At: now}); err != nil {
+		decided, err := tx.ApprovalsOf(ctx, []int64{id})
+		if err != nil {
+			return err
+		}
+		use, err := s.onBehalf(ctx, tx, a, cur.RequestedBy, splitPath(cur.OrgPath), decided[id], now)
+		if err != nil {
+			return err
+		}
+		ap := &store.ApprovalRow{OperationID: &id, UserID: a.UserID, Username: a.Username,
+			Decision: DecisionApprove, Comment: comment, SecondFactor: "totp", SnapshotHash: cur.SnapshotHash, At: now}
+		use.sign(ap)
+		if err := tx.InsertApproval(ctx, ap); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return ErrAlreadyDecided
 			}
@@ -196,7 +206,11 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 		for k, v := range extra {
 			details[k] = v
 		}
+		use.describe(details)
 		if err := record(ctx, tx, a.meta(), ActionApprove, id, audit.Success, details); err != nil {
+			return err
+		}
+		if err := use.record(ctx, tx, a.meta(), TargetOperation, id); err != nil {
 			return err
 		}
 		if !final {

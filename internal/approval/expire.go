@@ -11,7 +11,7 @@ import (
 
 // ExpireDue ends every pending operation and batch whose expiry has passed (run
 // periodically by the jobs): nobody decided in time, so the request is void and its
-// requester is told. It returns how many operations it expired, batch rows included;
+// requester is told. It also audits the delegations that have begun or ended since. It returns how many operations it expired, batch rows included;
 // each one moves in its own transaction with its audit event.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	moved := 0
@@ -49,7 +49,11 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		}
 	}
 	n, err := s.expireBatches(ctx, now)
-	return moved + n, err
+	if err != nil {
+		return moved + n, err
+	}
+	// Delegations' starts and ends are audited on the same beat.
+	return moved + n, s.sweepDelegations(ctx, now)
 }
 
 func (s *Service) expireBatches(ctx context.Context, now timeT) (int, error) {

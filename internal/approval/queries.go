@@ -97,6 +97,9 @@ func (s *Service) PendingFor(ctx context.Context, a Actor, limit int) ([]Operati
 		return []Operation{}, nil
 	}
 	f.Limit = limit
+	if err := s.exceptDelegators(ctx, a, &f); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.ListOperations(ctx, f)
 	if err != nil {
 		return nil, err
@@ -110,6 +113,9 @@ func (s *Service) CountPendingFor(ctx context.Context, a Actor) (int, error) {
 	f, ok := s.pendingFilter(a)
 	if !ok {
 		return 0, nil
+	}
+	if err := s.exceptDelegators(ctx, a, &f); err != nil {
+		return 0, err
 	}
 	// A batch is one decision: it counts once, as the inbox shows it.
 	n, err := s.db.CountOperationDecisions(ctx, f)

@@ -76,7 +76,7 @@ func OperationFromRow(r store.Operation, approvals []store.ApprovalRow) Operatio
 		RequestedByName: r.RequestedByName, Reason: r.Reason, BatchID: r.BatchID,
 		RequiredApprovals: r.RequiredApprovals, Attempts: r.Attempts, Resolution: r.Resolution,
 		ExpiresAt: r.ExpiresAt.UTC(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		ExecutedAt: r.ExecutedAt, FinishedAt: r.FinishedAt, Approvals: []Approval{},
+		ExecutedAt: r.ExecutedAt, FinishedAt: r.FinishedAt, Approvals: []Approval{}, LimitNotes: limitNotes(r.LimitNote),
 	}
 	_ = json.Unmarshal([]byte(r.Params), &o.Params)
 	if r.Amount != nil {
@@ -96,7 +96,8 @@ func OperationFromRow(r store.Operation, approvals []store.ApprovalRow) Operatio
 	}
 	for _, a := range approvals {
 		o.Approvals = append(o.Approvals, Approval{UserID: a.UserID, Username: a.Username, Decision: a.Decision,
-			Comment: a.Comment, SecondFactor: a.SecondFactor, SnapshotHash: a.SnapshotHash, At: a.At.UTC()})
+			Comment: a.Comment, SecondFactor: a.SecondFactor, SnapshotHash: a.SnapshotHash, At: a.At.UTC(),
+			OnBehalfOf: a.OnBehalfOf, OnBehalfOfName: a.OnBehalfOfName})
 	}
 	return o
 }

@@ -58,12 +58,16 @@ const (
 	AuthenticatePublic Action = "auth.public" // the sign-in pages themselves
 )
 
+// ManageDelegations: let another approver approve on one's behalf for a period, or
+// (admins) see and end everyone's delegations.
+const ManageDelegations Action = "delegations.manage"
+
 // Mutating reports whether an action changes state. Auditors and viewers never hold one
 // (tested over the whole route matrix).
 func (a Action) Mutating() bool {
 	switch a {
 	case ManageOwnProfile, CreateOperation, CancelOperation, ApproveOperation, ResolveOperation,
-		RunSync, SetThreshold, ManageUsers, ManagePolicy, ManageUpstream, ManageSettings, ManageRules, PauseAllRules:
+		ManageDelegations, RunSync, SetThreshold, ManageUsers, ManagePolicy, ManageUpstream, ManageSettings, ManageRules, PauseAllRules:
 		return true
 	}
 	return false
@@ -77,9 +81,9 @@ var grants = map[Role][]Action{
 	Finance: {ViewDashboard, ViewSubAccounts, ViewBilling, ViewOperations, ExportData,
 		CreateOperation, CancelOperation, RunSync, SetThreshold, ViewRules, ManageRules},
 	Approver: {ViewDashboard, ViewSubAccounts, ViewBilling, ViewOperations, ViewApprovals,
-		ApproveOperation, ViewRules},
+		ApproveOperation, ViewRules, ManageDelegations},
 	Admin: {ViewDashboard, ViewSubAccounts, ViewBilling, ViewOperations, ViewAudit,
-		ExportAudit, ExportData, ViewAdmin, ResolveOperation, RunSync, SetThreshold,
+		ExportAudit, ExportData, ViewAdmin, ResolveOperation, ManageDelegations, RunSync, SetThreshold,
 		ManageUsers, ManagePolicy, ManageUpstream, ManageSettings, ViewRules, PauseAllRules},
 }
 

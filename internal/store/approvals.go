@@ -17,6 +17,11 @@ type ApprovalRow struct {
 	SecondFactor string
 	SnapshotHash string
 	At           time.Time
+	// OnBehalfOf is the delegator a delegate approved for (their id and name, and the
+	// delegation used); nil when the approver acted for themself.
+	OnBehalfOf     *int64
+	OnBehalfOfName string
+	DelegationID   *int64
 }
 
 // TableName is gorm's table.

@@ -18,6 +18,7 @@ type OperationBatch struct {
 	Currency          string
 	SnapshotHash      string
 	RequiredApprovals int
+	LimitNote         string // as Operation.LimitNote
 	ExpiresAt         time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time

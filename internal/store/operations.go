@@ -45,6 +45,9 @@ type Operation struct {
 	UpdatedAt         time.Time
 	ExecutedAt        *time.Time
 	FinishedAt        *time.Time
+	// LimitNote says, as JSON, which drafting limits the operation went over when it
+	// was drafted, so needing one more approval than its policy; "" when none.
+	LimitNote string
 }
 
 // TableName is gorm's table.
@@ -102,6 +105,9 @@ type OperationFilter struct {
 	// operations, out: what an operation's page lists beside it ("" and 0: none).
 	ExceptID           int64
 	ExceptSubAccountID string
+	// ExceptRequesters leaves out the requests of these users (an approver's delegators,
+	// whose requests they may not decide on).
+	ExceptRequesters []int64
 }
 
 func (db *DB) operationQuery(ctx context.Context, f OperationFilter) *conds {
@@ -129,6 +135,9 @@ func (db *DB) operationQuery(ctx context.Context, f OperationFilter) *conds {
 	}
 	if f.ExceptSubAccountID != "" {
 		c.add("sub_account_id <> ?", f.ExceptSubAccountID)
+	}
+	if len(f.ExceptRequesters) > 0 {
+		c.add("requested_by NOT IN ?", f.ExceptRequesters)
 	}
 	if len(f.Scopes) > 0 {
 		var parts []string

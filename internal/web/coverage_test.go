@@ -371,6 +371,9 @@ func mutations() map[string][]mutation {
 	for k, v := range reportMutations() {
 		m[k] = v
 	}
+	for k, v := range controlsMutations() {
+		m[k] = v
+	}
 	return m
 }
 

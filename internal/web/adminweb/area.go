@@ -83,6 +83,7 @@ type Store interface {
 type Policies interface {
 	Policies(ctx context.Context) ([]approval.Policy, error)
 	SetPolicy(ctx context.Context, a approval.Actor, p approval.Policy) error
+	Limits
 }
 
 // StepUpVerifier checks a fresh second-factor code (auth.Service): the policy form asks

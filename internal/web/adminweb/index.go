@@ -17,6 +17,8 @@ var adminAreas = []struct {
 	ready     bool
 }{
 	{"policy", "/admin/policy", authz.ManagePolicy, true},
+	{"limits", "/admin/limits", authz.ManagePolicy, true},
+	{"delegations", "/delegations", authz.ManageUsers, true},
 	{"users", "/admin/users", authz.ManageUsers, true},
 	{"upstream", "/admin/upstream", authz.ManageUpstream, true},
 	{"settings", "/admin/settings", authz.ManageSettings, true},

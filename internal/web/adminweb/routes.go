@@ -12,6 +12,10 @@ func (a *Area) Routes() []webcore.Route {
 		{Method: "GET", Path: "/admin", Action: authz.ViewAdmin, Handle: a.index},
 		{Method: "GET", Path: "/admin/policy", Action: authz.ManagePolicy, Handle: a.policyPage},
 		{Method: "POST", Path: "/admin/policy", Action: authz.ManagePolicy, Handle: a.policySave},
+		{Method: "GET", Path: "/admin/limits", Action: authz.ManagePolicy, Handle: a.limitsPage},
+		{Method: "POST", Path: "/admin/limits", Action: authz.ManagePolicy, Handle: a.limitsSave},
+		{Method: "POST", Path: "/admin/limits/users", Action: authz.ManagePolicy, Handle: a.limitsUserSave},
+		{Method: "POST", Path: "/admin/limits/sub-accounts", Action: authz.ManagePolicy, Handle: a.limitsSubSave},
 
 		// Users.
 		{Method: "GET", Path: "/admin/users", Action: authz.ManageUsers, Handle: a.userList},

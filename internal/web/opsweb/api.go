@@ -25,6 +25,9 @@ type apiApproval struct {
 	Comment      string `json:"comment"`
 	SecondFactor string `json:"second_factor,omitempty"`
 	At           string `json:"at"`
+	// OnBehalfOf names the delegator a delegate approved for.
+	OnBehalfOf   string `json:"on_behalf_of,omitempty"`
+	OnBehalfOfID *int64 `json:"on_behalf_of_id,omitempty"`
 }
 
 type apiOpError struct {
@@ -54,6 +57,8 @@ type apiOperation struct {
 	ExpiresAt         string          `json:"expires_at"`
 	CreatedAt         string          `json:"created_at"`
 	UpdatedAt         string          `json:"updated_at"`
+	// LimitNotes: the drafting limits it went over, which added an approval.
+	LimitNotes []approval.LimitBreach `json:"limit_notes,omitempty"`
 }
 
 func utc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -62,14 +67,14 @@ func toAPIOperation(o approval.Operation, lang string) apiOperation {
 	out := apiOperation{ID: o.ID, Kind: o.Kind, State: o.State, TransID: o.TransID, Currency: o.Currency, SubAccountID: o.SubAccountID,
 		RequestedBy: o.RequestedByName, RequestedByID: o.RequestedBy, Reason: o.Reason, Params: o.Params, SnapshotHash: o.SnapshotHash,
 		RequiredApprovals: o.RequiredApprovals, Approvals: []apiApproval{}, Resolution: o.Resolution, BatchID: o.BatchID,
-		ExpiresAt: utc3339(o.ExpiresAt), CreatedAt: utc3339(o.CreatedAt), UpdatedAt: utc3339(o.UpdatedAt)}
+		ExpiresAt: utc3339(o.ExpiresAt), CreatedAt: utc3339(o.CreatedAt), UpdatedAt: utc3339(o.UpdatedAt), LimitNotes: o.LimitNotes}
 	if o.Amount != nil {
 		a := o.Amount.String()
 		out.Amount = &a
 	}
 	for _, a := range o.Approvals {
 		out.Approvals = append(out.Approvals, apiApproval{User: a.Username, UserID: a.UserID, Decision: a.Decision, Comment: a.Comment,
-			SecondFactor: a.SecondFactor, At: utc3339(a.At)})
+			SecondFactor: a.SecondFactor, At: utc3339(a.At), OnBehalfOf: a.OnBehalfOfName, OnBehalfOfID: a.OnBehalfOf})
 	}
 	if o.Error != nil {
 		msg := o.Error.MessageEN

@@ -72,6 +72,8 @@ type Operations interface {
 	ApproveBatch(ctx context.Context, a approval.Actor, id int64, totpCode, comment string) (*approval.Batch, error)
 	RejectBatch(ctx context.Context, a approval.Actor, id int64, comment string) (*approval.Batch, error)
 	CancelBatch(ctx context.Context, a approval.Actor, id int64) (*approval.Batch, error)
+
+	Delegations
 }
 
 // Reader is what the forms read of the synced cache (readmodel.Reader), within the scope

@@ -54,6 +54,7 @@ func (a *Area) renderBatch(c *gin.Context, status int, decideErr, comment string
 		Approvals: approvalViews(tr, b.Approvals), Progress: batchProgressView(tr, b, prog),
 		More: page.NextCursor != "", ResultCSV: batchHref(b.ID) + "/result.csv", DecideError: decideErr, Comment: comment,
 		ApproveHelp: tr.N("op.batch_approve_help", b.Rows, map[string]any{"Rows": webcore.FormatInt(int64(b.Rows)), "Total": b.Total.Text()}),
+		LimitNotes:  limitNoteTexts(tr, b.LimitNotes),
 	}
 	if b.State == approval.StatePending {
 		v.Expires = webcore.FormatTime(b.ExpiresAt, tr.Lang)

@@ -54,7 +54,8 @@ func (a *Area) operationView(c *gin.Context, id int64) (view.OperationPage, erro
 		Created: webcore.FormatTime(op.CreatedAt, tr.Lang), Updated: webcore.FormatTime(op.UpdatedAt, tr.Lang),
 		ApprovalsSummary: approvalsSummary(tr, op.Approvals, op.RequiredApprovals), Approvals: approvalViews(tr, op.Approvals),
 		Resolution: op.Resolution, Timeline: timelineRows(tr, tl, op.Currency),
-		Live: op.State == approval.StateApproved || op.State == approval.StateExecuting,
+		Live:       op.State == approval.StateApproved || op.State == approval.StateExecuting,
+		LimitNotes: limitNoteTexts(tr, op.LimitNotes),
 	}
 	v.Master, v.MasterGone = a.masters.Label(ctx, op.MasterAccountID)
 	if op.State == approval.StatePending {

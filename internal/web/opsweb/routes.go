@@ -44,6 +44,11 @@ func (a *Area) Routes() []webcore.Route {
 		{Method: "GET", Path: "/approvals", Action: authz.ViewApprovals, Handle: a.approvalInbox},
 		{Method: "POST", Path: "/approvals", Action: authz.ApproveOperation, Handle: a.approvalsApprove},
 
+		// Delegations of approvals (holidays).
+		{Method: "GET", Path: "/delegations", Action: authz.ManageDelegations, Handle: a.delegationsPage},
+		{Method: "POST", Path: "/delegations", Action: authz.ManageDelegations, Handle: a.delegationCreate},
+		{Method: "POST", Path: "/delegations/:id/revoke", Action: authz.ManageDelegations, Handle: a.delegationRevoke},
+
 		// JSON API (CONTRACTS.md).
 		{Method: "POST", Path: "/api/v1/operations", Action: authz.CreateOperation, Handle: a.apiCreateOperation},
 		{Method: "GET", Path: "/api/v1/operations", Action: authz.ViewOperations, Handle: a.apiOperations},

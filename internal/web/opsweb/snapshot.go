@@ -107,7 +107,11 @@ func approvalViews(tr *i18n.Translator, aps []approval.Approval) []view.Approval
 		if a.SecondFactor != "" {
 			f = tr.T("op.factor." + a.SecondFactor)
 		}
-		out = append(out, view.ApprovalView{User: a.Username, Comment: a.Comment, At: webcore.FormatTime(a.At, tr.Lang), Factor: f, Decision: d})
+		v := view.ApprovalView{User: a.Username, Comment: a.Comment, At: webcore.FormatTime(a.At, tr.Lang), Factor: f, Decision: d}
+		if a.OnBehalfOfName != "" {
+			v.OnBehalf = tr.T("delegation.on_behalf_of", map[string]any{"Name": a.OnBehalfOfName})
+		}
+		out = append(out, v)
 	}
 	return out
 }

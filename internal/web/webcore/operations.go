@@ -26,6 +26,10 @@ var (
 	OpForbidden       = &Error{http.StatusForbidden, "forbidden", "op.error.forbidden"}
 )
 
+// OpDelegatorsRequest is a delegate deciding on their delegator's request: a
+// self-approval to API clients, with its own message for people.
+var OpDelegatorsRequest = &Error{http.StatusForbidden, "self_approval", "op.error.delegators_request"}
+
 // OperationError maps an approval error to its status and message; nil for errors that
 // are not the workflow's (they fail as they are). Out of scope is not here: the core
 // answers it like "not found" and records it.
@@ -37,6 +41,8 @@ func OperationError(err error) *Error {
 		return OpValidation
 	case errors.Is(err, approval.ErrNotFound):
 		return OpNotFound
+	case errors.Is(err, approval.ErrDelegatorsRequest):
+		return OpDelegatorsRequest
 	case errors.Is(err, approval.ErrSelfApproval):
 		return OpSelfApproval
 	case errors.Is(err, approval.ErrAlreadyDecided):

@@ -107,6 +107,8 @@ type OperationForm struct {
 type ApprovalView struct {
 	User, Comment, At, Factor string
 	Decision                  Badge
+	// OnBehalf says whom a delegate approved for ("on behalf of dora"); "" for one's own.
+	OnBehalf string
 }
 
 // TimelineRow is one event of an operation's history.
@@ -153,6 +155,10 @@ type OperationPage struct {
 	// Renewals (quote.go): the quote as signed, and the orders once it ran.
 	Quote  *RenewalQuote
 	Orders *RenewalOrders
+
+	// LimitNotes say which drafting limits it went over, with the figures: why it needs
+	// one approval more than its policy.
+	LimitNotes []string
 }
 
 // ApprovalInbox is /approvals.
@@ -295,6 +301,8 @@ type BatchPage struct {
 	OwnRequest                       bool
 	DecideError                      string
 	Comment                          string
+	// LimitNotes as OperationPage's.
+	LimitNotes []string
 }
 
 // OpsDashboard is the dashboard's operations panel.
