@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,10 +55,24 @@ func TestBrowserOrgTypeAheadAndPager(t *testing.T) {
 	console.reset()
 	must(t, "type part of a unit", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("org"), typed)))
 	waitVisible(t, ctx, "suggestions", "[data-testid=org-option]")
+	// Each keystroke asks for suggestions and the answer replaces the list: read it whole,
+	// once it has stopped changing (the answer for everything typed has come).
+	labels := func() []string {
+		l, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("[data-testid=org-option]")).map(e => e.textContent.trim())`))
+		must(t, "read the suggestions", err)
+		return l
+	}
+	shown := labels()
+	for settle := time.Now().Add(5 * time.Second); time.Now().Before(settle); {
+		time.Sleep(300 * time.Millisecond)
+		again := labels()
+		if slices.Equal(again, shown) {
+			break
+		}
+		shown = again
+	}
 	var pick string
-	for i := range count(t, ctx, "[data-testid=org-option]") {
-		label, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelectorAll("[data-testid=org-option]")[`+strconv.Itoa(i)+`].textContent.trim()`))
-		must(t, "read a suggestion", err)
+	for i, label := range shown {
 		if label == unit {
 			pick = `[data-testid=org-option]:nth-of-type(` + strconv.Itoa(i+1) + `)`
 		}
