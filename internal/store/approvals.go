@@ -16,7 +16,10 @@ type ApprovalRow struct {
 	Comment      string
 	SecondFactor string
 	SnapshotHash string
-	At           time.Time
+	// Level is the level of the operation's approval route the decision counted for (1
+	// on rows decided before the matrix, and on rejections).
+	Level int
+	At    time.Time
 }
 
 // TableName is gorm's table.

@@ -18,9 +18,14 @@ type OperationBatch struct {
 	Currency          string
 	SnapshotHash      string
 	RequiredApprovals int
-	ExpiresAt         time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// The approval route fixed at request time, as on Operation.
+	ApprovalRuleID      *int64
+	ApprovalRuleVersion int
+	ApprovalLevels      string
+	ApprovalSequential  bool
+	ExpiresAt           time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 // TableName is gorm's table.
