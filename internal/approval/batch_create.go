@@ -216,8 +216,8 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 	}
 	b := &store.OperationBatch{Kind: string(kind), State: string(StatePending), RequestedBy: a.UserID, RequestedByName: a.Username,
 		Reason: reason, RowsCount: len(ops), Total: p.total.String(), Currency: money.DefaultCurrency,
-		SnapshotHash:      SnapshotHash("batch", s.opts.MasterAccountID, "", strings.Join(hashes, ",")),
-		ExpiresAt: now.Add(pol.Expiry), CreatedAt: now, UpdatedAt: now}
+		SnapshotHash: SnapshotHash("batch", s.opts.MasterAccountID, "", strings.Join(hashes, ",")),
+		ExpiresAt:    now.Add(pol.Expiry), CreatedAt: now, UpdatedAt: now}
 	fixBatchRoute(b, res.Route)
 	idem := newIdempotency(a.UserID, idemKey, struct {
 		Op     string
