@@ -176,8 +176,9 @@ func textOrNil(a *money.Amount) *string {
 	return &s
 }
 
-// ruleDetails is a rule as the audit trail and a pending change record it.
-func ruleDetails(r *Rule) map[string]any {
+// ruleDetails is a rule as the audit trail records it (nil: none, before a create or
+// after a delete).
+func ruleDetails(r *Rule) any {
 	if r == nil {
 		return nil
 	}

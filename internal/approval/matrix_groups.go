@@ -147,7 +147,7 @@ func groupFromRow(g store.ApproverGroup, users map[int64]store.User) Group {
 }
 
 // groupDetails is a group as the audit trail records it.
-func groupDetails(g *store.ApproverGroup) map[string]any {
+func groupDetails(g *store.ApproverGroup) any {
 	if g == nil {
 		return nil
 	}
