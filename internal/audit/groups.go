@@ -20,6 +20,9 @@ var Known = []string{
 	"operation.expire", "operation.execute", "operation.succeed", "operation.fail", "operation.unknown",
 	"operation.reconcile", SyncRequest, SyncRun, ExportDownload, AccessDenied, AuditView, AuditVerify, CheckpointNew,
 	"sub_account.update", UpstreamAccountTest, SettingsUpdate, SettingsTest, SecretsRotate,
+	// The approval matrix (internal/approval matrix*.go).
+	"approver_group.create", "approver_group.update", "approver_group.delete", "approval_rule.create",
+	"approval_rule.update", "approval_rule.delete", "approval_rule.propose", "approval_rule.reject",
 }
 
 // Area is the part of an action before the dot: "auth", "operation", …

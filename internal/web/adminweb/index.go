@@ -17,6 +17,7 @@ var adminAreas = []struct {
 	ready     bool
 }{
 	{"policy", "/admin/policy", authz.ManagePolicy, true},
+	{"matrix", "/admin/matrix", authz.ManagePolicy, true},
 	{"users", "/admin/users", authz.ManageUsers, true},
 	{"upstream", "/admin/upstream", authz.ManageUpstream, true},
 	{"settings", "/admin/settings", authz.ManageSettings, true},

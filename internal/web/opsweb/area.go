@@ -53,6 +53,7 @@ type Operations interface {
 	Reject(ctx context.Context, a approval.Actor, id int64, comment string) (*approval.Operation, error)
 	Cancel(ctx context.Context, a approval.Actor, id int64) (*approval.Operation, error)
 	Resolve(ctx context.Context, a approval.Actor, id int64, outcome approval.State, reason string) (*approval.Operation, error)
+	OperationRoute(ctx context.Context, a approval.Actor, id int64) (approval.RouteStatus, error)
 
 	// The approver's inbox.
 	PendingFor(ctx context.Context, a approval.Actor, limit int) ([]approval.Operation, error)
@@ -70,6 +71,7 @@ type Operations interface {
 	ApproveBatch(ctx context.Context, a approval.Actor, id int64, totpCode, comment string) (*approval.Batch, error)
 	RejectBatch(ctx context.Context, a approval.Actor, id int64, comment string) (*approval.Batch, error)
 	CancelBatch(ctx context.Context, a approval.Actor, id int64) (*approval.Batch, error)
+	BatchRoute(ctx context.Context, a approval.Actor, id int64) (approval.RouteStatus, error)
 }
 
 // Reader is what the forms read of the synced cache (readmodel.Reader), within the scope

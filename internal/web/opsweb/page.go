@@ -74,12 +74,13 @@ func (a *Area) operationView(c *gin.Context, id int64) (view.OperationPage, erro
 		return view.OperationPage{}, err
 	}
 	v.OwnRequest = u.UserID == op.RequestedBy
-	decided := false
-	for _, ap := range op.Approvals {
-		decided = decided || ap.UserID == u.UserID
+	rs, err := a.ops.OperationRoute(ctx, actor, id)
+	if err != nil {
+		return view.OperationPage{}, err
 	}
+	v.Route = routeView(tr, rs, u)
 	open := op.State == approval.StatePending && op.BatchID == nil
-	v.CanApprove = open && !decided && canApprove(u, op.RequestedBy, op.OrgPath)
+	v.CanApprove = open && rs.CanApprove
 	v.CanReject = v.CanApprove
 	v.CanCancel = open && v.OwnRequest && authz.Allowed(u, authz.CancelOperation, authz.Target{OrgPath: op.OrgPath})
 	v.CanResolve = op.State == approval.StateUnknown && authz.Allowed(u, authz.ResolveOperation, authz.Target{})
