@@ -111,6 +111,12 @@ func TestMatrixTwoLevelsOnTheWeb(t *testing.T) {
 	if got := page.testid(t, "route-summary"); got != "Needs: level 1 — 1 of Treasury; then level 2 — 1 of CFO office" {
 		t.Fatalf("route summary %q", got)
 	}
+	if !strings.Contains(page.testid(t, "route-rule"), "rule #") || !strings.Contains(page.testid(t, "route-why"), "only rule") || page.has(t, "route-explain") {
+		t.Fatalf("which rule and why: %q", page.testid(t, "route-rule"))
+	}
+	if r := adam.get("/operations/" + id); !r.has(t, "route-explain") {
+		t.Fatal("an admin is not offered the explanation of the rule")
+	}
 	var who []string
 	page.doc(t).Find(`[data-testid="route-approvers"]`).Each(func(_ int, s *goquery.Selection) { who = append(who, strings.TrimSpace(s.Text())) })
 	if strings.Join(who, "|") != "abby|alan" {

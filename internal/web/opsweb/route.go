@@ -57,3 +57,21 @@ func capital(s string) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
+
+// routeWhy says why the route is what it is, as the request's creation recorded it (its
+// audit event's route_why); "" for the kind's policy (its label says so) and for
+// requests made before the matrix.
+func routeWhy(tr *i18n.Translator, tl []approval.TimelineEntry) string {
+	for _, e := range tl {
+		if e.Action != approval.ActionCreate {
+			continue
+		}
+		why, _ := e.Details["route_why"].(string)
+		switch why {
+		case approval.WhyOnly, approval.WhyDeepest, approval.WhyNarrowest, approval.WhyTie:
+			return tr.T("matrix.whyop." + strings.TrimPrefix(why, "matrix.why."))
+		}
+		return ""
+	}
+	return ""
+}

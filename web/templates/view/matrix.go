@@ -7,7 +7,11 @@ package view
 type ApprovalRoute struct {
 	Summary string // "Needs: level 1 — 1 of Treasury; then level 2 — 1 of CFO office"
 	Rule    string // the matrix rule that applied, or the kind's policy
-	Levels  []RouteLevel
+	Why     string // why that rule, as recorded when it was requested ("" if unknown)
+	// ExplainHref asks the admin's "which rule applies?" about the same request ("" for
+	// anyone else).
+	ExplainHref string
+	Levels      []RouteLevel
 	// Note tells an approver who cannot approve it now why ("" otherwise).
 	Note string
 }
