@@ -202,8 +202,10 @@ func (f approverFacts) groupAllows(t approvalTarget, level int) (ok, member bool
 	return true, true
 }
 
-// decide is whether f may approve t now, and at which level: the lowest open level that
-// accepts them.
+// decide is whether f may approve t now, and at which level: the lowest open level of a
+// group that accepts them, else the lowest open level of any approver. Preferring the
+// group's level keeps a member of a scarce group from using up a level anyone could have
+// given, in a route whose levels go in any order.
 func (f approverFacts) decide(t approvalTarget) eligibility {
 	if r := f.basics(t); r != "" {
 		return eligibility{Reason: r}
@@ -212,15 +214,20 @@ func (f approverFacts) decide(t approvalTarget) eligibility {
 	if len(open) == 0 {
 		return eligibility{Reason: ReasonComplete}
 	}
-	why := ReasonNotInGroup
+	why, anyLevel := ReasonNotInGroup, 0
 	for _, lv := range open {
 		ok, member := f.groupAllows(t, lv)
-		if ok {
+		switch {
+		case ok && t.route.Levels[lv-1].GroupID != 0:
 			return eligibility{Level: lv, OK: true}
-		}
-		if member {
+		case ok && anyLevel == 0:
+			anyLevel = lv
+		case !ok && member:
 			why = ReasonGroupScope
 		}
+	}
+	if anyLevel != 0 {
+		return eligibility{Level: anyLevel, OK: true}
 	}
 	for _, lv := range later {
 		if ok, _ := f.groupAllows(t, lv); ok {

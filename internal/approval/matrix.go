@@ -36,7 +36,8 @@ import (
 //     cover every row.
 //   - Eligibility (eligibility.go) is one function that the decisions, the inbox, the
 //     notifications and the "who can approve" lists share. An approval counts for the
-//     lowest open level its approver is eligible for and is recorded with that level.
+//     lowest open level of a group its approver is in (else the lowest open level of any
+//     approver) and is recorded with that level; one person approves once, for one level.
 //   - Changing the matrix needs a fresh second-factor code; a change that lowers the
 //     approvals needed for any kind, unit and amount (found by evaluating the matrix
 //     before and after at every known unit and every band edge) waits as a pending

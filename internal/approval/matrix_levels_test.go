@@ -271,3 +271,33 @@ func TestBatchTakesTheStrictestRule(t *testing.T) {
 		}
 	})
 }
+
+// TestLevelsInAnyOrder: a rule of two levels without order, one from any approver and one
+// from the CFO office. The CFO's approval, first, counts for the CFO's level, not for the
+// level anyone could give; anyone then completes it.
+func TestLevelsInAnyOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		cfo := w.group("CFO office", nil, "alan")
+		w.rule(approval.RuleInput{Kind: approval.KindTransferFunds, Levels: []approval.Level{{Count: 1}, {Count: 1, GroupID: cfo}}})
+		op := w.transfer("s-west", "10.00")
+		for _, name := range []string{"abby", "alan", "carl"} {
+			if !slices.Contains(w.inbox(name), op.ID) {
+				t.Fatalf("%s: both levels are open, yet the request is not in their inbox", name)
+			}
+		}
+		if _, err := w.approve("alan", op.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.inbox("carl"); !slices.Contains(got, op.ID) {
+			t.Fatalf("the level of any approver is still open: %v", got)
+		}
+		if got, err := w.approve("carl", op.ID); err != nil || got.State != approval.StateApproved {
+			t.Fatalf("second level: %+v %v", got, err)
+		}
+		aps, _ := db.ApprovalsOf(context.Background(), []int64{op.ID})
+		if len(aps[op.ID]) != 2 || aps[op.ID][0].Level != 2 || aps[op.ID][1].Level != 1 {
+			t.Fatalf("levels of the approvals: %+v", aps[op.ID])
+		}
+	})
+}
