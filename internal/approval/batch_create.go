@@ -182,12 +182,22 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 	if err != nil {
 		return nil, err
 	}
-	pol, err := s.policy(ctx, kind)
+	// One route for the whole batch: the strictest rule over its rows' units, at its total.
+	var paths [][]string
+	seenPath := map[string]bool{}
+	for _, v := range p.ops {
+		if k := joinPath(v.orgPath); !seenPath[k] {
+			seenPath[k] = true
+			paths = append(paths, v.orgPath)
+		}
+	}
+	res, err := s.batchResolution(ctx, kind, paths, p.total)
 	if err != nil {
 		return nil, err
 	}
+	pol := res.Policy
 	now := s.now()
-	required := requiredApprovals(pol, &p.total)
+	required := res.Route.Required()
 	ops := make([]*store.Operation, len(p.rows))
 	var hashes []string
 	for i, r := range p.rows {
@@ -197,16 +207,18 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		o := &store.Operation{Kind: string(kind), State: string(StatePending), Params: string(pj), Amount: &amt,
 			Currency: v.currency, SubAccountID: v.params.SubAccountID, OrgPath: joinPath(v.orgPath),
 			MasterAccountID: v.masterOr(s.opts.MasterAccountID), TransID: bss.NewTransID(), RequestedBy: a.UserID,
-			RequestedByName: a.Username, Reason: r.Reason, BatchLine: r.Line, RequiredApprovals: required,
+			RequestedByName: a.Username, Reason: r.Reason, BatchLine: r.Line,
 			ExpiresAt: now.Add(pol.Expiry), CreatedAt: now, UpdatedAt: now}
+		fixRoute(o, res.Route)
 		o.SnapshotHash = SnapshotHash(o.Kind, o.MasterAccountID, o.TransID, o.Params)
 		hashes = append(hashes, o.SnapshotHash)
 		ops[i] = o
 	}
 	b := &store.OperationBatch{Kind: string(kind), State: string(StatePending), RequestedBy: a.UserID, RequestedByName: a.Username,
 		Reason: reason, RowsCount: len(ops), Total: p.total.String(), Currency: money.DefaultCurrency,
-		SnapshotHash:      SnapshotHash("batch", s.opts.MasterAccountID, "", strings.Join(hashes, ",")),
-		RequiredApprovals: required, ExpiresAt: now.Add(pol.Expiry), CreatedAt: now, UpdatedAt: now}
+		SnapshotHash: SnapshotHash("batch", s.opts.MasterAccountID, "", strings.Join(hashes, ",")),
+		ExpiresAt:    now.Add(pol.Expiry), CreatedAt: now, UpdatedAt: now}
+	fixBatchRoute(b, res.Route)
 	idem := newIdempotency(a.UserID, idemKey, struct {
 		Op     string
 		Kind   Kind
@@ -248,7 +260,7 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 			}
 		}
 		details := map[string]any{"kind": kind, "reason": b.Reason, "rows": b.RowsCount, "total": b.Total,
-			"snapshot_hash": b.SnapshotHash, "required_approvals": required}
+			"snapshot_hash": b.SnapshotHash, "required_approvals": required, "route": routeDetails(res.Route), "route_why": res.Why}
 		if len(skipped) > 0 {
 			details["skipped_rows"] = skipped
 		}
@@ -261,13 +273,17 @@ func (s *Service) CreateBatch(ctx context.Context, a Actor, kind Kind, reason st
 		if required == 0 {
 			return s.approveBatchRows(ctx, tx, audit.System("policy"), b, nil, &notes)
 		}
-		ids, err := notify.ApproverIDs(ctx, tx, a.UserID, nil)
+		var rowPaths []string
+		for k := range seenPath {
+			rowPaths = append(rowPaths, k)
+		}
+		ns, err := s.approverNotes(ctx, tx, batchTarget(b, rowPaths, nil), func(id int64) notify.Note {
+			return notify.ForBatch(id, b, "notify.batch.pending")
+		})
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			notes = append(notes, notify.ForBatch(id, b, "notify.batch.pending"))
-		}
+		notes = append(notes, ns...)
 		return s.note.Insert(ctx, tx, notes)
 	})
 	if err != nil {

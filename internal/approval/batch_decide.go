@@ -3,6 +3,7 @@ package approval
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/purser-finance/purser/internal/audit"
@@ -67,6 +68,9 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 	if b.State != string(StatePending) {
 		return nil, ErrWrongState
 	}
+	if _, err := s.checkBatchEligible(ctx, s.db, a, b, ActionApprove, true); err != nil {
+		return nil, err
+	}
 	if err := s.stepUp(ctx, a, totpCode); err != nil {
 		return nil, err
 	}
@@ -87,6 +91,16 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 		if !cur.ExpiresAt.After(now) {
 			return ErrWrongState
 		}
+		// The route decides again under the lock (an approval that raced another one to
+		// the same level finds it complete).
+		t, err := s.checkBatchEligible(ctx, tx, a, cur, ActionApprove, false)
+		if err != nil {
+			return err
+		}
+		el, err := s.eligibleApprover(ctx, tx, a, t)
+		if err != nil {
+			return err
+		}
 		decided, err := tx.BatchApprovals(ctx, id)
 		if err != nil {
 			return err
@@ -96,7 +110,7 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 			return err
 		}
 		ap := &store.ApprovalRow{BatchID: &id, UserID: a.UserID, Username: a.Username, Decision: DecisionApprove,
-			Comment: comment, SecondFactor: "totp", SnapshotHash: cur.SnapshotHash, At: now}
+			Comment: comment, SecondFactor: "totp", SnapshotHash: cur.SnapshotHash, Level: el.Level, At: now}
 		use.sign(ap)
 		if err := tx.InsertApproval(ctx, ap); err != nil {
 			if errors.Is(err, store.ErrConflict) {
@@ -108,9 +122,12 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 		if err != nil {
 			return err
 		}
-		final := n >= cur.RequiredApprovals
+		before, _ := t.openLevels()
+		t.decisions = append(t.decisions, *ap)
+		final := t.complete()
 		details := map[string]any{"approvals": n, "required": cur.RequiredApprovals,
-			"final": final, "snapshot_hash": cur.SnapshotHash, "comment": comment, "second_factor": "totp"}
+			"final": final, "snapshot_hash": cur.SnapshotHash, "comment": comment, "second_factor": "totp",
+			"level": el.Level, "levels": len(t.route.Levels)}
 		use.describe(details)
 		if err := batchRecord(ctx, tx, a.meta(), ActionApprove, id, details); err != nil {
 			return err
@@ -119,6 +136,15 @@ func (s *Service) ApproveBatch(ctx context.Context, a Actor, id int64, totpCode,
 			return err
 		}
 		if !final {
+			// An ordered route moved to its next level: its approvers hear of it now.
+			if after, _ := t.openLevels(); t.route.Sequential && !slices.Equal(before, after) {
+				ns, err := s.approverNotes(ctx, tx, t, func(uid int64) notify.Note { return notify.ForBatch(uid, cur, "notify.batch.pending") })
+				if err != nil {
+					return err
+				}
+				notes = append(notes, ns...)
+				return s.note.Insert(ctx, tx, notes)
+			}
 			return nil
 		}
 		return s.approveBatchRows(ctx, tx, a.meta(), cur, ap, &notes)
@@ -189,6 +215,12 @@ func (s *Service) RejectBatch(ctx context.Context, a Actor, id int64, comment st
 	if err := requireReason(comment); err != nil {
 		return nil, err
 	}
+	if b.State != string(StatePending) {
+		return nil, ErrWrongState
+	}
+	if _, err := s.checkBatchEligible(ctx, s.db, a, b, ActionReject, true); err != nil {
+		return nil, err
+	}
 	ap := &store.ApprovalRow{BatchID: &id, UserID: a.UserID, Username: a.Username, Decision: DecisionReject, Comment: comment,
 		SnapshotHash: b.SnapshotHash, At: s.now()}
 	if err := s.endBatch(ctx, a.meta(), b, StateRejected, ActionReject, ap); err != nil {
@@ -211,4 +243,30 @@ func (s *Service) CancelBatch(ctx context.Context, a Actor, id int64) (*Batch, e
 		return nil, err
 	}
 	return s.GetBatch(ctx, a, id)
+}
+
+// checkBatchEligible applies the batch's route to a's decision on pending batch b in db:
+// the target with its decisions so far, or the refusal, audited as denied when the
+// matrix alone refuses and audited is set (before any write; under the decision's lock
+// the refusal rolls back with it).
+func (s *Service) checkBatchEligible(ctx context.Context, db *store.DB, a Actor, b *store.OperationBatch, action string, audited bool) (approvalTarget, error) {
+	decisions, err := db.BatchApprovals(ctx, b.ID)
+	if err != nil {
+		return approvalTarget{}, err
+	}
+	paths, err := db.BatchOrgPaths(ctx, []int64{b.ID})
+	if err != nil {
+		return approvalTarget{}, err
+	}
+	t := batchTarget(b, paths[b.ID], decisions)
+	el, err := s.eligibleApprover(ctx, db, a, t)
+	switch {
+	case err != nil:
+		return t, err
+	case el.OK:
+		return t, nil
+	case !audited:
+		return t, el.err()
+	}
+	return t, s.refuse(ctx, a, action, TargetBatch, b.ID, el)
 }

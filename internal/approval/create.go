@@ -16,7 +16,8 @@ import (
 
 // Create requests an operation: in is validated against the cache (a *ValidationError
 // per field), a renewal is priced by the upstream (its Quote, in the snapshot), the
-// kind's policy sets how many approvals it needs, and the operation is
+// approval matrix (or, where no rule applies, the kind's policy) fixes the route of
+// approvals it needs, and the operation is
 // stored as pending with its snapshot hash, its audit events and the approvers'
 // notifications in one transaction. An operation that needs no approval is approved and
 // enqueued in that same transaction. idemKey ("" = none) makes a repeated submission
@@ -30,7 +31,7 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 	if err != nil {
 		return nil, err
 	}
-	pol, err := s.policy(ctx, in.Kind)
+	res, err := s.ResolveRule(ctx, in.Kind, v.orgPath, v.amount)
 	if err != nil {
 		return nil, err
 	}
@@ -44,10 +45,10 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 		Kind: string(in.Kind), State: string(StatePending), Params: string(paramsJSON),
 		Currency: v.currency, SubAccountID: v.params.SubAccountID, OrgPath: joinPath(v.orgPath),
 		MasterAccountID: v.masterOr(s.opts.MasterAccountID), TransID: transID, RequestedBy: a.UserID,
-		RequestedByName: a.Username, Reason: strings.TrimSpace(in.Reason),
-		RequiredApprovals: requiredApprovals(pol, v.amount), ExpiresAt: now.Add(pol.Expiry),
+		RequestedByName: a.Username, Reason: strings.TrimSpace(in.Reason), ExpiresAt: now.Add(res.Policy.Expiry),
 		CreatedAt: now, UpdatedAt: now,
 	}
+	fixRoute(row, res.Route)
 	row.SnapshotHash = SnapshotHash(row.Kind, row.MasterAccountID, row.TransID, row.Params)
 	if v.amount != nil {
 		amt := v.amount.String()
@@ -79,7 +80,7 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 		m := a.meta()
 		details := map[string]any{"kind": row.Kind, "trans_id": row.TransID, "sub_account_id": row.SubAccountID,
 			"amount": ptrString(row.Amount), "params": json.RawMessage(row.Params), "snapshot_hash": row.SnapshotHash,
-			"reason": row.Reason, "required_approvals": row.RequiredApprovals}
+			"reason": row.Reason, "required_approvals": row.RequiredApprovals, "route": routeDetails(res.Route), "route_why": res.Why}
 		if in.DraftedFrom > 0 {
 			details["drafted_from"] = in.DraftedFrom
 		}
@@ -108,7 +109,9 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 			notes = append(notes, notify.ForRequester(row, "notify.op.approved"))
 			return s.note.Insert(ctx, tx, notes)
 		}
-		ns, err := notify.ForApprovers(ctx, tx, row, splitPath(row.OrgPath), "notify.op.pending")
+		ns, err := s.approverNotes(ctx, tx, opTarget(row, nil), func(id int64) notify.Note {
+			return notify.ForOperation(id, row, "notify.op.pending")
+		})
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -147,7 +148,45 @@ func (s *Service) checkApprovable(ctx context.Context, a Actor, id int64) error 
 	if r.State != string(StatePending) {
 		return ErrWrongState
 	}
-	return nil
+	_, err = s.checkEligible(ctx, s.db, a, r, ActionApprove)
+	return err
+}
+
+// checkEligible applies the approval route to a's decision on pending operation r, before
+// any write: the target with its decisions so far, or the refusal. A refusal by the
+// matrix (not in the level's group, a later level) is audited as denied, like a
+// self-approval. The decision itself asks again under its lock.
+func (s *Service) checkEligible(ctx context.Context, db *store.DB, a Actor, r *store.Operation, action string) (approvalTarget, error) {
+	aps, err := db.ApprovalsOf(ctx, []int64{r.ID})
+	if err != nil {
+		return approvalTarget{}, err
+	}
+	t := opTarget(r, aps[r.ID])
+	el, err := s.eligibleApprover(ctx, db, a, t)
+	if err != nil {
+		return t, err
+	}
+	if el.OK {
+		return t, nil
+	}
+	return t, s.refuse(ctx, a, action, TargetOperation, r.ID, el)
+}
+
+// refuse is el's error; one that only the matrix makes is audited as denied first (a
+// denial that cannot be audited fails the call with the write's error). It is written on
+// its own, so that it stays when the caller's transaction rolls back.
+func (s *Service) refuse(ctx context.Context, a Actor, action, targetType string, id int64, el eligibility) error {
+	err := el.err()
+	if !errors.Is(err, ErrNotEligible) && !errors.Is(err, ErrLevelNotReached) {
+		return err
+	}
+	if aerr := s.db.InTx(ctx, func(tx *store.DB) error {
+		return audit.Record(ctx, tx, a.meta(), audit.Entry{Action: action, TargetType: targetType,
+			TargetID: strconv.FormatInt(id, 10), Outcome: audit.Denied, Details: map[string]any{"reason": el.Reason}})
+	}); aerr != nil {
+		return fmt.Errorf("approval: audit the refusal: %w", aerr)
+	}
+	return err
 }
 
 // approveVerified is the approval itself, once the second factor was accepted. The
@@ -179,18 +218,28 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 			changed = cur.SnapshotHash
 			return ErrSnapshotChanged // rolls the lock's touch back: nothing written
 		}
-		decided, err := tx.ApprovalsOf(ctx, []int64{id})
+		// The route decides again under the lock: an approval that raced another one to
+		// the same level finds it complete.
+		aps, err := tx.ApprovalsOf(ctx, []int64{id})
 		if err != nil {
 			return err
 		}
-		use, err := s.onBehalf(ctx, tx, a, cur.RequestedBy, splitPath(cur.OrgPath), decided[id], now)
+		t := opTarget(cur, aps[id])
+		el, err := s.eligibleApprover(ctx, tx, a, t)
 		if err != nil {
 			return err
 		}
-		ap := &store.ApprovalRow{OperationID: &id, UserID: a.UserID, Username: a.Username,
-			Decision: DecisionApprove, Comment: comment, SecondFactor: "totp", SnapshotHash: cur.SnapshotHash, At: now}
-		use.sign(ap)
-		if err := tx.InsertApproval(ctx, ap); err != nil {
+		if !el.OK {
+			return el.err()
+		}
+		use, err := s.onBehalf(ctx, tx, a, cur.RequestedBy, splitPath(cur.OrgPath), aps[id], now)
+		if err != nil {
+			return err
+		}
+		ap := store.ApprovalRow{OperationID: &id, UserID: a.UserID, Username: a.Username, Decision: DecisionApprove,
+			Comment: comment, SecondFactor: "totp", SnapshotHash: cur.SnapshotHash, Level: el.Level, At: now}
+		use.sign(&ap)
+		if err := tx.InsertApproval(ctx, &ap); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return ErrAlreadyDecided
 			}
@@ -200,9 +249,11 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 		if err != nil {
 			return err
 		}
-		final := n >= cur.RequiredApprovals
+		before, _ := t.openLevels()
+		t.decisions = append(t.decisions, ap)
+		final := t.complete()
 		details := map[string]any{"snapshot_hash": cur.SnapshotHash, "approvals": n, "required": cur.RequiredApprovals, "final": final,
-			"comment": comment, "second_factor": "totp"}
+			"comment": comment, "second_factor": "totp", "level": el.Level, "levels": len(t.route.Levels)}
 		for k, v := range extra {
 			details[k] = v
 		}
@@ -214,6 +265,15 @@ func (s *Service) approveVerified(ctx context.Context, a Actor, id int64, commen
 			return err
 		}
 		if !final {
+			// An ordered route moved to its next level: its approvers hear of it now.
+			if after, _ := t.openLevels(); t.route.Sequential && !slices.Equal(before, after) {
+				ns, err := s.approverNotes(ctx, tx, t, func(uid int64) notify.Note { return notify.ForOperation(uid, cur, "notify.op.pending") })
+				if err != nil {
+					return err
+				}
+				notes = append(notes, ns...)
+				return s.note.Insert(ctx, tx, notes)
+			}
 			return nil
 		}
 		ok, err = tx.MarkApproved(ctx, id, cur.SnapshotHash, now)
@@ -262,6 +322,13 @@ func (s *Service) Reject(ctx context.Context, a Actor, id int64, comment string)
 	}
 	comment = strings.TrimSpace(comment)
 	if err := requireReason(comment); err != nil {
+		return nil, err
+	}
+	if r.State != string(StatePending) {
+		return nil, ErrWrongState
+	}
+	// Whoever may approve at the current level may reject; nobody else.
+	if _, err := s.checkEligible(ctx, s.db, a, r, ActionReject); err != nil {
 		return nil, err
 	}
 	var notes []notify.Note

@@ -88,23 +88,48 @@ func (s *Service) pendingFilter(a Actor) (store.OperationFilter, bool) {
 		Scopes: scopesOf(a), Ascending: true}, true
 }
 
-// PendingFor lists, oldest first, the pending operations a could still decide on: in
-// scope, not requested by a, not yet decided by a (alone or through the batch). Empty for
-// anyone who may not approve.
+// PendingFor lists, oldest first, the pending operations a may approve now: in scope,
+// not requested by a, not yet decided by a (alone or through the batch), and at their
+// current level a level a is eligible for (the approval matrix: its group, the group's
+// units, in order). Empty for anyone who may not approve. The store narrows the candidates
+// in SQL (state, scope, requester, earlier decisions); the route decides on each
+// (eligibility.go), page after page until limit are found.
 func (s *Service) PendingFor(ctx context.Context, a Actor, limit int) ([]Operation, error) {
 	f, ok := s.pendingFilter(a)
 	if !ok {
 		return []Operation{}, nil
 	}
-	f.Limit = limit
+	if limit <= 0 {
+		limit = 50
+	}
 	if err := s.exceptDelegators(ctx, a, &f); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.ListOperations(ctx, f)
+	e, err := s.newInboxFilter(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	return s.withApprovals(ctx, rows)
+	f.Limit = min(max(limit, 100), 500)
+	var out []store.Operation
+	for len(out) < limit {
+		rows, err := s.db.ListOperations(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		mine, err := e.keep(ctx, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, mine...)
+		if len(rows) < f.Limit {
+			break
+		}
+		f.AfterID = rows[len(rows)-1].ID
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return s.withApprovals(ctx, out)
 }
 
 // CountPendingFor counts what PendingFor would show, a batch counting once as the inbox
@@ -117,9 +142,106 @@ func (s *Service) CountPendingFor(ctx context.Context, a Actor) (int, error) {
 	if err := s.exceptDelegators(ctx, a, &f); err != nil {
 		return 0, err
 	}
-	// A batch is one decision: it counts once, as the inbox shows it.
-	n, err := s.db.CountOperationDecisions(ctx, f)
-	return int(n), err
+	e, err := s.newInboxFilter(ctx, a)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	batches, err := s.db.OperationBatchIDs(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range batches {
+		ok, err := e.batchOK(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			n++
+		}
+	}
+	f.NoBatch, f.Limit = true, 500
+	for {
+		rows, err := s.db.ListOperations(ctx, f)
+		if err != nil {
+			return 0, err
+		}
+		mine, err := e.keep(ctx, rows)
+		if err != nil {
+			return 0, err
+		}
+		n += len(mine)
+		if len(rows) < f.Limit {
+			return n, nil
+		}
+		f.AfterID = rows[len(rows)-1].ID
+	}
+}
+
+// inboxFilter decides, for one approver, which candidates of the inbox they may approve
+// now, reading their groups once and each batch once.
+type inboxFilter struct {
+	s       *Service
+	facts   approverFacts
+	batches map[int64]bool
+}
+
+func (s *Service) newInboxFilter(ctx context.Context, a Actor) (*inboxFilter, error) {
+	f, err := s.approverFactsOf(ctx, s.db, a)
+	if err != nil {
+		return nil, err
+	}
+	return &inboxFilter{s: s, facts: f, batches: map[int64]bool{}}, nil
+}
+
+// keep returns the rows the approver may approve now, in order.
+func (e *inboxFilter) keep(ctx context.Context, rows []store.Operation) ([]store.Operation, error) {
+	var single []int64
+	for _, r := range rows {
+		if r.BatchID == nil {
+			single = append(single, r.ID)
+		}
+	}
+	aps, err := e.s.db.ApprovalsOf(ctx, single)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Operation
+	for i := range rows {
+		r := &rows[i]
+		ok := false
+		if r.BatchID == nil {
+			ok = e.facts.decide(opTarget(r, aps[r.ID])).OK
+		} else if ok, err = e.batchOK(ctx, *r.BatchID); err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, *r)
+		}
+	}
+	return out, nil
+}
+
+// batchOK reports whether the approver may approve batch id now.
+func (e *inboxFilter) batchOK(ctx context.Context, id int64) (bool, error) {
+	if ok, seen := e.batches[id]; seen {
+		return ok, nil
+	}
+	b, err := e.s.db.BatchByID(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	decisions, err := e.s.db.BatchApprovals(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	paths, err := e.s.db.BatchOrgPaths(ctx, []int64{id})
+	if err != nil {
+		return false, err
+	}
+	ok := e.facts.decide(batchTarget(b, paths[id], decisions)).OK
+	e.batches[id] = ok
+	return ok, nil
 }
 
 // Timeline is the history of operation id as the audit trail holds it (its batch's

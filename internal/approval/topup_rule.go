@@ -153,7 +153,7 @@ func (s *Service) CreateRuleChange(ctx context.Context, a Actor, ch RuleChange, 
 			}
 			return s.enqueue(ctx, tx, []int64{row.ID})
 		}
-		ns, err := notify.ForApprovers(ctx, tx, row, ch.OrgPath, "notify.op.pending")
+		ns, err := s.approverNotes(ctx, tx, opTarget(row, nil), func(uid int64) notify.Note { return notify.ForOperation(uid, row, "notify.op.pending") })
 		if err != nil {
 			return err
 		}

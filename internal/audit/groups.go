@@ -22,6 +22,9 @@ var Known = []string{
 	"sub_account.update", UpstreamAccountTest, SettingsUpdate, SettingsTest, SecretsRotate,
 	"rule.create", "rule.update", "rule.pause", "rule.resume", "rule.pause_all", "rule.resume_all",
 	"report.subscribe", "report.unsubscribe", "report.send",
+	// The approval matrix (internal/approval matrix*.go).
+	"approver_group.create", "approver_group.update", "approver_group.delete", "approval_rule.create",
+	"approval_rule.update", "approval_rule.delete", "approval_rule.propose", "approval_rule.reject",
 }
 
 // Area is the part of an action before the dot: "auth", "operation", …

@@ -53,27 +53,6 @@ func ForBatch(userID int64, b *store.OperationBatch, kind string, extra ...map[s
 	return Note{row: store.NotificationRow{UserID: userID, BatchID: &id, Kind: kind, Params: string(j)}, event: map[string]any{"event": kind, "batch": p}}
 }
 
-// ApproverIDs lists the users who could approve a request of requestedBy on orgPath: enabled
-// approvers whose scope covers it, never the requester (separation of duties).
-func ApproverIDs(ctx context.Context, db *store.DB, requestedBy int64, orgPath []string) ([]int64, error) {
-	return usersWhere(ctx, db, requestedBy, func(sub authz.Subject) bool {
-		return authz.Allowed(sub, authz.ApproveOperation, authz.Target{OrgPath: orgPath, OwnerID: requestedBy})
-	})
-}
-
-// ForApprovers is the note of kind about r for everyone who could approve it.
-func ForApprovers(ctx context.Context, db *store.DB, r *store.Operation, orgPath []string, kind string) ([]Note, error) {
-	ids, err := ApproverIDs(ctx, db, r.RequestedBy, orgPath)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Note, 0, len(ids))
-	for _, id := range ids {
-		out = append(out, ForOperation(id, r, kind))
-	}
-	return out, nil
-}
-
 // ForAdmins is the note of kind about r for every enabled admin but its requester: unknown
 // outcomes wait for an admin to settle them.
 func ForAdmins(ctx context.Context, db *store.DB, r *store.Operation, kind string) ([]Note, error) {

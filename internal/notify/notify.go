@@ -2,7 +2,7 @@
 // transaction as the transition it reports, then, after commit, the same notice by e-mail
 // (in the recipient's language, with a link) and one signed webhook per event. Delivery
 // outside the portal is best effort and bounded in time; the in-app list is the record.
-// The approval use cases and the executor build notes (ForRequester, ForApprovers …) and
+// The approval use cases and the executor build notes (ForRequester, ForOperation, ForBatch …) and
 // hand them to a Notifier; the web layer reads a user's list (List, CountUnread, MarkRead).
 package notify
 

@@ -16,12 +16,15 @@ type ApprovalRow struct {
 	Comment      string
 	SecondFactor string
 	SnapshotHash string
-	At           time.Time
 	// OnBehalfOf is the delegator a delegate approved for (their id and name, and the
 	// delegation used); nil when the approver acted for themself.
 	OnBehalfOf     *int64
 	OnBehalfOfName string
 	DelegationID   *int64
+	// Level is the level of the operation's approval route the decision counted for (1
+	// on rows decided before the matrix, and on rejections).
+	Level int
+	At    time.Time
 }
 
 // TableName is gorm's table.

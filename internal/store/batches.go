@@ -19,9 +19,14 @@ type OperationBatch struct {
 	SnapshotHash      string
 	RequiredApprovals int
 	LimitNote         string // as Operation.LimitNote
-	ExpiresAt         time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// The approval route fixed at request time, as on Operation.
+	ApprovalRuleID      *int64
+	ApprovalRuleVersion int
+	ApprovalLevels      string
+	ApprovalSequential  bool
+	ExpiresAt           time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 // TableName is gorm's table.

@@ -31,23 +31,31 @@ type Operation struct {
 	BatchID           *int64
 	BatchLine         int
 	RequiredApprovals int
-	Attempts          int
-	ErrorCode         string
-	ErrorMessage      string
-	ErrorRequestID    string
-	ErrorKind         string
-	Response          string
-	Resolution        string
-	ObservedBefore    string
-	ObservedAt        *time.Time
-	ExpiresAt         time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	ExecutedAt        *time.Time
-	FinishedAt        *time.Time
 	// LimitNote says, as JSON, which drafting limits the operation went over when it
 	// was drafted, so needing one more approval than its policy; "" when none.
 	LimitNote string
+	// The approval route fixed at request time (migration 00069): the matrix rule that
+	// applied (nil: the kind's policy) and its version, the levels as JSON ("" on rows
+	// requested before the matrix: one level of RequiredApprovals from any approver), and
+	// whether they go in order.
+	ApprovalRuleID      *int64
+	ApprovalRuleVersion int
+	ApprovalLevels      string
+	ApprovalSequential  bool
+	Attempts            int
+	ErrorCode           string
+	ErrorMessage        string
+	ErrorRequestID      string
+	ErrorKind           string
+	Response            string
+	Resolution          string
+	ObservedBefore      string
+	ObservedAt          *time.Time
+	ExpiresAt           time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	ExecutedAt          *time.Time
+	FinishedAt          *time.Time
 }
 
 // TableName is gorm's table.
@@ -95,7 +103,11 @@ type OperationFilter struct {
 	BatchID      int64
 	Scopes       []string // org unit ids; empty: no restriction
 	BeforeID     int64
-	Limit        int
+	// AfterID: only ids above it (the keyset of an ascending listing).
+	AfterID int64
+	// NoBatch leaves the rows of batches out.
+	NoBatch bool
+	Limit   int
 	// PendingFor: only operations this user could still decide on (not requested by them,
 	// no decision of theirs yet). Oldest first when set.
 	PendingFor int64
@@ -156,6 +168,12 @@ func (db *DB) operationQuery(ctx context.Context, f OperationFilter) *conds {
 	}
 	if f.BeforeID > 0 {
 		c.add("id < ?", f.BeforeID)
+	}
+	if f.AfterID > 0 {
+		c.add("id > ?", f.AfterID)
+	}
+	if f.NoBatch {
+		c.add("batch_id IS NULL")
 	}
 	return c
 }

@@ -24,7 +24,7 @@ func (s *Server) mountAdmin(d Deps) (*adminweb.Area, error) {
 		StepUp: d.Auth, Masters: s.masters, LastSync: s.lastSync, PublicURL: d.Config.PublicURL, Log: s.log,
 	}
 	if s.ops != nil {
-		ad.Policies, ad.Deliveries = s.ops, s.ops.Notifier()
+		ad.Policies, ad.Matrix, ad.Deliveries = s.ops, s.ops, s.ops.Notifier()
 	}
 	return adminweb.New(ad)
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -374,6 +375,7 @@ func mutations() map[string][]mutation {
 	for k, v := range controlsMutations() {
 		m[k] = v
 	}
+	maps.Copy(m, matrixMutations())
 	return m
 }
 

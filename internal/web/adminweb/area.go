@@ -108,13 +108,15 @@ type InProcessMasters interface {
 // the policy page; Deliveries nil shows no delivery failure; Masters nil lists no
 // in-process masters.
 type Deps struct {
-	Core       webcore.Core
-	Users      Users
-	Accounts   Accounts
-	Settings   Settings
-	Store      Store
-	StepUp     StepUpVerifier
-	Policies   Policies
+	Core     webcore.Core
+	Users    Users
+	Accounts Accounts
+	Settings Settings
+	Store    Store
+	StepUp   StepUpVerifier
+	Policies Policies
+	// Matrix is the approval matrix (nil, with Policies: "operations are not available").
+	Matrix     Matrix
 	Deliveries Deliveries
 	Masters    InProcessMasters
 	// LastSync is a master's most recently finished sync run (nil: none yet).
@@ -134,6 +136,7 @@ type Area struct {
 	db         Store
 	stepUp     StepUpVerifier
 	policies   Policies
+	matrix     Matrix
 	deliveries Deliveries
 	masters    InProcessMasters
 	lastSync   func(ctx context.Context, domainID string) *store.SyncRun
@@ -148,7 +151,7 @@ func New(d Deps) (*Area, error) {
 		return nil, errors.New("adminweb: Deps.Core, Users, Accounts, Settings, Store, StepUp, LastSync and Log are required")
 	}
 	return &Area{core: d.Core, users: d.Users, accounts: d.Accounts, settings: d.Settings, db: d.Store, stepUp: d.StepUp,
-		policies: d.Policies, deliveries: d.Deliveries, masters: d.Masters, lastSync: d.LastSync, publicURL: d.PublicURL,
+		policies: d.Policies, matrix: d.Matrix, deliveries: d.Deliveries, masters: d.Masters, lastSync: d.LastSync, publicURL: d.PublicURL,
 		log: d.Log}, nil
 }
 

@@ -19,6 +19,7 @@ var adminAreas = []struct {
 	{"policy", "/admin/policy", authz.ManagePolicy, true},
 	{"limits", "/admin/limits", authz.ManagePolicy, true},
 	{"delegations", "/delegations", authz.ManageUsers, true},
+	{"matrix", "/admin/matrix", authz.ManagePolicy, true},
 	{"users", "/admin/users", authz.ManageUsers, true},
 	{"upstream", "/admin/upstream", authz.ManageUpstream, true},
 	{"settings", "/admin/settings", authz.ManageSettings, true},

@@ -6,7 +6,7 @@ import (
 )
 
 // Routes are the administrators' pages. Every change needs a step-up (Core.StepUp; the
-// policy a fresh code) and is audited by its use case.
+// policy and the matrix's rules a fresh code) and is audited by its use case.
 func (a *Area) Routes() []webcore.Route {
 	return []webcore.Route{
 		{Method: "GET", Path: "/admin", Action: authz.ViewAdmin, Handle: a.index},
@@ -16,6 +16,22 @@ func (a *Area) Routes() []webcore.Route {
 		{Method: "POST", Path: "/admin/limits", Action: authz.ManagePolicy, Handle: a.limitsSave},
 		{Method: "POST", Path: "/admin/limits/users", Action: authz.ManagePolicy, Handle: a.limitsUserSave},
 		{Method: "POST", Path: "/admin/limits/sub-accounts", Action: authz.ManagePolicy, Handle: a.limitsSubSave},
+
+		// The approval matrix: rules, approver groups, changes held for a second admin.
+		{Method: "GET", Path: "/admin/matrix", Action: authz.ManagePolicy, Handle: a.matrixPage},
+		{Method: "GET", Path: "/admin/matrix/explain", Action: authz.ManagePolicy, Handle: a.matrixExplain},
+		{Method: "GET", Path: "/admin/matrix/rules/new", Action: authz.ManagePolicy, Handle: a.ruleNew},
+		{Method: "POST", Path: "/admin/matrix/rules", Action: authz.ManagePolicy, Handle: a.ruleSave},
+		{Method: "GET", Path: "/admin/matrix/rules/:id", Action: authz.ManagePolicy, Handle: a.ruleEdit},
+		{Method: "POST", Path: "/admin/matrix/rules/:id", Action: authz.ManagePolicy, Handle: a.ruleSave},
+		{Method: "POST", Path: "/admin/matrix/rules/:id/delete", Action: authz.ManagePolicy, Handle: a.ruleDelete},
+		{Method: "GET", Path: "/admin/matrix/groups/new", Action: authz.ManagePolicy, Handle: a.groupNew},
+		{Method: "POST", Path: "/admin/matrix/groups", Action: authz.ManagePolicy, Handle: a.groupSave},
+		{Method: "GET", Path: "/admin/matrix/groups/:id", Action: authz.ManagePolicy, Handle: a.groupEdit},
+		{Method: "POST", Path: "/admin/matrix/groups/:id", Action: authz.ManagePolicy, Handle: a.groupSave},
+		{Method: "POST", Path: "/admin/matrix/groups/:id/delete", Action: authz.ManagePolicy, Handle: a.groupDelete},
+		{Method: "POST", Path: "/admin/matrix/changes/:id/approve", Action: authz.ManagePolicy, Handle: a.changeApprove},
+		{Method: "POST", Path: "/admin/matrix/changes/:id/reject", Action: authz.ManagePolicy, Handle: a.changeReject},
 
 		// Users.
 		{Method: "GET", Path: "/admin/users", Action: authz.ManageUsers, Handle: a.userList},

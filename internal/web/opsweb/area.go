@@ -53,6 +53,7 @@ type Operations interface {
 	Reject(ctx context.Context, a approval.Actor, id int64, comment string) (*approval.Operation, error)
 	Cancel(ctx context.Context, a approval.Actor, id int64) (*approval.Operation, error)
 	Resolve(ctx context.Context, a approval.Actor, id int64, outcome approval.State, reason string) (*approval.Operation, error)
+	OperationRoute(ctx context.Context, a approval.Actor, id int64) (approval.RouteStatus, error)
 
 	// The approver's inbox.
 	PendingFor(ctx context.Context, a approval.Actor, limit int) ([]approval.Operation, error)
@@ -74,6 +75,7 @@ type Operations interface {
 	CancelBatch(ctx context.Context, a approval.Actor, id int64) (*approval.Batch, error)
 
 	Delegations
+	BatchRoute(ctx context.Context, a approval.Actor, id int64) (approval.RouteStatus, error)
 }
 
 // Reader is what the forms read of the synced cache (readmodel.Reader), within the scope

@@ -67,12 +67,14 @@ func (a *Area) renderBatch(c *gin.Context, status int, decideErr, comment string
 		v.Items = append(v.Items, r)
 	}
 	v.OwnRequest = b.RequestedBy == u.UserID
-	decided := false
-	for _, ap := range b.Approvals {
-		decided = decided || ap.UserID == u.UserID
+	rs, err := a.ops.BatchRoute(ctx, actor, id)
+	if err != nil {
+		a.core.Fail(c, err)
+		return
 	}
+	v.Route = routeView(tr, rs, u)
 	open := b.State == approval.StatePending
-	v.CanApprove = open && !decided && canApprove(u, b.RequestedBy, nil)
+	v.CanApprove = open && rs.CanApprove
 	v.CanReject = v.CanApprove
 	v.CanCancel = open && v.OwnRequest && authz.Allowed(u, authz.CancelOperation, authz.Target{})
 	a.core.Render(c, status, pages.Batch(a.core.Page(c, "op.batch_title"), v))

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/purser-finance/purser/internal/approval"
-	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/web/rulesweb"
 	"github.com/purser-finance/purser/internal/web/webcore"
@@ -139,11 +138,4 @@ func displayRFC3339(s, lang string) string {
 		return s
 	}
 	return webcore.FormatTime(t, lang)
-}
-
-// canApprove reports whether the signed-in user could decide on an operation requested by
-// requestedBy (the service decides for real; this only shows or hides the form).
-func canApprove(u authz.Subject, requestedBy int64, orgPath []string) bool {
-	return u.UserID != requestedBy &&
-		authz.Allowed(u, authz.ApproveOperation, authz.Target{OrgPath: orgPath, OwnerID: requestedBy})
 }

@@ -2,6 +2,7 @@ package opsweb
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -75,12 +76,21 @@ func (a *Area) operationView(c *gin.Context, id int64) (view.OperationPage, erro
 		return view.OperationPage{}, err
 	}
 	v.OwnRequest = u.UserID == op.RequestedBy
-	decided := false
-	for _, ap := range op.Approvals {
-		decided = decided || ap.UserID == u.UserID
+	rs, err := a.ops.OperationRoute(ctx, actor, id)
+	if err != nil {
+		return view.OperationPage{}, err
+	}
+	v.Route = routeView(tr, rs, u)
+	v.Route.Why = routeWhy(tr, tl)
+	if authz.Allowed(u, authz.ManagePolicy, authz.Target{}) && op.BatchID == nil {
+		q := url.Values{"kind": {string(op.Kind)}, "sub_account": {op.SubAccountID}}
+		if op.Amount != nil {
+			q.Set("amount", op.Amount.String())
+		}
+		v.Route.ExplainHref = "/admin/matrix/explain?" + q.Encode()
 	}
 	open := op.State == approval.StatePending && op.BatchID == nil
-	v.CanApprove = open && !decided && canApprove(u, op.RequestedBy, op.OrgPath)
+	v.CanApprove = open && rs.CanApprove
 	v.CanReject = v.CanApprove
 	v.CanCancel = open && v.OwnRequest && authz.Allowed(u, authz.CancelOperation, authz.Target{OrgPath: op.OrgPath})
 	v.CanResolve = op.State == approval.StateUnknown && authz.Allowed(u, authz.ResolveOperation, authz.Target{})

@@ -24,6 +24,11 @@ var (
 	OpCodeReused      = &Error{http.StatusUnprocessableEntity, "code_reused", "identity.code_reused"}
 	OpValidation      = &Error{http.StatusUnprocessableEntity, "validation_failed", "op.error.validation"}
 	OpForbidden       = &Error{http.StatusForbidden, "forbidden", "op.error.forbidden"}
+	// The approval matrix's refusals (internal/approval matrix*.go, eligibility.go).
+	OpNotEligible     = &Error{http.StatusForbidden, "not_eligible", "matrix.error.not_eligible"}
+	OpLevelNotReached = &Error{http.StatusConflict, "level_not_reached", "matrix.error.level_not_reached"}
+	OpStale           = &Error{http.StatusConflict, "stale", "matrix.error.stale"}
+	OpOwnChange       = &Error{http.StatusForbidden, "own_change", "matrix.error.own_change"}
 )
 
 // OpDelegatorsRequest is a delegate deciding on their delegator's request: a
@@ -61,6 +66,14 @@ func OperationError(err error) *Error {
 		return OpStepUp
 	case errors.Is(err, approval.ErrForbidden):
 		return OpForbidden
+	case errors.Is(err, approval.ErrNotEligible):
+		return OpNotEligible
+	case errors.Is(err, approval.ErrLevelNotReached):
+		return OpLevelNotReached
+	case errors.Is(err, approval.ErrStale):
+		return OpStale
+	case errors.Is(err, approval.ErrOwnChange):
+		return OpOwnChange
 	}
 	return nil
 }

@@ -145,6 +145,9 @@ type OperationPage struct {
 	Live                  bool // approved/executing: the page refreshes itself
 	Context               OperationContext
 
+	// Route is what it needs of approvers and who can approve (the approval matrix).
+	Route ApprovalRoute
+
 	CanApprove, CanReject, CanCancel, CanResolve bool
 	OwnRequest                                   bool // the viewer requested it: never approves
 	Comment, Code                                string
@@ -293,6 +296,7 @@ type BatchPage struct {
 	SnapshotHash                     string
 	ApprovalsSummary                 string
 	Approvals                        []ApprovalView
+	Route                            ApprovalRoute
 	Progress                         BatchProgress
 	Items                            []OperationRow
 	More                             bool
