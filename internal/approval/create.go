@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/authz"
@@ -87,24 +88,11 @@ func (s *Service) Create(ctx context.Context, a Actor, in Input, idemKey string)
 		if row.LimitNote != "" {
 			details["limits"] = json.RawMessage(row.LimitNote)
 		}
-		if err := record(ctx, tx, m, ActionCreate, row.ID, audit.Success, details); err != nil {
+		approved, err := s.submit(ctx, tx, m, row, details, now)
+		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, m, ActionSubmit, row.ID, audit.Success, map[string]any{"state": StatePending}); err != nil {
-			return err
-		}
-		if row.RequiredApprovals == 0 {
-			ok, err := tx.MarkApproved(ctx, row.ID, row.SnapshotHash, now)
-			if err != nil || !ok {
-				return errors.Join(err, ErrWrongState)
-			}
-			if err := record(ctx, tx, audit.System("policy"), ActionApprove, row.ID, audit.Success,
-				map[string]any{"policy": "no approval needed", "snapshot_hash": row.SnapshotHash}); err != nil {
-				return err
-			}
-			if err := s.enqueue(ctx, tx, []int64{row.ID}); err != nil {
-				return err
-			}
+		if approved {
 			row.State = string(StateApproved)
 			notes = append(notes, notify.ForRequester(row, "notify.op.approved"))
 			return s.note.Insert(ctx, tx, notes)
@@ -137,4 +125,29 @@ func requiredApprovals(p Policy, amount *money.Amount) int {
 		return 2
 	}
 	return 1
+}
+
+// submit records a new operation's creation (with details) and submission, inside the
+// creating transaction, and approves it at once when its policy needs no approval: the
+// approval is the system's, audited as such, and the execution is queued in the same
+// transaction. approved reports that last case.
+func (s *Service) submit(ctx context.Context, tx *store.DB, m audit.Meta, row *store.Operation, details map[string]any, now time.Time) (approved bool, err error) {
+	if err := record(ctx, tx, m, ActionCreate, row.ID, audit.Success, details); err != nil {
+		return false, err
+	}
+	if err := record(ctx, tx, m, ActionSubmit, row.ID, audit.Success, map[string]any{"state": StatePending}); err != nil {
+		return false, err
+	}
+	if row.RequiredApprovals != 0 {
+		return false, nil
+	}
+	ok, err := tx.MarkApproved(ctx, row.ID, row.SnapshotHash, now)
+	if err != nil || !ok {
+		return false, errors.Join(err, ErrWrongState)
+	}
+	if err := record(ctx, tx, audit.System("policy"), ActionApprove, row.ID, audit.Success,
+		map[string]any{"policy": "no approval needed", "snapshot_hash": row.SnapshotHash}); err != nil {
+		return false, err
+	}
+	return true, s.enqueue(ctx, tx, []int64{row.ID})
 }

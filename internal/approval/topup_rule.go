@@ -133,25 +133,11 @@ func (s *Service) CreateRuleChange(ctx context.Context, a Actor, ch RuleChange, 
 		if err := idem.bind(ctx, tx, &row.ID, nil); err != nil {
 			return err
 		}
-		m := a.meta()
-		if err := record(ctx, tx, m, ActionCreate, row.ID, audit.Success, map[string]any{"kind": row.Kind,
+		approved, err := s.submit(ctx, tx, a.meta(), row, map[string]any{"kind": row.Kind,
 			"params": json.RawMessage(row.Params), "snapshot_hash": row.SnapshotHash, "reason": row.Reason,
-			"required_approvals": row.RequiredApprovals}); err != nil {
+			"required_approvals": row.RequiredApprovals}, now)
+		if err != nil || approved {
 			return err
-		}
-		if err := record(ctx, tx, m, ActionSubmit, row.ID, audit.Success, map[string]any{"state": StatePending}); err != nil {
-			return err
-		}
-		if row.RequiredApprovals == 0 {
-			ok, err := tx.MarkApproved(ctx, row.ID, row.SnapshotHash, now)
-			if err != nil || !ok {
-				return errors.Join(err, ErrWrongState)
-			}
-			if err := record(ctx, tx, audit.System("policy"), ActionApprove, row.ID, audit.Success,
-				map[string]any{"policy": "no approval needed", "snapshot_hash": row.SnapshotHash}); err != nil {
-				return err
-			}
-			return s.enqueue(ctx, tx, []int64{row.ID})
 		}
 		ns, err := s.approverNotes(ctx, tx, opTarget(row, nil), func(uid int64) notify.Note { return notify.ForOperation(uid, row, "notify.op.pending") })
 		if err != nil {
