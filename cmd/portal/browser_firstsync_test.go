@@ -63,6 +63,10 @@ func TestBrowserFirstSyncProgress(t *testing.T) {
 	waitVisible(t, ctx, "list by name descending", "[data-testid=sa-row]")
 	last, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("[data-testid=sa-link]").href`))
 	must(t, "last row", err)
+	// Its balances are not read yet: a dash that says so, not a zero.
+	if got := text(t, ctx, "[data-testid=sa-row]:first-child [data-testid=sa-not-read]"); got != "—" {
+		t.Errorf("an unread sub-account's cash column shows %q, want a dash", got)
+	}
 	must(t, "open the first", chromedp.Do(ctx, chromedp.Navigate(first)))
 	waitVisible(t, ctx, "first sub-account", "[data-testid=as-of]")
 	if count(t, ctx, "[data-testid=as-of-time]") != 1 || count(t, ctx, "[data-testid=as-of-never]") != 0 {

@@ -137,13 +137,18 @@ func sortKey(so string) string {
 
 // subAccountRow is one sub-account as the lists show it.
 func subAccountRow(tr *i18n.Translator, sa store.SubAccount, lowDefault money.Amount) view.SubAccountRow {
-	return view.SubAccountRow{
+	row := view.SubAccountRow{
 		ID: sa.ID, Name: sa.Name, DisplayName: sa.DisplayName, Href: "/sub-accounts/" + url.PathEscape(sa.ID),
 		Status: subAccountStatus(tr, sa.Status), Org: sa.OrgName,
 		Debit: sa.Debit.Format(), Credit: sa.Credit.Format(), Total: sa.Total.Format(),
 		Low: sa.BalancesSyncedAt != nil && sa.Total.Decimal().LessThan(thresholdOf(sa, lowDefault).Decimal()), Stale: sa.Stale,
 		DaysLeft: runwayCell(tr, sa),
 	}
+	if sa.BalancesSyncedAt == nil {
+		// During a first sync a zero would read as an empty account.
+		row.NotRead, row.Debit, row.Credit, row.Total = true, "—", "—", "—"
+	}
+	return row
 }
 
 func statusOptions(tr *i18n.Translator, selected int) []view.Option {

@@ -89,7 +89,9 @@ type SubAccountRow struct {
 	Debit, Credit, Total        string
 	Low                         bool
 	Stale                       bool
-	DaysLeft                    RunwayCell
+	// NotRead: the balances were never read, so Debit/Credit/Total are a dash, not a zero.
+	NotRead  bool
+	DaysLeft RunwayCell
 }
 
 // SubAccountDetail is one sub-account's page.
