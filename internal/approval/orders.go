@@ -57,6 +57,10 @@ func (s *Service) orderDetails(ctx context.Context, up bss.Renewals, id bss.Orde
 	return &d, nil
 }
 
+// HasRenewalOrders says whether an operation is a renewal whose execution created orders
+// (which RenewalOrders then reads), without asking the upstream.
+func HasRenewalOrders(op *Operation) bool { return len(renewalOrderIDs(op)) > 0 }
+
 // renewalOrderIDs are the orders named by a renewal's execution result: the executor
 // stores the upstream's bss.OrderResult as it came.
 func renewalOrderIDs(op *Operation) []bss.OrderID {

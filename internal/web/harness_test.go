@@ -180,8 +180,11 @@ func (b *browser) do(req *http.Request) response {
 	return response{status: res.StatusCode, header: res.Header, body: string(body), location: res.Header.Get("Location")}
 }
 
-func (b *browser) get(path string) response {
+func (b *browser) get(path string, headers ...string) response {
 	req, _ := http.NewRequest(http.MethodGet, b.p.http.URL+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	return b.do(req)
 }
 

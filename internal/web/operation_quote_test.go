@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/bss"
@@ -178,9 +179,29 @@ func TestRenewalQuoteSignedAndOrderShown(t *testing.T) {
 			t.Fatalf("approve: %d %s", r.status, r.testid(t, "decide-error"))
 		}
 		p.waitState(op, "succeeded")
-		for _, lang := range []string{"en", "zh"} {
+		// The operation's page never waits for the upstream: with its order details taking
+		// 3 s to answer, the page names the order and loads it afterwards.
+		p.sb.Server().SetFaults(sandbox.Faults{LatencyMS: 3000, Paths: []string{"/v2/orders/customer-orders/details/"}})
+		started := time.Now()
+		page = fay.get("/operations/" + op)
+		if took := time.Since(started); page.status != http.StatusOK || took > 2*time.Second || page.has(t, "renewal-orders") {
+			t.Fatalf("executed renewal's page: %d in %s (orders inline: %v)", page.status, took, page.has(t, "renewal-orders"))
+		}
+		load := page.doc(t).Find(`[data-testid="renewal-orders-load"]`)
+		if href, _ := load.Attr("hx-get"); href != "/operations/"+op+"/orders" || load.AttrOr("hx-trigger", "") != "load" {
+			t.Fatalf("orders loaded from %q on %q", href, load.AttrOr("hx-trigger", ""))
+		}
+		// Without JavaScript the link leads to the page with the orders inline.
+		if r := fay.get("/operations/" + op + "/orders"); r.status != http.StatusSeeOther || r.location != "/operations/"+op+"?orders=inline#renewal-orders" {
+			t.Fatalf("orders without htmx: %d %q", r.status, r.location)
+		}
+		p.sb.Server().SetFaults(sandbox.Faults{})
+		for i, lang := range []string{"en", "zh"} {
 			fay.lang = lang
-			done := fay.get("/operations/" + op)
+			done := fay.get("/operations/"+op+"/orders", "HX-Request", "true")
+			if i == 1 {
+				done = fay.get("/operations/" + op + "?orders=inline")
+			}
 			if !done.has(t, "renewal-orders") || done.doc(t).Find(`[data-testid="renewal-order"]`).Length() != 1 || done.has(t, "order-unavailable") {
 				t.Fatalf("%s: the executed renewal's order is not shown", lang)
 			}
@@ -199,8 +220,8 @@ func TestRenewalQuoteSignedAndOrderShown(t *testing.T) {
 		// A slow or failing upstream: the page still renders and says why.
 		p.sb.Server().SetFaults(sandbox.Faults{ErrorRate: 1, Status: 503, Paths: []string{"/v2/orders/customer-orders/details/"}})
 		fay.lang = "en"
-		down := fay.get("/operations/" + op)
-		if down.status != http.StatusOK || !strings.HasPrefix(down.testid(t, "order-unavailable"), "Order details unavailable: ") || down.testid(t, "quote-amount") != amount {
+		down := fay.get("/operations/"+op+"/orders", "HX-Request", "true")
+		if down.status != http.StatusOK || !strings.HasPrefix(down.testid(t, "order-unavailable"), "Order details unavailable: ") {
 			t.Fatalf("order with the upstream down: %d %q", down.status, down.testid(t, "order-unavailable"))
 		}
 	})

@@ -1,6 +1,7 @@
 package opsweb
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -9,25 +10,67 @@ import (
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/money"
 	"github.com/purser-finance/purser/internal/web/webcore"
+	"github.com/purser-finance/purser/web/templates/pages"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
-// addRenewal puts a renewal's quote (as signed) and, once it ran, its orders on its page.
+// addRenewal puts a renewal's quote (as signed) on its page and, once it ran, where its
+// orders come from. The orders are read from the upstream, which may be slow: the page
+// names them and loads them after it has rendered (ordersFragment), unless the reader
+// asked for them inline (the link that works without JavaScript).
 func (a *Area) addRenewal(c *gin.Context, tr *i18n.Translator, op *approval.Operation, v *view.OperationPage) error {
 	if op.Kind != approval.KindRenewResources {
 		return nil
 	}
 	v.Quote = quoteView(tr, op.Params.Quote)
 	v.Quote.Note = tr.T("quote.signed_note")
-	orders, err := a.ops.RenewalOrders(c.Request.Context(), a.actor(c), op.ID)
+	if !approval.HasRenewalOrders(op) {
+		return nil
+	}
+	if c.Query("orders") != "inline" {
+		v.OrdersURL = "/operations/" + idString(op.ID) + "/orders"
+		return nil
+	}
+	orders, err := a.renewalOrders(c, tr, op.ID)
+	v.Orders = orders
+	return err
+}
+
+// renewalOrders reads a renewal's orders from the upstream for the reader.
+func (a *Area) renewalOrders(c *gin.Context, tr *i18n.Translator, id int64) (*view.RenewalOrders, error) {
+	orders, err := a.ops.RenewalOrders(c.Request.Context(), a.actor(c), id)
 	if err != nil || len(orders) == 0 {
-		return err
+		return nil, err
 	}
-	v.Orders = &view.RenewalOrders{}
+	v := &view.RenewalOrders{}
 	for _, o := range orders {
-		v.Orders.Orders = append(v.Orders.Orders, orderView(tr, o))
+		v.Orders = append(v.Orders, orderView(tr, o))
 	}
-	return nil
+	return v, nil
+}
+
+// operationOrders is GET /operations/:id/orders: the orders an executed renewal created,
+// as Huawei Cloud shows them now. htmx asks for the fragment once the operation's page
+// has loaded; a browser without JavaScript is sent to the page with the orders inline.
+func (a *Area) operationOrders(c *gin.Context) {
+	id, err := webcore.PathID(c, "id")
+	if err != nil {
+		a.core.Fail(c, err)
+		return
+	}
+	if c.GetHeader("HX-Request") != "true" {
+		c.Redirect(http.StatusSeeOther, "/operations/"+idString(id)+"?orders=inline#renewal-orders")
+		return
+	}
+	orders, err := a.renewalOrders(c, a.core.Translator(c), id)
+	if err != nil {
+		a.core.FailOperation(c, err, approval.TargetOperation, idString(id))
+		return
+	}
+	if orders == nil {
+		orders = &view.RenewalOrders{}
+	}
+	a.core.Render(c, http.StatusOK, pages.RenewalOrders(a.core.Page(c, "op.page_title"), *orders))
 }
 
 // quoteView is a quote for people: amounts rounded to cents with their currency, the

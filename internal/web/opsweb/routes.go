@@ -19,6 +19,7 @@ func (a *Area) Routes() []webcore.Route {
 		{Method: "GET", Path: "/operations/pick/sub-accounts", Action: authz.CreateOperation, Handle: a.subAccountSuggest},
 		{Method: "POST", Path: "/operations/new", Action: authz.CreateOperation, Handle: a.operationRefresh},
 		{Method: "GET", Path: "/operations/:id", Action: authz.ViewOperations, Handle: a.operationPage},
+		{Method: "GET", Path: "/operations/:id/orders", Action: authz.ViewOperations, Handle: a.operationOrders},
 		{Method: "POST", Path: "/operations/:id/approve", Action: authz.ApproveOperation, Handle: a.operationApprove},
 		{Method: "POST", Path: "/operations/:id/reject", Action: authz.ApproveOperation, Handle: a.operationReject},
 		{Method: "POST", Path: "/operations/:id/cancel", Action: authz.CancelOperation, Handle: a.operationCancel},

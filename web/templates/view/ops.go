@@ -158,6 +158,8 @@ type OperationPage struct {
 	// Renewals (quote.go): the quote as signed, and the orders once it ran.
 	Quote  *RenewalQuote
 	Orders *RenewalOrders
+	// OrdersURL, when set, loads Orders after the page (they are read from the upstream).
+	OrdersURL string
 
 	// LimitNotes say which drafting limits it went over, with the figures: why it needs
 	// one approval more than its policy.
