@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -124,6 +125,26 @@ func TestDelegationNeverAllowsSelfApproval(t *testing.T) {
 		if _, err := c.approve("abe", doras.ID); !errors.Is(err, approval.ErrDelegatorsRequest) || !errors.Is(err, approval.ErrSelfApproval) {
 			t.Fatalf("abe approves dora's request: %v", err)
 		}
+		// The page offers abe no Approve button on it, and says why; carl gets one.
+		if rs, err := c.svc.OperationRoute(ctx, c.as("abe"), doras.ID); err != nil || rs.CanApprove || rs.WhyNot != approval.ReasonDelegator {
+			t.Fatalf("abe's route status on dora's request: %+v %v", rs, err)
+		}
+		// Nor is he named among who can approve it, nor told of it.
+		if rs, _ := c.svc.OperationRoute(ctx, c.as("carl"), doras.ID); slices.Contains(rs.Levels[0].Approvers, "abe") {
+			t.Fatalf("abe listed as an approver of dora's request: %v", rs.Levels[0].Approvers)
+		}
+		notes, err := db.ListNotifications(ctx, c.as("abe").UserID, false, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range notes {
+			if n.OperationID != nil && *n.OperationID == doras.ID {
+				t.Fatalf("abe notified of dora's request: %+v", n)
+			}
+		}
+		if rs, err := c.svc.OperationRoute(ctx, c.as("carl"), doras.ID); err != nil || !rs.CanApprove {
+			t.Fatalf("carl's route status on dora's request: %+v %v", rs, err)
+		}
 		if _, err := c.svc.Reject(ctx, c.as("abe"), doras.ID, "no"); !errors.Is(err, approval.ErrDelegatorsRequest) {
 			t.Fatalf("abe rejects dora's request: %v", err)
 		}
@@ -138,6 +159,9 @@ func TestDelegationNeverAllowsSelfApproval(t *testing.T) {
 		}
 		if _, err := c.svc.ApproveBatch(ctx, c.as("abe"), batch.ID, goodCode, ""); !errors.Is(err, approval.ErrDelegatorsRequest) {
 			t.Fatalf("abe approves dora's batch: %v", err)
+		}
+		if rs, err := c.svc.BatchRoute(ctx, c.as("abe"), batch.ID); err != nil || rs.CanApprove || rs.WhyNot != approval.ReasonDelegator {
+			t.Fatalf("abe's route status on dora's batch: %+v %v", rs, err)
 		}
 		denied := 0
 		for _, e := range c.events(approval.ActionApprove) {

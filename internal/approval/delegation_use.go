@@ -24,6 +24,17 @@ func (s *Service) delegatedBy(ctx context.Context, db *store.DB, approverID int6
 	return rows, err
 }
 
+// holdsDelegationOf says whether a holds, now, a delegation from requestedBy: then a's
+// decision on requestedBy's request is refused (checkDelegatorsRequest), so the pages
+// offer none.
+func (s *Service) holdsDelegationOf(ctx context.Context, a Actor, requestedBy int64) (bool, error) {
+	if a.UserID == 0 {
+		return false, nil
+	}
+	ds, err := s.delegatedBy(ctx, s.db, a.UserID, s.now())
+	return slices.ContainsFunc(ds, func(d store.Delegation) bool { return d.FromUserID == requestedBy }), err
+}
+
 // checkDelegatorsRequest refuses a's decision on a request of someone whose delegation a
 // holds now (ErrDelegatorsRequest), audited as denied like a self-approval.
 func (s *Service) checkDelegatorsRequest(ctx context.Context, a Actor, requestedBy int64, action, targetType string, targetID int64) error {

@@ -27,6 +27,9 @@ const (
 	ReasonNotInGroup = "not_in_group"    // not in the group of any open level
 	ReasonGroupScope = "group_scope"     // in the group, but its units do not cover the operation
 	ReasonLaterLevel = "later_level"     // eligible for a level still waiting for an earlier one
+	// ReasonDelegator: they hold the requester's delegation, so deciding would be the
+	// requester's own approval (delegation.go); refused on click as a self-approval.
+	ReasonDelegator = "delegators_request"
 )
 
 // approverFacts is what decides about one person: who they are and the groups they are a
@@ -296,9 +299,26 @@ func (s *Service) candidates(ctx context.Context, db *store.DB) ([]candidate, er
 	return out, nil
 }
 
+// candidatesFor are the candidates for t: everyone but the delegates of its requester,
+// whose decision on it would be the requester's own (checkDelegatorsRequest refuses it).
+func (s *Service) candidatesFor(ctx context.Context, db *store.DB, t approvalTarget) ([]candidate, error) {
+	cs, err := s.candidates(ctx, db)
+	if err != nil || t.requestedBy == 0 {
+		return cs, err
+	}
+	now := s.now()
+	ds, err := db.Delegations(ctx, store.DelegationFilter{FromUserID: t.requestedBy, ActiveAt: &now})
+	if err != nil || len(ds) == 0 {
+		return cs, err
+	}
+	return slices.DeleteFunc(cs, func(c candidate) bool {
+		return slices.ContainsFunc(ds, func(d store.Delegation) bool { return d.ToUserID == c.user.ID })
+	}), nil
+}
+
 // approversNow lists the users who may approve t now (its notifications' recipients).
 func (s *Service) approversNow(ctx context.Context, db *store.DB, t approvalTarget) ([]int64, error) {
-	cs, err := s.candidates(ctx, db)
+	cs, err := s.candidatesFor(ctx, db, t)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +334,7 @@ func (s *Service) approversNow(ctx context.Context, db *store.DB, t approvalTarg
 // approversAt lists, per level, the usernames of who may approve at it: now for an open
 // level, once the earlier ones are complete for a later one; nobody for a complete level.
 func (s *Service) approversAt(ctx context.Context, db *store.DB, t approvalTarget) ([][]string, error) {
-	cs, err := s.candidates(ctx, db)
+	cs, err := s.candidatesFor(ctx, db, t)
 	if err != nil {
 		return nil, err
 	}

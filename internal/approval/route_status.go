@@ -85,6 +85,15 @@ func (s *Service) routeStatus(ctx context.Context, a Actor, t approvalTarget, pe
 			return RouteStatus{}, err
 		}
 		out.CanApprove, out.YourLevel, out.WhyNot = el.OK, el.Level, el.Reason
+		if el.OK {
+			held, err := s.holdsDelegationOf(ctx, a, t.requestedBy)
+			if err != nil {
+				return RouteStatus{}, err
+			}
+			if held {
+				out.CanApprove, out.YourLevel, out.WhyNot = false, 0, ReasonDelegator
+			}
+		}
 	}
 	for i, l := range t.route.Levels {
 		ls := LevelStatus{Level: i + 1, GroupID: l.GroupID, GroupName: names[l.GroupID], Count: l.Count, Approved: n[i],

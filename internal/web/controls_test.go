@@ -256,6 +256,14 @@ func TestDelegationPage(t *testing.T) {
 		if strings.Contains(alan.get("/approvals").body, `data-id="`+own+`"`) {
 			t.Fatal("dina's request is in her delegate's inbox")
 		}
+		for lang, want := range map[string]string{"en": "You hold the requester", "zh": "您持有该申请人的审批委托"} {
+			alan.lang = lang
+			page := alan.get("/operations/" + own)
+			if page.has(t, "approve-form") || !strings.Contains(page.body, want) {
+				t.Fatalf("%s: dina's request offers her delegate an approval (note %q missing)", lang, want)
+			}
+		}
+		alan.lang = "en"
 		r = alan.post("/operations/"+own+"/approve", alan.withCode(url.Values{"snapshot_hash": {p.snapshotOf(own)}}))
 		if r.status != http.StatusForbidden || !strings.Contains(r.body, "You hold this requester") {
 			t.Fatalf("alan approves dina's request: %d", r.status)
