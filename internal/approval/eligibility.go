@@ -60,7 +60,6 @@ func (s *Service) approverFactsOf(ctx context.Context, db *store.DB, a Actor) (a
 type approvalTarget struct {
 	requestedBy int64
 	orgPaths    [][]string
-	batch       bool
 	route       Route
 	snapshot    string
 	decisions   []store.ApprovalRow
@@ -72,7 +71,7 @@ func opTarget(o *store.Operation, decisions []store.ApprovalRow) approvalTarget 
 }
 
 func batchTarget(b *store.OperationBatch, paths []string, decisions []store.ApprovalRow) approvalTarget {
-	t := approvalTarget{requestedBy: b.RequestedBy, batch: true, route: batchRoute(b), snapshot: b.SnapshotHash, decisions: decisions}
+	t := approvalTarget{requestedBy: b.RequestedBy, route: batchRoute(b), snapshot: b.SnapshotHash, decisions: decisions}
 	for _, p := range paths {
 		t.orgPaths = append(t.orgPaths, splitPath(p))
 	}
@@ -151,8 +150,8 @@ func (e eligibility) err() error {
 
 // basics are the rules that hold whatever the levels: never one's own request (this comes
 // first and nothing, no group, overrides it), a role that approves, the organisation
-// scope (of every row of a batch; a batch is decided as a whole whatever the approver's
-// scope, as before the matrix), no earlier decision.
+// scope (of every row of a batch: an approver scoped to one unit approves no money for
+// another's accounts by way of a batch), no earlier decision.
 func (f approverFacts) basics(t approvalTarget) string {
 	a := f.actor
 	if a.UserID == 0 || a.UserID == t.requestedBy {
@@ -162,11 +161,9 @@ func (f approverFacts) basics(t approvalTarget) string {
 	if !authz.Allowed(sub, authz.ApproveOperation, authz.Target{OwnerID: t.requestedBy}) {
 		return ReasonRole
 	}
-	if !t.batch {
-		for _, p := range t.orgPaths {
-			if !authz.Allowed(sub, authz.ApproveOperation, authz.Target{OrgPath: p, OwnerID: t.requestedBy}) {
-				return ReasonScope
-			}
+	for _, p := range t.orgPaths {
+		if !authz.Allowed(sub, authz.ApproveOperation, authz.Target{OrgPath: p, OwnerID: t.requestedBy}) {
+			return ReasonScope
 		}
 	}
 	for _, d := range t.decisions {

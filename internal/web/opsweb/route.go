@@ -42,7 +42,7 @@ func routeView(tr *i18n.Translator, rs approval.RouteStatus, viewer authz.Subjec
 		v.Levels = append(v.Levels, rl)
 	}
 	switch rs.WhyNot {
-	case approval.ReasonLaterLevel, approval.ReasonNotInGroup, approval.ReasonGroupScope, approval.ReasonDelegator:
+	case approval.ReasonLaterLevel, approval.ReasonNotInGroup, approval.ReasonGroupScope, approval.ReasonDelegator, approval.ReasonScope:
 		if authz.Allowed(viewer, authz.ApproveOperation, authz.Target{}) {
 			v.Note = tr.T("matrix.whynot." + rs.WhyNot)
 		}
