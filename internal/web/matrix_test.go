@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -121,6 +122,39 @@ func TestMatrixTwoLevelsOnTheWeb(t *testing.T) {
 	page.doc(t).Find(`[data-testid="route-approvers"]`).Each(func(_ int, s *goquery.Selection) { who = append(who, strings.TrimSpace(s.Text())) })
 	if strings.Join(who, "|") != "abby|alan" {
 		t.Fatalf("who can approve: %v", who)
+	}
+
+	// The JSON API carries the same route, and tells its caller whether they may approve.
+	var api struct {
+		Route struct {
+			RuleID     int64 `json:"rule_id"`
+			Sequential bool  `json:"sequential"`
+			Levels     []struct {
+				Level, Count, Approved int
+				Group                  string
+				Open                   bool
+				Approvers              []string
+			} `json:"levels"`
+			CanApprove bool   `json:"can_approve"`
+			WhyNot     string `json:"why_not"`
+		} `json:"route"`
+	}
+	for user, want := range map[string]struct {
+		can bool
+		why string
+	}{"abby": {true, ""}, "alan": {false, "later_level"}} {
+		r := p.api(p.token(user), "GET", "/api/v1/operations/"+id, "")
+		if err := json.Unmarshal([]byte(r.body), &api); err != nil || r.status != http.StatusOK {
+			t.Fatalf("api as %s: %d %v", user, r.status, err)
+		}
+		rt := api.Route
+		if rt.RuleID == 0 || !rt.Sequential || len(rt.Levels) != 2 || rt.Levels[0].Group != "Treasury" || !rt.Levels[0].Open || rt.Levels[1].Open ||
+			strings.Join(rt.Levels[0].Approvers, ",") != "abby" || strings.Join(rt.Levels[1].Approvers, ",") != "alan" {
+			t.Fatalf("api route as %s: %+v", user, rt)
+		}
+		if rt.CanApprove != want.can || rt.WhyNot != want.why {
+			t.Fatalf("api as %s: can approve %v (%q), want %v (%q)", user, rt.CanApprove, rt.WhyNot, want.can, want.why)
+		}
 	}
 
 	alan := p.as("alan")

@@ -59,6 +59,8 @@ type apiOperation struct {
 	UpdatedAt         string          `json:"updated_at"`
 	// LimitNotes: the drafting limits it went over, which added an approval.
 	LimitNotes []approval.LimitBreach `json:"limit_notes,omitempty"`
+	// Route is set on GET /api/v1/operations/:id only (apiOperation).
+	Route *apiRoute `json:"route,omitempty"`
 }
 
 func utc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
