@@ -139,7 +139,7 @@ func (c *Client) Transfer(ctx context.Context, m Movement) error {
 		return c.legacyMove(ctx, true, m)
 	}
 	return c.call(ctx, opTransfer, kindMove, func(ctx context.Context) error {
-		_, err := c.sdk(ctx, writes()).UpdateSubEnterpriseAmount(&model.UpdateSubEnterpriseAmountRequest{Body: &model.TransferEnterpriseMultiAccountReq{
+		_, err := c.sdk(ctx, writesAtMost()).UpdateSubEnterpriseAmount(&model.UpdateSubEnterpriseAmountRequest{Body: &model.TransferEnterpriseMultiAccountReq{
 			CustomerId: string(m.SubAccountID), Amount: wireAmount(m.Amount), TransId: ptr(m.TransID),
 			BalanceType: optStr(string(m.BalanceType)), ExpireTime: timeText(m.ExpireTime)}})
 		return err
@@ -152,7 +152,7 @@ func (c *Client) Recover(ctx context.Context, m Movement) error {
 		return c.legacyMove(ctx, false, m)
 	}
 	return c.call(ctx, opRecover, kindMove, func(ctx context.Context) error {
-		_, err := c.sdk(ctx, writes()).ReclaimSubEnterpriseAmount(&model.ReclaimSubEnterpriseAmountRequest{Body: &model.RetrieveEnterpriseMultiAccountReq{
+		_, err := c.sdk(ctx, writesAtMost()).ReclaimSubEnterpriseAmount(&model.ReclaimSubEnterpriseAmountRequest{Body: &model.RetrieveEnterpriseMultiAccountReq{
 			CustomerId: string(m.SubAccountID), Amount: wireAmount(m.Amount), TransId: ptr(m.TransID),
 			BalanceType: optStr(string(m.BalanceType)), ExpireTime: timeText(m.ExpireTime)}})
 		return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -23,13 +24,24 @@ type shape struct {
 	write bool
 	// fields are the documented top-level fields. A read's answer carries at least one of
 	// them. A write whose documented answer has fields carries at least one of them, and
-	// an empty answer is then not a success; a write documented with an empty answer
-	// succeeds on an empty body or on any JSON object without error_code.
+	// an empty answer is then not a success.
 	fields []string
+	// optional are the only top-level fields a write documented with an empty answer may
+	// carry (besides an empty error_code/error_msg): it succeeds on an empty body or on a
+	// JSON object of those fields alone. Any other field means someone else answered (a
+	// gateway, a mock, another service behind a wrong endpoint), and nothing says the
+	// call was applied.
+	optional []string
 }
 
 func reads(fields ...string) shape  { return shape{fields: fields} }
 func writes(fields ...string) shape { return shape{write: true, fields: fields} }
+
+// writesAtMost is a write whose documented answer is empty or holds only optional fields.
+func writesAtMost(optional ...string) shape { return shape{write: true, optional: optional} }
+
+// envelope are the fields of the upstream's refusal; empty, they refuse nothing.
+var envelope = []string{"error_code", "error_msg"}
 
 // judge reads at most maxAnswer bytes of resp's body, closes it, and returns them with
 // the refusal or doubt the answer carries (nil when it is the documented success).
@@ -88,6 +100,13 @@ func judge(resp *http.Response, want shape) ([]byte, *Error) {
 	}
 	if len(want.fields) > 0 && !hasAny(top, want.fields) {
 		return doubt("the answer has none of %s", strings.Join(want.fields, ", "))
+	}
+	if want.write && len(want.fields) == 0 {
+		for k := range top {
+			if !slices.Contains(want.optional, k) && !slices.Contains(envelope, k) {
+				return doubt("the answer has a field %q the operation's documented answer has not", truncate(k, 64))
+			}
+		}
 	}
 	return data, nil
 }

@@ -66,6 +66,9 @@ var doubtful = []misbehaviour{
 		_, _ = w.Write([]byte(landingBody[:40]))
 	}},
 	{name: "200 JSON array", answer: answerWith(200, jsonType, `[]`)},
+	// A gateway, a mock or another service behind a wrong endpoint answering in JSON: for a
+	// write documented with an empty answer, none of its fields is the upstream's.
+	{name: "200 JSON of another API", answer: answerWith(200, jsonType, `{"status":"ok","message":"accepted"}`)},
 }
 
 var refusedIn200 = misbehaviour{name: "200 with error_code", answer: answerWith(200, jsonType, `{"error_code":"CBC.0999","error_msg":"refused"}`)}
@@ -73,6 +76,7 @@ var refusedIn200 = misbehaviour{name: "200 with error_code", answer: answerWith(
 var empties = []misbehaviour{
 	{name: "204 empty", forward: true, answer: answerWith(http.StatusNoContent, "", "")},
 	{name: "200 empty", forward: true, answer: answerWith(http.StatusOK, "", "")},
+	{name: "200 empty object", forward: true, answer: answerWith(http.StatusOK, jsonType, `{}`)},
 }
 
 // misbehaving sits in front of the sandbox: with no misbehaviour set it passes calls

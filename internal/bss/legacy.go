@@ -171,13 +171,13 @@ func (c *Client) legacyMove(ctx context.Context, transfer bool, m Movement) erro
 		return c.call(ctx, opLegacyTransfer, kindMove, func(ctx context.Context) error {
 			return c.legacyDo(ctx, http.MethodPost, c.legacyPath(wire.PathTransfer), nil, wire.TransferRequest{TransID: m.TransID,
 				BalanceType: string(m.BalanceType), SubCustomerID: string(m.SubAccountID), DeductMode: wire.DeductModeImmediate,
-				TotalTransferAmount: wireAmount(m.Amount), ExpireTime: expire}, writes(), nil)
+				TotalTransferAmount: wireAmount(m.Amount), ExpireTime: expire}, writesAtMost(), nil)
 		})
 	}
 	return c.call(ctx, opLegacyRetrieve, kindMove, func(ctx context.Context) error {
 		return c.legacyDo(ctx, http.MethodPost, c.legacyPath(wire.PathRetrieve), nil, wire.RetrieveRequest{TransID: m.TransID,
 			BalanceType: string(m.BalanceType), SubCustomerID: string(m.SubAccountID), DeductMode: wire.DeductModeImmediate,
-			TotalRetrieveAmout: wireAmount(m.Amount), ExpireTime: expire}, writes(), nil)
+			TotalRetrieveAmout: wireAmount(m.Amount), ExpireTime: expire}, writesAtMost(), nil)
 	})
 }
 

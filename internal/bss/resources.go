@@ -154,7 +154,7 @@ func (c *Client) Unsubscribe(ctx context.Context, r UnsubscribeRequest) (OrderRe
 func (c *Client) ToOnDemand(ctx context.Context, r ToOnDemandRequest) ([]ResourceFailure, error) {
 	var fails []ResourceFailure
 	err := c.call(ctx, opToOnDemand, kindWrite, func(ctx context.Context) error {
-		resp, err := c.sdk(ctx, writes()).UpdatePeriodToOnDemand(&model.UpdatePeriodToOnDemandRequest{Body: &model.PeriodToOnDemandReq{
+		resp, err := c.sdk(ctx, writesAtMost("error_details")).UpdatePeriodToOnDemand(&model.UpdatePeriodToOnDemandRequest{Body: &model.PeriodToOnDemandReq{
 			Operation: string(r.Operation), ResourceIds: ids(r.ResourceIDs)}})
 		if err != nil {
 			return err
@@ -184,7 +184,7 @@ func (c *Client) SetAutoRenew(ctx context.Context, r AutoRenewRequest) error {
 		case "YEAR":
 			body.PeriodType = ptr(model.GetAutoRenewalResourcesReqPeriodTypeEnum().YEAR)
 		}
-		_, err := c.sdk(ctx, writes()).AutoRenewalResources(&model.AutoRenewalResourcesRequest{ResourceId: string(r.ResourceID), Body: body})
+		_, err := c.sdk(ctx, writesAtMost()).AutoRenewalResources(&model.AutoRenewalResourcesRequest{ResourceId: string(r.ResourceID), Body: body})
 		return err
 	})
 }
@@ -192,7 +192,7 @@ func (c *Client) SetAutoRenew(ctx context.Context, r AutoRenewRequest) error {
 // CancelAutoRenew turns auto-renewal off; idempotent, so retried like a read.
 func (c *Client) CancelAutoRenew(ctx context.Context, id ResourceID) error {
 	return c.call(ctx, opCancelAutoRenew, kindRead, func(ctx context.Context) error {
-		_, err := c.sdk(ctx, writes()).CancelAutoRenewalResources(&model.CancelAutoRenewalResourcesRequest{ResourceId: string(id)})
+		_, err := c.sdk(ctx, writesAtMost()).CancelAutoRenewalResources(&model.CancelAutoRenewalResourcesRequest{ResourceId: string(id)})
 		return err
 	})
 }

@@ -10,7 +10,8 @@ import (
 
 // warnStoredWins tells an operator who changed PORTAL_UPSTREAM after the first start that
 // the change has no effect: the master accounts stored under /admin/upstream are what the
-// portal talks to, and PORTAL_UPSTREAM / PORTAL_HW_* only seed the first one. It names the
+// portal talks to, and PORTAL_UPSTREAM / PORTAL_HW_* only seed the first one (with
+// sandbox, they are still talked to beside the in-process sandbox). It names the
 // endpoints, never a credential.
 func (s *Service) warnStoredWins(ctx context.Context, cfg config.Config) error {
 	if s.Log == nil {
@@ -34,8 +35,13 @@ func (s *Service) warnStoredWins(ctx context.Context, cfg config.Config) error {
 	if len(inUse) == 0 {
 		return nil // every stored master is disabled: the registry warns that none is usable
 	}
-	s.Log.Warn("PORTAL_UPSTREAM differs from the stored master account, which wins: edit the endpoint under /admin/upstream",
-		"endpoint_in_use", strings.Join(inUse, ","), "configured", redacted(want))
+	msg := "PORTAL_UPSTREAM differs from the stored master account, which wins: edit the endpoint under /admin/upstream"
+	if cfg.Sandbox() {
+		// The in-process sandbox is added beside the stored masters, which stay connected
+		// (synced, executed for): switching to sandbox does not disconnect Huawei Cloud.
+		msg = "PORTAL_UPSTREAM is sandbox, but the stored master accounts are still used beside it: disable them under /admin/upstream"
+	}
+	s.Log.Warn(msg, "endpoint_in_use", strings.Join(inUse, ","), "configured", redacted(want))
 	return nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/purser-finance/purser/internal/audit"
+	"github.com/purser-finance/purser/internal/auth"
 	"github.com/purser-finance/purser/internal/config"
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
@@ -48,5 +50,38 @@ func TestChangedUpstreamIsNamedAtStart(t *testing.T) {
 	list, _ := s.List(ctx)
 	if len(list) != 1 || list[0].Endpoint != "https://bss.myhuaweicloud.com" {
 		t.Fatalf("the stored account changed: %+v", list)
+	}
+}
+
+// TestSandboxBesideStoredMasterIsNamedAtStart: PORTAL_UPSTREAM switched to sandbox after a
+// start on Huawei Cloud does not disconnect the stored master, which is still synced and
+// executed for beside the in-process sandbox. The start says so, naming its endpoint.
+func TestSandboxBesideStoredMasterIsNamedAtStart(t *testing.T) {
+	db := storetest.SQLite(t)
+	s := service(t, db)
+	var logs bytes.Buffer
+	s.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	ctx := context.Background()
+	cfg := config.Config{Upstream: config.UpstreamSandbox}
+	if ok, err := s.EnsureFromConfig(ctx, cfg); ok || err != nil {
+		t.Fatalf("sandbox start on an empty database: %v %v", ok, err)
+	}
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Fatalf("a warning with no stored master:\n%s", logs.String())
+	}
+	in := input()
+	if _, err := s.Create(ctx, in, audit.System("test"), auth.Operator()); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.EnsureFromConfig(ctx, cfg); ok || err != nil {
+		t.Fatalf("sandbox start beside a stored master: %v %v", ok, err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "PORTAL_UPSTREAM") ||
+		!strings.Contains(out, "endpoint_in_use=https://bss.myhuaweicloud.com") || !strings.Contains(out, "configured=sandbox") {
+		t.Fatalf("no warning naming the stored master still in use:\n%s", out)
+	}
+	if strings.Contains(out, in.SK) || strings.Contains(out, in.AK) {
+		t.Fatalf("the log shows a credential:\n%s", out)
 	}
 }

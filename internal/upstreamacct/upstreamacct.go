@@ -419,7 +419,7 @@ func (s *Service) build(a *store.UpstreamAccount, configure func(*bss.Config)) (
 // It reports whether it created the account.
 func (s *Service) EnsureFromConfig(ctx context.Context, cfg config.Config) (bool, error) {
 	if cfg.Sandbox() {
-		return false, nil
+		return false, s.warnStoredWins(ctx, cfg)
 	}
 	n, err := s.DB.CountUpstreamAccounts(ctx, KindMaster)
 	if err != nil {

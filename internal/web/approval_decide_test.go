@@ -120,6 +120,34 @@ func TestRejectNeedsAReason(t *testing.T) {
 	}
 }
 
+// TestRejectBatchNeedsAReason: a bulk batch is rejected with a reason too; without one
+// the batch page refuses it (422, en + zh) and the batch stays pending.
+func TestRejectBatchNeedsAReason(t *testing.T) {
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
+	sub := p.normalSubs(1)[0]
+	csv := "sub_account,amount,balance_type,reason\n" + sub.ID + ",1.00,debit,row\n"
+	r := p.as("fay").post("/operations/bulk", url.Values{"kind": {"transfer_funds"}, "csv": {csv}, "reason": {"monthly"}, "idempotency_key": {newKey()}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("batch: %d %s", r.status, errorsOf(t, r))
+	}
+	batch := r.location
+	abby := p.as("abby")
+	for lang, want := range map[string]string{"en": "reason", "zh": "原因"} {
+		abby.lang = lang
+		r := abby.post(batch+"/reject", url.Values{"comment": {"  "}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.testid(t, "decide-error"), want) {
+			t.Fatalf("%s: batch reject without a reason: %d %q", lang, r.status, r.testid(t, "decide-error"))
+		}
+	}
+	if len(p.events(approval.ActionReject)) != 0 {
+		t.Fatal("a reasonless batch rejection was recorded")
+	}
+	if r := abby.post(batch+"/reject", url.Values{"comment": {"wrong month"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("batch reject with a reason: %d", r.status)
+	}
+}
+
 // TestInboxApprovesSelected: the inbox offers a checkbox per request, select-all and one
 // code and comment; the selected requests are approved one by one and the page after the
 // redirect says what became of each, in the reader's language.

@@ -45,6 +45,29 @@ func TestUserTextIsBidiIsolated(t *testing.T) {
 	assertIsolated(t, fay.get("/operations/"+row), "row "+rlo+"evil")
 }
 
+// TestSubAccountNamesAreBidiIsolated: a sub-account's name is user text too (set in
+// Huawei Cloud). On the draft form, its picker and in the snapshot an approver signs, where
+// it stands beside the sub-account's id or balance, an override in it must not reorder them.
+func TestSubAccountNamesAreBidiIsolated(t *testing.T) {
+	t.Parallel()
+	p := opsPortal(t, testkit.SQLite(t))
+	sub := p.normalSubs(1)[0]
+	name := "acct " + rlo + "evil"
+	if err := p.db.Gorm().Exec(`UPDATE sub_accounts SET name = ?, display_name = ? WHERE id = ?`, name, name, sub.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	fay := p.as("fay")
+	assertIsolated(t, fay.get("/operations/new?kind=transfer_funds&sub_account_id="+url.QueryEscape(sub.ID)), name)
+	// The picker's line: name, display name, unit, balance and id side by side.
+	assertIsolated(t, fay.get("/operations/pick/sub-accounts?sub_account_id="+url.QueryEscape(sub.ID)), name)
+	id := fay.transfer(sub.ID, "1.00")
+	page := p.as("abby").get("/operations/" + id)
+	assertIsolated(t, page, name)
+	if got := page.testid(t, "snap-sub-account"); !strings.Contains(got, sub.ID) {
+		t.Fatalf("the snapshot's sub-account %q lacks its id", got)
+	}
+}
+
 func eventTarget(t *testing.T, s string) int64 {
 	t.Helper()
 	n, err := strconv.ParseInt(s, 10, 64)

@@ -54,3 +54,33 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPINamesTheDecisionRefusals: the refusals of issue 11 that an API client must
+// tell apart are named where they answer — a used second-factor code (code_reused) with
+// the wrong one, a changed snapshot with the wrong state, a rejection without a reason.
+func TestOpenAPINamesTheDecisionRefusals(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t, testkit.SQLite(t), nil)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Description string `json:"description"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(p.browser().get("/api/v1/openapi.json").body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, status, code string }{
+		{"/api/v1/operations/{id}/approve", "422", "step_up_failed"},
+		{"/api/v1/operations/{id}/approve", "422", "code_reused"},
+		{"/api/v1/operations/{id}/approve", "409", "snapshot_changed"},
+		{"/api/v1/approvals", "422", "step_up_failed"},
+		{"/api/v1/approvals", "422", "code_reused"},
+		{"/api/v1/operations/{id}/reject", "422", "comment"},
+	} {
+		if d := doc.Paths[c.path]["post"].Responses[c.status].Description; !strings.Contains(d, c.code) {
+			t.Errorf("POST %s %s does not name %s: %q", c.path, c.status, c.code, d)
+		}
+	}
+}

@@ -34,7 +34,10 @@ var errItemInternal = &webcore.Error{Status: http.StatusInternalServerError, Cod
 // itemErrors are the refusals an item can end with, by code (what the cookie may name).
 var itemErrors = func() map[string]*webcore.Error {
 	m := map[string]*webcore.Error{}
-	for _, he := range []*webcore.Error{webcore.OpNotFound, webcore.OpSelfApproval, webcore.OpWrongState, webcore.OpAlreadyDecided, webcore.OpSnapshotChanged, webcore.OpForbidden, errItemInternal} {
+	// The approval matrix refuses an item too: its approver is in none of the groups the
+	// route needs, or waits for an earlier level.
+	for _, he := range []*webcore.Error{webcore.OpNotFound, webcore.OpSelfApproval, webcore.OpWrongState, webcore.OpAlreadyDecided, webcore.OpSnapshotChanged,
+		webcore.OpForbidden, webcore.OpNotEligible, webcore.OpLevelNotReached, errItemInternal} {
 		m[he.Code] = he
 	}
 	return m

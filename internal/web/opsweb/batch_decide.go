@@ -29,9 +29,9 @@ func (a *Area) batchCancel(c *gin.Context) {
 }
 
 func (a *Area) decideBatch(c *gin.Context, flash string, do func(id int64) error) {
-	_, _, he, show := a.runDecision(c, approval.TargetBatch, flash, batchHref, do)
+	_, err, he, show := a.runDecision(c, approval.TargetBatch, flash, batchHref, do)
 	if !show {
 		return
 	}
-	a.renderBatch(c, he.Status, a.core.Translator(c).T(he.Message), comment(c))
+	a.renderBatch(c, he.Status, decisionMessage(a.core.Translator(c), he, err), comment(c))
 }

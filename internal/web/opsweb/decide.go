@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/approval"
+	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/pages"
 )
@@ -98,20 +99,25 @@ func (a *Area) decide(c *gin.Context, flash string, do func(id int64) error) {
 		a.core.FailOperation(c, verr, approval.TargetOperation, idString(id))
 		return
 	}
-	tr := a.core.Translator(c)
-	msg := tr.T(he.Message)
-	var ve *approval.ValidationError
-	if errors.As(err, &ve) {
-		var parts []string
-		for _, f := range sortedFields(ve) {
-			parts = append(parts, fieldMessage(tr, ve, f))
-		}
-		msg = strings.Join(parts, " ")
-	}
+	msg := decisionMessage(a.core.Translator(c), he, err)
 	if strings.HasSuffix(c.Request.URL.Path, "/resolve") {
 		v.ResolveError, v.ResolveOutcome, v.ResolveReason = msg, trimmed(c, "outcome"), trimmed(c, "reason")
 	} else {
 		v.DecideError, v.Comment = msg, comment(c)
 	}
 	a.core.Render(c, he.Status, pages.Operation(a.core.Page(c, "op.page_title"), v))
+}
+
+// decisionMessage is the refusal shown on the decided object's page: for invalid input
+// what is wrong with each field (a rejection without a reason says so), else he's message.
+func decisionMessage(tr *i18n.Translator, he *webcore.Error, err error) string {
+	var ve *approval.ValidationError
+	if !errors.As(err, &ve) {
+		return tr.T(he.Message)
+	}
+	var parts []string
+	for _, f := range sortedFields(ve) {
+		parts = append(parts, fieldMessage(tr, ve, f))
+	}
+	return strings.Join(parts, " ")
 }

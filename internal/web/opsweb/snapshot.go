@@ -23,9 +23,11 @@ func snapshotKV(tr *i18n.Translator, o approval.Operation) []view.Fact {
 		}
 	}
 	if p.SubAccountID != "" {
+		// The name is user text beside the id the approver signs: isolated, so that an
+		// override in it cannot reorder the id.
 		name := p.SubAccountName
 		if name != "" {
-			name += " · "
+			name = webcore.Isolate(name) + " · "
 		}
 		add("sub_account", name+p.SubAccountID, false)
 	}
