@@ -16,9 +16,11 @@ import (
 //
 // An entry is used only while both hold:
 //   - the database handle's write version is the one read before the entry was loaded
-//     (store.DB.WriteVersion): any write by this process — a sync batch, a threshold, a
-//     decision, a notification — retires every entry at once, so a page never shows less
-//     than what this process has itself written;
+//     (store.DB.WriteVersion): any change this process writes — a balance a sync found
+//     changed, a threshold, a decision, a notification — retires every entry at once, so
+//     a page never shows less than what this process has itself written. Writes that
+//     change nothing and the sync's bookkeeping (a pass's progress, when each sub-account
+//     was last read) leave it: what those renew shows after at most TTL;
 //   - it is younger than TTL: writes by another replica are picked up after at most that
 //     long.
 //
