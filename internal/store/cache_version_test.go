@@ -36,7 +36,9 @@ func TestWriteVersionMovesOnChangesOnly(t *testing.T) {
 			{"a run's progress", 0, func() error { return db.SaveRunProgress(ctx, run.ID, store.RunProgress{Items: 3, Total: 40}) }},
 			{"a run's heartbeat", 0, func() error { return db.HeartbeatSyncRun(ctx, run.ID) }},
 			{"progress in a transaction", 0, func() error {
-				return db.InTx(ctx, func(tx *store.DB) error { return tx.SaveRunProgress(ctx, run.ID, store.RunProgress{Items: 4, Total: 40}) })
+				return db.InTx(ctx, func(tx *store.DB) error {
+					return tx.SaveRunProgress(ctx, run.ID, store.RunProgress{Items: 4, Total: 40})
+				})
 			}},
 			{"a threshold set", 1, func() error { return db.SetLowBalanceThreshold(ctx, "id-s01", &th) }},
 			{"a threshold set in a transaction", 2, func() error {
