@@ -305,7 +305,7 @@ func TestCrashAndResume(t *testing.T) {
 		}
 		// Every sub-account now has balances, each history series has exactly one point.
 		var missing int64
-		db.Gorm().Raw(`SELECT COUNT(*) FROM sub_accounts WHERE balances_synced_at IS NULL`).Scan(&missing)
+		db.Gorm().Raw(`SELECT COUNT(*) FROM sub_accounts s LEFT JOIN sub_account_reads r ON r.sub_account_id = s.id WHERE r.balances_synced_at IS NULL`).Scan(&missing)
 		var dup int64
 		db.Gorm().Raw(`SELECT COUNT(*) FROM (SELECT sub_account_id FROM balance_snapshots WHERE sub_account_id <> '' GROUP BY sub_account_id HAVING COUNT(*) > 1) d`).Scan(&dup)
 		if missing != 0 || dup != 0 {

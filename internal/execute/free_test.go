@@ -91,7 +91,7 @@ func TestDraftRefusedWhenAmountNotRead(t *testing.T) {
 		if err != nil || f.AsOf != nil {
 			t.Fatalf("Funds before a read = %+v, %v", f, err)
 		}
-		if err := db.Gorm().Exec(`UPDATE sub_accounts SET balances_synced_at = NULL WHERE id = ?`, sub.ID).Error; err != nil {
+		if err := db.Gorm().Exec(`UPDATE sub_account_reads SET balances_synced_at = NULL WHERE sub_account_id = ?`, sub.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		e.refused(approval.Input{Kind: approval.KindRetrieveFunds, SubAccountID: sub.ID, Amount: "1.00", Reason: "back"}, "op.err.sub_not_read")

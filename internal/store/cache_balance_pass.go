@@ -35,7 +35,7 @@ func (db *DB) BalancePass(ctx context.Context, master string, before *time.Time,
 	if db.isSQLite() {
 		headroom, arg = "total_cents - COALESCE(threshold_cents, ?)", any(cents(lowDefault))
 	}
-	q := `SELECT id, credit_absent, credit_skips FROM sub_accounts WHERE master_account_id = ?`
+	q := `SELECT id, credit_absent, COALESCE(credit_skips, 0) AS credit_skips FROM ` + subAccountFrom + ` WHERE master_account_id = ?`
 	args := []any{master}
 	if before != nil {
 		q += ` AND (balances_synced_at IS NULL OR balances_synced_at < ?)`

@@ -18,47 +18,6 @@ type SubAccountInfo struct {
 	OrgID, OrgName        string
 }
 
-// UpsertSubAccounts stores one page of master's sub-account list read by run runID,
-// keeping each row's balances and threshold, and sets their org paths from the cached tree.
-func (db *DB) UpsertSubAccounts(ctx context.Context, master string, runID int64, subs []SubAccountInfo, at time.Time) error {
-	if len(subs) == 0 {
-		return nil
-	}
-	rows := make([][]any, len(subs))
-	ids := make([]string, len(subs))
-	for i, s := range subs {
-		rows[i] = []any{s.ID, s.Name, s.DisplayName, searchText(s.Name, s.DisplayName), s.Status, s.OrgID, s.OrgName, utc(at), runID, master}
-		ids[i] = s.ID
-	}
-	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.upsert(ctx, "sub_accounts",
-			[]string{"id", "name", "display_name", "search_text", "status", "org_id", "org_name", "synced_at", "seen_run", "master_account_id"}, []string{"id"},
-			[]string{"name", "display_name", "search_text", "status", "org_id", "org_name", "synced_at", "seen_run", "master_account_id"}, rows); err != nil {
-			return err
-		}
-		err := tx.gorm.WithContext(ctx).Exec(`UPDATE sub_accounts SET org_path = COALESCE((SELECT o.path FROM organizations o WHERE o.id = sub_accounts.org_id), '') WHERE id IN ?`, ids).Error
-		return translate("set sub-account org paths", err)
-	})
-}
-
-// RemoveSubAccountsNotSeen deletes master's sub-accounts (with their credit lines and
-// coupons) that run runID did not see: call it only after a complete listing. Untagged
-// rows (cached before several masters were supported) that the listing did not adopt go
-// too; other masters' rows are never touched.
-func (db *DB) RemoveSubAccountsNotSeen(ctx context.Context, master string, runID int64) (int64, error) {
-	var n int64
-	err := db.InTx(ctx, func(tx *DB) error {
-		g := tx.gorm.WithContext(ctx)
-		if err := g.Exec(`DELETE FROM coupons WHERE sub_account_id <> '' AND sub_account_id IN (SELECT id FROM sub_accounts WHERE master_account_id IN (?, '') AND seen_run <> ?)`, master, runID).Error; err != nil {
-			return translate("remove vanished sub-coupons", err)
-		}
-		res := g.Exec(`DELETE FROM sub_accounts WHERE master_account_id IN (?, '') AND seen_run <> ?`, master, runID)
-		n = res.RowsAffected
-		return translate("remove vanished sub-accounts", res.Error)
-	})
-	return n, err
-}
-
 // SubAccountIDsAfter returns up to limit of master's cached sub-account ids greater than
 // after, in id order: the work list of a balance sync, resumable from its cursor.
 func (db *DB) SubAccountIDsAfter(ctx context.Context, master, after string, limit int) ([]string, error) {
@@ -84,123 +43,6 @@ type SubAccountBalances struct {
 	// the cached credit stays and the skip is counted towards its next re-check.
 	// Otherwise a success records whether a credit account was found (Credits empty).
 	CreditSkipped bool
-}
-
-// snapshotEvery bounds how long a sub-account's history goes without a point when its
-// balance does not change (a point is written on every change).
-const snapshotEvery = 24 * time.Hour
-
-// StoreSubAccountBalances writes a batch of balance reads in one transaction: figures,
-// credit lines and coupons of each success, the stale mark of each failure, a history
-// point where a balance changed, and, when runID is not 0, the run's progress (cursor,
-// items, errors) so that a restarted run resumes after this batch.
-func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch []SubAccountBalances, runID int64, progress RunProgress) error {
-	at = utc(at)
-	return db.InTx(ctx, func(tx *DB) error {
-		g := tx.gorm.WithContext(ctx)
-		ids := make([]string, 0, len(batch))
-		for _, b := range batch {
-			ids = append(ids, b.SubAccountID)
-		}
-		var prev []struct {
-			ID         string
-			Debit      string
-			Credit     string
-			SnapshotAt *time.Time
-		}
-		if len(ids) > 0 {
-			if err := g.Raw(`SELECT id, debit, credit, snapshot_at FROM sub_accounts WHERE id IN ?`, ids).Scan(&prev).Error; err != nil {
-				return translate("read previous balances", err)
-			}
-		}
-		type before struct {
-			debit, credit string
-			snap          *time.Time
-		}
-		old := make(map[string]before, len(prev))
-		for _, p := range prev {
-			old[p.ID] = before{amount(p.Debit, "").String(), amount(p.Credit, "").String(), p.SnapshotAt}
-		}
-		var snaps [][]any
-		var credits [][]any
-		var coupons [][]any
-		for _, b := range batch {
-			o, known := old[b.SubAccountID]
-			if !known {
-				continue // vanished meanwhile
-			}
-			if b.Err != "" {
-				if err := g.Exec(`UPDATE sub_accounts SET stale = ?, last_error = ? WHERE id = ?`, true, b.Err, b.SubAccountID).Error; err != nil {
-					return translate("mark balances stale", err)
-				}
-				continue
-			}
-			cur := b.Currency
-			credit := money.Zero(cur)
-			for _, l := range b.Credits {
-				credit = credit.Add(l.Available)
-			}
-			if b.CreditSkipped {
-				credit = money.New(amount(o.credit, "").Decimal(), cur)
-			}
-			debit := money.New(b.Debit.Decimal(), cur)
-			total := debit.Add(credit)
-			changed := o.debit != debit.String() || o.credit != credit.String() || o.snap == nil || at.Sub(*o.snap) >= snapshotEvery
-			snapAt := o.snap
-			if changed {
-				snapAt = &at
-				snaps = append(snaps, []any{at, b.SubAccountID, debit.String(), credit.String()})
-			}
-			lastErr := b.CouponsErr
-			// One UPDATE per row, the credit account's presence included: every extra
-			// statement is another dead tuple per sub-account and pass.
-			creditSet, creditArgs := `credit_absent = ?, credit_skips = 0`, []any{len(b.Credits) == 0}
-			if b.CreditSkipped {
-				creditSet, creditArgs = `credit_skips = credit_skips + 1`, nil
-			}
-			q := `UPDATE sub_accounts SET debit = ?, credit = ?, total = ?, currency = ?, balances_synced_at = ?, snapshot_at = ?, stale = ?, last_error = ?, ` + creditSet + ` WHERE id = ?`
-			args := []any{debit.String(), credit.String(), total.String(), debit.Currency(), at, nullTime(snapAt), lastErr != "", lastErr}
-			if tx.isSQLite() {
-				q = `UPDATE sub_accounts SET debit = ?, credit = ?, total = ?, debit_cents = ?, credit_cents = ?, total_cents = ?, currency = ?, balances_synced_at = ?, snapshot_at = ?, stale = ?, last_error = ?, ` + creditSet + ` WHERE id = ?`
-				args = []any{debit.String(), credit.String(), total.String(), cents(debit), cents(credit), cents(total), debit.Currency(), at, nullTime(snapAt), lastErr != "", lastErr}
-			}
-			args = append(append(args, creditArgs...), b.SubAccountID)
-			if err := g.Exec(q, args...).Error; err != nil {
-				return translate("store balances", err)
-			}
-			if !b.CreditSkipped {
-				if err := g.Exec(`DELETE FROM sub_account_credits WHERE sub_account_id = ?`, b.SubAccountID).Error; err != nil {
-					return translate("clear credit lines", err)
-				}
-				for i, l := range b.Credits {
-					credits = append(credits, []any{b.SubAccountID, i, l.Available.String(), l.CreditAmount.String(), nullTime(l.ExpireTime)})
-				}
-			}
-			if b.Coupons != nil {
-				if err := g.Exec(`DELETE FROM coupons WHERE sub_account_id = ?`, b.SubAccountID).Error; err != nil {
-					return translate("clear sub-coupons", err)
-				}
-				for _, c := range b.Coupons {
-					c.SubAccountID = b.SubAccountID
-					coupons = append(coupons, couponValues(c, at))
-				}
-			}
-		}
-		if err := tx.upsert(ctx, "sub_account_credits", []string{"sub_account_id", "seq", "available", "credit_amount", "expire_time"},
-			[]string{"sub_account_id", "seq"}, []string{"available", "credit_amount", "expire_time"}, credits); err != nil {
-			return err
-		}
-		if err := tx.upsert(ctx, "coupons", couponCols, couponKey, couponUpdate, coupons); err != nil {
-			return err
-		}
-		if err := tx.insertSnapshots(ctx, snaps); err != nil {
-			return err
-		}
-		if runID != 0 {
-			return tx.SaveRunProgress(ctx, runID, progress)
-		}
-		return nil
-	})
 }
 
 func (db *DB) insertSnapshots(ctx context.Context, rows [][]any) error {
@@ -335,7 +177,8 @@ func (db *DB) MasterAccountIDsCached(ctx context.Context) ([]string, error) {
 }
 
 // StoreMasterBalances replaces master's transferable amounts (Credit is recomputed from
-// the lines; SyncedAt is at; Stale cleared).
+// the lines; SyncedAt is at; Stale cleared), writing only what changed: amounts read as
+// they were only renew SyncedAt, quietly (DB.quiet).
 func (db *DB) StoreMasterBalances(ctx context.Context, master string, mb MasterBalances, at time.Time) error {
 	cur := mb.Currency
 	if cur == "" {
@@ -345,64 +188,33 @@ func (db *DB) StoreMasterBalances(ctx context.Context, master string, mb MasterB
 	for _, l := range mb.Credits {
 		credit = credit.Add(l.Available)
 	}
+	figures := []string{"debit", "credit", "currency", "stale", "last_error"}
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.upsert(ctx, "master_balances", []string{"master_account_id", "debit", "credit", "currency", "synced_at", "stale", "last_error"}, []string{"master_account_id"},
-			[]string{"debit", "credit", "currency", "synced_at", "stale", "last_error"},
+		if err := tx.upsertRows(ctx, upsertSpec{table: "master_balances", cols: []string{"master_account_id", "debit", "credit", "currency", "synced_at", "stale", "last_error"},
+			key: []string{"master_account_id"}, update: append([]string{"synced_at"}, figures...), compare: figures},
 			[][]any{{master, mb.Debit.String(), credit.String(), cur, utc(at), false, ""}}); err != nil {
 			return err
 		}
-		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM master_credits WHERE master_account_id = ?`, master).Error; err != nil {
-			return translate("clear master credit lines", err)
+		if err := tx.quiet(ctx).Exec(`UPDATE master_balances SET synced_at = ? WHERE master_account_id = ? AND synced_at <> ?`, utc(at), master, utc(at)).Error; err != nil {
+			return translate("renew master balances", err)
 		}
 		rows := make([][]any, len(mb.Credits))
 		for i, l := range mb.Credits {
 			rows[i] = []any{master, i, l.Available.String(), l.Amount.String(), l.CreditAmount.String(), nullTime(l.ExpireTime)}
 		}
-		return tx.upsert(ctx, "master_credits", []string{"master_account_id", "seq", "available", "amount", "credit_amount", "expire_time"}, []string{"master_account_id", "seq"}, nil, rows)
+		lines := []string{"available", "amount", "credit_amount", "expire_time"}
+		return tx.replaceSet(ctx, upsertSpec{table: "master_credits", cols: append([]string{"master_account_id", "seq"}, lines...), key: []string{"master_account_id", "seq"},
+			update: lines, compare: lines}, "master_account_id = ?", []any{master}, rows)
 	})
 }
 
 // MarkMasterStale flags the master's amounts as stale after a failed refresh (no-op
-// before the first successful one).
+// before the first successful one, and when they are stale for that reason already).
 func (db *DB) MarkMasterStale(ctx context.Context, master, reason string) error {
-	err := db.gorm.WithContext(ctx).Exec(`UPDATE master_balances SET stale = ?, last_error = ? WHERE master_account_id = ?`, true, reason, master).Error
-	return translate("mark master stale", err)
+	return db.updateChanged(ctx, "mark master stale", "master_balances", "master_account_id", master, []string{"stale", "last_error"}, []any{true, reason})
 }
 
 // String helps logs and tests.
 func (b SubAccountBalances) String() string {
 	return fmt.Sprintf("%s debit=%s credits=%d err=%q", b.SubAccountID, b.Debit, len(b.Credits), b.Err)
-}
-
-// StoreSubAccountCoupons writes a batch of coupon-only reads: each success replaces the
-// sub-account's coupons; each failure (Err) keeps them and marks the row stale. Progress
-// is saved as in StoreSubAccountBalances.
-func (db *DB) StoreSubAccountCoupons(ctx context.Context, at time.Time, batch []SubAccountBalances, runID int64, progress RunProgress) error {
-	at = utc(at)
-	return db.InTx(ctx, func(tx *DB) error {
-		g := tx.gorm.WithContext(ctx)
-		var rows [][]any
-		for _, b := range batch {
-			if b.Err != "" || b.Coupons == nil {
-				if err := g.Exec(`UPDATE sub_accounts SET stale = ?, last_error = ? WHERE id = ?`, true, b.Err, b.SubAccountID).Error; err != nil {
-					return translate("mark coupons stale", err)
-				}
-				continue
-			}
-			if err := g.Exec(`DELETE FROM coupons WHERE sub_account_id = ?`, b.SubAccountID).Error; err != nil {
-				return translate("clear sub-coupons", err)
-			}
-			for _, c := range b.Coupons {
-				c.SubAccountID = b.SubAccountID
-				rows = append(rows, couponValues(c, at))
-			}
-		}
-		if err := tx.upsert(ctx, "coupons", couponCols, couponKey, couponUpdate, rows); err != nil {
-			return err
-		}
-		if runID != 0 {
-			return tx.SaveRunProgress(ctx, runID, progress)
-		}
-		return nil
-	})
 }

@@ -9,13 +9,28 @@ import (
 
 // Coupons, stored-value cards, resources, resource-package usages and catalogues: lists
 // that sync replaces wholesale (rows not in the latest complete read are gone), read in
-// keyset pages (cache_lists_pages.go).
+// keyset pages (cache_lists_pages.go). A replacement writes only what changed
+// (replaceSet): a row read as it was cached stays as it is, its synced_at included, which
+// so says when the row last changed (no page shows it; the catalogue's age, which decides
+// its refresh, is renewed apart).
 
-var (
-	couponCols   = []string{"coupon_id", "sub_coupon_id", "sub_account_id", "plan_name", "search_text", "balance", "effective_time", "expire_time", "use_limits", "synced_at"}
-	couponKey    = []string{"sub_account_id", "coupon_id", "sub_coupon_id"}
-	couponUpdate = []string{"plan_name", "search_text", "balance", "effective_time", "expire_time", "use_limits", "synced_at"}
-)
+var couponSpec = upsertSpec{table: "coupons",
+	cols:    []string{"coupon_id", "sub_coupon_id", "sub_account_id", "plan_name", "search_text", "balance", "effective_time", "expire_time", "use_limits", "synced_at"},
+	key:     []string{"sub_account_id", "coupon_id", "sub_coupon_id"},
+	update:  []string{"plan_name", "search_text", "balance", "effective_time", "expire_time", "use_limits", "synced_at"},
+	compare: []string{"plan_name", "search_text", "balance", "effective_time", "expire_time", "use_limits"}}
+
+// listSpec is the upsertSpec of a list whose rows hold cols, key first (keyLen columns),
+// synced_at among the others: a changed row is rewritten, synced_at with it.
+func listSpec(table string, cols []string, keyLen int) upsertSpec {
+	u := upsertSpec{table: table, cols: cols, key: cols[:keyLen], update: cols[keyLen:]}
+	for _, c := range u.update {
+		if c != "synced_at" {
+			u.compare = append(u.compare, c)
+		}
+	}
+	return u
+}
 
 func couponValues(c Coupon, at time.Time) []any {
 	limits := c.UseLimits
@@ -37,10 +52,7 @@ func (db *DB) ReplaceMasterCoupons(ctx context.Context, master string, coupons [
 	}
 	return db.InTx(ctx, func(tx *DB) error {
 		g := tx.gorm.WithContext(ctx)
-		if err := g.Exec(`DELETE FROM coupons WHERE sub_account_id = '' AND master_account_id IN (?, '')`, master).Error; err != nil {
-			return translate("clear master coupons", err)
-		}
-		if err := tx.upsert(ctx, "coupons", couponCols, couponKey, couponUpdate, rows); err != nil {
+		if err := tx.replaceSet(ctx, couponSpec, `sub_account_id = '' AND master_account_id IN (?, '')`, []any{master}, rows); err != nil {
 			return err
 		}
 		err := g.Exec(`UPDATE coupons SET master_account_id = ? WHERE sub_account_id = '' AND master_account_id = ''`, master).Error
@@ -54,12 +66,9 @@ func (db *DB) ReplaceCards(ctx context.Context, master string, cards []StoredVal
 	for i, c := range cards {
 		rows[i] = []any{c.CardID, c.Name, c.Status, c.FaceValue.String(), c.Balance.String(), nullTime(c.Effective), nullTime(c.Expire), utc(at), master}
 	}
+	spec := listSpec("stored_value_cards", []string{"card_id", "name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at", "master_account_id"}, 1)
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM stored_value_cards WHERE master_account_id IN (?, '')`, master).Error; err != nil {
-			return translate("clear cards", err)
-		}
-		return tx.upsert(ctx, "stored_value_cards", []string{"card_id", "name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at", "master_account_id"},
-			[]string{"card_id"}, []string{"name", "status", "face_value", "balance", "effective_time", "expire_time", "synced_at", "master_account_id"}, rows)
+		return tx.replaceSet(ctx, spec, `master_account_id IN (?, '')`, []any{master}, rows)
 	})
 }
 
@@ -74,10 +83,7 @@ func (db *DB) ReplaceResources(ctx context.Context, accountID string, resources 
 			r.ResourceTypeName, r.SpecDesc, r.ParentID, r.IsMain, r.Status, nullTime(r.Effective), nullTime(r.Expire), r.ExpirePolicy, utc(at)}
 	}
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM resources WHERE account_id = ?`, accountID).Error; err != nil {
-			return translate("clear resources", err)
-		}
-		return tx.upsert(ctx, "resources", resourceCols, []string{"account_id", "resource_id"}, resourceCols[2:], rows)
+		return tx.replaceSet(ctx, listSpec("resources", resourceCols, 2), `account_id = ?`, []any{accountID}, rows)
 	})
 }
 
@@ -142,12 +148,9 @@ func (db *DB) ReplacePackageUsages(ctx context.Context, master string, usages []
 			u.ServiceTypeName, u.Region, u.UsageTypeName, u.Status, u.Original.String(), u.Remaining.String(), u.MeasureID,
 			nullTime(u.Effective), nullTime(u.Expire), utc(at), master}
 	}
+	spec := listSpec("resource_package_usages", append(append([]string{}, packageCols...), "master_account_id"), 1)
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM resource_package_usages WHERE master_account_id IN (?, '')`, master).Error; err != nil {
-			return translate("clear package usages", err)
-		}
-		cols := append(append([]string{}, packageCols...), "master_account_id")
-		return tx.upsert(ctx, "resource_package_usages", cols, []string{"free_resource_id"}, cols[1:], rows)
+		return tx.replaceSet(ctx, spec, `master_account_id IN (?, '')`, []any{master}, rows)
 	})
 }
 
@@ -166,7 +169,9 @@ const (
 	CatalogServiceResource = "service_resource"
 )
 
-// ReplaceCatalog replaces one catalogue (kind) in one language.
+// ReplaceCatalog replaces one catalogue (kind) in one language. Its entries' synced_at
+// all become at (CatalogSyncedAt, which decides the next refresh, reads it), quietly for
+// the entries that did not change.
 func (db *DB) ReplaceCatalog(ctx context.Context, kind, lang string, entries []CatalogEntry, at time.Time) error {
 	cols := []string{"kind", "lang", "code", "parent", "name", "description", "extra", "search_text", "synced_at"}
 	rows := make([][]any, len(entries))
@@ -174,10 +179,11 @@ func (db *DB) ReplaceCatalog(ctx context.Context, kind, lang string, entries []C
 		rows[i] = []any{kind, lang, e.Code, e.Parent, e.Name, e.Description, e.Extra, searchText(e.Code, e.Name), utc(at)}
 	}
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.gorm.WithContext(ctx).Exec(`DELETE FROM catalog_entries WHERE kind = ? AND lang = ?`, kind, lang).Error; err != nil {
-			return translate("clear catalogue", err)
+		if err := tx.replaceSet(ctx, listSpec("catalog_entries", cols, 4), `kind = ? AND lang = ?`, []any{kind, lang}, rows); err != nil {
+			return err
 		}
-		return tx.upsert(ctx, "catalog_entries", cols, []string{"kind", "lang", "code", "parent"}, cols[4:], rows)
+		err := tx.quiet(ctx).Exec(`UPDATE catalog_entries SET synced_at = ? WHERE kind = ? AND lang = ? AND synced_at <> ?`, utc(at), kind, lang, utc(at)).Error
+		return translate("renew catalogue", err)
 	})
 }
 

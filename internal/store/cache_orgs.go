@@ -92,26 +92,26 @@ func (db *DB) OrganizationByID(ctx context.Context, id string) (*Organization, e
 	return &o, nil
 }
 
-// ReplaceOrganizations stores master's whole tree read by run runID: units are upserted,
+// ReplaceOrganizations stores master's whole tree read by run runID (not stored: what is
+// gone is found by comparing the tree with the cached units): units are upserted,
 // master's units (and untagged ones) no longer in the tree are removed, and the
 // sub-accounts' denormalised org paths follow. Each unit's Path must be set (root first,
-// the unit last).
+// the unit last). Only what changed is written: a unit read as it was keeps its row (and
+// its synced_at, which so says when it last changed), and only the sub-accounts whose
+// path changed are touched.
 func (db *DB) ReplaceOrganizations(ctx context.Context, master string, runID int64, orgs []Organization, at time.Time) error {
 	rows := make([][]any, len(orgs))
 	for i, o := range orgs {
-		rows[i] = []any{o.ID, o.Name, o.ParentID, joinPath(o.Path), len(o.Path) - 1, utc(at), runID, master}
+		rows[i] = []any{o.ID, o.Name, o.ParentID, joinPath(o.Path), len(o.Path) - 1, utc(at), master}
 	}
+	unit := []string{"name", "parent_id", "path", "depth", "master_account_id"}
+	spec := upsertSpec{table: "organizations", cols: []string{"id", "name", "parent_id", "path", "depth", "synced_at", "master_account_id"}, key: []string{"id"},
+		update: append([]string{"synced_at"}, unit...), compare: unit}
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.upsert(ctx, "organizations",
-			[]string{"id", "name", "parent_id", "path", "depth", "synced_at", "seen_run", "master_account_id"}, []string{"id"},
-			[]string{"name", "parent_id", "path", "depth", "synced_at", "seen_run", "master_account_id"}, rows); err != nil {
+		if err := tx.replaceSet(ctx, spec, `master_account_id IN (?, '')`, []any{master}, rows); err != nil {
 			return err
 		}
-		g := tx.gorm.WithContext(ctx)
-		if err := g.Exec(`DELETE FROM organizations WHERE master_account_id IN (?, '') AND seen_run <> ?`, master, runID).Error; err != nil {
-			return translate("remove vanished organizations", err)
-		}
-		err := g.Exec(`UPDATE sub_accounts SET org_path = COALESCE((SELECT o.path FROM organizations o WHERE o.id = sub_accounts.org_id), '')`).Error
+		err := tx.gorm.WithContext(ctx).Exec(`UPDATE sub_accounts SET org_path = ` + orgPathOf + ` WHERE org_path <> ` + orgPathOf).Error
 		return translate("update sub-account org paths", err)
 	})
 }

@@ -114,24 +114,26 @@ type RunProgress struct {
 }
 
 // SaveRunProgress records a running run's progress (and refreshes its heartbeat); call it
-// in the transaction that stored the work the cursor covers.
+// in the transaction that stored the work the cursor covers. It is bookkeeping (quiet):
+// a pass's progress shows on pages after at most the read cache's age limit, not with
+// every batch.
 func (db *DB) SaveRunProgress(ctx context.Context, runID int64, p RunProgress) error {
 	now, err := db.Now(ctx)
 	if err != nil {
 		return err
 	}
-	err = db.gorm.WithContext(ctx).Exec(`UPDATE sync_runs SET items = ?, errors = ?, total = ?, cursor = ?, heartbeat_at = ? WHERE id = ? AND status = ?`,
+	err = db.quiet(ctx).Exec(`UPDATE sync_runs SET items = ?, errors = ?, total = ?, cursor = ?, heartbeat_at = ? WHERE id = ? AND status = ?`,
 		p.Items, p.Errors, p.Total, p.Cursor, now, runID, RunRunning).Error
 	return translate("save sync progress", err)
 }
 
-// HeartbeatSyncRun tells other processes that the run is alive.
+// HeartbeatSyncRun tells other processes that the run is alive (quietly: no page shows it).
 func (db *DB) HeartbeatSyncRun(ctx context.Context, runID int64) error {
 	now, err := db.Now(ctx)
 	if err != nil {
 		return err
 	}
-	err = db.gorm.WithContext(ctx).Exec(`UPDATE sync_runs SET heartbeat_at = ? WHERE id = ? AND status = ?`, now, runID, RunRunning).Error
+	err = db.quiet(ctx).Exec(`UPDATE sync_runs SET heartbeat_at = ? WHERE id = ? AND status = ?`, now, runID, RunRunning).Error
 	return translate("sync heartbeat", err)
 }
 

@@ -183,47 +183,6 @@ func (db *DB) orgCondition(ctx context.Context, ids []string, orgIDCol, orgPathC
 	return "(" + strings.Join(parts, " OR ") + ")", args, nil
 }
 
-// upsert inserts rows (each with len(cols) values) in batches; on a conflict on key the
-// columns update are overwritten with the new values. update nil: DO NOTHING.
-func (db *DB) upsert(ctx context.Context, table string, cols, key, update []string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	per := min(upsertMaxRows, max(1, upsertMaxParams/len(cols)))
-	var tail string
-	if len(update) == 0 {
-		tail = fmt.Sprintf(" ON CONFLICT (%s) DO NOTHING", strings.Join(key, ", "))
-	} else {
-		sets := make([]string, len(update))
-		for i, c := range update {
-			sets[i] = c + " = excluded." + c
-		}
-		tail = fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s", strings.Join(key, ", "), strings.Join(sets, ", "))
-	}
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		var b strings.Builder
-		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if len(r) != len(cols) {
-				return fmt.Errorf("store: upsert %s: row has %d values for %d columns", table, len(r), len(cols))
-			}
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(one)
-			args = append(args, r...)
-		}
-		b.WriteString(tail)
-		if err := db.gorm.WithContext(ctx).Exec(b.String(), args...).Error; err != nil {
-			return translate("upsert "+table, err)
-		}
-	}
-	return nil
-}
-
 // count runs a COUNT(*) query.
 func (db *DB) count(ctx context.Context, op, query string, args ...any) (int64, error) {
 	var n int64

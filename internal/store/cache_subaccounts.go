@@ -13,7 +13,7 @@ import (
 	"github.com/purser-finance/purser/internal/money"
 )
 
-// subAccountCols are the columns read into subAccountRow.
+// subAccountCols are the columns read into subAccountRow, from subAccountFrom.
 const subAccountCols = `id, name, display_name, status, org_id, org_name, org_path, debit, credit, total, currency,
 	low_balance_threshold, synced_at, balances_synced_at, stale, last_error, master_account_id,
 	runway_state, runway_days, runway_burn, runway_based_on, runway_at, runway_key`
@@ -31,7 +31,7 @@ type subAccountRow struct {
 	Total               string
 	Currency            string
 	LowBalanceThreshold sql.NullString
-	SyncedAt            time.Time
+	SyncedAt            *time.Time // NULL only for a row without its sub_account_reads row
 	BalancesSyncedAt    *time.Time
 	Stale               bool
 	LastError           string
@@ -49,7 +49,7 @@ func (r subAccountRow) subAccount() SubAccount {
 		ID: r.ID, Name: r.Name, DisplayName: r.DisplayName, Status: r.Status,
 		OrgID: r.OrgID, OrgName: r.OrgName, OrgPath: splitPath(r.OrgPath),
 		Debit: amount(r.Debit, r.Currency), Credit: amount(r.Credit, r.Currency), Total: amount(r.Total, r.Currency),
-		Currency: r.Currency, SyncedAt: r.SyncedAt.UTC(), BalancesSyncedAt: utcPtr(r.BalancesSyncedAt),
+		Currency: r.Currency, BalancesSyncedAt: utcPtr(r.BalancesSyncedAt),
 		Stale: r.Stale, LastError: r.LastError, MasterAccountID: r.MasterAccountID,
 		Runway:    Runway{State: r.RunwayState, BasedOn: r.RunwayBasedOn, At: utcPtr(r.RunwayAt)},
 		runwayKey: r.RunwayKey,
@@ -59,6 +59,9 @@ func (r subAccountRow) subAccount() SubAccount {
 	}
 	if b := nullString(r.RunwayBurn); b != nil {
 		s.Runway.Burn = decimalOf(*b)
+	}
+	if r.SyncedAt != nil {
+		s.SyncedAt = r.SyncedAt.UTC()
 	}
 	if s.Currency == "" {
 		s.Currency = money.DefaultCurrency
@@ -134,7 +137,7 @@ func (db *DB) sortColumn(sort string) string {
 // SubAccountByID returns one sub-account with its credit lines; ErrNotFound when unknown.
 func (db *DB) SubAccountByID(ctx context.Context, id string) (*SubAccount, error) {
 	var rows []subAccountRow
-	if err := db.gorm.WithContext(ctx).Raw("SELECT "+subAccountCols+" FROM sub_accounts WHERE id = ?", id).Scan(&rows).Error; err != nil {
+	if err := db.gorm.WithContext(ctx).Raw("SELECT "+subAccountCols+" FROM "+subAccountFrom+" WHERE id = ?", id).Scan(&rows).Error; err != nil {
 		return nil, translate("get sub-account", err)
 	}
 	if len(rows) == 0 {
@@ -203,11 +206,11 @@ func (db *DB) SubAccountsBelowThresholdOf(ctx context.Context, master string, de
 	}
 	col := db.sortColumn(SortBalance)
 	var rows []subAccountRow
-	q := fmt.Sprintf("SELECT %s FROM sub_accounts WHERE %s ORDER BY %s, id LIMIT ?", subAccountCols, c.sql(), col)
+	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s, id LIMIT ?", subAccountCols, subAccountFrom, c.sql(), col)
 	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, limit)...).Scan(&rows).Error; err != nil {
 		return nil, 0, translate("sub-accounts below threshold", err)
 	}
-	total, err := db.count(ctx, "count sub-accounts below threshold", "SELECT COUNT(*) FROM sub_accounts WHERE "+c.sql(), c.args...)
+	total, err := db.count(ctx, "count sub-accounts below threshold", "SELECT COUNT(*) FROM "+subAccountFrom+" WHERE "+c.sql(), c.args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -268,7 +271,7 @@ func (db *DB) SubAccountStatsOf(ctx context.Context, master string, scope authz.
 	// columns as text, a plain column as a time.
 	for _, dir := range []string{"ASC", "DESC"} {
 		var ts []time.Time
-		q := "SELECT balances_synced_at FROM sub_accounts WHERE balances_synced_at IS NOT NULL AND " + c.sql() + " ORDER BY balances_synced_at " + dir + " LIMIT 1"
+		q := "SELECT balances_synced_at FROM " + subAccountFrom + " WHERE balances_synced_at IS NOT NULL AND " + c.sql() + " ORDER BY balances_synced_at " + dir + " LIMIT 1"
 		if err := g.Raw(q, c.args...).Scan(&ts).Error; err != nil {
 			return st, translate("sub-account sync times", err)
 		}
@@ -296,7 +299,7 @@ func (db *DB) subAccountStatsOneScan(ctx context.Context, c *conds, st SubAccoun
 		Newest *time.Time
 	}
 	q := "SELECT status, COUNT(*) AS n, COALESCE(SUM(debit), 0)::text AS d, COALESCE(SUM(credit), 0)::text AS c, " +
-		"MIN(balances_synced_at) AS oldest, MAX(balances_synced_at) AS newest FROM sub_accounts WHERE " + c.sql() + " GROUP BY status"
+		"MIN(balances_synced_at) AS oldest, MAX(balances_synced_at) AS newest FROM " + subAccountFrom + " WHERE " + c.sql() + " GROUP BY status"
 	if err := db.gorm.WithContext(ctx).Raw(q, c.args...).Scan(&rows).Error; err != nil {
 		return st, translate("sub-account stats", err)
 	}

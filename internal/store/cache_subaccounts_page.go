@@ -43,7 +43,7 @@ func (db *DB) subAccountList(sort string) keysetList[subAccountRow, SubAccount] 
 		key = func(s SubAccount) []*string { return []*string{textKey(s.Total.String()), textKey(s.ID)} }
 	}
 	return keysetList[subAccountRow, SubAccount]{
-		op: "list sub-accounts", from: "sub_accounts", cols: subAccountCols,
+		op: "list sub-accounts", from: subAccountFrom, cols: subAccountCols,
 		order: keyset{name: sort, cols: []keyCol{col, {col: "id"}}, desc: sort == SortNameDesc || sort == SortBalanceDesc || sort == SortRunwayDesc},
 		value: subAccountRow.subAccount,
 		key:   key,

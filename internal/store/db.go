@@ -209,9 +209,18 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
 	if db.inTx {
 		return fn(db)
 	}
-	// The version moves again after the commit (or rollback): a reader that cached what
-	// it read between a statement of this transaction and its commit must not keep it.
-	defer db.bumpVersion()
+	// The version moves again after the commit (or rollback) of a transaction that moved
+	// it: a reader that cached what it read between a statement of this transaction and
+	// its commit must not keep it. (A concurrent transaction's write counts too: one
+	// needless move, never a missed one.)
+	if db.version != nil {
+		before := db.version.Load()
+		defer func() {
+			if db.version.Load() != before {
+				db.version.Add(1)
+			}
+		}()
+	}
 	return db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		return fn(&DB{gorm: g, dialect: db.dialect, log: db.log, inTx: true, version: db.version})
 	})

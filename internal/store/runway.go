@@ -44,7 +44,7 @@ type Runway struct {
 	Days    decimal.Decimal // days left to one decimal (Estimated only)
 	Burn    decimal.Decimal // daily consumption per day, four decimals (Estimated only)
 	BasedOn int             // days of consumption the estimate is based on
-	At      *time.Time      // when it was computed; nil: never
+	At      *time.Time      // when it was computed to be what it is; nil: never
 }
 
 // runwayKey is the sort key of a runway.
@@ -74,7 +74,9 @@ type RunwayUpdate struct {
 }
 
 // StoreRunways writes computed runways onto their sub-accounts' rows (a sub-account gone
-// meanwhile is skipped), in one transaction.
+// meanwhile is skipped), in one transaction. A runway computed as it was stored is not
+// written again (the runways job recomputes every sub-account after every balance pass),
+// so its At is when it was last computed to be what it is.
 func (db *DB) StoreRunways(ctx context.Context, at time.Time, updates []RunwayUpdate) error {
 	if len(updates) == 0 {
 		return nil
@@ -89,12 +91,17 @@ func (db *DB) StoreRunways(ctx context.Context, at time.Time, updates []RunwayUp
 				days, burn = r.Days.StringFixed(1), r.Burn.Round(4).StringFixed(4)
 				burnE4 = r.Burn.Shift(4).Round(0).IntPart()
 			}
-			q := `UPDATE sub_accounts SET runway_state = ?, runway_days = ?, runway_burn = ?, runway_based_on = ?, runway_at = ?, runway_key = ? WHERE id = ?`
-			args := []any{r.State, days, burn, r.BasedOn, at, runwayKey(r.State, r.Days), u.SubAccountID}
+			cols := []string{"runway_state", "runway_days", "runway_burn", "runway_based_on", "runway_key"}
+			vals := []any{r.State, days, burn, r.BasedOn, runwayKey(r.State, r.Days)}
 			if tx.isSQLite() {
-				q = `UPDATE sub_accounts SET runway_state = ?, runway_days = ?, runway_burn = ?, runway_burn_e4 = ?, runway_based_on = ?, runway_at = ?, runway_key = ? WHERE id = ?`
-				args = []any{r.State, days, burn, burnE4, r.BasedOn, at, runwayKey(r.State, r.Days), u.SubAccountID}
+				cols, vals = append(cols, "runway_burn_e4"), append(vals, burnE4)
 			}
+			q := `UPDATE sub_accounts SET runway_at = ?`
+			for _, c := range cols {
+				q += ", " + c + " = ?"
+			}
+			q += ` WHERE id = ? AND (` + joinCols(cols) + `) IS DISTINCT FROM (` + placeholders(len(cols)) + `)`
+			args := append(append(append([]any{at}, vals...), u.SubAccountID), vals...)
 			if err := g.Exec(q, args...).Error; err != nil {
 				return translate("store runway", err)
 			}

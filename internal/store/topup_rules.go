@@ -262,7 +262,7 @@ func (db *DB) RuleSpent(ctx context.Context, rule int64, month, subAccountID str
 func (db *DB) SubAccountsUnder(ctx context.Context, master, orgID string) ([]SubAccount, error) {
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(orgID)
 	var rows []subAccountRow
-	if err := db.gorm.WithContext(ctx).Raw(`SELECT `+subAccountCols+` FROM sub_accounts
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT `+subAccountCols+` FROM `+subAccountFrom+`
 		WHERE master_account_id = ? AND (org_id = ? OR org_path LIKE ? ESCAPE '\') ORDER BY id`,
 		master, orgID, "%/"+esc+"/%").Scan(&rows).Error; err != nil {
 		return nil, translate("sub-accounts under a unit", err)
@@ -290,7 +290,7 @@ func (db *DB) OrganizationMaster(ctx context.Context, id string) (string, error)
 // MasterSubAccounts lists master's cached sub-accounts, by id: the accounts alerts watch.
 func (db *DB) MasterSubAccounts(ctx context.Context, master string) ([]SubAccount, error) {
 	var rows []subAccountRow
-	if err := db.gorm.WithContext(ctx).Raw(`SELECT `+subAccountCols+` FROM sub_accounts WHERE master_account_id = ? ORDER BY id`, master).
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT `+subAccountCols+` FROM `+subAccountFrom+` WHERE master_account_id = ? ORDER BY id`, master).
 		Scan(&rows).Error; err != nil {
 		return nil, translate("master sub-accounts", err)
 	}

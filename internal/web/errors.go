@@ -43,12 +43,12 @@ var (
 func (s *Server) fail(c *gin.Context, err error) {
 	var he *httpError
 	switch {
+	case clientGone(c, err):
+		s.hungUp(c, "handler", err)
+		return
 	case errors.As(err, &he):
 	case errors.Is(err, store.ErrNotFound):
 		he = errNotFound // whatever was asked for by id does not exist (or is not yours to see)
-	case errors.Is(err, context.Canceled):
-		c.Abort()
-		return
 	case errors.Is(err, context.DeadlineExceeded):
 		he = errUnavailable
 		s.log.Warn("request timed out", "error", err, "request_id", requestID(c))
@@ -68,6 +68,27 @@ func (s *Server) fail(c *gin.Context, err error) {
 	s.render(c, he.status, pages.Error(ch, view.ErrorPage{
 		Status: he.status, Heading: tr.T("error.title"), Message: tr.T(he.message), RequestID: requestID(c),
 	}))
+	c.Abort()
+}
+
+// statusClientClosed is nginx's 499 "client closed request": what the access log and
+// /metrics record for a request whose client went away before its answer was ready.
+const statusClientClosed = 499
+
+// clientGone reports whether err ended the request because its client went away: the
+// request's context is cancelled when the connection closes. Whatever error the read or
+// render that noticed it returned counts (SQLite's driver answers "interrupted" rather
+// than wrapping context.Canceled), and so does a context.Canceled of the handler's own.
+func clientGone(c *gin.Context, err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(c.Request.Context().Err(), context.Canceled)
+}
+
+// hungUp ends a request whose client went away. Nothing is written (nobody reads it);
+// the status is 499, so the access log says what happened at info and /metrics counts
+// no server error; where it was noticed goes to the debug log.
+func (s *Server) hungUp(c *gin.Context, where string, err error) {
+	s.log.Debug("client closed the request", "where", where, "error", err, "request_id", requestID(c))
+	c.Status(statusClientClosed)
 	c.Abort()
 }
 

@@ -14,11 +14,16 @@ import (
 )
 
 // render writes a templ component. It renders into a buffer first, so that a template
-// error becomes a clean 500 instead of half a page.
+// error becomes a clean 500 instead of half a page. A render stopped because the client
+// went away (templ checks the request's context in every component) is no error of ours.
 func (s *Server) render(c *gin.Context, status int, comp templ.Component) {
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
 	if err := comp.Render(c.Request.Context(), buf); err != nil {
+		if clientGone(c, err) {
+			s.hungUp(c, "render", err)
+			return
+		}
 		s.log.Error("render failed", "error", err, "request_id", requestID(c))
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal error / 内部错误: "+requestID(c)))
 		c.Abort()
