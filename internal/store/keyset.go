@@ -18,15 +18,32 @@ import (
 // then one range of the order however deep it lies, where an offset would read and drop
 // every row ahead of it. A cursor names a row's key and the direction to seek from it.
 
-// Page is one keyset page of a list. Total counts every match of the filter.
+// Page is one keyset page of a list. Total counts every match of the filter; when
+// TotalCapped, counting stopped there and more than Total match.
 type Page[T any] struct {
-	Items      []T
-	NextCursor string // "" on the last page
-	PrevCursor string // "" on the first page
-	LastCursor string // the last page's cursor; "" on the last page
-	Total      int64
-	Before     int64 // rows ahead of this page (0 on the first)
+	Items       []T
+	NextCursor  string // "" on the last page
+	PrevCursor  string // "" on the first page
+	LastCursor  string // the last page's cursor; "" on the last page
+	Total       int64
+	TotalCapped bool
+	Before      int64 // rows ahead of this page (0 on the first)
 }
+
+// Counting a page's total: not at all (the caller knows it), exactly, or exactly up to a
+// cap (countCapped: a search that matches thousands says "more than 1,000"). A total that
+// the page itself tells — it is the last page, so the total is the rows ahead of it and
+// its own — is never counted.
+type countMode int
+
+const (
+	countNone countMode = iota
+	countExact
+	countCapped
+)
+
+// TotalCap is where a capped count stops.
+const TotalCap = 1000
 
 // Cursor directions: after the key (the next page; cursors without a direction, from
 // links made before paging went both ways, are this), before it (the previous page), and
@@ -104,6 +121,13 @@ func (k keyset) decode(s string) (dir string, args []any, ok bool) {
 	}
 	args, ok = k.args(c.Key)
 	return c.Dir, args, ok
+}
+
+// seeks says whether cursor s names a key of this order to seek from (a next or previous
+// page), rather than the start or the end of the list.
+func (k keyset) seeks(s string) bool {
+	dir, _, ok := k.decode(s)
+	return ok && dir != cursorLast
 }
 
 // args are the SQL arguments of a key; false when it is not a key of this order.
@@ -195,8 +219,8 @@ type keysetList[R, T any] struct {
 }
 
 // page is the page cursor names among the rows matching c, with the rows ahead of it
-// and, when count, the total.
-func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string, limit int, count bool) (Page[T], error) {
+// and the total as count says.
+func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string, limit int, count countMode) (Page[T], error) {
 	p, err := l.read(ctx, db, c, cur, limit)
 	if err != nil {
 		return Page[T]{}, err
@@ -212,7 +236,23 @@ func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string
 			return Page[T]{}, err
 		}
 	}
-	if count {
+	switch {
+	case count == countNone:
+	case p.NextCursor == "" && (len(p.Items) > 0 || !l.order.seeks(cur)):
+		// The last page (or the first, when it is all there is): every match is ahead of
+		// it or on it. An empty page reached from a key proves nothing (the rows after a
+		// stale cursor's key may be gone), so it is counted.
+		p.Total = p.Before + int64(len(p.Items))
+	case count == countCapped && p.Before+int64(len(p.Items)) < TotalCap:
+		// COUNT over a LIMIT stops reading at the cap.
+		q := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d) capped", l.from, c.sql(), TotalCap+1)
+		if p.Total, err = db.count(ctx, l.op+": count", q, c.args...); err != nil {
+			return Page[T]{}, err
+		}
+		if p.Total > TotalCap {
+			p.Total, p.TotalCapped = TotalCap, true
+		}
+	default:
 		if p.Total, err = db.count(ctx, l.op+": count", "SELECT COUNT(*) FROM "+l.from+" WHERE "+c.sql(), c.args...); err != nil {
 			return Page[T]{}, err
 		}
