@@ -31,12 +31,15 @@ func (db *DB) UpsertSubAccounts(ctx context.Context, master string, runID int64,
 		ids[i] = s.ID
 	}
 	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.lockOrgPaths(ctx); err != nil {
+			return err
+		}
 		if err := tx.upsert(ctx, "sub_accounts",
 			[]string{"id", "name", "display_name", "search_text", "status", "org_id", "org_name", "synced_at", "seen_run", "master_account_id"}, []string{"id"},
 			[]string{"name", "display_name", "search_text", "status", "org_id", "org_name", "synced_at", "seen_run", "master_account_id"}, rows); err != nil {
 			return err
 		}
-		err := tx.gorm.WithContext(ctx).Exec(`UPDATE sub_accounts SET org_path = COALESCE((SELECT o.path FROM organizations o WHERE o.id = sub_accounts.org_id), '') WHERE id IN ?`, ids).Error
+		err := tx.gorm.WithContext(ctx).Exec(`UPDATE sub_accounts SET org_path = `+orgPathOfRow+` WHERE id IN ? AND org_path <> `+orgPathOfRow, ids).Error
 		return translate("set sub-account org paths", err)
 	})
 }

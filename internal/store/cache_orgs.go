@@ -102,6 +102,9 @@ func (db *DB) ReplaceOrganizations(ctx context.Context, master string, runID int
 		rows[i] = []any{o.ID, o.Name, o.ParentID, joinPath(o.Path), len(o.Path) - 1, utc(at), runID, master}
 	}
 	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.lockOrgPaths(ctx); err != nil {
+			return err
+		}
 		if err := tx.upsert(ctx, "organizations",
 			[]string{"id", "name", "parent_id", "path", "depth", "synced_at", "seen_run", "master_account_id"}, []string{"id"},
 			[]string{"name", "parent_id", "path", "depth", "synced_at", "seen_run", "master_account_id"}, rows); err != nil {
@@ -111,9 +114,31 @@ func (db *DB) ReplaceOrganizations(ctx context.Context, master string, runID int
 		if err := g.Exec(`DELETE FROM organizations WHERE master_account_id IN (?, '') AND seen_run <> ?`, master, runID).Error; err != nil {
 			return translate("remove vanished organizations", err)
 		}
-		err := g.Exec(`UPDATE sub_accounts SET org_path = COALESCE((SELECT o.path FROM organizations o WHERE o.id = sub_accounts.org_id), '')`).Error
+		err := g.Exec(`UPDATE sub_accounts SET org_path = ` + orgPathOfRow + ` WHERE org_path <> ` + orgPathOfRow).Error
 		return translate("update sub-account org paths", err)
 	})
+}
+
+// orgPathOfRow is the path a sub_accounts row's org_path must hold: its unit's, or none
+// for a unit not in the tree. The updates that set it leave rows already holding it
+// alone: rewriting every row on each organisations sync left as many dead rows (and
+// index entries) behind.
+const orgPathOfRow = `COALESCE((SELECT o.path FROM organizations o WHERE o.id = sub_accounts.org_id), '')`
+
+// orgPathLockKey is the Postgres transaction advisory lock taken by the two writers of
+// sub-accounts' org paths, UpsertSubAccounts and ReplaceOrganizations. Without it, a
+// sub-account inserted in a new unit while that unit's tree commits could be left
+// without a path: each transaction's update would miss the other's uncommitted rows, and
+// the org filters and scopes, which match by path alone, would miss the sub-account.
+const orgPathLockKey int64 = 0x7075727365760001
+
+// lockOrgPaths serialises the writers of org paths until the transaction ends. SQLite's
+// transactions begin IMMEDIATE: one writer at a time already.
+func (db *DB) lockOrgPaths(ctx context.Context) error {
+	if db.isSQLite() {
+		return nil
+	}
+	return translate("lock org paths", db.gorm.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(?)", orgPathLockKey).Error)
 }
 
 // SearchOrganizations lists up to limit units in scope of master's tree ("" = every

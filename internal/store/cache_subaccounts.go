@@ -96,23 +96,27 @@ func (db *DB) subAccountWhere(ctx context.Context, scope authz.QueryScope, f Sub
 	if f.RunwayBelow > 0 {
 		runwayBelow(c, f.RunwayBelow)
 	}
+	// The units filtered on and the scope's, looked up at once.
+	var filterIDs, scopeIDs []string
 	if f.OrgID != "" {
-		cond, args, err := db.orgCondition(ctx, []string{f.OrgID}, "org_id", "org_path")
-		if err != nil {
-			return nil, err
-		}
+		filterIDs = []string{f.OrgID}
+	}
+	if !scope.All {
+		scopeIDs = scope.OrgIDs
+	}
+	paths, err := db.orgPaths(ctx, filterIDs, f.OrgIDs, scopeIDs)
+	if err != nil {
+		return nil, err
+	}
+	if f.OrgID != "" {
+		cond, args := orgMatch(paths, filterIDs, "org_id", "org_path")
 		c.add(cond, args...)
 	}
 	if f.OrgIDs != nil {
-		cond, args, err := db.orgCondition(ctx, f.OrgIDs, "org_id", "org_path")
-		if err != nil {
-			return nil, err
-		}
+		cond, args := orgMatch(paths, f.OrgIDs, "org_id", "org_path")
 		c.add(cond, args...)
 	}
-	if err := db.addScope(ctx, c, scope, "%s", "org_id", "org_path"); err != nil {
-		return nil, err
-	}
+	addScopeOf(c, paths, scope, "%s", "org_id", "org_path")
 	return c, nil
 }
 
