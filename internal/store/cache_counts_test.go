@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,6 +134,40 @@ func TestListTotalCapped(t *testing.T) {
 		}
 		if p := capped(f); p.Before != 1000 || p.Total != n-11 || p.TotalCapped {
 			t.Fatalf("page after the cap: before %d, total %d, capped %v", p.Before, p.Total, p.TotalCapped)
+		}
+	})
+}
+
+// TestListCappedFirstPageInOneRead: with at most store.TotalCap matches the list page's
+// first page and its total are one statement, and the page is the one ListSubAccounts
+// reads: same rows in the same order, same cursors, same total, in every sort.
+func TestListCappedFirstPageInOneRead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seedCache(t, db)
+		log := logStatements(t, db)
+		for _, sort := range []string{store.SortName, store.SortNameDesc, store.SortBalance, store.SortBalanceDesc, store.SortRunway, store.SortRunwayDesc} {
+			for _, f := range []store.SubAccountFilter{{Q: "team"}, {Q: "s1"}, {Q: "财"}, {Q: "zz"}, {OrgID: "a"}, {Status: 1}, {}} {
+				f.Sort, f.Limit = sort, 7
+				want, err := db.ListSubAccounts(ctx, authz.Everything, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got store.SubAccountPage
+				stmts := log.during(func() {
+					if got, err = db.ListSubAccountsCapped(ctx, authz.Everything, f); err != nil {
+						t.Fatal(err)
+					}
+				})
+				if len(stmts) != 1 && (f.OrgID == "" || len(stmts) != 2) { // a unit's path is looked up first
+					t.Errorf("%+v: %d statements: %q", f, len(stmts), stmts)
+				}
+				if strings.Join(ids(got.Items), ",") != strings.Join(ids(want.Items), ",") || got.Total != want.Total || got.TotalCapped || got.NextCursor != want.NextCursor ||
+					got.LastCursor != want.LastCursor || got.PrevCursor != "" || got.Before != 0 {
+					t.Errorf("%+v:\n got %v total %d next %q last %q\nwant %v total %d next %q last %q", f, ids(got.Items), got.Total, got.NextCursor, got.LastCursor,
+						ids(want.Items), want.Total, want.NextCursor, want.LastCursor)
+				}
+			}
 		}
 	})
 }

@@ -30,21 +30,6 @@ type Page[T any] struct {
 	Before      int64 // rows ahead of this page (0 on the first)
 }
 
-// Counting a page's total: not at all (the caller knows it), exactly, or exactly up to a
-// cap (countCapped: a search that matches thousands says "more than 1,000"). A total that
-// the page itself tells — it is the last page, so the total is the rows ahead of it and
-// its own — is never counted.
-type countMode int
-
-const (
-	countNone countMode = iota
-	countExact
-	countCapped
-)
-
-// TotalCap is where a capped count stops.
-const TotalCap = 1000
-
 // Cursor directions: after the key (the next page; cursors without a direction, from
 // links made before paging went both ways, are this), before it (the previous page), and
 // the last page (no key).
@@ -218,48 +203,6 @@ type keysetList[R, T any] struct {
 	key   func(T) []*string
 }
 
-// page is the page cursor names among the rows matching c, with the rows ahead of it
-// and the total as count says.
-func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string, limit int, count countMode) (Page[T], error) {
-	p, err := l.read(ctx, db, c, cur, limit)
-	if err != nil {
-		return Page[T]{}, err
-	}
-	// The rows ahead of the page number the rows shown ("26–50 of …"); on the first page
-	// there are none, and counting is skipped.
-	if p.PrevCursor != "" {
-		args, _ := l.order.args(l.key(p.Items[0]))
-		w := c.clone()
-		cond, condArgs := l.order.seek(args, cursorBefore)
-		w.add(cond, condArgs...)
-		if p.Before, err = db.count(ctx, l.op+": count before", "SELECT COUNT(*) FROM "+l.from+" WHERE "+w.sql(), w.args...); err != nil {
-			return Page[T]{}, err
-		}
-	}
-	switch {
-	case count == countNone:
-	case p.NextCursor == "" && (len(p.Items) > 0 || !l.order.seeks(cur)):
-		// The last page (or the first, when it is all there is): every match is ahead of
-		// it or on it. An empty page reached from a key proves nothing (the rows after a
-		// stale cursor's key may be gone), so it is counted.
-		p.Total = p.Before + int64(len(p.Items))
-	case count == countCapped && p.Before+int64(len(p.Items)) < TotalCap:
-		// COUNT over a LIMIT stops reading at the cap.
-		q := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d) capped", l.from, c.sql(), TotalCap+1)
-		if p.Total, err = db.count(ctx, l.op+": count", q, c.args...); err != nil {
-			return Page[T]{}, err
-		}
-		if p.Total > TotalCap {
-			p.Total, p.TotalCapped = TotalCap, true
-		}
-	default:
-		if p.Total, err = db.count(ctx, l.op+": count", "SELECT COUNT(*) FROM "+l.from+" WHERE "+c.sql(), c.args...); err != nil {
-			return Page[T]{}, err
-		}
-	}
-	return p, nil
-}
-
 // each calls fn on every row matching c in order, reading maxListLimit rows at a time;
 // fn's error stops the walk and is returned.
 func (l keysetList[R, T]) each(ctx context.Context, db *DB, c *conds, fn func(T) error) error {
@@ -297,6 +240,13 @@ func (l keysetList[R, T]) read(ctx context.Context, db *DB, c *conds, cur string
 	if err := db.gorm.WithContext(ctx).Raw(q, append(w.args, limit+1)...).Scan(&rows).Error; err != nil {
 		return Page[T]{}, translate(l.op, err)
 	}
+	return l.pageOf(rows, limit, ok, dir), nil
+}
+
+// pageOf is the page of rows (up to limit + 1, the one more saying there is more) read
+// from the cursor decoded as ok and dir, with the cursors of the pages around it.
+func (l keysetList[R, T]) pageOf(rows []R, limit int, ok bool, dir string) Page[T] {
+	backward := ok && dir != cursorAfter
 	more := len(rows) > limit
 	if more {
 		rows = rows[:limit]
@@ -309,7 +259,7 @@ func (l keysetList[R, T]) read(ctx context.Context, db *DB, c *conds, cur string
 		p.Items[i] = l.value(r)
 	}
 	if len(rows) == 0 {
-		return p, nil
+		return p
 	}
 	// Forward, there is a page before whenever we came from one; backward, a page after.
 	hasPrev, hasNext := more, ok && dir == cursorBefore
@@ -323,5 +273,5 @@ func (l keysetList[R, T]) read(ctx context.Context, db *DB, c *conds, cur string
 		p.NextCursor = l.order.encode(l.key(p.Items[len(p.Items)-1]), cursorAfter)
 		p.LastCursor = l.order.lastCursor()
 	}
-	return p, nil
+	return p
 }
