@@ -237,7 +237,7 @@ func (l keysetList[R, T]) read(ctx context.Context, db *DB, c *conds, cur string
 	backward := ok && dir != cursorAfter
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ?", l.cols, l.from, w.sql(), l.order.orderBy(backward))
 	var rows []R
-	if err := db.gorm.WithContext(ctx).Raw(q, append(w.args, limit+1)...).Scan(&rows).Error; err != nil {
+	if err := db.byValue(ctx, q, append(w.args, limit+1)...).Scan(&rows).Error; err != nil {
 		return Page[T]{}, translate(l.op, err)
 	}
 	return l.pageOf(rows, limit, ok, dir), nil

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 )
 
 // Counting a keyset page's total: not at all (the caller knows it), exactly, or exactly up
@@ -39,7 +42,7 @@ func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string
 		w := c.clone()
 		cond, condArgs := l.order.seek(args, cursorBefore)
 		w.add(cond, condArgs...)
-		if p.Before, err = db.count(ctx, l.op+": count before", "SELECT COUNT(*) FROM "+l.from+" WHERE "+w.sql(), w.args...); err != nil {
+		if p.Before, err = db.countByValue(ctx, l.op+": count before", "SELECT COUNT(*) FROM "+l.from+" WHERE "+w.sql(), w.args...); err != nil {
 			return Page[T]{}, err
 		}
 	}
@@ -53,7 +56,7 @@ func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string
 	case count == countCapped && p.Before+int64(len(p.Items)) < TotalCap:
 		// COUNT over a LIMIT stops reading at the cap.
 		q := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d) capped", l.from, c.sql(), TotalCap+1)
-		if p.Total, err = db.count(ctx, l.op+": count", q, c.args...); err != nil {
+		if p.Total, err = db.countByValue(ctx, l.op+": count", q, c.args...); err != nil {
 			return Page[T]{}, err
 		}
 		if p.Total > TotalCap {
@@ -61,7 +64,7 @@ func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string
 		}
 	default:
 		// Past the cap a capped count would say less than the page shows.
-		if p.Total, err = db.count(ctx, l.op+": count", "SELECT COUNT(*) FROM "+l.from+" WHERE "+c.sql(), c.args...); err != nil {
+		if p.Total, err = db.countByValue(ctx, l.op+": count", "SELECT COUNT(*) FROM "+l.from+" WHERE "+c.sql(), c.args...); err != nil {
 			return Page[T]{}, err
 		}
 	}
@@ -85,7 +88,7 @@ func (l keysetList[R, T]) firstCapped(ctx context.Context, db *DB, c *conds, lim
 	q := fmt.Sprintf("SELECT %s, COUNT(*) OVER () AS matches FROM (SELECT * FROM %s WHERE %s LIMIT %d) m ORDER BY %s LIMIT ?",
 		l.cols, l.from, c.sql(), TotalCap+1, l.order.orderBy(false))
 	var rows []counted[R]
-	if err := db.gorm.WithContext(ctx).Raw(q, append(c.args, limit+1)...).Scan(&rows).Error; err != nil {
+	if err := db.byValue(ctx, q, append(c.args, limit+1)...).Scan(&rows).Error; err != nil {
 		return Page[T]{}, false, translate(l.op, err)
 	}
 	if len(rows) > 0 && rows[0].Matches > TotalCap {
@@ -100,4 +103,32 @@ func (l keysetList[R, T]) firstCapped(ctx context.Context, db *DB, c *conds, lim
 		p.Total = rows[0].Matches
 	}
 	return p, true, nil
+}
+
+// byValue runs query q planned for its arguments' values on every execution. pgx prepares
+// each statement once per connection, and after five executions Postgres may keep a
+// generic plan, made without the values. For the lists' pages and counts the best plan
+// depends on them: a unit of 10 sub-accounts or a division of 2,449, a search for "7" or
+// for "01234". Measured at 10,000 sub-accounts, the generic plans read a search's trigram
+// index in full for a one-character pattern (8.7 ms, where the table reads in 3.5) and
+// sorted a division's 2,449 rows where walking the name index reads 26. An unnamed
+// statement (pgx's QueryExecModeCacheDescribe, given as the first argument) is planned
+// with the values each time; pgx still keeps its description, so it costs no extra round
+// trip. SQLite plans every statement as it comes.
+func (db *DB) byValue(ctx context.Context, q string, args ...any) *gorm.DB {
+	tx := db.gorm.WithContext(ctx).Raw(q, args...)
+	if db.dialect == DialectPostgres {
+		// Raw has bound the arguments to $1… already: pgx takes the mode off the front.
+		tx.Statement.Vars = append([]any{pgx.QueryExecModeCacheDescribe}, tx.Statement.Vars...)
+	}
+	return tx
+}
+
+// countByValue is count planned by value (byValue).
+func (db *DB) countByValue(ctx context.Context, op, query string, args ...any) (int64, error) {
+	var n int64
+	if err := db.byValue(ctx, query, args...).Scan(&n).Error; err != nil {
+		return 0, translate(op, err)
+	}
+	return n, nil
 }
