@@ -34,7 +34,8 @@ func (r *Reader) SubAccounts(ctx context.Context, scope authz.QueryScope, f stor
 			res.Total = stats.Total
 			return res, err
 		}
-		return r.db.ListSubAccounts(ctx, scope, f)
+		// Filtered, counting stops at store.TotalCap: the page says "more than 1,000".
+		return r.db.ListSubAccountsCapped(ctx, scope, f)
 	})
 	return SubAccountPage{res, stats}, err
 }
