@@ -92,6 +92,28 @@ func (db *DB) OrganizationByID(ctx context.Context, id string) (*Organization, e
 	return &o, nil
 }
 
+// OrganizationAncestors returns the units along path (a sub-account's OrgPath, root
+// first), root first: those whose path is a prefix of it, read by the path index instead
+// of the whole tree. A unit of path that is not in the tree is left out.
+func (db *DB) OrganizationAncestors(ctx context.Context, path []string) ([]Organization, error) {
+	out := []Organization{}
+	if len(path) == 0 {
+		return out, nil
+	}
+	prefixes := make([]string, len(path))
+	for i := range path {
+		prefixes[i] = joinPath(path[:i+1])
+	}
+	var rows []orgRow
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at FROM organizations WHERE path IN ? ORDER BY depth`, prefixes).Scan(&rows).Error; err != nil {
+		return nil, translate("organization ancestors", err)
+	}
+	for _, r := range rows {
+		out = append(out, r.org())
+	}
+	return out, nil
+}
+
 // ReplaceOrganizations stores master's whole tree read by run runID: units are upserted,
 // master's units (and untagged ones) no longer in the tree are removed, and the
 // sub-accounts' denormalised org paths follow. Each unit's Path must be set (root first,

@@ -28,3 +28,20 @@ func BenchmarkBreadcrumbTree(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBreadcrumbAncestors names them as the detail page does now: only the units
+// along the path, by path prefix.
+func BenchmarkBreadcrumbAncestors(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	sa, err := db.SubAccountByID(ctx, benchIDs(b, db, 1)[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		units, err := db.OrganizationAncestors(ctx, sa.OrgPath)
+		if err != nil || len(units) != len(sa.OrgPath) {
+			b.Fatalf("%d units for a path of %d: %v", len(units), len(sa.OrgPath), err)
+		}
+	}
+}
