@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -89,6 +91,28 @@ func (db *DB) OrganizationByID(ctx context.Context, id string) (*Organization, e
 		return nil, fmt.Errorf("store: get organization %q: %w", id, ErrNotFound)
 	}
 	o := rows[0].org()
+	return &o, nil
+}
+
+// OrganizationInScope returns unit id when it is in scope and in master's tree ("" =
+// any master's); ErrNotFound otherwise, so that a scoped subject learns nothing of a unit
+// outside the scope. One primary-key read: the scope is checked on the unit's path, which
+// holds every unit above it (authz.QueryScope.Covers), as addScope would in SQL.
+func (db *DB) OrganizationInScope(ctx context.Context, scope authz.QueryScope, master, id string) (*Organization, error) {
+	var r orgRow
+	var of string
+	row := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at, master_account_id FROM organizations WHERE id = ?`, id).Row()
+	err := row.Scan(&r.ID, &r.Name, &r.ParentID, &r.Path, &r.Depth, &r.SyncedAt, &of)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && master != "" && of != master) {
+		return nil, fmt.Errorf("store: get organization %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, translate("get organization", err)
+	}
+	o := r.org()
+	if !scope.Covers(o.Path) {
+		return nil, fmt.Errorf("store: get organization %q: %w", id, ErrNotFound)
+	}
 	return &o, nil
 }
 
