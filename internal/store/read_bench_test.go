@@ -98,7 +98,7 @@ func BenchmarkSubAccountSearch(b *testing.B) {
 		b.Run(q, func(b *testing.B) {
 			f := store.SubAccountFilter{Q: q, Limit: 25}
 			for b.Loop() {
-				if _, err := db.ListSubAccounts(ctx, authz.Everything, f); err != nil {
+				if _, err := listPage(db)(ctx, authz.Everything, f); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -117,7 +117,7 @@ func BenchmarkSubAccountOrgFilter(b *testing.B) {
 		b.Run(fmt.Sprintf("depth%d", len(u.Path)-1), func(b *testing.B) {
 			f := store.SubAccountFilter{OrgID: u.ID, Limit: 25}
 			for b.Loop() {
-				if _, err := db.ListSubAccounts(ctx, authz.Everything, f); err != nil {
+				if _, err := listPage(db)(ctx, authz.Everything, f); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -126,7 +126,7 @@ func BenchmarkSubAccountOrgFilter(b *testing.B) {
 	b.Run("scoped", func(b *testing.B) {
 		scope := authz.QueryScope{OrgIDs: []string{units[0].ID}}
 		for b.Loop() {
-			if _, err := db.ListSubAccounts(ctx, scope, store.SubAccountFilter{Limit: 25}); err != nil {
+			if _, err := listPage(db)(ctx, scope, store.SubAccountFilter{Limit: 25}); err != nil {
 				b.Fatal(err)
 			}
 		}
