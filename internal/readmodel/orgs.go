@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 
@@ -107,4 +108,21 @@ func (r *Reader) Organizations(ctx context.Context, scope authz.QueryScope, mast
 // q or whose id is q, read now (a type-ahead asks with every keystroke, each query new).
 func (r *Reader) SearchOrganizations(ctx context.Context, scope authz.QueryScope, master, q string, limit int) ([]store.Organization, error) {
 	return r.db.SearchOrganizations(ctx, scope, master, q, limit)
+}
+
+// OrganizationName is the name of unit id when it is in scope and in master's tree ("" =
+// any master's), "" otherwise: the organisation box shows the unit a link filters on.
+// Cached like the other reads (the scope is in the key); a unit read by id, not searched
+// for among every unit by name.
+func (r *Reader) OrganizationName(ctx context.Context, scope authz.QueryScope, master, id string) (string, error) {
+	return Cached(r.cache, "orgname\x00"+scope.Key()+"\x00"+master+"\x00"+id, func() (string, error) {
+		o, err := r.db.OrganizationInScope(ctx, scope, master, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return o.Name, nil
+	})
 }

@@ -63,7 +63,7 @@ func (db *DB) PageCoupons(ctx context.Context, scope authz.QueryScope, f CouponF
 	if err != nil {
 		return Page[Coupon]{}, err
 	}
-	return db.couponList().page(ctx, db, c, f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
+	return db.couponList().page(ctx, db, c, f.Cursor, clampLimit(f.Limit, defaultListLimit), countExact)
 }
 
 // ListCoupons is PageCoupons' rows and total.
@@ -140,7 +140,7 @@ func (db *DB) cardList() keysetList[cardRow, StoredValueCard] {
 // PageCards is one page of the stored-value cards in scope matching f. Cards are the
 // master's as a whole (masterWide).
 func (db *DB) PageCards(ctx context.Context, scope authz.QueryScope, f CardFilter) (Page[StoredValueCard], error) {
-	return db.cardList().page(ctx, db, cardWhere(scope, f), f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
+	return db.cardList().page(ctx, db, cardWhere(scope, f), f.Cursor, clampLimit(f.Limit, defaultListLimit), countExact)
 }
 
 // ForEachCard calls fn for every card in scope matching f (Cursor and Limit ignored).
@@ -209,7 +209,7 @@ func (db *DB) PageResources(ctx context.Context, scope authz.QueryScope, f Resou
 	if err != nil {
 		return Page[Resource]{}, err
 	}
-	return db.resourceList().page(ctx, db, c, f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
+	return db.resourceList().page(ctx, db, c, f.Cursor, clampLimit(f.Limit, defaultListLimit), countExact)
 }
 
 // ListResources is PageResources' rows and total.
@@ -304,7 +304,7 @@ func (db *DB) packageList() keysetList[packageRow, PackageUsage] {
 // PagePackageUsages is one page of the resource-package free resources in scope matching
 // f, by expiry. Packages are the master's as a whole (masterWide).
 func (db *DB) PagePackageUsages(ctx context.Context, scope authz.QueryScope, f PackageFilter) (Page[PackageUsage], error) {
-	return db.packageList().page(ctx, db, packageWhere(scope, f), f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
+	return db.packageList().page(ctx, db, packageWhere(scope, f), f.Cursor, clampLimit(f.Limit, defaultListLimit), countExact)
 }
 
 // ForEachPackageUsage calls fn for every package usage in scope matching f (Cursor and
@@ -357,7 +357,7 @@ var catalogList = keysetList[catalogRow, CatalogEntry]{
 // PageCatalog is one page of one catalogue matching f. The catalogue is the cloud's,
 // owned by no account: it takes no scope.
 func (db *DB) PageCatalog(ctx context.Context, f CatalogFilter) (Page[CatalogEntry], error) {
-	return catalogList.page(ctx, db, catalogWhere(f), f.Cursor, clampLimit(f.Limit, defaultListLimit), true)
+	return catalogList.page(ctx, db, catalogWhere(f), f.Cursor, clampLimit(f.Limit, defaultListLimit), countExact)
 }
 
 // ForEachCatalogEntry calls fn for every entry matching f (Cursor and Limit ignored).

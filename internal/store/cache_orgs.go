@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -92,6 +94,50 @@ func (db *DB) OrganizationByID(ctx context.Context, id string) (*Organization, e
 	return &o, nil
 }
 
+// OrganizationInScope returns unit id when it is in scope and in master's tree ("" =
+// any master's); ErrNotFound otherwise, so that a scoped subject learns nothing of a unit
+// outside the scope. One primary-key read: the scope is checked on the unit's path, which
+// holds every unit above it (authz.QueryScope.Covers), as addScope would in SQL.
+func (db *DB) OrganizationInScope(ctx context.Context, scope authz.QueryScope, master, id string) (*Organization, error) {
+	var r orgRow
+	var of string
+	row := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at, master_account_id FROM organizations WHERE id = ?`, id).Row()
+	err := row.Scan(&r.ID, &r.Name, &r.ParentID, &r.Path, &r.Depth, &r.SyncedAt, &of)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && master != "" && of != master) {
+		return nil, fmt.Errorf("store: get organization %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, translate("get organization", err)
+	}
+	o := r.org()
+	if !scope.Covers(o.Path) {
+		return nil, fmt.Errorf("store: get organization %q: %w", id, ErrNotFound)
+	}
+	return &o, nil
+}
+
+// OrganizationAncestors returns the units along path (a sub-account's OrgPath, root
+// first), root first: those whose path is a prefix of it, read by the path index instead
+// of the whole tree. A unit of path that is not in the tree is left out.
+func (db *DB) OrganizationAncestors(ctx context.Context, path []string) ([]Organization, error) {
+	out := []Organization{}
+	if len(path) == 0 {
+		return out, nil
+	}
+	prefixes := make([]string, len(path))
+	for i := range path {
+		prefixes[i] = joinPath(path[:i+1])
+	}
+	var rows []orgRow
+	if err := db.gorm.WithContext(ctx).Raw(`SELECT id, name, parent_id, path, depth, synced_at FROM organizations WHERE path IN ? ORDER BY depth`, prefixes).Scan(&rows).Error; err != nil {
+		return nil, translate("organization ancestors", err)
+	}
+	for _, r := range rows {
+		out = append(out, r.org())
+	}
+	return out, nil
+}
+
 // ReplaceOrganizations stores master's whole tree read by run runID (not stored: what is
 // gone is found by comparing the tree with the cached units): units are upserted,
 // master's units (and untagged ones) no longer in the tree are removed, and the
@@ -108,12 +154,31 @@ func (db *DB) ReplaceOrganizations(ctx context.Context, master string, runID int
 	spec := upsertSpec{table: "organizations", cols: []string{"id", "name", "parent_id", "path", "depth", "synced_at", "master_account_id"}, key: []string{"id"},
 		update: append([]string{"synced_at"}, unit...), compare: unit}
 	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.lockOrgPaths(ctx); err != nil {
+			return err
+		}
 		if err := tx.replaceSet(ctx, spec, `master_account_id IN (?, '')`, []any{master}, rows); err != nil {
 			return err
 		}
 		err := tx.gorm.WithContext(ctx).Exec(`UPDATE sub_accounts SET org_path = ` + orgPathOf + ` WHERE org_path <> ` + orgPathOf).Error
 		return translate("update sub-account org paths", err)
 	})
+}
+
+// orgPathLockKey is the Postgres transaction advisory lock taken by the two writers of
+// sub-accounts' org paths, UpsertSubAccounts and ReplaceOrganizations. Without it, a
+// sub-account inserted in a new unit while that unit's tree commits could be left
+// without a path: each transaction's update would miss the other's uncommitted rows, and
+// the org filters and scopes, which match by path alone, would miss the sub-account.
+const orgPathLockKey int64 = 0x7075727365760001
+
+// lockOrgPaths serialises the writers of org paths until the transaction ends. SQLite's
+// transactions begin IMMEDIATE: one writer at a time already.
+func (db *DB) lockOrgPaths(ctx context.Context) error {
+	if db.isSQLite() {
+		return nil
+	}
+	return translate("lock org paths", db.gorm.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(?)", orgPathLockKey).Error)
 }
 
 // SearchOrganizations lists up to limit units in scope of master's tree ("" = every

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -47,6 +48,43 @@ func TestSearchOrganizationsScope(t *testing.T) {
 		}
 		if got := ids(authz.QueryScope{}, "", 20); len(got) != 0 {
 			t.Fatalf("no scope: %v", got)
+		}
+	})
+}
+
+// TestOrganizationInScope: a unit read by id within a scope and a master is the one the
+// type-ahead's search for its id finds (what the organisation box named before), for
+// every unit, scope and master, and none outside them.
+func TestOrganizationInScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seedCache(t, db)
+		for _, scope := range []authz.QueryScope{authz.Everything, {OrgIDs: []string{"a"}}, {OrgIDs: []string{"a1", "b"}}, {OrgIDs: []string{"ghost"}}, {}} {
+			for _, master := range []string{"", testMaster, "dom-other"} {
+				for _, id := range []string{"root", "a", "a1", "b", "ghost"} {
+					want := ""
+					found, err := db.SearchOrganizations(ctx, scope, master, id, 500)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, o := range found {
+						if o.ID == id {
+							want = o.Name
+						}
+					}
+					got := ""
+					o, err := db.OrganizationInScope(ctx, scope, master, id)
+					switch {
+					case err == nil:
+						got = o.Name
+					case !errors.Is(err, store.ErrNotFound):
+						t.Fatal(err)
+					}
+					if got != want {
+						t.Errorf("scope %v, master %q, unit %s: %q, want %q", scope, master, id, got, want)
+					}
+				}
+			}
 		}
 	})
 }

@@ -3,14 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
-	"github.com/purser-finance/purser/internal/authz"
 	"github.com/purser-finance/purser/internal/money"
 )
 
@@ -130,57 +128,6 @@ func (c *conds) sql() string {
 		return "1=1"
 	}
 	return strings.Join(c.parts, " AND ")
-}
-
-// addScope limits the rows to scope: nothing to add for everything, otherwise wrap (a
-// format with one %s) around the condition that the row's org (orgIDCol, orgPathCol) is
-// in one of the scope's units or below; the zero scope matches nothing.
-func (db *DB) addScope(ctx context.Context, c *conds, scope authz.QueryScope, wrap, orgIDCol, orgPathCol string) error {
-	if scope.All {
-		return nil
-	}
-	cond, args, err := db.orgCondition(ctx, scope.OrgIDs, orgIDCol, orgPathCol)
-	if err != nil {
-		return err
-	}
-	c.add(fmt.Sprintf(wrap, cond), args...)
-	return nil
-}
-
-// masterWide limits objects of a master account as a whole (its stored-value cards and
-// resource packages), which belong to no unit: every subject who sees anything sees them,
-// the zero scope sees none.
-func masterWide(c *conds, scope authz.QueryScope) {
-	if !scope.All && len(scope.OrgIDs) == 0 {
-		c.add("1=0")
-	}
-}
-
-// orgCondition matches rows whose org (column orgIDCol, path column orgPathCol) lies in
-// one of the units ids or below them. Units found in the organisations table match by
-// path range (an index range scan: '/a/b/' ≤ path < '/a/b0', '0' being the byte after
-// '/'); every id also matches directly on the org id, for units not (yet) in the tree.
-func (db *DB) orgCondition(ctx context.Context, ids []string, orgIDCol, orgPathCol string) (string, []any, error) {
-	ids = uniqueSorted(ids)
-	if len(ids) == 0 {
-		return "1=0", nil, nil
-	}
-	var rows []struct {
-		ID   string
-		Path string
-	}
-	if err := db.gorm.WithContext(ctx).Raw(`SELECT id, path FROM organizations WHERE id IN ?`, ids).Scan(&rows).Error; err != nil {
-		return "", nil, translate("org scope", err)
-	}
-	var parts []string
-	var args []any
-	for _, r := range rows {
-		parts = append(parts, fmt.Sprintf("(%s >= ? AND %s < ?)", orgPathCol, orgPathCol))
-		args = append(args, r.Path, strings.TrimSuffix(r.Path, "/")+"0")
-	}
-	parts = append(parts, orgIDCol+" IN ?")
-	args = append(args, ids)
-	return "(" + strings.Join(parts, " OR ") + ")", args, nil
 }
 
 // count runs a COUNT(*) query.

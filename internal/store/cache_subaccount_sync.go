@@ -37,6 +37,10 @@ func (db *DB) UpsertSubAccounts(ctx context.Context, master string, runID int64,
 		orgIDs = append(orgIDs, s.OrgID)
 	}
 	return db.InTx(ctx, func(tx *DB) error {
+		// The paths read here must not miss a tree being stored at the same time.
+		if err := tx.lockOrgPaths(ctx); err != nil {
+			return err
+		}
 		var units []struct{ ID, Path string }
 		if err := tx.gorm.WithContext(ctx).Raw(`SELECT id, path FROM organizations WHERE id IN ?`, uniqueSorted(orgIDs)).Scan(&units).Error; err != nil {
 			return translate("sub-account org paths", err)
@@ -60,7 +64,8 @@ func (db *DB) UpsertSubAccounts(ctx context.Context, master string, runID int64,
 	})
 }
 
-// orgPathOf is a sub_accounts row's org path as the cached tree says.
+// orgPathOf is the path a sub_accounts row's org_path must hold: its unit's, or none for
+// a unit not in the tree. The updates that set it leave rows already holding it alone.
 const orgPathOf = `COALESCE((SELECT o.path FROM organizations o WHERE o.id = sub_accounts.org_id), '')`
 
 // RemoveSubAccountsNotSeen deletes master's sub-accounts (with their credit lines and

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -99,23 +100,27 @@ func (db *DB) subAccountWhere(ctx context.Context, scope authz.QueryScope, f Sub
 	if f.RunwayBelow > 0 {
 		runwayBelow(c, f.RunwayBelow)
 	}
+	// The units filtered on and the scope's, looked up at once.
+	var filterIDs, scopeIDs []string
 	if f.OrgID != "" {
-		cond, args, err := db.orgCondition(ctx, []string{f.OrgID}, "org_id", "org_path")
-		if err != nil {
-			return nil, err
-		}
+		filterIDs = []string{f.OrgID}
+	}
+	if !scope.All {
+		scopeIDs = scope.OrgIDs
+	}
+	paths, err := db.orgPaths(ctx, filterIDs, f.OrgIDs, scopeIDs)
+	if err != nil {
+		return nil, err
+	}
+	if f.OrgID != "" {
+		cond, args := orgMatch(paths, filterIDs, "org_id", "org_path")
 		c.add(cond, args...)
 	}
 	if f.OrgIDs != nil {
-		cond, args, err := db.orgCondition(ctx, f.OrgIDs, "org_id", "org_path")
-		if err != nil {
-			return nil, err
-		}
+		cond, args := orgMatch(paths, f.OrgIDs, "org_id", "org_path")
 		c.add(cond, args...)
 	}
-	if err := db.addScope(ctx, c, scope, "%s", "org_id", "org_path"); err != nil {
-		return nil, err
-	}
+	addScopeOf(c, paths, scope, "%s", "org_id", "org_path")
 	return c, nil
 }
 
@@ -135,7 +140,12 @@ func (db *DB) sortColumn(sort string) string {
 }
 
 // SubAccountByID returns one sub-account with its credit lines; ErrNotFound when unknown.
+// On Postgres the credit lines come with the row, in one round trip: every detail page
+// reads it first.
 func (db *DB) SubAccountByID(ctx context.Context, id string) (*SubAccount, error) {
+	if !db.isSQLite() {
+		return db.subAccountWithCredits(ctx, id)
+	}
 	var rows []subAccountRow
 	if err := db.gorm.WithContext(ctx).Raw("SELECT "+subAccountCols+" FROM "+subAccountFrom+" WHERE id = ?", id).Scan(&rows).Error; err != nil {
 		return nil, translate("get sub-account", err)
@@ -155,6 +165,43 @@ func (db *DB) SubAccountByID(ctx context.Context, id string) (*SubAccount, error
 	s.Credits = make([]CreditLine, len(lines))
 	for i, l := range lines {
 		s.Credits[i] = CreditLine{Available: amount(l.Available, s.Currency), CreditAmount: amount(l.CreditAmount, s.Currency), ExpireTime: utcPtr(l.ExpireTime)}
+	}
+	return &s, nil
+}
+
+// subAccountWithCredits is SubAccountByID on Postgres: the credit lines as a JSON array
+// of [available, credit amount, expiry] beside the row.
+func (db *DB) subAccountWithCredits(ctx context.Context, id string) (*SubAccount, error) {
+	var rows []struct {
+		Row     subAccountRow `gorm:"embedded"`
+		Credits string
+	}
+	q := "SELECT " + subAccountCols + `, COALESCE((SELECT json_agg(json_build_array(c.available::text, c.credit_amount::text, c.expire_time) ORDER BY c.seq)
+		FROM sub_account_credits c WHERE c.sub_account_id = sub_accounts.id), '[]')::text AS credits FROM sub_accounts WHERE id = ?`
+	if err := db.gorm.WithContext(ctx).Raw(q, id).Scan(&rows).Error; err != nil {
+		return nil, translate("get sub-account", err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("store: get sub-account %q: %w", id, ErrNotFound)
+	}
+	s := rows[0].Row.subAccount()
+	var lines [][3]*string
+	if err := json.Unmarshal([]byte(rows[0].Credits), &lines); err != nil {
+		return nil, fmt.Errorf("store: get sub-account %q: credits: %w", id, err)
+	}
+	s.Credits = make([]CreditLine, len(lines))
+	for i, l := range lines {
+		if l[0] == nil || l[1] == nil {
+			return nil, fmt.Errorf("store: get sub-account %q: credit line %d without an amount", id, i)
+		}
+		s.Credits[i] = CreditLine{Available: amount(*l[0], s.Currency), CreditAmount: amount(*l[1], s.Currency)}
+		if l[2] != nil {
+			t, err := time.Parse(time.RFC3339Nano, *l[2])
+			if err != nil {
+				return nil, fmt.Errorf("store: get sub-account %q: credit line %d: %w", id, i, err)
+			}
+			s.Credits[i].ExpireTime = utcPtr(&t)
+		}
 	}
 	return &s, nil
 }

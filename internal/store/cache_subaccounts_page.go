@@ -54,16 +54,23 @@ func (db *DB) subAccountList(sort string) keysetList[subAccountRow, SubAccount] 
 // on (sort key, id) both ways so that page 400 costs what page 1 does. Total counts every
 // match, Before those ahead of the page.
 func (db *DB) ListSubAccounts(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) (SubAccountPage, error) {
-	return db.subAccountPage(ctx, scope, f, true)
+	return db.subAccountPage(ctx, scope, f, countExact)
+}
+
+// ListSubAccountsCapped is ListSubAccounts counting at most TotalCap matches: beyond,
+// Total is TotalCap and TotalCapped is set. For the list page, where a search matching
+// thousands need not be counted to the last row on every keystroke.
+func (db *DB) ListSubAccountsCapped(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) (SubAccountPage, error) {
+	return db.subAccountPage(ctx, scope, f, countCapped)
 }
 
 // ListSubAccountsUncounted is ListSubAccounts without the count (Total is 0), for callers
 // that know it already: with no filter but the scope it is SubAccountStats' Total.
 func (db *DB) ListSubAccountsUncounted(ctx context.Context, scope authz.QueryScope, f SubAccountFilter) (SubAccountPage, error) {
-	return db.subAccountPage(ctx, scope, f, false)
+	return db.subAccountPage(ctx, scope, f, countNone)
 }
 
-func (db *DB) subAccountPage(ctx context.Context, scope authz.QueryScope, f SubAccountFilter, count bool) (SubAccountPage, error) {
+func (db *DB) subAccountPage(ctx context.Context, scope authz.QueryScope, f SubAccountFilter, count countMode) (SubAccountPage, error) {
 	c, err := db.subAccountWhere(ctx, scope, f)
 	if err != nil {
 		return SubAccountPage{}, err

@@ -18,14 +18,16 @@ import (
 // then one range of the order however deep it lies, where an offset would read and drop
 // every row ahead of it. A cursor names a row's key and the direction to seek from it.
 
-// Page is one keyset page of a list. Total counts every match of the filter.
+// Page is one keyset page of a list. Total counts every match of the filter; when
+// TotalCapped, counting stopped there and more than Total match.
 type Page[T any] struct {
-	Items      []T
-	NextCursor string // "" on the last page
-	PrevCursor string // "" on the first page
-	LastCursor string // the last page's cursor; "" on the last page
-	Total      int64
-	Before     int64 // rows ahead of this page (0 on the first)
+	Items       []T
+	NextCursor  string // "" on the last page
+	PrevCursor  string // "" on the first page
+	LastCursor  string // the last page's cursor; "" on the last page
+	Total       int64
+	TotalCapped bool
+	Before      int64 // rows ahead of this page (0 on the first)
 }
 
 // Cursor directions: after the key (the next page; cursors without a direction, from
@@ -104,6 +106,13 @@ func (k keyset) decode(s string) (dir string, args []any, ok bool) {
 	}
 	args, ok = k.args(c.Key)
 	return c.Dir, args, ok
+}
+
+// seeks says whether cursor s names a key of this order to seek from (a next or previous
+// page), rather than the start or the end of the list.
+func (k keyset) seeks(s string) bool {
+	dir, _, ok := k.decode(s)
+	return ok && dir != cursorLast
 }
 
 // args are the SQL arguments of a key; false when it is not a key of this order.
@@ -194,32 +203,6 @@ type keysetList[R, T any] struct {
 	key   func(T) []*string
 }
 
-// page is the page cursor names among the rows matching c, with the rows ahead of it
-// and, when count, the total.
-func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string, limit int, count bool) (Page[T], error) {
-	p, err := l.read(ctx, db, c, cur, limit)
-	if err != nil {
-		return Page[T]{}, err
-	}
-	// The rows ahead of the page number the rows shown ("26–50 of …"); on the first page
-	// there are none, and counting is skipped.
-	if p.PrevCursor != "" {
-		args, _ := l.order.args(l.key(p.Items[0]))
-		w := c.clone()
-		cond, condArgs := l.order.seek(args, cursorBefore)
-		w.add(cond, condArgs...)
-		if p.Before, err = db.count(ctx, l.op+": count before", "SELECT COUNT(*) FROM "+l.from+" WHERE "+w.sql(), w.args...); err != nil {
-			return Page[T]{}, err
-		}
-	}
-	if count {
-		if p.Total, err = db.count(ctx, l.op+": count", "SELECT COUNT(*) FROM "+l.from+" WHERE "+c.sql(), c.args...); err != nil {
-			return Page[T]{}, err
-		}
-	}
-	return p, nil
-}
-
 // each calls fn on every row matching c in order, reading maxListLimit rows at a time;
 // fn's error stops the walk and is returned.
 func (l keysetList[R, T]) each(ctx context.Context, db *DB, c *conds, fn func(T) error) error {
@@ -254,9 +237,16 @@ func (l keysetList[R, T]) read(ctx context.Context, db *DB, c *conds, cur string
 	backward := ok && dir != cursorAfter
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ?", l.cols, l.from, w.sql(), l.order.orderBy(backward))
 	var rows []R
-	if err := db.gorm.WithContext(ctx).Raw(q, append(w.args, limit+1)...).Scan(&rows).Error; err != nil {
+	if err := db.byValue(ctx, q, append(w.args, limit+1)...).Scan(&rows).Error; err != nil {
 		return Page[T]{}, translate(l.op, err)
 	}
+	return l.pageOf(rows, limit, ok, dir), nil
+}
+
+// pageOf is the page of rows (up to limit + 1, the one more saying there is more) read
+// from the cursor decoded as ok and dir, with the cursors of the pages around it.
+func (l keysetList[R, T]) pageOf(rows []R, limit int, ok bool, dir string) Page[T] {
+	backward := ok && dir != cursorAfter
 	more := len(rows) > limit
 	if more {
 		rows = rows[:limit]
@@ -269,7 +259,7 @@ func (l keysetList[R, T]) read(ctx context.Context, db *DB, c *conds, cur string
 		p.Items[i] = l.value(r)
 	}
 	if len(rows) == 0 {
-		return p, nil
+		return p
 	}
 	// Forward, there is a page before whenever we came from one; backward, a page after.
 	hasPrev, hasNext := more, ok && dir == cursorBefore
@@ -283,5 +273,5 @@ func (l keysetList[R, T]) read(ctx context.Context, db *DB, c *conds, cur string
 		p.NextCursor = l.order.encode(l.key(p.Items[len(p.Items)-1]), cursorAfter)
 		p.LastCursor = l.order.lastCursor()
 	}
-	return p, nil
+	return p
 }

@@ -47,6 +47,7 @@ type Reader interface {
 	Detail(ctx context.Context, scope authz.QueryScope, sa *store.SubAccount, since time.Time, limit int) (readmodel.SubAccountDetail, error)
 	Holdings(ctx context.Context, scope authz.QueryScope, id string, limit int) (readmodel.SubAccountHoldings, error)
 	SearchOrganizations(ctx context.Context, scope authz.QueryScope, master, q string, limit int) ([]store.Organization, error)
+	OrganizationName(ctx context.Context, scope authz.QueryScope, master, id string) (string, error)
 
 	// The billing lists.
 	Coupons(ctx context.Context, scope authz.QueryScope, f store.CouponFilter) (readmodel.CouponPage, error)

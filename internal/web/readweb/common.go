@@ -41,7 +41,11 @@ func keysetPager[T any](tr *i18n.Translator, path string, q url.Values, p store.
 	if len(p.Items) == 0 {
 		from, to = 0, 0
 	}
-	v := view.Pager{Summary: tr.T("read.showing", map[string]any{"From": webcore.FormatInt(from), "To": webcore.FormatInt(to), "Total": webcore.FormatInt(p.Total)})}
+	summary := "read.showing"
+	if p.TotalCapped {
+		summary = "read.showing_more"
+	}
+	v := view.Pager{Summary: tr.T(summary, map[string]any{"From": webcore.FormatInt(from), "To": webcore.FormatInt(to), "Total": webcore.FormatInt(p.Total)})}
 	if p.PrevCursor != "" {
 		v.First = webcore.WithQuery(path, q, "", "")
 		v.Prev = webcore.WithQuery(path, q, "cursor", p.PrevCursor)

@@ -93,13 +93,7 @@ func orgTextOf(c *gin.Context) string {
 // orgName is the name of the unit id when it is in the user's scope, "" otherwise (a
 // scoped user learns no names outside the scope).
 func (a *Area) orgName(ctx context.Context, c *gin.Context, id string) (string, error) {
-	orgs, err := a.read.SearchOrganizations(ctx, a.core.Scope(c), webcore.MasterParam(c), id, orgSearchMax)
-	for _, o := range orgs {
-		if o.ID == id {
-			return o.Name, err
-		}
-	}
-	return "", err
+	return a.read.OrganizationName(ctx, a.core.Scope(c), webcore.MasterParam(c), id)
 }
 
 // orgSuggest is GET /sub-accounts/units?org=…: the units in the user's scope matching the

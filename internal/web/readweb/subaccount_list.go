@@ -71,6 +71,7 @@ func (a *Area) subAccountList(c *gin.Context) {
 		OrgText:        orgShown,
 		Statuses:       statusOptions(tr, f.Status),
 		Total:          webcore.FormatInt(res.Total),
+		MoreThan:       res.TotalCapped,
 		Exports:        a.exportLinks(c, "/sub-accounts/export", q),
 		AsOf:           a.asOf(c, runs, []string{"balances", "sub_accounts"}, stats.OldestSync, ""),
 		Masters:        a.masters.Options(c, f.MasterAccountID),

@@ -68,6 +68,7 @@ type SubAccountList struct {
 	Sorts                  []Option
 	Rows                   []SubAccountRow
 	Total                  string
+	MoreThan               bool // counting stopped at Total: more match
 	Empty                  string
 	Pager                  Pager
 	Exports                Exports
