@@ -41,7 +41,7 @@ func TestListsPlannedByValue(t *testing.T) {
 		control := false
 		for _, s := range stmts {
 			switch {
-			case containsAny(s, "FROM sub_accounts WHERE id = "):
+			case containsAny(s, "FROM sub_accounts") && strings.HasSuffix(s, "WHERE id = $1"): // SubAccountByID
 				control = true
 			case containsAny(s, "FROM sub_accounts", "FROM coupons") && containsAny(s, "COUNT(*)", "ORDER BY"):
 				t.Errorf("prepared: %s", s)

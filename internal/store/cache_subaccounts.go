@@ -177,7 +177,7 @@ func (db *DB) subAccountWithCredits(ctx context.Context, id string) (*SubAccount
 		Credits string
 	}
 	q := "SELECT " + subAccountCols + `, COALESCE((SELECT json_agg(json_build_array(c.available::text, c.credit_amount::text, c.expire_time) ORDER BY c.seq)
-		FROM sub_account_credits c WHERE c.sub_account_id = sub_accounts.id), '[]')::text AS credits FROM sub_accounts WHERE id = ?`
+		FROM sub_account_credits c WHERE c.sub_account_id = sub_accounts.id), '[]')::text AS credits FROM ` + subAccountFrom + ` WHERE id = ?`
 	if err := db.gorm.WithContext(ctx).Raw(q, id).Scan(&rows).Error; err != nil {
 		return nil, translate("get sub-account", err)
 	}
