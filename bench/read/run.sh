@@ -145,53 +145,31 @@ kill -0 "$PORTAL_PID" && kill -0 "$BARE_PID" # both still ours (a port taken by 
 curl -fsS -o /dev/null "$BASE/readyz"
 
 # --- MODE=mix: the realistic mix (issue 16) ------------------------------------------------
-cputicks() { # "pid:ticks" of each process: user + system CPU time in clock ticks
-	local p
-	for p in "$@"; do
-		[ -r "/proc/$p/stat" ] && printf '%s:%s ' "$p" "$(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')"
-	done
-	echo
-}
-cpusecs() { # CPU seconds the processes of the second cputicks spent since the first (0 for new ones)
-	awk -v a="$1" -v b="$2" -v t="$(getconf CLK_TCK)" 'BEGIN {
-		n = split(a, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, ":"); was[kv[1]] = kv[2] }
-		n = split(b, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, ":"); s += kv[2] - was[kv[1]] }
-		printf "%.1f", s / t }'
-}
-backends() { # the portal's database backends
-	psql -qtA "$PG_ADMIN_URL" -c "SELECT pid FROM pg_stat_activity WHERE datname = '$DBNAME'" | tr '\n' ' '
-}
 # profile_class CLASS: sends the class alone at 8 connections for 10 s while the bench
 # build's pprof listener profiles the portal. On Postgres, whose work the portal's profile
-# does not see, it also counts the CPU time of the portal's database backends and samples
-# pg_stat_activity every 20 ms: which statements were running.
+# does not see, mix also counts its backends' CPU time, and this samples pg_stat_activity
+# every 20 ms: which statements were running.
 profile_class() {
-	local cls=$1 secs=10 p0 p1 b0="" b1="" figures
+	local cls=$1 secs=10
 	rm -f "$WORK/profile.started"
 	"$WORK/bin/mix" run -base "$BASE" -bare "http://127.0.0.1:$BARE_PORT/" -sessions "$WORK/sessions" -tokens "$WORK/tokens" \
 		-profile "$cls" -profile-seconds "$secs" -pprof "http://127.0.0.1:$PPROF_PORT" -profile-out "$WORK/class.prof" \
-		-profile-started "$WORK/profile.started" >"$WORK/profile.out" &
+		-pid "$PORTAL_PID" "${PGDB[@]}" -profile-started "$WORK/profile.started" >"$WORK/profile.out" &
 	local mixpid=$!
 	while [ ! -e "$WORK/profile.started" ]; do
 		kill -0 "$mixpid" 2>/dev/null || { wait "$mixpid"; return 1; }
 		sleep 0.05
 	done
 	if [ "$DB" = postgres ]; then
-		b0=$(cputicks $(backends))
 		for _ in $(seq $((secs * 40))); do
 			echo "SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 150) FROM pg_stat_activity WHERE datname = '$DBNAME' AND state = 'active' AND pid <> pg_backend_pid();"
 			echo "SELECT pg_sleep(0.02);"
 		done >"$WORK/sample.sql"
 	fi
-	p0=$(cputicks "$PORTAL_PID")
 	[ "$DB" != postgres ] || psql -qtA "$PG_ADMIN_URL" -f "$WORK/sample.sql" >"$WORK/samples.txt" 2>"$WORK/samples.err"
 	wait "$mixpid"
-	p1=$(cputicks "$PORTAL_PID")
-	[ "$DB" != postgres ] || b1=$(cputicks $(backends))
-	figures=$(cat "$WORK/profile.out")
-	printf '\nCPU profile of class %s alone, 8 connections, %d s (%s; the portal used %s CPU-s' "$cls" "$secs" "$figures" "$(cpusecs "$p0" "$p1")"
-	[ "$DB" != postgres ] || printf ', its Postgres backends %s CPU-s' "$(cpusecs "$b0" "$b1")"
-	printf ', of %d CPU-s on %d cores):\n\n```\n' "$((secs * $(nproc)))" "$(nproc)"
+	printf '\nCPU profile of class %s alone, 8 connections, %d s (%s; %d CPU-s on %d cores):\n\n```\n' "$cls" "$secs" \
+		"$(cat "$WORK/profile.out")" "$((secs * $(nproc)))" "$(nproc)"
 	go tool pprof -top -nodecount=25 "$WORK/bin/portal" "$WORK/class.prof" 2>/dev/null
 	printf '```\n\nIts cumulative top, Purser'"'"'s own functions:\n\n```\n'
 	go tool pprof -top -cum -nodecount=400 "$WORK/bin/portal" "$WORK/class.prof" 2>/dev/null |
@@ -228,11 +206,13 @@ mix_mode() {
 		printf '%s\t%s\t%s\n' "$u" "$scope" "$("$WORK/bin/helper" signin -base "$BASE" -user "$u" -password "$p" -totp-secret "$secret")" >>"$WORK/sessions"
 	done
 	local label rc=0 up0 up1
+	PGDB=()
+	[ "$DB" != postgres ] || PGDB=(-pg-db "$DBNAME")
 	label="$([ "$DB" = postgres ] && echo "Postgres $(psql -qtA "$PG_ADMIN_URL" -c 'SHOW server_version' | cut -d' ' -f1)" || echo "SQLite (embedded default)"), $SUBS sub-accounts"
 	up0=$(uptime)
 	say "mix: $MIX_CONNS connections, $ROUNDS × $ROUND rounds per target ($up0)"
 	"$WORK/bin/mix" run -base "$BASE" -bare "http://127.0.0.1:$BARE_PORT/" -sessions "$WORK/sessions" -tokens "$WORK/tokens" \
-		-conns "$MIX_CONNS" -rounds "$ROUNDS" -round "$ROUND" -classes "$CLASSES" -pid "$PORTAL_PID" -label "$label" \
+		-conns "$MIX_CONNS" -rounds "$ROUNDS" -round "$ROUND" -classes "$CLASSES" -pid "$PORTAL_PID" -bare-pid "$BARE_PID" "${PGDB[@]}" -label "$label" \
 		-slowest-out "$WORK/slowest" >"$WORK/mix.md" || rc=$?
 	up1=$(uptime)
 	local cls=${PROFILE_CLASS:-$(cat "$WORK/slowest" 2>/dev/null || true)}

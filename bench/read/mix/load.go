@@ -135,6 +135,9 @@ type stats struct {
 	repeats  int // requests whose key was requested within the cache's 2 s before
 	samples  []string
 	codes    map[int]int
+	// CPU time the server side spent in the rounds (cpu.go), and their requests.
+	cpuApp, cpuDB time.Duration
+	cpuReqs       int
 }
 
 func newStats() *stats { return &stats{distinct: map[uint64]bool{}, codes: map[int]int{}} }

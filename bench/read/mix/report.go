@@ -25,6 +25,7 @@ type level struct {
 
 type report struct {
 	label    string
+	db       bool // Postgres: the CPU column adds the backends'
 	rounds   int
 	round    time.Duration
 	distinct int
@@ -47,14 +48,18 @@ func (r *report) write(w io.Writer) {
 		return strings.Join(out, ", ")
 	}
 	fmt.Fprintf(w, "### %s\n\n", r.label)
-	fmt.Fprintf(w, "%d sessions (%s); API tokens: %s. %d distinct URLs. Each target: %d × %s rounds, each right after a %s round of the bare page on the same connections; \"of bare\" is the target's req/s over those bare rounds' (min–max of the rounds in brackets).\n\n",
-		len(r.sessions), users(r.sessions), users(r.tokens), r.distinct, r.rounds, r.round, r.round)
+	cpuWhat := "the portal's"
+	if r.db {
+		cpuWhat = "the portal's + its Postgres backends'"
+	}
+	fmt.Fprintf(w, "%d sessions (%s); API tokens: %s. %d distinct URLs. Each target: %d × %s rounds, each right after a %s round of the bare page on the same connections; \"of bare\" is the target's req/s over those bare rounds' (min–max of the rounds in brackets). CPU ms/req: %s CPU time per request (the bare page's server's for bare), from /proc.\n\n",
+		len(r.sessions), users(r.sessions), users(r.tokens), r.distinct, r.rounds, r.round, r.round, cpuWhat)
 	for _, lv := range r.levels {
 		fmt.Fprintf(w, "**%d connections** (load average before / after: %s / %s)\n\n", lv.conns, lv.load0, lv.load1)
-		fmt.Fprintln(w, "| target | req/s | p50 ms | p99 ms | errors | of bare | distinct URLs | repeated within 2 s |")
-		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintln(w, "| target | req/s | p50 ms | p99 ms | errors | of bare | CPU ms/req | distinct URLs | repeated within 2 s |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		b := lv.bare
-		fmt.Fprintf(w, "| bare html/template, 25 rows | %.0f | %.2f | %.2f | %s | 100 %% | 1 | — |\n", b.rps(), b.pct(.5), b.pct(.99), errCell(b))
+		fmt.Fprintf(w, "| bare html/template, 25 rows | %.0f | %.2f | %.2f | %s | 100 %% | %s | 1 | — |\n", b.rps(), b.pct(.5), b.pct(.99), errCell(b), cpuCell(b, false))
 		for _, name := range lv.order {
 			s := lv.byTarget[name]
 			lo, hi := minMax(s.shares)
@@ -62,8 +67,8 @@ func (r *report) write(w io.Writer) {
 			if name != "mix" {
 				label = name
 			}
-			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %s | **%.1f %%** (%.1f–%.1f) | %d | %.0f %% |\n", label, s.rps(), s.pct(.5), s.pct(.99), errCell(s),
-				100*s.share(), 100*lo, 100*hi, len(s.distinct), 100*float64(s.repeats)/float64(max(s.n, 1)))
+			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %s | **%.1f %%** (%.1f–%.1f) | %s | %d | %.0f %% |\n", label, s.rps(), s.pct(.5), s.pct(.99), errCell(s),
+				100*s.share(), 100*lo, 100*hi, cpuCell(s, r.db), len(s.distinct), 100*float64(s.repeats)/float64(max(s.n, 1)))
 		}
 		fmt.Fprintln(w)
 		if _, ok := lv.byTarget["mix"]; ok {

@@ -36,7 +36,9 @@ func run(ctx context.Context, args []string) error {
 	roundDur := fs.Duration("round", 10*time.Second, "length of one round")
 	classList := fs.String("classes", "all", "classes run alone besides the mix (comma-separated, all, or none)")
 	seed := fs.Uint64("seed", 1, "seed of the URLs drawn and the order they are sent in")
-	pid := fs.Int("pid", 0, "the portal's process id, for its peak RSS (0: not measured)")
+	pid := fs.Int("pid", 0, "the portal's process id, for its peak RSS and CPU time (0: not measured)")
+	barePid := fs.Int("bare-pid", 0, "the bare page's process id, for its CPU time")
+	pgDB := fs.String("pg-db", "", "the portal's Postgres database, whose backends' CPU time counts with the portal's")
 	slowestOut := fs.String("slowest-out", "", "file to write the name of the class with the lowest share of bare to")
 	profClass := fs.String("profile", "", "instead of the rounds: send this class alone at 8 connections while taking a CPU profile")
 	pprofURL := fs.String("pprof", "", "with -profile: base URL of the portal's bench-only pprof listener")
@@ -76,13 +78,17 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	logf("discovery: %d distinct URLs", len(p.urls.paths))
+	var meter *cpuMeter
+	if *pid > 0 {
+		meter = &cpuMeter{portal: *pid, bare: *barePid, db: *pgDB}
+	}
 	if *profClass != "" {
 		ci := classIndex(*profClass)
 		if ci < 0 || *pprofURL == "" || *profOut == "" {
 			return fmt.Errorf("-profile: want a class name, -pprof and -profile-out")
 		}
 		logf("profiling class %s at 8 connections for %d s", *profClass, *profSecs)
-		return profile(ctx, *pprofURL, *profOut, *profStarted, *profSecs, newLoader(f.base, *bare, p.urls.paths, 8, *seed), p.classPicker(ci))
+		return profile(ctx, *pprofURL, *profOut, *profStarted, *profSecs, newLoader(f.base, *bare, p.urls.paths, 8, *seed), p.classPicker(ci), meter)
 	}
 
 	targets := []target{{name: "mix", class: -1, pick: p.mixPicker()}}
@@ -99,7 +105,7 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	rep := &report{label: *label, rounds: *rounds, round: *roundDur, distinct: len(p.urls.paths), sessions: sessions, tokens: tokens}
+	rep := &report{label: *label, db: *pgDB != "", rounds: *rounds, round: *roundDur, distinct: len(p.urls.paths), sessions: sessions, tokens: tokens}
 	for _, n := range conns {
 		lv := level{conns: n, load0: loadavg(), byTarget: map[string]*stats{}, bare: newStats()}
 		for c := range nClasses {
@@ -114,15 +120,15 @@ func run(ctx context.Context, args []string) error {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				b := l.run(ctx, *roundDur, barePick)
-				m := l.run(ctx, *roundDur, t.pick)
-				lv.bare.add(b, -1)
 				st := lv.byTarget[t.name]
 				if st == nil {
 					st = newStats()
 					lv.byTarget[t.name] = st
 					lv.order = append(lv.order, t.name)
 				}
+				b := metered(meter, lv.bare, true, func() round { return l.run(ctx, *roundDur, barePick) })
+				m := metered(meter, st, false, func() round { return l.run(ctx, *roundDur, t.pick) })
+				lv.bare.add(b, -1)
 				st.add(m, -1)
 				st.bareN += len(b.recs)
 				st.bareTime += b.elapsed
@@ -264,7 +270,7 @@ func (p *plan) check(ctx context.Context, f *fetcher, rng *rand.Rand) error {
 }
 
 // profile sends class c alone while the portal's pprof listener takes a CPU profile.
-func profile(ctx context.Context, pprofURL, out, started string, secs int, l *loader, pick picker) error {
+func profile(ctx context.Context, pprofURL, out, started string, secs int, l *loader, pick picker, meter *cpuMeter) error {
 	type result struct {
 		b   []byte
 		err error
@@ -288,14 +294,22 @@ func profile(ctx context.Context, pprofURL, out, started string, secs int, l *lo
 			return err
 		}
 	}
-	r := l.run(ctx, time.Duration(secs)*time.Second, pick)
+	s := newStats()
+	r := metered(meter, s, false, func() round { return l.run(ctx, time.Duration(secs)*time.Second, pick) })
 	res := <-done
 	if res.err != nil {
 		return res.err
 	}
-	s := newStats()
 	s.add(r, -1)
-	fmt.Printf("%.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors of %d\n", s.rps(), s.pct(.5), s.pct(.99), s.errs, s.n)
+	cpu := ""
+	if meter != nil {
+		cpu = fmt.Sprintf("; the portal used %.1f CPU-s", s.cpuApp.Seconds())
+		if meter.db != "" {
+			cpu += fmt.Sprintf(", its Postgres backends %.1f CPU-s", s.cpuDB.Seconds())
+		}
+		cpu += fmt.Sprintf(" (%s ms per request)", cpuCell(s, meter.db != ""))
+	}
+	fmt.Printf("%.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors of %d%s\n", s.rps(), s.pct(.5), s.pct(.99), s.errs, s.n, cpu)
 	return os.WriteFile(out, res.b, 0o644)
 }
 
