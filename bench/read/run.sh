@@ -1,18 +1,35 @@
 #!/usr/bin/env bash
-# Read-side load benchmark (issue 4). Creates a fresh Postgres database, fills the cache with
-# N sandbox sub-accounts, starts the portal on it, measures the startup sync's balance pass
-# against the client's rate limit, signs in, and runs wrk at CONNS connections against the
-# sub-account list (25 rows, sorted by balance), the dashboard, the JSON list and a bare
-# html/template page of 25 rows served by bench/read/bare. Then it times page 400 of the
-# list, stops everything and drops the database. Touches 127.0.0.1 only; about 5 minutes.
+# Read-side load benchmark (issues 4 and 16). Fills the cache with N sandbox sub-accounts,
+# starts the portal on it, signs in and measures; touches 127.0.0.1 only.
+#
+# MODE=single (issue 4, the default): on a fresh Postgres database, measures the startup
+# sync's balance pass against the client's rate limit, then runs wrk at CONNS connections
+# against one URL each of the sub-account list (25 rows, sorted by balance), the dashboard,
+# the JSON list and a bare html/template page of 25 rows served by bench/read/bare, then
+# times page 400 of the list. About 5 minutes.
+#
+# MODE=mix (issue 16): what users do instead of one repeated URL. Creates users of every
+# role (two of them scoped to an organisation unit) with the portal's CLI, signs eight
+# sessions in, and runs bench/read/mix: it discovers real sub-accounts, units and pager
+# cursors, then sends a mix of 2,000+ distinct URLs and each URL class alone, every round
+# alternated with a round of the bare page, at each of MIX_CONNS; reports req/s, p50/p99,
+# errors (failing above 0.5 % non-2xx), shares of bare and the portal's peak RSS, profiles
+# the slowest class, then times start-to-ready on a fresh data dir. DB=postgres (a fresh
+# database) or DB=sqlite (the embedded default: no PORTAL_DATABASE_URL, SQLite in the data
+# dir). About 20 minutes per database at the defaults.
 #
 #   bench/read/run.sh                          # from the repository root
 #   PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable \
 #   SUBS=10000 CONNS=64 DURATION=20s SYNC_WINDOW=60 bench/read/run.sh
+#   MODE=mix bench/read/run.sh                 # Postgres, 8 and 64 connections
+#   MODE=mix DB=sqlite bench/read/run.sh       # the embedded default
+#   MODE=mix MIX_CONNS=8 ROUNDS=2 ROUND=5s CLASSES=search,detail READY=0 bench/read/run.sh
 #
-# Needs: go, wrk (apt-get install wrk), psql, curl. Figures: docs/PERFORMANCE.md.
+# Needs: go, curl; psql for Postgres; wrk for MODE=single. Figures: docs/PERFORMANCE.md.
 set -euo pipefail
 
+MODE=${MODE:-single}             # single | mix
+DB=${DB:-postgres}               # postgres | sqlite (MODE=mix only)
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 SUBS=${SUBS:-10000}
 CONNS=${CONNS:-64}
@@ -23,8 +40,20 @@ SYNC_WINDOW=${SYNC_WINDOW:-60}   # seconds of the balance pass to measure
 PORT=${PORT:-}                    # empty: a free port
 BARE_PORT=${BARE_PORT:-}
 RATE=${RATE:-8}                  # the client's configured rate per operation (internal/bss Config.RatePerSecond default)
+MIX_CONNS=${MIX_CONNS:-8,64}     # MODE=mix: connection counts, each a full set of rounds
+ROUNDS=${ROUNDS:-3}              # MODE=mix: rounds of each target, each after a round of the bare page
+ROUND=${ROUND:-10s}              # MODE=mix: length of a round
+CLASSES=${CLASSES:-all}          # MODE=mix: URL classes also run alone (all, none or a comma-separated list)
+READY=${READY:-1}                # MODE=mix: also time start-to-ready on a fresh data dir
 
-for tool in go wrk psql curl; do
+case "$MODE/$DB" in
+single/postgres | mix/postgres | mix/sqlite) ;;
+*) echo "run.sh: MODE=$MODE DB=$DB: want MODE=single (Postgres) or MODE=mix with DB=postgres or DB=sqlite" >&2; exit 2 ;;
+esac
+need="go curl"
+[ "$DB" = postgres ] && need="$need psql"
+[ "$MODE" = single ] && need="$need wrk"
+for tool in $need; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 2; }
 done
 cd "$(dirname "$0")/../.."
@@ -41,10 +70,12 @@ free_port() { # a port nothing on 127.0.0.1 listens on
 PORT=${PORT:-$(free_port)}
 BARE_PORT=${BARE_PORT:-$(free_port)}
 [ "$PORT" != "$BARE_PORT" ] || BARE_PORT=$((PORT + 1))
+PPROF_PORT=$(free_port) # MODE=mix: the bench build's pprof listener
 
 WORK=$(mktemp -d -t purser-bench-read.XXXXXX)
 DBNAME=purser_bench_read_$$
 DB_URL=$(printf '%s' "$PG_ADMIN_URL" | sed -E "s#/[^/?]+(\?|$)#/${DBNAME}\1#")
+[ "$DB" = sqlite ] && DB_URL=sqlite://$WORK/data/portal.db # where the portal's default puts it
 BASE=http://127.0.0.1:$PORT
 PORTAL_PID= BARE_PID=
 
@@ -54,7 +85,7 @@ cleanup() {
 	for pid in $PORTAL_PID $BARE_PID; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
-	psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS ${DBNAME} WITH (FORCE)" >/dev/null 2>&1
+	[ "$DB" = postgres ] && psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS ${DBNAME} WITH (FORCE)" >/dev/null 2>&1
 	if [ "$rc" -ne 0 ] && [ -f "$WORK/portal.log" ]; then
 		echo "--- the portal's failed requests and errors (first 20) ---" >&2
 		grep -E 'status=[45][0-9][0-9]|level=ERROR' "$WORK/portal.log" | head -n 20 >&2
@@ -77,18 +108,30 @@ now() { date +%s.%N; }
 
 say "building into $WORK/bin"
 mkdir -p "$WORK/bin" "$WORK/data"
-CGO_ENABLED=0 go build -trimpath -o "$WORK/bin/" ./cmd/portal ./bench/read/bare ./bench/read/helper
+if [ "$MODE" = mix ]; then
+	# benchpprof: a bench-only file (cmd/portal/benchpprof.go) serving pprof on
+	# PURSER_BENCH_PPROF_ADDR; the portal as shipped has none.
+	CGO_ENABLED=0 go build -trimpath -tags benchpprof -o "$WORK/bin/" ./cmd/portal ./bench/read/bare ./bench/read/helper ./bench/read/mix
+else
+	CGO_ENABLED=0 go build -trimpath -o "$WORK/bin/" ./cmd/portal ./bench/read/bare ./bench/read/helper
+fi
 
-say "creating database $DBNAME"
-psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE ${DBNAME}" >/dev/null
+if [ "$DB" = postgres ]; then
+	say "creating database $DBNAME"
+	psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE ${DBNAME}" >/dev/null
+fi
 
 say "filling the cache with $SUBS sandbox sub-accounts (unthrottled)"
 "$WORK/bin/helper" fill -db "$DB_URL" -sub-accounts "$SUBS" >&2
 
-export PORTAL_DATABASE_URL=$DB_URL PORTAL_DATA_DIR=$WORK/data PORTAL_ADDR=127.0.0.1:$PORT \
-	PORTAL_SANDBOX_SUB_ACCOUNTS=$SUBS PORTAL_SECRET_KEY=$(head -c 32 /dev/urandom | base64)
+export PORTAL_DATA_DIR=$WORK/data PORTAL_ADDR=127.0.0.1:$PORT PORTAL_SANDBOX_SUB_ACCOUNTS=$SUBS
+if [ "$DB" = postgres ]; then
+	export PORTAL_DATABASE_URL=$DB_URL PORTAL_SECRET_KEY=$(head -c 32 /dev/urandom | base64)
+fi # SQLite: the embedded default, database and generated key in the data dir
 say "starting the portal on $BASE"
-"$WORK/bin/portal" serve >"$WORK/portal.log" 2>&1 &
+PPROF_ENV=()
+[ "$MODE" = mix ] && PPROF_ENV=(PURSER_BENCH_PPROF_ADDR=127.0.0.1:$PPROF_PORT)
+env "${PPROF_ENV[@]}" "$WORK/bin/portal" serve >"$WORK/portal.log" 2>&1 &
 PORTAL_PID=$!
 "$WORK/bin/bare" -addr "127.0.0.1:$BARE_PORT" >"$WORK/bare.log" 2>&1 &
 BARE_PID=$!
@@ -100,6 +143,116 @@ for _ in $(seq 120); do
 done
 kill -0 "$PORTAL_PID" && kill -0 "$BARE_PID" # both still ours (a port taken by someone else ends them)
 curl -fsS -o /dev/null "$BASE/readyz"
+
+# --- MODE=mix: the realistic mix (issue 16) ------------------------------------------------
+# profile_class CLASS: sends the class alone at 8 connections for 10 s while the bench
+# build's pprof listener profiles the portal. On Postgres, whose work the portal's profile
+# does not see, mix also counts its backends' CPU time, and this samples pg_stat_activity
+# every 20 ms: which statements were running.
+profile_class() {
+	local cls=$1 secs=10
+	rm -f "$WORK/profile.started"
+	"$WORK/bin/mix" run -base "$BASE" -bare "http://127.0.0.1:$BARE_PORT/" -sessions "$WORK/sessions" -tokens "$WORK/tokens" \
+		-profile "$cls" -profile-seconds "$secs" -pprof "http://127.0.0.1:$PPROF_PORT" -profile-out "$WORK/class.prof" \
+		-pid "$PORTAL_PID" "${PGDB[@]}" -profile-started "$WORK/profile.started" >"$WORK/profile.out" &
+	local mixpid=$!
+	while [ ! -e "$WORK/profile.started" ]; do
+		kill -0 "$mixpid" 2>/dev/null || { wait "$mixpid"; return 1; }
+		sleep 0.05
+	done
+	if [ "$DB" = postgres ]; then
+		for _ in $(seq $((secs * 40))); do
+			echo "SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 150) FROM pg_stat_activity WHERE datname = '$DBNAME' AND state = 'active' AND pid <> pg_backend_pid();"
+			echo "SELECT pg_sleep(0.02);"
+		done >"$WORK/sample.sql"
+	fi
+	[ "$DB" != postgres ] || psql -qtA "$PG_ADMIN_URL" -f "$WORK/sample.sql" >"$WORK/samples.txt" 2>"$WORK/samples.err"
+	wait "$mixpid"
+	printf '\nCPU profile of class %s alone, 8 connections, %d s (%s; %d CPU-s on %d cores):\n\n```\n' "$cls" "$secs" \
+		"$(cat "$WORK/profile.out")" "$((secs * $(nproc)))" "$(nproc)"
+	go tool pprof -top -nodecount=25 "$WORK/bin/portal" "$WORK/class.prof" 2>/dev/null
+	printf '```\n\nIts cumulative top, Purser'"'"'s own functions:\n\n```\n'
+	go tool pprof -top -cum -nodecount=400 "$WORK/bin/portal" "$WORK/class.prof" 2>/dev/null |
+		grep -E 'flat%|purser-finance/purser/' | sed -e 's#github.com/purser-finance/purser/##' | head -n 31 || true
+	printf '```\n'
+	if [ -s "$WORK/samples.txt" ]; then
+		printf '\nStatements running in Postgres meanwhile (%d samples of pg_stat_activity, 20 ms apart; count, statement):\n\n```\n' "$((secs * 40))"
+		grep -v '^$' "$WORK/samples.txt" | sort | uniq -c | sort -rn | head -n 12 || true
+		head -n 3 "$WORK/samples.err"
+		printf '```\n'
+	fi
+	[ -z "${KEEP_PROFILE:-}" ] || cp "$WORK/class.prof" "$KEEP_PROFILE"
+}
+mix_mode() {
+	local pw=bench-Kw7r2qXv-mix secret=JBSWY3DPEHPK3PXP # the demo users' TOTP secret, for every user
+	say "waiting 10 s for the startup sync to start writing"
+	sleep 10
+	[ "$DB" = postgres ] && psql -q "$DB_URL" -c 'VACUUM ANALYZE' >/dev/null # as MODE=single does
+	# Users: the demo's six (admin, finance, approver, approver2, auditor, viewer) and two
+	# created here, scoped to the two units holding most sub-accounts directly.
+	printf 'finance\t-\t%s\n' "$("$WORK/bin/portal" user token finance --name bench-mix 2>/dev/null)" >"$WORK/tokens"
+	local units big small
+	units=$("$WORK/bin/mix" units -base "$BASE" -tokens "$WORK/tokens")
+	read -r big small <<<"$units"
+	say "scoping bench users to units $big and $small"
+	printf '%s\n' "$pw" | "$WORK/bin/portal" user add --username scoped-finance --role finance --scope "$big" --totp-secret "$secret" >&2
+	printf '%s\n' "$pw" | "$WORK/bin/portal" user add --username scoped-viewer --role viewer --scope "$small" --totp-secret "$secret" >&2
+	printf 'scoped-finance\t%s\t%s\n' "$big" "$("$WORK/bin/portal" user token scoped-finance --name bench-mix 2>/dev/null)" >>"$WORK/tokens"
+	: >"$WORK/sessions"
+	local u p scope
+	for u in admin finance approver approver2 auditor viewer scoped-finance scoped-viewer; do
+		p=purser-demo scope=-
+		case $u in scoped-finance) p=$pw scope=$big ;; scoped-viewer) p=$pw scope=$small ;; esac
+		printf '%s\t%s\t%s\n' "$u" "$scope" "$("$WORK/bin/helper" signin -base "$BASE" -user "$u" -password "$p" -totp-secret "$secret")" >>"$WORK/sessions"
+	done
+	local label rc=0 up0 up1
+	PGDB=()
+	[ "$DB" != postgres ] || PGDB=(-pg-db "$DBNAME")
+	label="$([ "$DB" = postgres ] && echo "Postgres $(psql -qtA "$PG_ADMIN_URL" -c 'SHOW server_version' | cut -d' ' -f1)" || echo "SQLite (embedded default)"), $SUBS sub-accounts"
+	up0=$(uptime)
+	say "mix: $MIX_CONNS connections, $ROUNDS × $ROUND rounds per target ($up0)"
+	"$WORK/bin/mix" run -base "$BASE" -bare "http://127.0.0.1:$BARE_PORT/" -sessions "$WORK/sessions" -tokens "$WORK/tokens" \
+		-conns "$MIX_CONNS" -rounds "$ROUNDS" -round "$ROUND" -classes "$CLASSES" -pid "$PORTAL_PID" -bare-pid "$BARE_PID" "${PGDB[@]}" -label "$label" \
+		-slowest-out "$WORK/slowest" >"$WORK/mix.md" || rc=$?
+	up1=$(uptime)
+	local cls=${PROFILE_CLASS:-$(cat "$WORK/slowest" 2>/dev/null || true)}
+	[ -z "$cls" ] || [ "$cls" = none ] || profile_class "$cls" >"$WORK/profile.md" || rc=$?
+	# For comparison with MODE=single (wrk): the bare page under wrk, whose client costs
+	# less CPU than mix's Go client on the same two cores.
+	local wrkbare="" c
+	if command -v wrk >/dev/null; then
+		for c in ${MIX_CONNS//,/ }; do
+			wrkbare+="$(wrk -t"$THREADS" -c"$c" -d5s "http://127.0.0.1:$BARE_PORT/" | awk -v c="$c" '/^Requests\/sec:/ { printf "%s%.0f req/s at %d connections", sep, $2, c }')"
+			wrkbare+="; "
+		done
+	fi
+	kill -0 "$PORTAL_PID" || { echo "run.sh: the portal died during the mix" >&2; rc=1; }
+	kill "$PORTAL_PID" "$BARE_PID" 2>/dev/null
+	wait "$PORTAL_PID" "$BARE_PID" 2>/dev/null || true # stopped, not failed
+	PORTAL_PID= BARE_PID=
+	local ready=""
+	if [ "$READY" = 1 ]; then
+		say "start-to-ready on fresh data dirs"
+		ready=$("$WORK/bin/mix" ready -bin "$WORK/bin/portal" -subs "25,$SUBS" -runs 3)
+	fi
+	cat <<REPORT
+
+## Read side under a realistic mix: $(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- internal cmd web || echo '+changes')
+
+$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM; uptime before / after the rounds:
+\`$up0\` / \`$up1\`
+
+$(cat "$WORK/mix.md")
+REPORT
+	[ -z "$wrkbare" ] || printf '\nThe bare page under wrk right after (5 s each, for comparison with MODE=single): %s\n' "${wrkbare%; }"
+	[ ! -s "$WORK/profile.md" ] || cat "$WORK/profile.md"
+	[ -z "$ready" ] || printf '\nStart-to-ready (`mix ready`, 3 starts each):\n\n%s\n' "$ready"
+	return "$rc"
+}
+if [ "$MODE" = mix ]; then
+	mix_mode
+	exit
+fi
 
 # --- the startup sync's balance pass, at the configured rate -------------------------------
 say "waiting for the startup sync to reach the balance pass"
