@@ -21,8 +21,8 @@ type Organization struct {
 	// Path lists the ids from the root down to this unit (inclusive); org scopes cover a
 	// unit and everything whose Path contains it.
 	Path     []string
-	Depth    int // root = 0
-	SyncedAt time.Time
+	Depth    int       // root = 0
+	SyncedAt time.Time // when a sync last found it changed (or new)
 }
 
 // CreditLine is one credit ledger of an account: what can be recovered (or transferred)

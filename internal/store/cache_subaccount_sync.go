@@ -91,18 +91,14 @@ func (db *DB) RemoveSubAccountsNotSeen(ctx context.Context, master string, runID
 // balance does not change (a point is written on every change).
 const snapshotEvery = 24 * time.Hour
 
-var (
-	creditSpec = upsertSpec{table: "sub_account_credits", cols: []string{"sub_account_id", "seq", "available", "credit_amount", "expire_time"},
-		key: []string{"sub_account_id", "seq"}, update: []string{"available", "credit_amount", "expire_time"}, compare: []string{"available", "credit_amount", "expire_time"}}
-	readSpec = upsertSpec{table: "sub_account_reads", cols: []string{"sub_account_id", "synced_at", "balances_synced_at", "snapshot_at", "credit_skips"},
-		key: []string{"sub_account_id"}, update: []string{"balances_synced_at", "snapshot_at", "credit_skips"}}
-)
+var creditSpec = upsertSpec{table: "sub_account_credits", cols: []string{"sub_account_id", "seq", "available", "credit_amount", "expire_time"},
+	key: []string{"sub_account_id", "seq"}, update: []string{"available", "credit_amount", "expire_time"}, compare: []string{"available", "credit_amount", "expire_time"}}
 
 // StoreSubAccountBalances writes a batch of balance reads in one transaction: figures,
 // credit lines and coupons of each success, the stale mark of each failure, a history
 // point where a balance changed, and, when runID is not 0, the run's progress (cursor,
 // items, errors) so that a restarted run resumes after this batch. Only what changed is
-// written; each success's read time, in one statement for the batch.
+// written; the successes' read time, in one statement for the batch.
 func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch []SubAccountBalances, runID int64, progress RunProgress) error {
 	at = utc(at)
 	return db.InTx(ctx, func(tx *DB) error {
@@ -117,10 +113,9 @@ func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch [
 			Credit     string
 			SnapshotAt *time.Time
 			ReadAt     *time.Time
-			Skips      int
 		}
 		if len(ids) > 0 {
-			if err := g.Raw(`SELECT sub_accounts.id, debit, credit, snapshot_at, balances_synced_at AS read_at, credit_skips AS skips FROM `+subAccountFrom+
+			if err := g.Raw(`SELECT sub_accounts.id, debit, credit, snapshot_at, balances_synced_at AS read_at FROM `+subAccountFrom+
 				` WHERE sub_accounts.id IN ?`, ids).Scan(&prev).Error; err != nil {
 				return translate("read previous balances", err)
 			}
@@ -129,14 +124,13 @@ func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch [
 			debit, credit string
 			snap          *time.Time
 			read          bool
-			skips         int
 		}
 		old := make(map[string]before, len(prev))
 		for _, p := range prev {
-			old[p.ID] = before{amount(p.Debit, "").String(), amount(p.Credit, "").String(), p.SnapshotAt, p.ReadAt != nil, p.Skips}
+			old[p.ID] = before{amount(p.Debit, "").String(), amount(p.Credit, "").String(), p.SnapshotAt, p.ReadAt != nil}
 		}
-		var snaps, credits, coupons, reads [][]any
-		var creditIDs, couponIDs []string
+		var snaps, credits, coupons [][]any
+		var readIDs, snapIDs, skipIDs, creditIDs, couponIDs []string
 		firstRead := false
 		for _, b := range batch {
 			o, known := old[b.SubAccountID]
@@ -159,24 +153,22 @@ func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch [
 			}
 			debit := money.New(b.Debit.Decimal(), cur)
 			changed := o.debit != debit.String() || o.credit != credit.String() || o.snap == nil || at.Sub(*o.snap) >= snapshotEvery
-			snapAt := o.snap
 			if changed {
-				snapAt = &at
+				snapIDs = append(snapIDs, b.SubAccountID)
 				snaps = append(snaps, []any{at, b.SubAccountID, debit.String(), credit.String()})
 			}
 			if err := tx.storeFigures(ctx, b, debit, credit); err != nil {
 				return err
 			}
-			skips := 0
 			if b.CreditSkipped {
-				skips = o.skips + 1
+				skipIDs = append(skipIDs, b.SubAccountID)
 			} else {
 				creditIDs = append(creditIDs, b.SubAccountID)
 				for i, l := range b.Credits {
 					credits = append(credits, []any{b.SubAccountID, i, l.Available.String(), l.CreditAmount.String(), nullTime(l.ExpireTime)})
 				}
 			}
-			reads = append(reads, []any{b.SubAccountID, at, at, nullTime(snapAt), skips})
+			readIDs = append(readIDs, b.SubAccountID)
 			firstRead = firstRead || !o.read
 			if b.Coupons != nil {
 				couponIDs = append(couponIDs, b.SubAccountID)
@@ -196,11 +188,7 @@ func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch [
 				return err
 			}
 		}
-		// A first read is a change a page shows (the figures were unknown); a later one
-		// only renews how old they are.
-		spec := readSpec
-		spec.quiet = !firstRead
-		if err := tx.upsertRows(ctx, spec, reads); err != nil {
+		if err := tx.noteReads(ctx, at, readIDs, snapIDs, skipIDs, firstRead); err != nil {
 			return err
 		}
 		if err := tx.insertSnapshots(ctx, snaps); err != nil {
@@ -211,6 +199,27 @@ func (db *DB) StoreSubAccountBalances(ctx context.Context, at time.Time, batch [
 		}
 		return nil
 	})
+}
+
+// noteReads records, in one statement, that the sub-accounts ids were read at at: those
+// of snapped got a history point then, those of skipped had their credit call skipped
+// once more (the others' count starts again). It updates the rows UpsertSubAccounts
+// wrote, so a sub-account removed meanwhile is simply not matched. A first read is a
+// change a page shows (the figures were unknown: first); a later one only renews how old
+// they are, quietly.
+func (db *DB) noteReads(ctx context.Context, at time.Time, ids, snapped, skipped []string, first bool) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	g := db.quiet(ctx)
+	if first {
+		g = db.gorm.WithContext(ctx)
+	}
+	err := g.Exec(`UPDATE sub_account_reads SET balances_synced_at = ?,
+		snapshot_at = CASE WHEN sub_account_id IN ? THEN ? ELSE snapshot_at END,
+		credit_skips = CASE WHEN sub_account_id IN ? THEN credit_skips + 1 ELSE 0 END
+		WHERE sub_account_id IN ?`, at, snapped, at, skipped, ids).Error
+	return translate("note balance reads", err)
 }
 
 // storeFigures writes one successful read's figures onto the sub-account's row unless
