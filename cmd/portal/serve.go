@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer db.Close()
 
 	reg := prometheus.NewRegistry()
-	id, err := identity(ctx, cfg, db, log)
+	id, err := identity(ctx, cfg, db, log, e.codeNow)
 	if err != nil {
 		return err
 	}
