@@ -104,10 +104,18 @@ func startMigratedPortal(t *testing.T) (baseURL string) {
 
 func servePortal(t *testing.T, dataDir string, vars map[string]string, extra ...string) (baseURL string) {
 	t.Helper()
-	defer startPhase()()
+	asked := time.Now()
+	release := startPhase()
+	defer release()
+	slot := time.Now()
+	defer func() {
+		t.Logf("portal %s ready in %s (%s waiting for a start slot)", baseURL, time.Since(slot).Round(100*time.Millisecond), slot.Sub(asked).Round(100*time.Millisecond))
+	}()
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir}, extra...)
 	e, stdout, stderr := fakeEnv("", vars)
+	clock := &totpClock{}
+	e.codeNow = clock.now
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, args, e) }()
@@ -154,6 +162,8 @@ func servePortal(t *testing.T, dataDir string, vars map[string]string, extra ...
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	totpClocks.Store(baseURL, clock) // freshCode's clock for this portal
+	t.Cleanup(func() { totpClocks.Delete(baseURL) })
 	if !strings.Contains(stdout.String(), "listening on") {
 		t.Errorf("serve should say where it listens on stdout, got %q", stdout)
 	}
