@@ -42,7 +42,7 @@ const measureAuditJS = `(() => {
 // in people's words, and nothing logs a console error; in English and Chinese.
 func TestBrowserAuditListFitsAScreen(t *testing.T) {
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 120*time.Second)
 	console := watchConsole(ctx)
 	opsSignIn(t, ctx, base, "auditor")

@@ -20,7 +20,7 @@ import (
 // batch. No page logs a console error on the way.
 func TestBrowserBulkFiles(t *testing.T) {
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 180*time.Second)
 	console := watchConsole(ctx)
 

@@ -17,7 +17,7 @@ import (
 func TestBrowserOrgTypeAheadAndPager(t *testing.T) {
 	chromiumPath(t)
 	// Sixty sub-accounts: three pages of 25.
-	base := startPortalEnv(t, map[string]string{"PORTAL_SANDBOX_SUB_ACCOUNTS": "60"})
+	base := startDemoPortal(t, 60)
 	ctx := newBrowser(t, 120*time.Second)
 	console := watchConsole(ctx)
 

@@ -14,7 +14,7 @@ import (
 // Chinese, a transfer of the same amount to each. No page logs a console error.
 func TestBrowserBatchFromSelection(t *testing.T) {
 	chromiumPath(t)
-	base := startPortal(t)
+	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 180*time.Second)
 	console := watchConsole(ctx)
 

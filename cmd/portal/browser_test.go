@@ -20,8 +20,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // Demo credentials (README, "Demo mode").
@@ -87,19 +85,17 @@ func startPortal(t *testing.T, extra ...string) (baseURL string) {
 	return servePortal(t, t.TempDir(), nil, extra...)
 }
 
-// startPortalEnv is startPortal with environment variables (vars) for the portal.
-func startPortalEnv(t *testing.T, vars map[string]string, extra ...string) (baseURL string) {
-	t.Helper()
-	return servePortal(t, t.TempDir(), vars, extra...)
-}
-
-// startMigratedPortal is startPortal on a data directory whose SQLite database is already
-// migrated (a copy of storetest's template), for the tests of what comes after the start:
-// migrating a fresh database was half of a start that missed the 30 s deadline on busy
-// cores. The sign-in tour and the CLI tests start on fresh ones.
+// startMigratedPortal is startPortal on a copy of a demo database after its first start
+// (demoDataDir), for the tests of what comes after the start.
 func startMigratedPortal(t *testing.T) (baseURL string) {
 	t.Helper()
-	return servePortal(t, storetest.SQLiteDataDir(t), nil)
+	return startDemoPortal(t, 0)
+}
+
+// startDemoPortal is startMigratedPortal with a sandbox of subAccounts sub-accounts.
+func startDemoPortal(t *testing.T, subAccounts int) (baseURL string) {
+	t.Helper()
+	return servePortal(t, demoDataDir(t, subAccounts), demoVars(subAccounts))
 }
 
 func servePortal(t *testing.T, dataDir string, vars map[string]string, extra ...string) (baseURL string) {
