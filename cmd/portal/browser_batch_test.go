@@ -106,6 +106,8 @@ func TestBrowserBatchApproval(t *testing.T) {
 // waitForSync waits until the startup sync has filled the sub-account list.
 func waitForSync(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
+	began := time.Now()
+	defer func() { t.Logf("waited %s for the startup sync", time.Since(began).Round(100*time.Millisecond)) }()
 	deadline := time.Now().Add(40 * time.Second)
 	for {
 		must(t, "open the sub-account list", chromedp.Do(ctx, chromedp.Navigate(base+"/sub-accounts")))

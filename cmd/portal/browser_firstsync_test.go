@@ -20,7 +20,7 @@ var progressLine = regexp.MustCompile(`^Balances read: ([\d,]+) of ([\d,]+)$`)
 func TestBrowserFirstSyncProgress(t *testing.T) {
 	t.Parallel()
 	chromiumPath(t)
-	base := startPortalEnv(t, map[string]string{"PORTAL_SANDBOX_SUB_ACCOUNTS": "200"})
+	base := startDemoPortal(t, 200)
 	ctx := newBrowser(t, 120*time.Second)
 	opsSignIn(t, ctx, base, "finance")
 

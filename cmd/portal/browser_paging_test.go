@@ -15,9 +15,10 @@ import (
 // keeps its name); then, unfiltered, page to the last page and back one, with no error
 // on the console.
 func TestBrowserOrgTypeAheadAndPager(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	// Sixty sub-accounts: three pages of 25.
-	base := startPortalEnv(t, map[string]string{"PORTAL_SANDBOX_SUB_ACCOUNTS": "60"})
+	base := startDemoPortal(t, 60)
 	ctx := newBrowser(t, 120*time.Second)
 	console := watchConsole(ctx)
 

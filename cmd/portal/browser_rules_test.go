@@ -13,6 +13,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/bss/sandbox"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // Issue 14's browser story of a standing top-up rule: finance drafts "balance below
@@ -38,7 +39,7 @@ func TestBrowserRuleTopsUpOnce(t *testing.T) {
 
 	sb, opts := startTestSandbox(t, 4)
 	target := quietSubAccount(t, sb)
-	dir := t.TempDir()
+	dir := testkit.WithJobs.SQLiteDataDir(t) // migrated, River's tables too: what a start did first
 	cli := map[string]string{"PORTAL_DATA_DIR": dir, "PORTAL_SECRET_KEY": newSecretKey()}
 	func() {
 		defer cliPhase()()

@@ -20,8 +20,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
 // Demo credentials (README, "Demo mode").
@@ -36,6 +34,7 @@ func chromiumPath(t *testing.T) string {
 	t.Helper()
 	for _, p := range []string{"chromium", "/usr/bin/chromium"} {
 		if path, err := exec.LookPath(p); err == nil {
+			browserSlot(t)
 			return path
 		}
 	}
@@ -45,6 +44,26 @@ func chromiumPath(t *testing.T) string {
 	fmt.Fprintln(os.Stderr, "NOTICE: chromium not installed: skipping the browser test (apt-get install -y chromium)")
 	t.Skip("NOTICE: chromium not installed: skipping the browser test (apt-get install -y chromium)")
 	return ""
+}
+
+// Browser tests run browserSlots at a time. With no wait left in them (codes skip to the
+// next TOTP step, a start copies a prepared database) each keeps Chromium, its portal and
+// the portal's startup sync busy: eight at once on two cores made single steps, a sign-in
+// and the dashboard behind it, miss stepTimeout. Three keep both cores busy.
+var (
+	browserSlots = make(chan struct{}, 3)
+	browserHeld  sync.Map // *testing.T → struct{}{}: holds a slot until its cleanup
+)
+
+// browserSlot waits for a slot for t (chromiumPath, which every browser test calls before
+// it starts its portal) unless t holds one already.
+func browserSlot(t *testing.T) {
+	if _, held := browserHeld.LoadOrStore(t, struct{}{}); held {
+		return
+	}
+	browserSlots <- struct{}{}
+	// Registered before the portal's and the browser's cleanups: released after them.
+	t.Cleanup(func() { <-browserSlots })
 }
 
 func freePort(t *testing.T) int {
@@ -87,27 +106,33 @@ func startPortal(t *testing.T, extra ...string) (baseURL string) {
 	return servePortal(t, t.TempDir(), nil, extra...)
 }
 
-// startPortalEnv is startPortal with environment variables (vars) for the portal.
-func startPortalEnv(t *testing.T, vars map[string]string, extra ...string) (baseURL string) {
-	t.Helper()
-	return servePortal(t, t.TempDir(), vars, extra...)
-}
-
-// startMigratedPortal is startPortal on a data directory whose SQLite database is already
-// migrated (a copy of storetest's template), for the tests of what comes after the start:
-// migrating a fresh database was half of a start that missed the 30 s deadline on busy
-// cores. The sign-in tour and the CLI tests start on fresh ones.
+// startMigratedPortal is startPortal on a copy of a demo database after its first start
+// (demoDataDir), for the tests of what comes after the start.
 func startMigratedPortal(t *testing.T) (baseURL string) {
 	t.Helper()
-	return servePortal(t, storetest.SQLiteDataDir(t), nil)
+	return startDemoPortal(t, 0)
+}
+
+// startDemoPortal is startMigratedPortal with a sandbox of subAccounts sub-accounts.
+func startDemoPortal(t *testing.T, subAccounts int) (baseURL string) {
+	t.Helper()
+	return servePortal(t, demoDataDir(t, subAccounts), demoVars(subAccounts))
 }
 
 func servePortal(t *testing.T, dataDir string, vars map[string]string, extra ...string) (baseURL string) {
 	t.Helper()
-	defer startPhase()()
+	asked := time.Now()
+	release := startPhase()
+	defer release()
+	slot := time.Now()
+	defer func() {
+		t.Logf("portal %s ready in %s (%s waiting for a start slot)", baseURL, time.Since(slot).Round(100*time.Millisecond), slot.Sub(asked).Round(100*time.Millisecond))
+	}()
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir}, extra...)
 	e, stdout, stderr := fakeEnv("", vars)
+	clock := &totpClock{}
+	e.codeNow = clock.now
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, args, e) }()
@@ -154,6 +179,8 @@ func servePortal(t *testing.T, dataDir string, vars map[string]string, extra ...
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	totpClocks.Store(baseURL, clock) // freshCode's clock for this portal
+	t.Cleanup(func() { totpClocks.Delete(baseURL) })
 	if !strings.Contains(stdout.String(), "listening on") {
 		t.Errorf("serve should say where it listens on stdout, got %q", stdout)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,20 +16,53 @@ import (
 // typed (the demo users share one secret but each has its own used step).
 var typedSteps sync.Map // "base user" → int64
 
+// A code is accepted once per user and 30-second step, so a test that types several
+// codes as one user needs a new step for each. On a portal it runs in-process
+// (servePortal) the test moves that portal's TOTP clock (env.codeNow) to the next step
+// instead of waiting up to 30 s for it; the portal still refuses a step it has seen.
+// totpClocks holds those clocks by base URL.
+var totpClocks sync.Map // base → *totpClock
+
+// totpClock is the wall clock plus the whole steps the test skipped ahead.
+type totpClock struct {
+	mu    sync.Mutex   // one freshCode at a time per portal: the skip and the code agree
+	ahead atomic.Int64 // seconds, a multiple of 30
+}
+
+func (c *totpClock) now() time.Time {
+	return time.Now().Add(time.Duration(c.ahead.Load()) * time.Second)
+}
+
 // freshCode is user's current code of secret on the portal at base. A code works once, so
-// when this test already typed a code of the current 30-second step it first waits for
-// the next one, as a person waits for the app's next code.
+// when this test already typed a code of the current 30-second step it moves the portal's
+// TOTP clock to the next step (an in-process portal), or else waits for it, as a person
+// waits for the app's next code.
 func freshCode(t *testing.T, base, user, secret string) string {
 	t.Helper()
 	key := base + " " + user
-	if last, ok := typedSteps.Load(key); ok {
+	now := time.Now
+	if v, ok := totpClocks.Load(base); ok {
+		c := v.(*totpClock)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if last, ok := typedSteps.Load(key); ok {
+			// Whole steps, so that a code another user of this portal was just given
+			// stays within the portal's window of one step either way.
+			for c.now().Unix()/30 <= last.(int64) {
+				c.ahead.Add(30)
+			}
+		}
+		now = c.now
+	} else if last, ok := typedSteps.Load(key); ok && time.Now().Unix()/30 <= last.(int64) {
+		began := time.Now()
 		for time.Now().Unix()/30 <= last.(int64) {
 			time.Sleep(time.Until(time.Unix((last.(int64)+1)*30, 0)) + 50*time.Millisecond)
 		}
+		t.Logf("waited %s for %s's next TOTP step", time.Since(began).Round(100*time.Millisecond), user)
 	}
-	now := time.Now()
-	typedSteps.Store(key, now.Unix()/30)
-	c, err := totp.GenerateCode(secret, now)
+	at := now()
+	typedSteps.Store(key, at.Unix()/30)
+	c, err := totp.GenerateCode(secret, at)
 	must(t, "TOTP code", err)
 	return c
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // Exit codes (CONTRACTS.md).
@@ -31,6 +32,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// codeNow, when set, is the clock serve matches TOTP codes against (wiring.Options).
+	// main never sets it: only the in-process tests do, to step to the next 30-second
+	// code instead of waiting for it. A code is still accepted once per step.
+	codeNow func() time.Time
 }
 
 // usageError marks bad usage: exit status 2.

@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer db.Close()
 
 	reg := prometheus.NewRegistry()
-	id, err := identity(ctx, cfg, db, log)
+	id, err := identity(ctx, cfg, db, log, e.codeNow)
 	if err != nil {
 		return err
 	}
@@ -303,12 +303,7 @@ func startUpstream(ctx context.Context, cfg config.Config, db *store.DB, account
 	closeFn := func() {}
 	bootstrap := cfg.HWDomainID
 	if cfg.Sandbox() {
-		opts := sandbox.DefaultOptions()
-		opts.Seed, opts.SubAccounts, opts.Logger = cfg.SandboxSeed, cfg.SandboxSubAccounts, log.With("component", "sandbox")
-		opts.Burn = true // the demo's sub-accounts consume, so that their runways go down
-		// Fresh credentials per process: nothing else on this machine can sign requests to
-		// the in-process sandbox.
-		opts.AK, opts.SK = randomHex(10), randomHex(20)
+		opts := sandboxOptions(cfg, log)
 		running, err := sandbox.Start(ctx, "127.0.0.1:0", opts)
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("start sandbox: %w", err)
@@ -346,6 +341,17 @@ func startUpstream(ctx context.Context, cfg config.Config, db *store.DB, account
 		log.Info("cache: rows cached before several masters were supported now belong to the bootstrap master", "master", bootstrap, "rows", n)
 	}
 	return masters, bootstrap, closeFn, nil
+}
+
+// sandboxOptions are the in-process sandbox's options in demo mode.
+func sandboxOptions(cfg config.Config, log *slog.Logger) sandbox.Options {
+	opts := sandbox.DefaultOptions()
+	opts.Seed, opts.SubAccounts, opts.Logger = cfg.SandboxSeed, cfg.SandboxSubAccounts, log.With("component", "sandbox")
+	opts.Burn = true // the demo's sub-accounts consume, so that their runways go down
+	// Fresh credentials per process: nothing else on this machine can sign requests to
+	// the in-process sandbox.
+	opts.AK, opts.SK = randomHex(10), randomHex(20)
+	return opts
 }
 
 func randomHex(n int) string {

@@ -39,6 +39,10 @@ type Service struct {
 	TOTPSecrets *secretbox.Box
 	Log         *slog.Logger
 	Now         func() time.Time
+	// CodeNow is the clock TOTP codes are matched against; nil: Now. Only the in-process
+	// test harness sets it (wiring.Options.CodeNow), to move to the next 30-second step
+	// instead of waiting for it; a code is still accepted once per step.
+	CodeNow func() time.Time
 
 	MaxFailures int           // per user name and per client address
 	Window      time.Duration // failures older than this are forgotten
@@ -50,6 +54,13 @@ func (s *Service) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
+}
+
+func (s *Service) codeNow() time.Time {
+	if s.CodeNow != nil {
+		return s.CodeNow()
+	}
+	return s.now()
 }
 
 // throttleKeys names the counters one attempt touches: the user name as typed (whether or
@@ -128,8 +139,8 @@ func (s *Service) CheckPassword(ctx context.Context, username, password string, 
 
 // CheckCode is the second step: the TOTP code of a user whose password was right.
 func (s *Service) CheckCode(ctx context.Context, u *store.User, code string, m audit.Meta) error {
-	err := s.secondFactor(ctx, u, m, "wrong code", true, func(now time.Time) error {
-		return s.useCode(ctx, u, code, now)
+	err := s.secondFactor(ctx, u, m, "wrong code", true, func(time.Time) error {
+		return s.useCode(ctx, u, code, s.codeNow())
 	})
 	if err != nil {
 		return err
@@ -141,8 +152,8 @@ func (s *Service) CheckCode(ctx context.Context, u *store.User, code string, m a
 // changes), with the same throttling, without signing in again. The code is used up like
 // a sign-in's: ErrCodeReused for a code (or time step) already accepted, by any check.
 func (s *Service) VerifyStepUp(ctx context.Context, u *store.User, code string, m audit.Meta) error {
-	return s.secondFactor(ctx, u, m, "wrong step-up code", false, func(now time.Time) error {
-		return s.useCode(ctx, u, code, now)
+	return s.secondFactor(ctx, u, m, "wrong step-up code", false, func(time.Time) error {
+		return s.useCode(ctx, u, code, s.codeNow())
 	})
 }
 
@@ -201,7 +212,7 @@ func (s *Service) useCode(ctx context.Context, u *store.User, code string, now t
 // Enrol confirms a new second factor: code must match secret, then the sealed secret is
 // stored and the change audited in one transaction.
 func (s *Service) Enrol(ctx context.Context, u *store.User, secret, code string, m audit.Meta) error {
-	step, ok := MatchStep(secret, code, s.now())
+	step, ok := MatchStep(secret, code, s.codeNow())
 	if !ok {
 		if err := audited(s.recordFailure(ctx, nil, u.Username, m, audit.AuthTOTPFailed, "wrong enrolment code", &u.ID)); err != nil {
 			return err

@@ -165,3 +165,35 @@ func TestConcurrentStepUpOneCode(t *testing.T) {
 		t.Fatalf("%d step-ups accepted one code, want 1", ok)
 	}
 }
+
+// TestCodeClock: with CodeNow set (the in-process test harness's TOTP clock) codes are
+// matched against it, not against Now: a code of Now's step is wrong when CodeNow is five
+// minutes ahead, one of CodeNow's step works, once; the sign-in's other times stay Now's.
+func TestCodeClock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 5, 0, time.UTC)}
+		codes := &clock{t: clk.Now().Add(5 * time.Minute)}
+		s, u := enrolled(t, db, clk)
+		s.CodeNow = codes.Now
+
+		if err := s.CheckCode(ctx, u, codeAt(t, clk.Now()), audit.Meta{}); !errors.Is(err, ErrInvalidCode) || errors.Is(err, ErrCodeReused) {
+			t.Fatalf("a code of Now's step with CodeNow 5 min ahead: %v", err)
+		}
+		code := codeAt(t, codes.Now())
+		if err := s.CheckCode(ctx, u, code, audit.Meta{}); err != nil {
+			t.Fatalf("a code of CodeNow's step: %v", err)
+		}
+		if err := s.VerifyStepUp(ctx, u, code, audit.Meta{}); !errors.Is(err, ErrCodeReused) {
+			t.Fatalf("the same code again: %v", err)
+		}
+		codes.Add(30 * time.Second)
+		if err := s.VerifyStepUp(ctx, u, codeAt(t, codes.Now()), audit.Meta{}); err != nil {
+			t.Fatalf("the next step of CodeNow: %v", err)
+		}
+		got, err := db.UserByID(ctx, u.ID)
+		if err != nil || got.LastLoginAt == nil || !got.LastLoginAt.Equal(clk.Now()) {
+			t.Fatalf("last sign-in %v (%v), want Now's %v", got.LastLoginAt, err, clk.Now())
+		}
+	})
+}

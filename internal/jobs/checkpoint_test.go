@@ -17,7 +17,7 @@ import (
 // two replicas together make about one checkpoint per interval while events arrive, not
 // one each, and none while the trail does not move.
 func TestAuditCheckpointJobRunsOncePerIntervalAcrossReplicas(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		signer, err := audit.NewSigner(bytes.Repeat([]byte{7}, 32))

@@ -15,10 +15,14 @@ import (
 	"github.com/purser-finance/purser/internal/store/storetest"
 )
 
+// Each test's two dialects run side by side (storetest.EachParallel): the runners of
+// one SQLite and one Postgres database, which mostly wait (leader election, intervals).
+// More at once made the 20 ms polls of SQLite under the race detector crowd out the
+// elections and the periodic jobs that the tests wait for.
 func TestMain(m *testing.M) { storetest.Main(m) }
 
 func TestSyncJobs(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		so := sandbox.DefaultOptions()

@@ -34,7 +34,7 @@ func (c countingReporter) Due(ctx context.Context) ([]reports.Due, error) {
 // period, with the real SMTP test server, however many ticks pass; a runner started
 // again sends nothing more for that period; the next period is sent once again.
 func TestReportsSentOncePerPeriodWithTwoReplicas(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clock := testkit.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 		srv := smtptest.Start(t)

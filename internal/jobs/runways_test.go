@@ -19,7 +19,7 @@ import (
 // sub-account's refresh) is followed by the runways job for that master or that
 // sub-account; a run that read none (the catalogue) is not.
 func TestRunwaysAfterBalanceSyncs(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		so := sandbox.DefaultOptions()

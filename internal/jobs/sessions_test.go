@@ -18,7 +18,7 @@ import (
 // once per interval together, not once each, and the sweep deletes the expired sessions
 // only.
 func TestSessionSweepJobRunsOncePerIntervalAcrossReplicas(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		save := func(id string, expires time.Time) {
 			if err := db.SaveSession(ctx, &store.Session{ID: id, ExpiresAt: expires}); err != nil {

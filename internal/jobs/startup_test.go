@@ -20,7 +20,7 @@ import (
 // A refresh asked for by a person runs whatever the interval, and so does a startup
 // after a replica died mid-sync.
 func TestStartupSyncOnlyWhenDue(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		so := sandbox.DefaultOptions()

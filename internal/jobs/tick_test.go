@@ -19,7 +19,7 @@ import (
 // scheduled syncs, shortening it (an admin saving /admin/settings) brings them back, with
 // no restart.
 func TestScheduledSyncFollowsIntervalChanges(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		so := sandbox.DefaultOptions()
@@ -69,7 +69,9 @@ func TestScheduledSyncFollowsIntervalChanges(t *testing.T) {
 			t.Fatalf("%d scheduled syncs within a 1 h interval", n)
 		}
 		interval.Store(int64(time.Millisecond)) // as short as it gets: due at every tick
-		deadline := time.Now().Add(20 * time.Second)
+		// Two full syncs one after the other: on SQLite under the race detector they took
+		// up to 20 s alone, and the package's tests now run side by side.
+		deadline := time.Now().Add(60 * time.Second)
 		for scheduled() < 2 {
 			if time.Now().After(deadline) {
 				t.Fatalf("after shortening the interval: %d scheduled syncs", scheduled())

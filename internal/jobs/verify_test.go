@@ -120,7 +120,7 @@ var starter = audit.Meta{ActorName: "otto", IP: "10.1.2.3", UserAgent: "test", R
 // A queued verification is performed by the job: progress and outcome in its row, one
 // audit.verify event naming who started it, and a checkpoint after an intact chain.
 func TestAuditVerificationJobCompletes(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		h := newVerifyHarness(t, db)
 		r, _ := h.start(jobs.AuditVerifyJobs{})
 		id, err := r.EnqueueVerification(context.Background(), starter)
@@ -144,7 +144,7 @@ func TestAuditVerificationJobCompletes(t *testing.T) {
 // A runner stopped mid-run (a restart, a deploy) leaves the run to River: the next
 // runner performs it again and finishes it, writing its audit event once.
 func TestAuditVerificationInterruptedByStopResumesOnNextRunner(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		h := newVerifyHarness(t, db)
 		o := jobs.AuditVerifyJobs{}
 		held := make(chan struct{}, 1)
@@ -183,7 +183,7 @@ func TestAuditVerificationInterruptedByStopResumesOnNextRunner(t *testing.T) {
 // A run left "running" with no job behind it (its process died before this version,
 // or its job is gone) is settled by the next runner: failed, interrupted, audited once.
 func TestStaleVerificationRunWithoutJobIsSettledByNextRunner(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		h := newVerifyHarness(t, db)
 		run := &store.AuditVerificationRun{StartedBy: "otto", Total: 5}
 		if err := db.CreateAuditVerificationRun(context.Background(), run); err != nil {
@@ -207,7 +207,7 @@ func TestStaleVerificationRunWithoutJobIsSettledByNextRunner(t *testing.T) {
 // goes stale and is settled by another runner; the dead job, should it return, writes
 // nothing more.
 func TestVerificationWhoseWorkerDiedIsSettled(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachParallel(t, func(t *testing.T, db *store.DB) {
 		h := newVerifyHarness(t, db)
 		o := jobs.AuditVerifyJobs{Heartbeat: 50 * time.Millisecond}
 		held, release := make(chan struct{}, 1), make(chan struct{})

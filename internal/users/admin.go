@@ -80,6 +80,13 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
+func (s *Service) codeNow() time.Time {
+	if s.CodeNow != nil {
+		return s.CodeNow()
+	}
+	return s.now()
+}
+
 func notFound(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)

@@ -79,13 +79,12 @@ func (s *Service) BeginTOTP(u *store.User) (auth.Enrolment, error) {
 // used up (auth.ErrCodeReused for one already accepted); the new code is checked first so
 // that a mistyped one does not waste the current one.
 func (s *Service) ConfirmTOTP(ctx context.Context, u *store.User, secret, code, currentCode string, m audit.Meta) ([]string, error) {
-	now := s.now()
-	step, ok := auth.MatchStep(secret, code, now)
+	step, ok := auth.MatchStep(secret, code, s.codeNow())
 	if !ok {
 		return nil, auth.ErrInvalidCode
 	}
 	if u.TOTPSecret != "" {
-		if err := s.useCurrentFactor(ctx, u, currentCode, now); err != nil {
+		if err := s.useCurrentFactor(ctx, u, currentCode); err != nil {
 			return nil, err
 		}
 	}
@@ -124,9 +123,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, u *store.User, secret, code, 
 // useCurrentFactor uses up a code of the enrolled factor (shared with sign-in and step-up:
 // auth.ErrCodeReused for one already accepted) or a recovery code; auth.ErrInvalidCode
 // when it is neither.
-func (s *Service) useCurrentFactor(ctx context.Context, u *store.User, code string, now time.Time) error {
+func (s *Service) useCurrentFactor(ctx context.Context, u *store.User, code string) error {
 	if auth.LooksLikeRecoveryCode(code) {
-		ok, err := s.DB.UseRecoveryCode(ctx, u.ID, auth.HashRecoveryCode(code), now)
+		ok, err := s.DB.UseRecoveryCode(ctx, u.ID, auth.HashRecoveryCode(code), s.now())
 		if err == nil && !ok {
 			return auth.ErrInvalidCode
 		}
@@ -136,7 +135,7 @@ func (s *Service) useCurrentFactor(ctx context.Context, u *store.User, code stri
 	if err != nil || secret == "" {
 		return auth.ErrInvalidCode
 	}
-	return auth.UseCode(ctx, s.DB, u.ID, secret, code, now)
+	return auth.UseCode(ctx, s.DB, u.ID, secret, code, s.codeNow())
 }
 
 // RegenerateRecoveryCodes replaces the user's recovery codes after a code of their second
@@ -145,7 +144,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, u *store.User, co
 	if u.TOTPSecret == "" {
 		return nil, ErrNoSecondFactor
 	}
-	if err := s.useCurrentFactor(ctx, u, code, s.now()); err != nil {
+	if err := s.useCurrentFactor(ctx, u, code); err != nil {
 		return nil, err
 	}
 	codes, hashes, err := auth.NewRecoveryCodes()

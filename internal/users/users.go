@@ -49,6 +49,8 @@ type Service struct {
 	Passwords   *auth.Passwords
 	TOTPSecrets *secretbox.Box
 	Now         func() time.Time
+	// CodeNow is the clock TOTP codes are matched against; nil: Now (auth.Service.CodeNow).
+	CodeNow func() time.Time
 }
 
 // NewUser is the input of Create.

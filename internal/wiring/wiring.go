@@ -32,6 +32,11 @@ type Options struct {
 	Log       *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
 	Passwords *auth.Passwords  // nil: NewPasswords()
+	// CodeNow is the clock TOTP codes are matched against (nil: Now). cmd/portal's
+	// in-process test harness sets it so that a test moves to the next 30-second step
+	// instead of waiting for it; nothing a deployment configures (no flag, variable or
+	// route) reaches it.
+	CodeNow func() time.Time
 }
 
 // Identity is who-is-signed-in and the administration use cases, built once per process.
@@ -74,7 +79,7 @@ func NewIdentity(cfg config.Config, db *store.DB, o Options) (*Identity, error) 
 	}
 	id := &Identity{Passwords: o.Passwords, TOTPSecrets: box}
 	id.Auth = &auth.Service{
-		DB: db, Passwords: o.Passwords, TOTPSecrets: box, Log: o.Log.With("component", "auth"), Now: o.Now,
+		DB: db, Passwords: o.Passwords, TOTPSecrets: box, Log: o.Log.With("component", "auth"), Now: o.Now, CodeNow: o.CodeNow,
 		MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginLockout, Lockout: cfg.LoginLockout,
 	}
 	id.Sessions = session.NewStore(db, session.Options{
@@ -92,7 +97,7 @@ func NewIdentity(cfg config.Config, db *store.DB, o Options) (*Identity, error) 
 		return s.Sessions.IdleTimeout, s.Sessions.AbsoluteTimeout
 	}
 	id.Admin = web.AdminDeps{
-		Users:    &users.Service{DB: db, Passwords: o.Passwords, TOTPSecrets: box, Now: o.Now},
+		Users:    &users.Service{DB: db, Passwords: o.Passwords, TOTPSecrets: box, Now: o.Now, CodeNow: o.CodeNow},
 		Accounts: accounts, Settings: st, SSO: sso.New(db),
 	}
 	return id, nil

@@ -79,6 +79,21 @@ func (p *Prepared) sqliteTemplate() (string, error) {
 	return path, err
 }
 
+// SQLiteDataDir is storetest.SQLiteDataDir with a copy of the prepared SQLite template:
+// a data directory for the portal binary whose database is migrated and prepared.
+func (p *Prepared) SQLiteDataDir(t testing.TB) string {
+	t.Helper()
+	p.sqliteOnce.Do(func() { p.sqlitePath, p.sqliteErr = p.sqliteTemplate() })
+	if p.sqliteErr != nil {
+		t.Fatalf("storetest: prepared sqlite template: %v", p.sqliteErr)
+	}
+	dir := t.TempDir()
+	if err := copyFile(p.sqlitePath, filepath.Join(dir, "portal.db")); err != nil {
+		t.Fatalf("storetest: copy prepared sqlite template: %v", err)
+	}
+	return dir
+}
+
 // Postgres returns a fresh database of its own cloned from the prepared Postgres
 // template, dropped at cleanup. It skips the test (visibly) when PORTAL_TEST_POSTGRES_URL
 // is unset.

@@ -135,3 +135,37 @@ func TestSQLiteDataDir(t *testing.T) {
 		}
 	}
 }
+
+// TestPreparedSQLiteDataDir: each directory holds its own copy of the prepared database,
+// migrated, with what prepare wrote.
+func TestPreparedSQLiteDataDir(t *testing.T) {
+	p := storetest.NewPrepared(func(ctx context.Context, db *store.DB) error {
+		return db.CreateUser(ctx, &store.User{Username: "prepared"})
+	})
+	ctx := context.Background()
+	open := func() *store.DB {
+		db, err := store.Open(ctx, "sqlite://"+filepath.Join(p.SQLiteDataDir(t), "portal.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	a := open()
+	if err := a.CreateUser(ctx, &store.User{Username: "only-in-a"}); err != nil {
+		t.Fatal(err)
+	}
+	b := open()
+	for db, want := range map[*store.DB]int64{a: 2, b: 1} {
+		if n, err := db.CountUsers(ctx); err != nil || n != want {
+			t.Fatalf("%d users (%v), want %d", n, err, want)
+		}
+		if _, err := db.UserByUsername(ctx, "prepared"); err != nil {
+			t.Fatalf("the prepared user is missing: %v", err)
+		}
+	}
+	st, err := b.MigrationStatus(ctx)
+	if err != nil || len(st) == 0 || !st[len(st)-1].Applied {
+		t.Fatalf("migration status: %v, %v", st, err)
+	}
+}
