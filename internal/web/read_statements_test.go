@@ -3,60 +3,12 @@ package web_test
 import (
 	"context"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
-	"gorm.io/gorm"
-
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/store/storetest"
 	"github.com/purser-finance/purser/internal/testkit"
 )
-
-// statementLog records the SQL statements run through a database handle while on.
-type statementLog struct {
-	on   atomic.Bool
-	mu   sync.Mutex
-	list []string
-}
-
-func logStatements(t *testing.T, db *store.DB) *statementLog {
-	t.Helper()
-	l := &statementLog{}
-	rec := func(g *gorm.DB) {
-		if l.on.Load() {
-			l.mu.Lock()
-			l.list = append(l.list, strings.Join(strings.Fields(g.Statement.SQL.String()), " "))
-			l.mu.Unlock()
-		}
-	}
-	cb := db.Gorm().Callback()
-	for _, err := range []error{
-		cb.Query().After("*").Register("test:statements", rec),
-		cb.Row().After("*").Register("test:statements", rec),
-		cb.Raw().After("*").Register("test:statements", rec),
-		cb.Create().After("*").Register("test:statements", rec),
-		cb.Update().After("*").Register("test:statements", rec),
-		cb.Delete().After("*").Register("test:statements", rec),
-	} {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return l
-}
-
-func (l *statementLog) during(fn func()) []string {
-	l.mu.Lock()
-	l.list = nil
-	l.mu.Unlock()
-	l.on.Store(true)
-	fn()
-	l.on.Store(false)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.list
-}
 
 // TestReadPageStatements counts the statements a signed-in GET of the sub-account list
 // (a search, a unit's link) and of a detail page runs, right after a write (every cached
@@ -68,7 +20,7 @@ func (l *statementLog) during(fn func()) []string {
 func TestReadPageStatements(t *testing.T) {
 	testkit.Each(t, func(t *testing.T, db *store.DB) {
 		p := opsPortal(t, db)
-		log := logStatements(t, db)
+		log := storetest.LogStatements(t, db)
 		b := p.as("boss")
 		sa, err := db.SubAccountByID(context.Background(), p.someSubAccount())
 		if err != nil {
@@ -83,17 +35,17 @@ func TestReadPageStatements(t *testing.T) {
 		for _, c := range []struct{ kind, path string }{
 			{"list", "/sub-accounts?q=purser"}, {"list", "/sub-accounts?q=00012"}, {"detail", "/sub-accounts/" + sa.ID}, {"unit", "/sub-accounts?org_id=" + unit},
 		} {
-			first := log.during(func() {
+			first := log.During(func() {
 				if r := b.get(c.path); r.status != 200 {
 					t.Fatalf("%s: %d", c.path, r.status)
 				}
 			})
-			again := log.during(func() { b.get(c.path) })
+			again := log.During(func() { b.get(c.path) })
 			// Any write moves the write version and retires the read cache, as a sync batch does.
 			if err := db.Gorm().Exec("UPDATE settings SET value = value WHERE 1 = 0").Error; err != nil {
 				t.Fatal(err)
 			}
-			written := log.during(func() { b.get(c.path) })
+			written := log.During(func() { b.get(c.path) })
 			t.Logf("%s: %d statements, %d again, %d after a write", c.path, len(first), len(again), len(written))
 			if len(written) > limits[c.kind] {
 				t.Errorf("%s after a write: %d statements, at most %d:\n%s", c.path, len(written), limits[c.kind], strings.Join(written, "\n"))
