@@ -9,6 +9,7 @@ import (
 	"github.com/purser-finance/purser/internal/store"
 	"github.com/purser-finance/purser/internal/upstreamacct"
 	"github.com/purser-finance/purser/internal/web/readweb"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -70,7 +71,7 @@ func (s *Server) loadKnownMasters(ctx context.Context) ([]masterInfo, error) {
 func (s *Server) masterFilterOptions(c *gin.Context, selected string) []view.Option {
 	ms, err := s.knownMasters(c.Request.Context())
 	if err != nil {
-		s.log.Warn("cannot list the master accounts", "error", err, "request_id", requestID(c))
+		webcore.Degraded(c.Request.Context(), s.log, "cannot list the master accounts", "error", err, "request_id", requestID(c))
 		return nil
 	}
 	if len(ms) < 2 {
@@ -181,7 +182,7 @@ func (s *Server) masterLabel(ctx context.Context, master string) (name string, g
 func (s *Server) lastSync(ctx context.Context, master string) *store.SyncRun {
 	runs, err := s.latestRuns(ctx, master)
 	if err != nil {
-		s.log.Warn("cannot read sync runs", "error", err, "master", master)
+		webcore.Degraded(ctx, s.log, "cannot read sync runs", "error", err, "master", master)
 		return nil
 	}
 	var last *store.SyncRun

@@ -19,6 +19,7 @@ import (
 	"github.com/purser-finance/purser/internal/i18n"
 	"github.com/purser-finance/purser/internal/session"
 	"github.com/purser-finance/purser/internal/store"
+	"github.com/purser-finance/purser/internal/web/webcore"
 )
 
 // validRequestID accepts ids from a proxy in front of Purser; anything else is replaced.
@@ -176,7 +177,7 @@ func (s *Server) loadTokenUser(c *gin.Context) {
 	}
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) > time.Minute {
 		if err := s.db.TouchAPIToken(ctx, tok.ID, now); err != nil {
-			s.log.Warn("cannot record API token use", "error", err, "request_id", requestID(c))
+			webcore.Degraded(c.Request.Context(), s.log, "cannot record API token use", "error", err, "request_id", requestID(c))
 		}
 	}
 	c.Set(ctxUser, &currentUser{User: u, Stage: session.StageSigned, Subject: subjectOf(u), ViaAPI: true})

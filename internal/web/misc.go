@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/i18n"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/static"
 )
 
@@ -53,7 +54,7 @@ func (s *Server) setLanguage(c *gin.Context) {
 	// notifications are written in it. A failure costs only that, not the switch.
 	if u := signedIn(c); u != nil && u.Language != l {
 		if err := s.db.SetUserLanguage(c.Request.Context(), u.ID, l); err != nil {
-			s.log.Warn("cannot remember the user's language", "error", err, "request_id", requestID(c))
+			webcore.Degraded(c.Request.Context(), s.log, "cannot remember the user's language", "error", err, "request_id", requestID(c))
 		}
 	}
 	s.redirect(c, safeNext(c.PostForm("next")))

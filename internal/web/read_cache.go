@@ -43,7 +43,7 @@ func (s *Server) unreadCountCached(c *gin.Context, u *currentUser) int {
 	}
 	n, err := cachedRead(s, "unread\x00"+actorKey(u), func() (int, error) { return s.ops.Notifier().CountUnread(c.Request.Context(), u.ID) })
 	if err != nil {
-		s.log.Warn("cannot count notifications", "error", err, "request_id", requestID(c))
+		webcore.Degraded(c.Request.Context(), s.log, "cannot count notifications", "error", err, "request_id", requestID(c))
 		return 0
 	}
 	return n

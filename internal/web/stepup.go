@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/purser-finance/purser/internal/auth"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -54,7 +55,7 @@ func (s *Server) stepUp(c *gin.Context) (auth.StepUp, string) {
 	if sess != nil {
 		sess.Values[keyStepUpAt] = s.now().Unix()
 		if err := sess.Save(c.Request, c.Writer); err != nil {
-			s.log.Warn("cannot keep the step-up time", "error", err, "request_id", requestID(c))
+			webcore.Degraded(c.Request.Context(), s.log, "cannot keep the step-up time", "error", err, "request_id", requestID(c))
 		}
 	}
 	return p, ""

@@ -8,6 +8,7 @@ import (
 
 	"github.com/purser-finance/purser/internal/audit"
 	"github.com/purser-finance/purser/internal/sso"
+	"github.com/purser-finance/purser/internal/web/webcore"
 	"github.com/purser-finance/purser/web/templates/view"
 )
 
@@ -19,7 +20,7 @@ import (
 func (a *Area) ssoConfig(c *gin.Context) sso.Config {
 	st, err := a.settings.Get(c.Request.Context())
 	if err != nil {
-		a.log.Warn("cannot read the settings", "error", err, "request_id", a.core.RequestID(c))
+		webcore.Degraded(c.Request.Context(), a.log, "cannot read the settings", "error", err, "request_id", a.core.RequestID(c))
 		return sso.Config{}
 	}
 	return st.SSO

@@ -37,7 +37,7 @@ func (a *Area) upstreamEdit(c *gin.Context) {
 func (a *Area) masterOptions(c *gin.Context, selected string, self int64) []view.Option {
 	list, err := a.accounts.List(c.Request.Context())
 	if err != nil {
-		a.log.Warn("cannot list upstream accounts", "error", err, "request_id", a.core.RequestID(c))
+		webcore.Degraded(c.Request.Context(), a.log, "cannot list upstream accounts", "error", err, "request_id", a.core.RequestID(c))
 	}
 	opts := []view.Option{{Value: "", Label: "—"}}
 	for _, acct := range list {

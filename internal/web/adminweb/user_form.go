@@ -82,7 +82,7 @@ func roleChecks(tr *i18n.Translator, chosen []string) []view.Check {
 func (a *Area) scopeChecks(c *gin.Context, chosen []string) []view.Check {
 	orgs, err := a.db.Organizations(c.Request.Context())
 	if err != nil {
-		a.log.Warn("cannot read organisations", "error", err, "request_id", a.core.RequestID(c))
+		webcore.Degraded(c.Request.Context(), a.log, "cannot read organisations", "error", err, "request_id", a.core.RequestID(c))
 	}
 	out := unitChecks(orgs, chosen)
 	seen := make(map[string]bool, len(orgs))

@@ -70,7 +70,7 @@ func scopeSummary(tr *i18n.Translator, scopes []string, names map[string]string)
 func (a *Area) orgNames(c *gin.Context) map[string]string {
 	orgs, err := a.db.Organizations(c.Request.Context())
 	if err != nil {
-		a.log.Warn("cannot read organisations", "error", err, "request_id", a.core.RequestID(c))
+		webcore.Degraded(c.Request.Context(), a.log, "cannot read organisations", "error", err, "request_id", a.core.RequestID(c))
 	}
 	m := make(map[string]string, len(orgs))
 	for _, o := range orgs {

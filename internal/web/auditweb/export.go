@@ -81,7 +81,7 @@ func (a *Area) auditExport(c *gin.Context) {
 		a.log.Error("cannot audit an export", "error", aerr, "request_id", a.core.RequestID(c))
 	}
 	if err != nil {
-		a.log.Warn("audit export interrupted", "error", err, "rows", rows, "request_id", a.core.RequestID(c))
+		webcore.Degraded(c.Request.Context(), a.log, "audit export interrupted", "error", err, "rows", rows, "request_id", a.core.RequestID(c))
 		c.Abort()
 	}
 }

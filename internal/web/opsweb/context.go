@@ -27,7 +27,7 @@ func (a *Area) operationContextView(c *gin.Context, op *approval.Operation) (vie
 	runs, err := a.read.LatestRuns(ctx, op.MasterAccountID)
 	if err != nil {
 		// As the read pages: a failure costs the freshness line, not the page.
-		a.log.Warn("cannot read sync runs", "error", err, "request_id", a.core.RequestID(c))
+		webcore.Degraded(ctx, a.log, "cannot read sync runs", "error", err, "request_id", a.core.RequestID(c))
 	}
 	v := view.OperationContext{Shown: op.SubAccountID != "" || oc.Master != nil}
 	if sa := oc.SubAccount; sa != nil && oc.Sub != nil {

@@ -47,7 +47,7 @@ func (a *Area) PendingCount(c *gin.Context) int {
 		return a.ops.CountPendingFor(c.Request.Context(), a.actor(c))
 	})
 	if err != nil {
-		a.log.Warn("cannot count pending approvals", "error", err, "request_id", a.core.RequestID(c))
+		webcore.Degraded(c.Request.Context(), a.log, "cannot count pending approvals", "error", err, "request_id", a.core.RequestID(c))
 		return 0
 	}
 	return n

@@ -22,7 +22,7 @@ func (a *Area) asOf(c *gin.Context, runs map[string]store.SyncRun, areas []strin
 func (a *Area) syncRuns(c *gin.Context) map[string]store.SyncRun {
 	runs, err := a.read.LatestRuns(c.Request.Context(), webcore.MasterParam(c)) // "as of" the master shown
 	if err != nil {
-		a.log.Warn("cannot read sync runs", "error", err, "request_id", a.core.RequestID(c))
+		webcore.Degraded(c.Request.Context(), a.log, "cannot read sync runs", "error", err, "request_id", a.core.RequestID(c))
 		return nil
 	}
 	return runs
