@@ -80,7 +80,7 @@ const statusClientClosed = 499
 // render that noticed it returned counts (SQLite's driver answers "interrupted" rather
 // than wrapping context.Canceled), and so does a context.Canceled of the handler's own.
 func clientGone(c *gin.Context, err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(c.Request.Context().Err(), context.Canceled)
+	return errors.Is(err, context.Canceled) || webcore.ClientGone(c.Request.Context())
 }
 
 // hungUp ends a request whose client went away. Nothing is written (nobody reads it);
