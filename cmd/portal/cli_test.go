@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -233,6 +236,24 @@ func TestCLIExitCodes(t *testing.T) {
 			}
 		})
 	}
+	// serve takes its address first: one in use (or handed to the demo sandbox's free port)
+	// fails the start at once, with the reason, before a database is created.
+	t.Run("address in use", func(t *testing.T) {
+		taken, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer taken.Close()
+		dir := t.TempDir()
+		r := runCLI(t, "", map[string]string{"PORTAL_SECRET_KEY": newSecretKey()}, "serve", "--addr", taken.Addr().String(), "--data-dir", dir)
+		if r.code != exitFailure {
+			t.Fatalf("want exit 1\n%s", r)
+		}
+		wantOneErrorLine(t, r, "address already in use")
+		if _, err := os.Stat(filepath.Join(dir, "portal.db")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("serve created a database before it had its address (stat: %v)", err)
+		}
+	})
 	t.Run("version", func(t *testing.T) {
 		r := runCLI(t, "", nil, "version")
 		if r.code != exitOK {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,6 +56,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err := checkCheckpointFile(cfg); err != nil {
 		return err
 	}
+	// The address is taken before anything else listens: the demo sandbox picks a free
+	// port, and could otherwise be handed the portal's own; an address in use fails the
+	// start at once, before a first start migrates a database.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -109,7 +118,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Purser %s listening on %s\n", version, cfg.PublicURL)
-	return srv.Serve(ctx, cfg.Addr)
+	return srv.Serve(ctx, ln)
 }
 
 // startJobs builds one cache syncer per master account (cachesync.Pool over the

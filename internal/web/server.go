@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -204,11 +205,10 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // Sessions exposes the session store (tests move its clock).
 func (s *Server) Sessions() *session.Store { return s.sessions }
 
-// Serve listens on addr until ctx ends, then shuts down gracefully: requests in flight get
+// Serve answers on ln until ctx ends, then shuts down gracefully: requests in flight get
 // up to 20 seconds to finish.
-func (s *Server) Serve(ctx context.Context, addr string) error {
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Addr:              addr,
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second, // CSV uploads
@@ -218,8 +218,8 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	s.log.Info("serving", "addr", addr, "url", s.cfg.PublicURL)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("serving", "addr", ln.Addr().String(), "url", s.cfg.PublicURL)
 	select {
 	case err := <-errc:
 		return err
