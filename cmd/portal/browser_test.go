@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,6 +78,24 @@ func cliPhase() (release func()) {
 	return func() { heavy.RUnlock(); <-cliSlots }
 }
 
+// troubleLine is a log line worth reading after a failed browser test: a warning or error,
+// a request answered 4xx/5xx, or one that took a second or more.
+var troubleLine = regexp.MustCompile(`level=(WARN|ERROR)|status=[45][0-9][0-9]|duration_ms=[0-9]{4,}`)
+
+// portalTrouble is the last 40 trouble lines of a portal's log.
+func portalTrouble(log string) string {
+	var lines []string
+	for _, l := range strings.Split(log, "\n") {
+		if troubleLine.MatchString(l) {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) > 40 {
+		lines = lines[len(lines)-40:]
+	}
+	return strings.Join(lines, "\n")
+}
+
 // startPortal runs `portal serve` in-process through run(), on a fresh data directory,
 // with an environment that holds nothing but what the test passes, and waits until
 // /readyz answers 200. At cleanup it cancels the context and waits for run to return 0.
@@ -116,6 +135,9 @@ func servePortal(t *testing.T, dataDir string, vars map[string]string, extra ...
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, args, e) }()
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the portal's slow or failed requests, warnings and errors:\n%s", portalTrouble(stderr.String()))
+		}
 		cancel()
 		select {
 		case code := <-done:
