@@ -70,6 +70,17 @@ func (db *DB) ListSubAccountsUncounted(ctx context.Context, scope authz.QuerySco
 	return db.subAccountPage(ctx, scope, f, countNone)
 }
 
+// CountSubAccounts counts the sub-accounts in scope matching f (its cursor, sort and limit
+// aside): exactly, or (capped) up to TotalCap, saying whether more match. For a caller that
+// keeps a filter's total for all its pages.
+func (db *DB) CountSubAccounts(ctx context.Context, scope authz.QueryScope, f SubAccountFilter, capped bool) (total int64, more bool, err error) {
+	c, err := db.subAccountWhere(ctx, scope, f)
+	if err != nil {
+		return 0, false, err
+	}
+	return db.subAccountList(f.Sort).count(ctx, db, c, capped)
+}
+
 func (db *DB) subAccountPage(ctx context.Context, scope authz.QueryScope, f SubAccountFilter, count countMode) (SubAccountPage, error) {
 	c, err := db.subAccountWhere(ctx, scope, f)
 	if err != nil {

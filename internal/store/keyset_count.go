@@ -53,22 +53,30 @@ func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string
 		// it or on it. An empty page reached from a key proves nothing (the rows after a
 		// stale cursor's key may be gone), so it is counted.
 		p.Total = p.Before + int64(len(p.Items))
-	case count == countCapped && p.Before+int64(len(p.Items)) < TotalCap:
-		// COUNT over a LIMIT stops reading at the cap.
-		q := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d) capped", l.from, c.sql(), TotalCap+1)
-		if p.Total, err = db.countByValue(ctx, l.op+": count", q, c.args...); err != nil {
-			return Page[T]{}, err
-		}
-		if p.Total > TotalCap {
-			p.Total, p.TotalCapped = TotalCap, true
-		}
 	default:
-		// Past the cap a capped count would say less than the page shows.
-		if p.Total, err = db.countByValue(ctx, l.op+": count", "SELECT COUNT(*) FROM "+l.from+" WHERE "+c.sql(), c.args...); err != nil {
+		// Past the cap a capped count would say less than the page shows: exact.
+		capped := count == countCapped && p.Before+int64(len(p.Items)) < TotalCap
+		if p.Total, p.TotalCapped, err = l.count(ctx, db, c, capped); err != nil {
 			return Page[T]{}, err
 		}
 	}
 	return p, nil
+}
+
+// count counts the rows matching c: exactly, or (capped) up to TotalCap, saying whether
+// more match.
+func (l keysetList[R, T]) count(ctx context.Context, db *DB, c *conds, capped bool) (int64, bool, error) {
+	if !capped {
+		n, err := db.countByValue(ctx, l.op+": count", "SELECT COUNT(*) FROM "+l.from+" WHERE "+c.sql(), c.args...)
+		return n, false, err
+	}
+	// COUNT over a LIMIT stops reading at the cap.
+	q := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d) capped", l.from, c.sql(), TotalCap+1)
+	n, err := db.countByValue(ctx, l.op+": count", q, c.args...)
+	if n > TotalCap {
+		return TotalCap, true, err
+	}
+	return n, false, err
 }
 
 // counted is a row read with the number of rows its query matched.
