@@ -30,21 +30,35 @@ func (r *Reader) SubAccounts(ctx context.Context, scope authz.QueryScope, f stor
 	res, err := Cached(r.cache, fmt.Sprintf("list\x00%s\x00%#v", scope.Key(), f), func() (store.SubAccountPage, error) {
 		// Unfiltered, the total is the stats' (same scope): one pass over the table, not two.
 		if f.Q == "" && f.OrgID == "" && f.OrgIDs == nil && f.Status == 0 && f.RunwayBelow == 0 {
-			res, err := r.db.ListSubAccountsUncounted(ctx, scope, f)
-			res.Total = stats.Total
-			return res, err
+			return r.db.ListSubAccountsOfTotal(ctx, scope, f, stats.Total)
 		}
 		// Filtered, counting stops at store.TotalCap: the page says "more than 1,000".
 		if f.Cursor == "" {
 			return r.db.ListSubAccountsCapped(ctx, scope, f) // the page and its total in one read when few match
 		}
+		t, err := r.filterTotal(ctx, scope, f, true)
+		if err != nil {
+			return store.SubAccountPage{}, err
+		}
+		if t.more && f.Cursor == store.LastPageCursor(f.Sort) {
+			// The last page numbers its rows past the cap: the total is exact.
+			if t, err = r.filterTotal(ctx, scope, f, false); err != nil {
+				return store.SubAccountPage{}, err
+			}
+		}
+		if !t.more {
+			return r.db.ListSubAccountsOfTotal(ctx, scope, f, t.n)
+		}
 		res, err := r.db.ListSubAccountsUncounted(ctx, scope, f)
 		if err != nil {
 			return res, err
 		}
-		// Past the cap, the page must not say "more than 1,000" of rows it numbers beyond.
-		t, err := r.filterTotal(ctx, scope, f, res.Before+int64(len(res.Items)) < store.TotalCap)
 		res.Total, res.TotalCapped = t.n, t.more
+		if res.Before+int64(len(res.Items)) >= store.TotalCap {
+			// Past the cap, the page must not say "more than 1,000" of rows it numbers beyond.
+			t, err = r.filterTotal(ctx, scope, f, false)
+			res.Total, res.TotalCapped = t.n, t.more
+		}
 		return res, err
 	})
 	return SubAccountPage{res, stats}, err
@@ -53,7 +67,8 @@ func (r *Reader) SubAccounts(ctx context.Context, scope authz.QueryScope, f stor
 // filterTotal is the count of f's matches in scope, up to store.TotalCap when capped. It is
 // the same on every page of f and in every sort, so it is cached on its own: the pages
 // after the first (the pager's next, previous and last links, 5 % of bare at 10,000
-// sub-accounts when each counted again) count only the rows ahead of them.
+// sub-accounts when each counted again) count only the rows ahead of them, and the last
+// page not even those.
 func (r *Reader) filterTotal(ctx context.Context, scope authz.QueryScope, f store.SubAccountFilter, capped bool) (count, error) {
 	f.Cursor, f.Sort, f.Limit = "", "", 0
 	return Cached(r.cache, fmt.Sprintf("total\x00%s\x00%t\x00%#v", scope.Key(), capped, f), func() (count, error) {

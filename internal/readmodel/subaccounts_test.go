@@ -15,8 +15,9 @@ import (
 // TestFilteredPagesCountTheirTotalOnce: the pages after the first of a filtered list (the
 // pager's next, last and previous links, in any sort) share one count of the filter's
 // matches while nothing is written, and each still numbers its rows and says the right
-// total; past store.TotalCap rows, the total is exact. Each page counted the filter again
-// before: a deep page ran three statements where one reads its rows.
+// total; past store.TotalCap rows, the total is exact; a last page counts nothing more.
+// Each page counted the filter again before: a deep page ran three statements where one
+// reads its rows.
 func TestFilteredPagesCountTheirTotalOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -89,6 +90,24 @@ func TestFilteredPagesCountTheirTotalOnce(t *testing.T) {
 		})...)
 		if got := totals(stmts); got != 1 {
 			t.Errorf("two last pages counted the filter's total %d times, want once:\n%s", got, strings.Join(stmts, "\n"))
+		}
+		// Nor do they count the rows ahead of them: the total less their own.
+		for _, s := range stmts {
+			if strings.Contains(s, "COUNT(*)") && strings.Contains(s, ", id)") {
+				t.Errorf("a last page counted the rows ahead of it: %s", s)
+			}
+		}
+		// Unfiltered, the total is the scope's stats', and the last page counts nothing.
+		stmts = log.During(func() {
+			p := page(store.SubAccountFilter{Cursor: first.LastCursor})
+			if p.Total != n || p.Before+int64(len(p.Items)) != n || p.Items[len(p.Items)-1].ID != fmt.Sprintf("s-%05d", n-1) {
+				t.Errorf("unfiltered last page: before %d + %d rows of %d", p.Before, len(p.Items), p.Total)
+			}
+		})
+		for _, s := range stmts {
+			if strings.Contains(s, "COUNT(*) FROM sub_accounts") {
+				t.Errorf("the unfiltered last page counted: %s", s)
+			}
 		}
 		// A write retires the total with the pages: a new match is counted.
 		if err := db.UpsertSubAccounts(ctx, "dom", 2, append(subs, store.SubAccountInfo{ID: "s-new", Name: "team new"}), now); err != nil {

@@ -70,6 +70,17 @@ func (db *DB) ListSubAccountsUncounted(ctx context.Context, scope authz.QuerySco
 	return db.subAccountPage(ctx, scope, f, countNone)
 }
 
+// ListSubAccountsOfTotal is ListSubAccounts for a caller that knows the exact count of
+// f's matches in scope, total (the scope's stats unfiltered, a kept count filtered): the
+// last page is then read without counting.
+func (db *DB) ListSubAccountsOfTotal(ctx context.Context, scope authz.QueryScope, f SubAccountFilter, total int64) (SubAccountPage, error) {
+	c, err := db.subAccountWhere(ctx, scope, f)
+	if err != nil {
+		return SubAccountPage{}, err
+	}
+	return db.subAccountList(f.Sort).pageOfTotal(ctx, db, c, f.Cursor, clampLimit(f.Limit, 25), total)
+}
+
 // CountSubAccounts counts the sub-accounts in scope matching f (its cursor, sort and limit
 // aside): exactly, or (capped) up to TotalCap, saying whether more match. For a caller that
 // keeps a filter's total for all its pages.

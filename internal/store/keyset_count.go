@@ -35,16 +35,8 @@ func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string
 	if err != nil {
 		return Page[T]{}, err
 	}
-	// The rows ahead of the page number the rows shown ("26–50 of …"); on the first page
-	// there are none, and counting is skipped.
-	if p.PrevCursor != "" {
-		args, _ := l.order.args(l.key(p.Items[0]))
-		w := c.clone()
-		cond, condArgs := l.order.seek(args, cursorBefore)
-		w.add(cond, condArgs...)
-		if p.Before, err = db.countByValue(ctx, l.op+": count before", "SELECT COUNT(*) FROM "+l.from+" WHERE "+w.sql(), w.args...); err != nil {
-			return Page[T]{}, err
-		}
+	if p.Before, err = l.before(ctx, db, c, p); err != nil {
+		return Page[T]{}, err
 	}
 	switch {
 	case count == countNone:
@@ -61,6 +53,36 @@ func (l keysetList[R, T]) page(ctx context.Context, db *DB, c *conds, cur string
 		}
 	}
 	return p, nil
+}
+
+// before counts the rows ahead of page p: they number the rows shown ("26–50 of …"). On
+// the first page there are none, and counting is skipped.
+func (l keysetList[R, T]) before(ctx context.Context, db *DB, c *conds, p Page[T]) (int64, error) {
+	if p.PrevCursor == "" {
+		return 0, nil
+	}
+	args, _ := l.order.args(l.key(p.Items[0]))
+	w := c.clone()
+	cond, condArgs := l.order.seek(args, cursorBefore)
+	w.add(cond, condArgs...)
+	return db.countByValue(ctx, l.op+": count before", "SELECT COUNT(*) FROM "+l.from+" WHERE "+w.sql(), w.args...)
+}
+
+// pageOfTotal is page for a caller that knows the exact total of c's matches: nothing
+// counts it, and the last page's rows ahead are the total less its own, where counting
+// them read every other match.
+func (l keysetList[R, T]) pageOfTotal(ctx context.Context, db *DB, c *conds, cur string, limit int, total int64) (Page[T], error) {
+	p, err := l.read(ctx, db, c, cur, limit)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	p.Total = total
+	if dir, _, _ := l.order.decode(cur); dir == cursorLast && p.NextCursor == "" && total >= int64(len(p.Items)) {
+		p.Before = total - int64(len(p.Items))
+		return p, nil
+	}
+	p.Before, err = l.before(ctx, db, c, p)
+	return p, err
 }
 
 // count counts the rows matching c: exactly, or (capped) up to TotalCap, saying whether
