@@ -41,6 +41,7 @@ const measureAuditJS = `(() => {
 // 1,600 px high, every row is one line (the IP address does not wrap), targets are named
 // in people's words, and nothing logs a console error; in English and Chinese.
 func TestBrowserAuditListFitsAScreen(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 120*time.Second)

@@ -19,6 +19,7 @@ import (
 // mojibake; 1,234.50 from the workbook's 1234.5); the workbook is then submitted as a
 // batch. No page logs a console error on the way.
 func TestBrowserBulkFiles(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 180*time.Second)

@@ -15,6 +15,7 @@ import (
 // keeps its name); then, unfiltered, page to the last page and back one, with no error
 // on the console.
 func TestBrowserOrgTypeAheadAndPager(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	// Sixty sub-accounts: three pages of 25.
 	base := startDemoPortal(t, 60)

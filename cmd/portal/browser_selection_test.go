@@ -13,6 +13,7 @@ import (
 // preview to a batch; the form shows only the amount boxes of the chosen mode; then, in
 // Chinese, a transfer of the same amount to each. No page logs a console error.
 func TestBrowserBatchFromSelection(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	base := startMigratedPortal(t)
 	ctx := newBrowser(t, 180*time.Second)

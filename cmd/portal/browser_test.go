@@ -35,6 +35,7 @@ func chromiumPath(t *testing.T) string {
 	t.Helper()
 	for _, p := range []string{"chromium", "/usr/bin/chromium"} {
 		if path, err := exec.LookPath(p); err == nil {
+			browserSlot(t)
 			return path
 		}
 	}
@@ -44,6 +45,26 @@ func chromiumPath(t *testing.T) string {
 	fmt.Fprintln(os.Stderr, "NOTICE: chromium not installed: skipping the browser test (apt-get install -y chromium)")
 	t.Skip("NOTICE: chromium not installed: skipping the browser test (apt-get install -y chromium)")
 	return ""
+}
+
+// Browser tests run browserSlots at a time. With no wait left in them (codes skip to the
+// next TOTP step, a start copies a prepared database) each keeps Chromium, its portal and
+// the portal's startup sync busy: eight at once on two cores made single steps, a sign-in
+// and the dashboard behind it, miss stepTimeout. Three keep both cores busy.
+var (
+	browserSlots = make(chan struct{}, 3)
+	browserHeld  sync.Map // *testing.T → struct{}{}: holds a slot until its cleanup
+)
+
+// browserSlot waits for a slot for t (chromiumPath, which every browser test calls before
+// it starts its portal) unless t holds one already.
+func browserSlot(t *testing.T) {
+	if _, held := browserHeld.LoadOrStore(t, struct{}{}); held {
+		return
+	}
+	browserSlots <- struct{}{}
+	// Registered before the portal's and the browser's cleanups: released after them.
+	t.Cleanup(func() { <-browserSlots })
 }
 
 func freePort(t *testing.T) int {

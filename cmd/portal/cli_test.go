@@ -25,9 +25,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsPortal) == "1" {
 		main() // a replica of TestTwoReplicasOnePostgres: exits
 	}
-	// The tests run the portal in-process, each on its own data directory or database,
-	// and the browser tests mostly wait on Chromium, the startup sync and the job runner.
-	storetest.DefaultParallel(8)
+	// The tests run the portal in-process, each on its own data directory or database.
+	// The browser tests take turns (browserSlot), the starts and the CLI tests theirs
+	// (startPhase, cliPhase): enough room that a test waiting for its turn does not keep
+	// the others (the replicas test, mostly idle) from starting.
+	storetest.DefaultParallel(16)
 	storetest.Main(m)
 }
 

@@ -58,6 +58,7 @@ type replicaRig struct {
 }
 
 func TestTwoReplicasOnePostgres(t *testing.T) {
+	t.Parallel()
 	dbURL := requirePostgresURL(t)
 	rig := &replicaRig{t: t, began: time.Now(), users: map[string]*replicaUser{}}
 	rig.deadline = rig.began.Add(170 * time.Second)

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/purser-finance/purser/internal/bss/sandbox"
+	"github.com/purser-finance/purser/internal/testkit"
 )
 
 // sandboxAccounts are the master's totals ("") and the sub-accounts of the default sandbox.
@@ -51,6 +52,7 @@ func historyBefore(t *testing.T, d cliDB, master string, accounts []string, befo
 // TestSandboxHistoryFirstStart: a fresh sandbox database gets 90 daily points for the
 // master's totals and every sub-account on its first start; a second start adds none.
 func TestSandboxHistoryFirstStart(t *testing.T) {
+	t.Parallel()
 	master, accounts := sandboxAccounts(t)
 	eachPortalDB(t, func(t *testing.T, d cliDB) {
 		start := time.Now()
@@ -74,8 +76,10 @@ func TestSandboxHistoryFirstStart(t *testing.T) {
 // TestBrowserSandboxHistoryChart: on the first visit the dashboard's totals chart and a
 // sub-account's chart draw lines through the generated days, not one dot.
 func TestBrowserSandboxHistoryChart(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
-	base := startPortal(t)
+	// Migrated, River's tables too, nothing seeded: serve generates the history.
+	base := servePortal(t, testkit.WithJobs.SQLiteDataDir(t), nil)
 	ctx := newBrowser(t, 90*time.Second)
 	opsSignIn(t, ctx, base, "finance")
 	points := func(css string) int {
