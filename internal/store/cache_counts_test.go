@@ -19,11 +19,11 @@ func TestListTotalWithoutCounting(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCache(t, db)
-		log := logStatements(t, db)
+		log := storetest.LogStatements(t, db)
 		list := func(f store.SubAccountFilter) (store.SubAccountPage, []string) {
 			t.Helper()
 			var p store.SubAccountPage
-			stmts := log.during(func() {
+			stmts := log.During(func() {
 				var err error
 				if p, err = db.ListSubAccounts(ctx, authz.Everything, f); err != nil {
 					t.Fatal(err)
@@ -145,7 +145,7 @@ func TestListCappedFirstPageInOneRead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		seedCache(t, db)
-		log := logStatements(t, db)
+		log := storetest.LogStatements(t, db)
 		for _, sort := range []string{store.SortName, store.SortNameDesc, store.SortBalance, store.SortBalanceDesc, store.SortRunway, store.SortRunwayDesc} {
 			for _, f := range []store.SubAccountFilter{{Q: "team"}, {Q: "s1"}, {Q: "财"}, {Q: "zz"}, {OrgID: "a"}, {Status: 1}, {}} {
 				f.Sort, f.Limit = sort, 7
@@ -154,7 +154,7 @@ func TestListCappedFirstPageInOneRead(t *testing.T) {
 					t.Fatal(err)
 				}
 				var got store.SubAccountPage
-				stmts := log.during(func() {
+				stmts := log.During(func() {
 					if got, err = db.ListSubAccountsCapped(ctx, authz.Everything, f); err != nil {
 						t.Fatal(err)
 					}

@@ -30,9 +30,9 @@ func TestSubAccountByIDReadsItsCredits(t *testing.T) {
 			{SubAccountID: "id-none", Debit: amt("2.00")}}, 0, store.RunProgress{}); err != nil {
 			t.Fatal(err)
 		}
-		log := logStatements(t, db)
+		log := storetest.LogStatements(t, db)
 		var sa *store.SubAccount
-		stmts := log.during(func() {
+		stmts := log.During(func() {
 			var err error
 			if sa, err = db.SubAccountByID(ctx, "id-c"); err != nil {
 				t.Fatal(err)
