@@ -32,36 +32,37 @@ func (r *Reader) SubAccounts(ctx context.Context, scope authz.QueryScope, f stor
 		if f.Q == "" && f.OrgID == "" && f.OrgIDs == nil && f.Status == 0 && f.RunwayBelow == 0 {
 			return r.db.ListSubAccountsOfTotal(ctx, scope, f, stats.Total)
 		}
-		// Filtered, counting stops at store.TotalCap: the page says "more than 1,000".
-		if f.Cursor == "" {
-			return r.db.ListSubAccountsCapped(ctx, scope, f) // the page and its total in one read when few match
-		}
-		t, err := r.filterTotal(ctx, scope, f, true)
-		if err != nil {
-			return store.SubAccountPage{}, err
-		}
-		if t.more && f.Cursor == store.LastPageCursor(f.Sort) {
-			// The last page numbers its rows past the cap: the total is exact.
-			if t, err = r.filterTotal(ctx, scope, f, false); err != nil {
-				return store.SubAccountPage{}, err
-			}
-		}
-		if !t.more {
-			return r.db.ListSubAccountsOfTotal(ctx, scope, f, t.n)
-		}
-		res, err := r.db.ListSubAccountsUncounted(ctx, scope, f)
-		if err != nil {
-			return res, err
-		}
-		res.Total, res.TotalCapped = t.n, t.more
-		if res.Before+int64(len(res.Items)) >= store.TotalCap {
-			// Past the cap, the page must not say "more than 1,000" of rows it numbers beyond.
-			t, err = r.filterTotal(ctx, scope, f, false)
-			res.Total, res.TotalCapped = t.n, t.more
-		}
-		return res, err
+		return r.filteredPage(ctx, scope, f)
 	})
 	return SubAccountPage{res, stats}, err
+}
+
+// filteredPage is a page of a filtered list. Counting stops at store.TotalCap (the page
+// says "more than 1,000"), except where the page numbers its rows beyond it.
+func (r *Reader) filteredPage(ctx context.Context, scope authz.QueryScope, f store.SubAccountFilter) (store.SubAccountPage, error) {
+	if f.Cursor == "" {
+		return r.db.ListSubAccountsCapped(ctx, scope, f) // the page and its total in one read when few match
+	}
+	t, err := r.filterTotal(ctx, scope, f, true)
+	if err == nil && t.more && f.Cursor == store.LastPageCursor(f.Sort) {
+		t, err = r.filterTotal(ctx, scope, f, false) // the last page numbers its rows past the cap
+	}
+	if err != nil {
+		return store.SubAccountPage{}, err
+	}
+	if !t.more {
+		return r.db.ListSubAccountsOfTotal(ctx, scope, f, t.n)
+	}
+	res, err := r.db.ListSubAccountsUncounted(ctx, scope, f)
+	if err != nil {
+		return res, err
+	}
+	if res.Before+int64(len(res.Items)) >= store.TotalCap {
+		// Past the cap, the page must not say "more than 1,000" of rows it numbers beyond.
+		t, err = r.filterTotal(ctx, scope, f, false)
+	}
+	res.Total, res.TotalCapped = t.n, t.more
+	return res, err
 }
 
 // filterTotal is the count of f's matches in scope, up to store.TotalCap when capped. It is
